@@ -1,0 +1,217 @@
+"""Plans, categories, key works and everything hanging off them, written with audit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlite_utils
+
+from db.deadlines import parse_deadline
+from db.errors import DubanError
+from db.ledger import delete_audited, insert_audited, now_iso, update_audited
+
+ROLES = ("牵头", "责任", "配合")
+
+
+def add_plan(
+    db: sqlite_utils.Database,
+    title: str,
+    year: int | None = None,
+    doc_no: str | None = None,
+    issuer: str | None = None,
+    source_file: str | None = None,
+    source: str = "manual",
+) -> int:
+    """Register a source document (plan) and return its id."""
+    return insert_audited(
+        db, "plans",
+        {"title": title, "year": year, "doc_no": doc_no, "issuer": issuer,
+         "source_file": source_file, "imported_at": now_iso()},
+        source,
+    )
+
+
+def category_id(db: sqlite_utils.Database, plan_id: int, title: str, source: str = "manual") -> int:
+    """Return the id of the plan's category ``title``, creating it at the end if needed."""
+    row = db.execute("SELECT id FROM categories WHERE plan_id = ? AND title = ?", [plan_id, title]).fetchone()
+    if row:
+        return row[0]
+    seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM categories WHERE plan_id = ?", [plan_id]).fetchone()[0]
+    return insert_audited(db, "categories", {"plan_id": plan_id, "title": title, "seq": seq}, source)
+
+
+def add_key_work(
+    db: sqlite_utils.Database,
+    plan_id: int,
+    number: str,
+    title: str,
+    *,
+    category: str | None = None,
+    period_phrase: str | None = None,
+    targets: list[str] = (),
+    measures: list[str] = (),
+    plan_year: int | None = None,
+    source: str = "manual",
+) -> int:
+    """Add a key work with its targets and measures; the period phrase sets its dates.
+
+    Raises:
+        DubanError: the plan already has a key work with this number.
+    """
+    if db.execute("SELECT 1 FROM key_works WHERE plan_id = ? AND number = ?", [plan_id, number]).fetchone():
+        raise DubanError(f"该计划中已有编号为 {number} 的重点工作。")
+    with db.atomic():
+        cat = category_id(db, plan_id, category, source) if category else None
+        start = end = None
+        if period_phrase and plan_year:
+            parsed = parse_deadline(period_phrase, plan_year)
+            if parsed.period:
+                start, end = (d.isoformat() for d in parsed.period)
+        order = db.execute("SELECT COALESCE(MAX(sort_order), 0) + 1 FROM key_works").fetchone()[0]
+        kw_id = insert_audited(
+            db, "key_works",
+            {"plan_id": plan_id, "category_id": cat, "number": str(number), "title": title,
+             "period_phrase": period_phrase, "start_date": start, "end_date": end, "sort_order": order},
+            source,
+        )
+        db["targets"].insert_all(
+            {"key_work_id": kw_id, "seq": i, "text": t} for i, t in enumerate(targets, 1)
+        )
+        db["measures"].insert_all(
+            {"key_work_id": kw_id, "seq": i, "text": m} for i, m in enumerate(measures, 1)
+        )
+    return kw_id
+
+
+def update_key_work(db: sqlite_utils.Database, key_work_id: int, changes: dict, source: str = "manual") -> dict:
+    """Change a key work's own fields (title, number, period…), logged field by field."""
+    allowed = {"number", "title", "category_id", "period_phrase", "start_date", "end_date", "note", "sort_order"}
+    bad = set(changes) - allowed
+    if bad:
+        raise ValueError(f"not editable: {sorted(bad)}")
+    return update_audited(db, "key_works", key_work_id, changes, source)
+
+
+def delete_key_work(db: sqlite_utils.Database, key_work_id: int, source: str = "manual") -> dict:
+    """Delete a key work and everything hanging off it (reports included), logged."""
+    return delete_audited(db, "key_works", key_work_id, source)
+
+
+def assign(
+    db: sqlite_utils.Database,
+    key_work_id: int,
+    unit_id: int,
+    role: str,
+    leader: str | None = None,
+    liaison: str | None = None,
+    source: str = "manual",
+) -> int:
+    """Give a unit a role on a key work (or change the role it has); return the assignment id."""
+    if role not in ROLES:
+        raise DubanError(f"分工只能是 {'、'.join(ROLES)}。")
+    row = db.execute("SELECT id FROM assignments WHERE key_work_id = ? AND unit_id = ?",
+                     [key_work_id, unit_id]).fetchone()
+    if row:
+        update_audited(db, "assignments", row[0], {"role": role, "leader": leader, "liaison": liaison}, source)
+        return row[0]
+    return insert_audited(
+        db, "assignments",
+        {"key_work_id": key_work_id, "unit_id": unit_id, "role": role, "leader": leader, "liaison": liaison},
+        source,
+    )
+
+
+def add_milestone(
+    db: sqlite_utils.Database,
+    key_work_id: int,
+    phrase: str,
+    year: int,
+    text: str | None = None,
+    source: str = "manual",
+) -> int:
+    """Add a milestone from a deadline phrase; an unreadable phrase is kept and flagged."""
+    parsed = parse_deadline(phrase, year)
+    seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM milestones WHERE key_work_id = ?",
+                     [key_work_id]).fetchone()[0]
+    return insert_audited(
+        db, "milestones",
+        {"key_work_id": key_work_id, "seq": seq, "phrase": phrase, "text": text,
+         "due_date": parsed.due.isoformat() if parsed.due else None,
+         "understood": int(parsed.understood)},
+        source,
+    )
+
+
+def mark_milestone_done(db: sqlite_utils.Database, milestone_id: int, done_on: date, source: str = "manual") -> None:
+    """Record the date a milestone was met."""
+    update_audited(db, "milestones", milestone_id, {"done_date": done_on.isoformat()}, source)
+
+
+def add_indicator(
+    db: sqlite_utils.Database,
+    key_work_id: int,
+    name: str,
+    target_value: float,
+    measure_unit: str | None = None,
+    direction: str = "at_least",
+    year: int | None = None,
+    phrase: str | None = None,
+    source: str = "manual",
+) -> int:
+    """Add a quantitative indicator (新增个转企 480 户; 控制在 35% 以下 is ``at_most``)."""
+    if direction not in ("at_least", "at_most"):
+        raise DubanError("指标方向只能是“不少于”或“不超过”。")
+    seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM indicators WHERE key_work_id = ?",
+                     [key_work_id]).fetchone()[0]
+    return insert_audited(
+        db, "indicators",
+        {"key_work_id": key_work_id, "seq": seq, "name": name, "target_value": target_value,
+         "measure_unit": measure_unit, "direction": direction, "year": year, "phrase": phrase},
+        source,
+    )
+
+
+def key_work_detail(db: sqlite_utils.Database, key_work_id: int) -> dict:
+    """Return a key work with its category, targets, measures, units, milestones and indicators."""
+    kw = db["key_works"].get(key_work_id)
+    cat = db.execute("SELECT title FROM categories WHERE id = ?", [kw["category_id"]]).fetchone()
+    kw["category"] = cat[0] if cat else None
+    kw["targets"] = [r["text"] for r in db.query(
+        "SELECT text FROM targets WHERE key_work_id = ? ORDER BY seq", [key_work_id])]
+    kw["measures"] = [r["text"] for r in db.query(
+        "SELECT text FROM measures WHERE key_work_id = ? ORDER BY seq", [key_work_id])]
+    kw["assignments"] = list(db.query(
+        "SELECT a.id, a.role, a.leader, a.liaison, u.id AS unit_id, u.name AS unit FROM assignments a "
+        "JOIN units u ON u.id = a.unit_id WHERE a.key_work_id = ? "
+        "ORDER BY CASE a.role WHEN '牵头' THEN 0 WHEN '责任' THEN 1 ELSE 2 END, u.sort_order", [key_work_id]))
+    kw["milestones"] = list(db.query(
+        "SELECT * FROM milestones WHERE key_work_id = ? ORDER BY seq", [key_work_id]))
+    kw["indicators"] = list(db.query(
+        "SELECT * FROM indicators WHERE key_work_id = ? ORDER BY seq", [key_work_id]))
+    return kw
+
+
+def history(db: sqlite_utils.Database, key_work_id: int) -> list[dict]:
+    """Return the audit entries that touch a key work or its assignments and reports, newest first."""
+    return list(db.query(
+        """
+        SELECT * FROM audit_log WHERE
+          (table_name = 'key_works' AND row_id = :kw)
+          OR (table_name = 'assignments' AND row_id IN
+                (SELECT CAST(id AS TEXT) FROM assignments WHERE key_work_id = :kw))
+          OR (table_name = 'reports' AND row_id IN
+                (SELECT CAST(r.id AS TEXT) FROM reports r JOIN assignments a ON a.id = r.assignment_id
+                 WHERE a.key_work_id = :kw))
+          OR (table_name = 'milestones' AND row_id IN
+                (SELECT CAST(id AS TEXT) FROM milestones WHERE key_work_id = :kw))
+          OR (table_name = 'indicators' AND row_id IN
+                (SELECT CAST(id AS TEXT) FROM indicators WHERE key_work_id = :kw))
+        ORDER BY id DESC
+        """,
+        {"kw": str(key_work_id)},
+    ))
+
+
+__all__ = ["ROLES", "add_indicator", "add_key_work", "add_milestone", "add_plan", "assign",
+           "category_id", "delete_key_work", "history", "key_work_detail",
+           "mark_milestone_done", "update_key_work"]

@@ -1,0 +1,196 @@
+"""The unit registry: names, kinds, aliases, and never merging two units silently."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from db.errors import DubanError
+from db.ledger import audit, insert_audited
+from db.text import name_key, squash_spaces, to_halfwidth
+
+UNIT_KINDS = ("部门", "乡镇街道", "其他")
+_TOWNSHIP_SUFFIXES = ("乡", "镇", "街道", "街道办事处", "乡人民政府", "镇人民政府")
+
+
+def clean_unit_name(raw: str) -> str:
+    """Return a unit name as it should be stored: trimmed, no stray or full-width spaces.
+
+    Full-width brackets are kept (they are how Chinese documents write 市国资委（国投集团）),
+    but full-width digits and Latin letters become ordinary ones.
+    """
+    text = squash_spaces(to_halfwidth(raw or "")).strip("*＊ ")
+    text = text.replace("(", "（").replace(")", "）")
+    # A space between two Chinese characters is always an accident of copy and paste.
+    out = []
+    for i, ch in enumerate(text):
+        if ch == " " and 0 < i < len(text) - 1 and not (text[i - 1].isascii() and text[i + 1].isascii()):
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
+def guess_unit_kind(name: str) -> str:
+    """Guess whether a unit is a township (乡镇街道) from its name."""
+    base = clean_unit_name(name)
+    if base.endswith(_TOWNSHIP_SUFFIXES):
+        return "乡镇街道"
+    return "部门"
+
+
+@dataclass(frozen=True)
+class UnitMatch:
+    """How a name found in a document relates to the registry."""
+
+    name: str
+    unit_id: int | None
+    via_alias: bool = False
+    proposals: tuple[str, ...] = ()
+
+
+def find_unit(db: sqlite_utils.Database, name: str) -> int | None:
+    """Return the id of the unit called ``name`` or known by it as an alias, else None."""
+    key = name_key(clean_unit_name(name))
+    row = db.execute("SELECT id FROM units WHERE name_key = ?", [key]).fetchone()
+    if row:
+        return row[0]
+    row = db.execute("SELECT unit_id FROM unit_aliases WHERE alias_key = ?", [key]).fetchone()
+    return row[0] if row else None
+
+
+def require_unit(db: sqlite_utils.Database, name: str) -> int:
+    """Like :func:`find_unit` but raise a user-facing error for an unknown name."""
+    unit_id = find_unit(db, name)
+    if unit_id is None:
+        proposals = propose_units(db, name)
+        hint = f"（是否指：{'、'.join(proposals)}？）" if proposals else ""
+        raise DubanError(f"台账里没有单位“{name}”{hint}。可用 duban units 查看全部单位。")
+    return unit_id
+
+
+def _abbreviation_score(short: str, long: str) -> float:
+    """Score how well ``short`` reads as an abbreviation of ``long`` (市经信局 → 市经济和信息化局)."""
+    if not short or not long or len(short) >= len(long):
+        return 0.0
+    pos = 0
+    for ch in short:
+        pos = long.find(ch, pos)
+        if pos < 0:
+            return 0.0
+        pos += 1
+    same_ends = (short[0] == long[0]) + (short[-1] == long[-1])
+    return 0.55 + 0.15 * same_ends + 0.15 * len(short) / len(long)
+
+
+def propose_units(db: sqlite_utils.Database, name: str, limit: int = 3) -> tuple[str, ...]:
+    """Return existing unit names that ``name`` may mean, best first (never applied silently)."""
+    key = name_key(clean_unit_name(name))
+    scored: list[tuple[float, str]] = []
+    for unit_name, unit_key in db.execute("SELECT name, name_key FROM units"):
+        score = difflib.SequenceMatcher(None, key, unit_key).ratio()
+        score = max(score, _abbreviation_score(key, unit_key), _abbreviation_score(unit_key, key))
+        # "经信局" vs "市经信局": the same office with or without its level prefix.
+        for prefix in ("市", "县", "区"):
+            if prefix + key == unit_key or key == prefix + unit_key:
+                score = max(score, 0.95)
+        if score >= 0.6:
+            scored.append((score, unit_name))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    return tuple(name for _score, name in scored[:limit])
+
+
+def match_unit(db: sqlite_utils.Database, name: str) -> UnitMatch:
+    """Look a name up in the registry and propose close names when it is unknown."""
+    cleaned = clean_unit_name(name)
+    key = name_key(cleaned)
+    row = db.execute("SELECT id FROM units WHERE name_key = ?", [key]).fetchone()
+    if row:
+        return UnitMatch(cleaned, row[0])
+    row = db.execute("SELECT unit_id FROM unit_aliases WHERE alias_key = ?", [key]).fetchone()
+    if row:
+        return UnitMatch(cleaned, row[0], via_alias=True)
+    return UnitMatch(cleaned, None, proposals=propose_units(db, cleaned))
+
+
+def add_unit(
+    db: sqlite_utils.Database,
+    name: str,
+    kind: str | None = None,
+    contact: str | None = None,
+    phone: str | None = None,
+    source: str = "manual",
+) -> int:
+    """Register a unit; refuse a name that is already a unit or an alias."""
+    cleaned = clean_unit_name(name)
+    if not cleaned:
+        raise DubanError("单位名称不能为空。")
+    kind = kind or guess_unit_kind(cleaned)
+    if kind not in UNIT_KINDS:
+        raise DubanError(f"单位类型只能是 {'、'.join(UNIT_KINDS)}，不能是“{kind}”。")
+    existing = find_unit(db, cleaned)
+    if existing is not None:
+        raise DubanError(f"单位“{cleaned}”已在台账中（或是某单位的别名），未重复添加。")
+    order = db.execute("SELECT COALESCE(MAX(sort_order), 0) + 1 FROM units").fetchone()[0]
+    return insert_audited(
+        db,
+        "units",
+        {"name": cleaned, "name_key": name_key(cleaned), "kind": kind, "contact": contact,
+         "phone": phone, "sort_order": order},
+        source,
+    )
+
+
+def add_alias(db: sqlite_utils.Database, unit_id: int, alias: str, source: str = "manual") -> None:
+    """Make ``alias`` resolve to the unit; refuse an alias that already means another unit."""
+    cleaned = clean_unit_name(alias)
+    key = name_key(cleaned)
+    holder = find_unit(db, cleaned)
+    if holder is not None and holder != unit_id:
+        other = db["units"].get(holder)["name"]
+        raise DubanError(f"“{cleaned}”已经指向单位“{other}”，不能再作为别的单位的别名；如确为同一单位，请合并单位。")
+    if holder == unit_id:
+        return
+    with db.atomic():
+        db["unit_aliases"].insert({"alias_key": key, "alias": cleaned, "unit_id": unit_id})
+        audit(db, "unit_aliases", key, "unit_id", None, unit_id, source)
+
+
+def merge_units(db: sqlite_utils.Database, keep_id: int, merge_id: int, source: str = "manual") -> None:
+    """Merge unit ``merge_id`` into ``keep_id``: its assignments, problems and name move over.
+
+    The merged unit's name becomes an alias of the kept one. Where both units hold an
+    assignment on the same key work the merge is refused, because one of the two
+    reports would have to be thrown away and that is the user's decision.
+    """
+    if keep_id == merge_id:
+        raise DubanError("不能把单位与自己合并。")
+    keep = db["units"].get(keep_id)
+    gone = db["units"].get(merge_id)
+    clash = db.execute(
+        "SELECT k.number FROM assignments a JOIN assignments b ON a.key_work_id = b.key_work_id "
+        "JOIN key_works k ON k.id = a.key_work_id WHERE a.unit_id = ? AND b.unit_id = ?",
+        [keep_id, merge_id],
+    ).fetchall()
+    if clash:
+        numbers = "、".join(r[0] for r in clash)
+        raise DubanError(
+            f"“{gone['name']}”和“{keep['name']}”同时承担第 {numbers} 项工作，合并会丢失其中一方的填报；"
+            "请先删除其中一方的分工再合并。"
+        )
+    with db.atomic():
+        for table in ("assignments", "problems", "exports", "import_batches"):
+            db.execute(f"UPDATE {table} SET unit_id = ? WHERE unit_id = ?", [keep_id, merge_id])
+        db.execute("UPDATE unit_aliases SET unit_id = ? WHERE unit_id = ?", [keep_id, merge_id])
+        db.execute("UPDATE round_snapshots SET unit_id = ? WHERE unit_id = ?", [keep_id, merge_id])
+        db["units"].delete(merge_id)
+        db["unit_aliases"].insert(
+            {"alias_key": gone["name_key"], "alias": gone["name"], "unit_id": keep_id}, replace=True
+        )
+        audit(db, "units", merge_id, "merged_into", gone, keep_id, source)
+
+
+def township_ids(db: sqlite_utils.Database) -> list[int]:
+    """Return the ids of every township unit (各乡镇（街道）)."""
+    return [r[0] for r in db.execute("SELECT id FROM units WHERE kind = '乡镇街道' ORDER BY sort_order, id")]

@@ -1,0 +1,6 @@
+"""Subcommands of ``duban``: one module per area, each with ``register(subparsers)``."""
+
+#: Imported in this order by :func:`desktop.cli.build_parser`.
+COMMAND_MODULES = (
+    "desktop.commands.ledger",
+)
