@@ -53,7 +53,7 @@ _QUARTER_END = {1: 3, 2: 6, 3: 9, 4: 12}
 
 
 def parse_deadline(phrase: str, year: int) -> Deadline:
-    """Read a deadline phrase for plan year ``year``.
+    r"""Read a deadline phrase for plan year ``year``.
 
     Understood forms include "6月底前", "6 月底前", "十二月底前", "年底前", "上半年",
     "三季度末", "2024年6月30日前", "到2023年底", "每季度", "长期实施", "2023-2027年",
@@ -80,8 +80,12 @@ def parse_deadline(phrase: str, year: int) -> Deadline:
     if m:
         start, end = int(m.group(1)), int(m.group(2))
         if start <= end:
-            return Deadline(original, period=(date(start, 1, 1), date(end, 12, 31)),
-                            due=date(end, 12, 31), dates=(date(end, 12, 31),))
+            return Deadline(
+                original,
+                period=(date(start, 1, 1), date(end, 12, 31)),
+                due=date(end, 12, 31),
+                dates=(date(end, 12, 31),),
+            )
         return Deadline(original, understood=False)
 
     if text.startswith("每"):
@@ -108,8 +112,9 @@ def parse_deadline(phrase: str, year: int) -> Deadline:
     due = _single_date(core_no_year, y)
     if due is None and core_no_year == "" and re.fullmatch(r"(?:19|20)\d\d年", core):
         # "2024年" alone: the whole year.
-        return Deadline(original, period=(date(y, 1, 1), date(y, 12, 31)),
-                        due=date(y, 12, 31), dates=(date(y, 12, 31),))
+        return Deadline(
+            original, period=(date(y, 1, 1), date(y, 12, 31)), due=date(y, 12, 31), dates=(date(y, 12, 31),)
+        )
     if due is None:
         return Deadline(original, understood=False)
     return Deadline(original, due=due, dates=(due,))

@@ -105,9 +105,16 @@ def build_demo(path: str | Path, progress: Callable[[str], None] | None = None) 
     for cat in data["categories"]:
         for kw in cat["key_works"]:
             kw_id = add_key_work(
-                db, plan_id, kw["number"], kw["title"], category=cat["title"],
-                period_phrase=kw["period"], targets=kw["targets"], measures=kw["measures"],
-                plan_year=year, source=SOURCE,
+                db,
+                plan_id,
+                kw["number"],
+                kw["title"],
+                category=cat["title"],
+                period_phrase=kw["period"],
+                targets=kw["targets"],
+                measures=kw["measures"],
+                plan_year=year,
+                source=SOURCE,
             )
             roles: list[tuple[int, str]] = [(find_unit(db, kw["lead"]), "牵头")]
             for name in kw["responsible"]:
@@ -124,8 +131,7 @@ def build_demo(path: str | Path, progress: Callable[[str], None] | None = None) 
             for phrase in kw["milestones"]:
                 add_milestone(db, kw_id, phrase, year, source=SOURCE)
             for ind in kw["indicators"]:
-                add_indicator(db, kw_id, ind["name"], ind["target"], ind["unit"], ind["direction"], year,
-                              source=SOURCE)
+                add_indicator(db, kw_id, ind["name"], ind["target"], ind["unit"], ind["direction"], year, source=SOURCE)
             key_works.append((kw_id, kw))
 
     _mark_milestones(db, key_works)
@@ -175,7 +181,8 @@ def _fill_round(db, round_id, index, cutoff, due, year, key_works, contacts, rng
             status = _status_for(kw["trajectory"], pct, index)
             measure = kw["measures"][rng.randrange(len(kw["measures"]))].rstrip("。")
             text = _PROGRESS[rng.randrange(len(_PROGRESS))].format(
-                title=kw["title"], measure=measure, n=rng.randint(2, 9), m=rng.randint(1, 6), pct=int(pct))
+                title=kw["title"], measure=measure, n=rng.randint(2, 9), m=rng.randint(1, 6), pct=int(pct)
+            )
             if status == "已完成":
                 text = f"{kw['title']}各项任务已全部完成，{kw['targets'][0]}的目标已实现。"
             elif status == "未启动":
@@ -193,20 +200,35 @@ def _fill_round(db, round_id, index, cutoff, due, year, key_works, contacts, rng
                 else:
                     values[ind["id"]] = round(ind["target_value"] * pct / 100.0, 1)
             save_report(
-                db, a["id"], round_id,
-                {"progress_text": text, "percent": pct, "reported_status": status, "problems": problems,
-                 "next_steps": _NEXT[rng.randrange(len(_NEXT))], "reporter": contact, "phone": phone},
-                indicator_values=values if a["role"] == "牵头" else None, source=SOURCE,
+                db,
+                a["id"],
+                round_id,
+                {
+                    "progress_text": text,
+                    "percent": pct,
+                    "reported_status": status,
+                    "problems": problems,
+                    "next_steps": _NEXT[rng.randrange(len(_NEXT))],
+                    "reporter": contact,
+                    "phone": phone,
+                },
+                indicator_values=values if a["role"] == "牵头" else None,
+                source=SOURCE,
             )
             late = a["unit_id"] == late_unit or rng.random() < 0.08
-            submitted = datetime.combine(due + timedelta(days=rng.randint(2, 6) if late else -rng.randint(0, 6)),
-                                         datetime.min.time()).replace(hour=9 + rng.randint(0, 8))
-            db.execute("UPDATE reports SET submitted_at = ?, updated_at = ? WHERE assignment_id = ? AND round_id = ?",
-                       [submitted.isoformat(), submitted.isoformat(), a["id"], round_id])
+            submitted = datetime.combine(
+                due + timedelta(days=rng.randint(2, 6) if late else -rng.randint(0, 6)), datetime.min.time()
+            ).replace(hour=9 + rng.randint(0, 8))
+            db.execute(
+                "UPDATE reports SET submitted_at = ?, updated_at = ? WHERE assignment_id = ? AND round_id = ?",
+                [submitted.isoformat(), submitted.isoformat(), a["id"], round_id],
+            )
             if problems:
                 pid = record_problem(db, kw_id, a["unit_id"], round_id, problems, SOURCE)
-                db.execute("UPDATE problems SET raised_at = ? WHERE id = ? AND raised_at > ?",
-                           [submitted.isoformat(), pid, submitted.isoformat()])
+                db.execute(
+                    "UPDATE problems SET raised_at = ? WHERE id = ? AND raised_at > ?",
+                    [submitted.isoformat(), pid, submitted.isoformat()],
+                )
     report_ids = [r[0] for r in db.execute("SELECT id FROM reports WHERE round_id = ? ORDER BY id", [round_id])]
     if index < 2:
         for rid in report_ids:
@@ -214,7 +236,9 @@ def _fill_round(db, round_id, index, cutoff, due, year, key_works, contacts, rng
     else:
         for rid in report_ids[:40]:
             review_report(db, rid, "accepted", source=SOURCE)
-        review_report(db, report_ids[-1], "returned", "进展情况过于笼统，请补充具体数据（完成数量、投资额等）。", SOURCE)
+        review_report(
+            db, report_ids[-1], "returned", "进展情况过于笼统，请补充具体数据（完成数量、投资额等）。", SOURCE
+        )
 
 
 def _close_old_problems(db, cutoff: date, rng: random.Random) -> None:

@@ -210,8 +210,7 @@ def set_meta(db: sqlite_utils.Database, key: str, value: Any, source: str = "set
     encoded = json.dumps(value, ensure_ascii=False)
     with db.atomic():
         db.execute(
-            "INSERT INTO meta (key, value) VALUES (?, ?) "
-            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             [key, encoded],
         )
         audit(db, "meta", key, "value", old, value, source)
@@ -236,8 +235,7 @@ def audit(
     db.execute(
         "INSERT INTO audit_log (at, table_name, row_id, field, old_value, new_value, source) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [now_iso(), table, None if row_id is None else str(row_id), field, _as_text(old),
-         _as_text(new), source],
+        [now_iso(), table, None if row_id is None else str(row_id), field, _as_text(old), _as_text(new), source],
     )
 
 
@@ -249,9 +247,7 @@ def insert_audited(db: sqlite_utils.Database, table: str, row: dict, source: str
     return row_id
 
 
-def update_audited(
-    db: sqlite_utils.Database, table: str, row_id: Any, changes: dict, source: str
-) -> dict:
+def update_audited(db: sqlite_utils.Database, table: str, row_id: Any, changes: dict, source: str) -> dict:
     """Update the given fields of one row, logging each field that really changed.
 
     Returns:

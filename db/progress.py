@@ -13,8 +13,7 @@ from db.rounds import ensure_round_open
 from db.status import REPORTABLE_STATUSES
 from db.text import remove_spaces, to_halfwidth
 
-REPORT_FIELDS = ("progress_text", "percent", "reported_status", "problems", "next_steps", "reporter",
-                 "phone")
+REPORT_FIELDS = ("progress_text", "percent", "reported_status", "problems", "next_steps", "reporter", "phone")
 #: Excel's limit for one cell; longer text is refused rather than cut.
 MAX_CELL_CHARS = 32767
 
@@ -72,8 +71,15 @@ def save_report(
         ).fetchone()
         stamp = now_iso()
         if row is None:
-            record = {"assignment_id": assignment_id, "round_id": rnd["id"], "submitted_at": stamp,
-                      "updated_at": stamp, "source": source, "batch_id": batch_id, **fields}
+            record = {
+                "assignment_id": assignment_id,
+                "round_id": rnd["id"],
+                "submitted_at": stamp,
+                "updated_at": stamp,
+                "source": source,
+                "batch_id": batch_id,
+                **fields,
+            }
             report_id = db["reports"].insert(record).last_pk
             changes = {k: (None, v) for k, v in fields.items() if v not in (None, "")}
             audit(db, "reports", report_id, None, None, record, source)
@@ -100,8 +106,9 @@ def save_report(
             if old_value == value:
                 continue
             if value is None:
-                db.execute("DELETE FROM indicator_actuals WHERE report_id = ? AND indicator_id = ?",
-                           [report_id, indicator_id])
+                db.execute(
+                    "DELETE FROM indicator_actuals WHERE report_id = ? AND indicator_id = ?", [report_id, indicator_id]
+                )
             else:
                 db.execute(
                     "INSERT INTO indicator_actuals (report_id, indicator_id, value) VALUES (?, ?, ?) "
@@ -114,7 +121,10 @@ def save_report(
 
 
 def review_report(
-    db: sqlite_utils.Database, report_id: int, decision: str, comment: str | None = None,
+    db: sqlite_utils.Database,
+    report_id: int,
+    decision: str,
+    comment: str | None = None,
     source: str = "manual",
 ) -> None:
     """Accept a report or send it back (退回修改) with a comment for the unit."""
@@ -125,8 +135,7 @@ def review_report(
     with db.atomic():
         report = db["reports"].get(report_id)
         ensure_round_open(db, report["round_id"])
-        db["reports"].update(report_id, {"review": decision, "review_comment": comment,
-                                         "reviewed_at": now_iso()})
+        db["reports"].update(report_id, {"review": decision, "review_comment": comment, "reviewed_at": now_iso()})
         audit(db, "reports", report_id, "review", report["review"], decision, source)
         if comment != report["review_comment"]:
             audit(db, "reports", report_id, "review_comment", report["review_comment"], comment, source)
@@ -160,8 +169,15 @@ def record_problem(
     ).fetchone()
     if existing:
         return existing[0]
-    row = {"key_work_id": key_work_id, "unit_id": unit_id, "round_id": round_id, "text": text,
-           "text_key": key, "raised_at": now_iso(), "state": "open"}
+    row = {
+        "key_work_id": key_work_id,
+        "unit_id": unit_id,
+        "round_id": round_id,
+        "text": text,
+        "text_key": key,
+        "raised_at": now_iso(),
+        "state": "open",
+    }
     with db.atomic():
         pid = db["problems"].insert(row).last_pk
         audit(db, "problems", pid, None, None, row, source)
@@ -169,7 +185,10 @@ def record_problem(
 
 
 def close_problem(
-    db: sqlite_utils.Database, problem_id: int, note: str, closed_on: str | None = None,
+    db: sqlite_utils.Database,
+    problem_id: int,
+    note: str,
+    closed_on: str | None = None,
     source: str = "manual",
 ) -> None:
     """Close (销号) a problem with a note and a date."""
@@ -200,11 +219,11 @@ def problem_figures(db: sqlite_utils.Database, until: str | None = None) -> dict
         until: an ISO date; count only problems raised by then, closed by then.
     """
     if until:
-        raised = db.execute("SELECT COUNT(*) FROM problems WHERE substr(raised_at, 1, 10) <= ?",
-                            [until]).fetchone()[0]
+        raised = db.execute("SELECT COUNT(*) FROM problems WHERE substr(raised_at, 1, 10) <= ?", [until]).fetchone()[0]
         closed = db.execute(
-            "SELECT COUNT(*) FROM problems WHERE state = 'closed' AND substr(raised_at, 1, 10) <= ? "
-            "AND closed_at <= ?", [until, until]).fetchone()[0]
+            "SELECT COUNT(*) FROM problems WHERE state = 'closed' AND substr(raised_at, 1, 10) <= ? AND closed_at <= ?",
+            [until, until],
+        ).fetchone()[0]
     else:
         raised = db.execute("SELECT COUNT(*) FROM problems").fetchone()[0]
         closed = db.execute("SELECT COUNT(*) FROM problems WHERE state = 'closed'").fetchone()[0]

@@ -129,10 +129,7 @@ def round_states(
     sql += " ORDER BY COALESCE(c.seq, 0), k.sort_order, k.id, CASE role WHEN '牵头' THEN 0 WHEN '责任' THEN 1 ELSE 2 END, u.sort_order, u.id"
     rows = list(db.query(sql, params))
 
-    reports = {
-        r["assignment_id"]: r
-        for r in db.query("SELECT * FROM reports WHERE round_id = ?", [rnd["id"]])
-    }
+    reports = {r["assignment_id"]: r for r in db.query("SELECT * FROM reports WHERE round_id = ?", [rnd["id"]])}
     actuals: dict[int, list[dict]] = defaultdict(list)
     for r in db.query(
         """SELECT ia.report_id, i.id AS indicator_id, i.name, i.target_value, i.measure_unit,
@@ -157,8 +154,13 @@ def round_states(
         if frozen:
             detail = json.loads(row["detail"] or "{}")
             result = StatusResult(
-                row["status"], row["light"], row["expected"], row["percent"], row["behind"],
-                tuple(detail.get("overdue", ())), tuple(detail.get("due_soon", ())),
+                row["status"],
+                row["light"],
+                row["expected"],
+                row["percent"],
+                row["behind"],
+                tuple(detail.get("overdue", ())),
+                tuple(detail.get("due_soon", ())),
             )
         else:
             if row["start_date"] and row["end_date"]:
@@ -167,15 +169,25 @@ def round_states(
                 period = period_of(row["period_phrase"], cutoff.year)
             facts = None if report is None else ReportFacts(report["percent"], report["reported_status"])
             result = assignment_status(
-                facts, period=period, cutoff=cutoff,
-                milestones=milestones.get(row["key_work_id"], ()), thresholds=thresholds,
+                facts,
+                period=period,
+                cutoff=cutoff,
+                milestones=milestones.get(row["key_work_id"], ()),
+                thresholds=thresholds,
             )
         states.append(
             AssignmentState(
-                assignment_id=row["assignment_id"], key_work_id=row["key_work_id"],
-                number=row["number"], title=row["title"], category=row["category"],
-                unit_id=row["unit_id"], unit=row["unit"], unit_kind=row["unit_kind"],
-                role=row["role"], result=result, report=report,
+                assignment_id=row["assignment_id"],
+                key_work_id=row["key_work_id"],
+                number=row["number"],
+                title=row["title"],
+                category=row["category"],
+                unit_id=row["unit_id"],
+                unit=row["unit"],
+                unit_kind=row["unit_kind"],
+                role=row["role"],
+                result=result,
+                report=report,
                 indicators=actuals.get(report["id"], []) if report else [],
             )
         )
@@ -192,8 +204,7 @@ def key_work_states(db: sqlite_utils.Database, round_id: str) -> list[KeyWorkSta
         result = key_work_status([(p.role, p.result) for p in parts])
         lead = next((p.unit for p in parts if p.role == "牵头"), None)
         first = parts[0]
-        out.append(KeyWorkState(first.key_work_id, first.number, first.title, first.category, lead,
-                                result, parts))
+        out.append(KeyWorkState(first.key_work_id, first.number, first.title, first.category, lead, result, parts))
     return out
 
 
@@ -204,8 +215,10 @@ def status_summary(db: sqlite_utils.Database, round_id: str) -> dict:
     by_status = Counter(s.status for s in states)
     by_light = Counter(s.light for s in states)
     by_unit: dict[str, Counter] = defaultdict(Counter)
-    unit_order = {name: i for i, (name,) in enumerate(
-        db.execute("SELECT name FROM units ORDER BY kind = '乡镇街道', sort_order, id"))}
+    unit_order = {
+        name: i
+        for i, (name,) in enumerate(db.execute("SELECT name FROM units ORDER BY kind = '乡镇街道', sort_order, id"))
+    }
     for s in states:
         by_unit[s.unit][s.status] += 1
     kws = key_work_states(db, round_id)
@@ -238,36 +251,41 @@ def progress_rows(db: sqlite_utils.Database, round_id: str, unit_id: int | None 
         if r:
             source = "录入" if r.get("source") == "typed" else r.get("source")
             if r.get("batch_id"):
-                batch = db.execute(
-                    "SELECT file_name FROM import_batches WHERE id = ?", [r["batch_id"]]
-                ).fetchone()
+                batch = db.execute("SELECT file_name FROM import_batches WHERE id = ?", [r["batch_id"]]).fetchone()
                 source = f"导入批次 {r['batch_id']}" + (f"（{batch[0]}）" if batch else "")
-        out.append({
-            "unit": s.unit,
-            "role": s.role,
-            "number": s.number,
-            "title": s.title,
-            "category": s.category,
-            "progress_text": r.get("progress_text"),
-            "percent": r.get("percent"),
-            "reported_status": r.get("reported_status"),
-            "problems": r.get("problems"),
-            "next_steps": r.get("next_steps"),
-            "reporter": r.get("reporter"),
-            "phone": r.get("phone"),
-            "submitted_at": r.get("submitted_at"),
-            "review": r.get("review"),
-            "indicators": [
-                {"name": i["name"], "target": i["target_value"], "unit": i["measure_unit"],
-                 "direction": i["direction"], "actual": i["value"]}
-                for i in s.indicators
-            ],
-            "status": s.status,
-            "light": s.light,
-            "expected": s.result.expected,
-            "behind": s.result.behind,
-            "source": source,
-        })
+        out.append(
+            {
+                "unit": s.unit,
+                "role": s.role,
+                "number": s.number,
+                "title": s.title,
+                "category": s.category,
+                "progress_text": r.get("progress_text"),
+                "percent": r.get("percent"),
+                "reported_status": r.get("reported_status"),
+                "problems": r.get("problems"),
+                "next_steps": r.get("next_steps"),
+                "reporter": r.get("reporter"),
+                "phone": r.get("phone"),
+                "submitted_at": r.get("submitted_at"),
+                "review": r.get("review"),
+                "indicators": [
+                    {
+                        "name": i["name"],
+                        "target": i["target_value"],
+                        "unit": i["measure_unit"],
+                        "direction": i["direction"],
+                        "actual": i["value"],
+                    }
+                    for i in s.indicators
+                ],
+                "status": s.status,
+                "light": s.light,
+                "expected": s.result.expected,
+                "behind": s.result.behind,
+                "source": source,
+            }
+        )
     return out
 
 

@@ -92,8 +92,15 @@ def open_round(
         raise DubanError(f"轮次“{rid}”已经存在。")
     if due_date is None:
         due_date = date.fromordinal(cutoff.toordinal() + 10)
-    row = {"id": rid, "year": year, "kind": kind, "cutoff": cutoff.isoformat(),
-           "due_date": due_date.isoformat(), "state": "open", "opened_at": now_iso()}
+    row = {
+        "id": rid,
+        "year": year,
+        "kind": kind,
+        "cutoff": cutoff.isoformat(),
+        "due_date": due_date.isoformat(),
+        "state": "open",
+        "opened_at": now_iso(),
+    }
     with db.atomic():
         db["rounds"].insert(row)
         audit(db, "rounds", rid, None, None, row, source)
@@ -160,8 +167,10 @@ def reopen_round(db: sqlite_utils.Database, round_id: str, source: str = "manual
 def previous_round(db: sqlite_utils.Database, round_id: str) -> dict | None:
     """Return the round with the latest cut-off before this one's, if any."""
     row = get_round(db, round_id)
-    found = list(db.query(
-        "SELECT * FROM rounds WHERE cutoff < ? OR (cutoff = ? AND id < ?) ORDER BY cutoff DESC, id DESC LIMIT 1",
-        [row["cutoff"], row["cutoff"], row["id"]],
-    ))
+    found = list(
+        db.query(
+            "SELECT * FROM rounds WHERE cutoff < ? OR (cutoff = ? AND id < ?) ORDER BY cutoff DESC, id DESC LIMIT 1",
+            [row["cutoff"], row["cutoff"], row["id"]],
+        )
+    )
     return found[0] if found else None

@@ -142,8 +142,9 @@ def assignment_status(
 
     percent = report.percent
     if report.reported_status == DONE or (percent is not None and percent >= 100):
-        return StatusResult(DONE, GREEN, expected=expected, percent=percent if percent is not None else 100.0,
-                            behind=0.0)
+        return StatusResult(
+            DONE, GREEN, expected=expected, percent=percent if percent is not None else 100.0, behind=0.0
+        )
 
     overdue = tuple(
         m.phrase or m.due.isoformat()
@@ -155,7 +156,8 @@ def assignment_status(
     due_soon = tuple(
         m.phrase or m.due.isoformat()
         for m in milestones
-        if m.due is not None and cutoff <= m.due <= cutoff + timedelta(days=thresholds.due_soon_days)
+        if m.due is not None
+        and cutoff <= m.due <= cutoff + timedelta(days=thresholds.due_soon_days)
         and (m.done is None or m.done > cutoff)
     )
     behind = None if percent is None else round(max(0.0, expected - percent), 1)
@@ -205,8 +207,7 @@ def key_work_status(parts: Sequence[tuple[str, StatusResult]]) -> StatusResult |
     leads = [result for role, result in parts if role == "牵头"]
     if leads:
         return max(leads, key=lambda r: _SEVERITY[r.status])
-    chosen = max((result for _role, result in parts), key=lambda r: (_SEVERITY[r.status],
-                                                                       _LIGHT_SEVERITY[r.light]))
+    chosen = max((result for _role, result in parts), key=lambda r: (_SEVERITY[r.status], _LIGHT_SEVERITY[r.light]))
     return chosen
 
 

@@ -24,9 +24,16 @@ def add_plan(
 ) -> int:
     """Register a source document (plan) and return its id."""
     return insert_audited(
-        db, "plans",
-        {"title": title, "year": year, "doc_no": doc_no, "issuer": issuer,
-         "source_file": source_file, "imported_at": now_iso()},
+        db,
+        "plans",
+        {
+            "title": title,
+            "year": year,
+            "doc_no": doc_no,
+            "issuer": issuer,
+            "source_file": source_file,
+            "imported_at": now_iso(),
+        },
         source,
     )
 
@@ -69,17 +76,22 @@ def add_key_work(
                 start, end = (d.isoformat() for d in parsed.period)
         order = db.execute("SELECT COALESCE(MAX(sort_order), 0) + 1 FROM key_works").fetchone()[0]
         kw_id = insert_audited(
-            db, "key_works",
-            {"plan_id": plan_id, "category_id": cat, "number": str(number), "title": title,
-             "period_phrase": period_phrase, "start_date": start, "end_date": end, "sort_order": order},
+            db,
+            "key_works",
+            {
+                "plan_id": plan_id,
+                "category_id": cat,
+                "number": str(number),
+                "title": title,
+                "period_phrase": period_phrase,
+                "start_date": start,
+                "end_date": end,
+                "sort_order": order,
+            },
             source,
         )
-        db["targets"].insert_all(
-            {"key_work_id": kw_id, "seq": i, "text": t} for i, t in enumerate(targets, 1)
-        )
-        db["measures"].insert_all(
-            {"key_work_id": kw_id, "seq": i, "text": m} for i, m in enumerate(measures, 1)
-        )
+        db["targets"].insert_all({"key_work_id": kw_id, "seq": i, "text": t} for i, t in enumerate(targets, 1))
+        db["measures"].insert_all({"key_work_id": kw_id, "seq": i, "text": m} for i, m in enumerate(measures, 1))
     return kw_id
 
 
@@ -109,13 +121,15 @@ def assign(
     """Give a unit a role on a key work (or change the role it has); return the assignment id."""
     if role not in ROLES:
         raise DubanError(f"分工只能是 {'、'.join(ROLES)}。")
-    row = db.execute("SELECT id FROM assignments WHERE key_work_id = ? AND unit_id = ?",
-                     [key_work_id, unit_id]).fetchone()
+    row = db.execute(
+        "SELECT id FROM assignments WHERE key_work_id = ? AND unit_id = ?", [key_work_id, unit_id]
+    ).fetchone()
     if row:
         update_audited(db, "assignments", row[0], {"role": role, "leader": leader, "liaison": liaison}, source)
         return row[0]
     return insert_audited(
-        db, "assignments",
+        db,
+        "assignments",
         {"key_work_id": key_work_id, "unit_id": unit_id, "role": role, "leader": leader, "liaison": liaison},
         source,
     )
@@ -131,13 +145,20 @@ def add_milestone(
 ) -> int:
     """Add a milestone from a deadline phrase; an unreadable phrase is kept and flagged."""
     parsed = parse_deadline(phrase, year)
-    seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM milestones WHERE key_work_id = ?",
-                     [key_work_id]).fetchone()[0]
+    seq = db.execute(
+        "SELECT COALESCE(MAX(seq), 0) + 1 FROM milestones WHERE key_work_id = ?", [key_work_id]
+    ).fetchone()[0]
     return insert_audited(
-        db, "milestones",
-        {"key_work_id": key_work_id, "seq": seq, "phrase": phrase, "text": text,
-         "due_date": parsed.due.isoformat() if parsed.due else None,
-         "understood": int(parsed.understood)},
+        db,
+        "milestones",
+        {
+            "key_work_id": key_work_id,
+            "seq": seq,
+            "phrase": phrase,
+            "text": text,
+            "due_date": parsed.due.isoformat() if parsed.due else None,
+            "understood": int(parsed.understood),
+        },
         source,
     )
 
@@ -161,12 +182,22 @@ def add_indicator(
     """Add a quantitative indicator (新增个转企 480 户; 控制在 35% 以下 is ``at_most``)."""
     if direction not in ("at_least", "at_most"):
         raise DubanError("指标方向只能是“不少于”或“不超过”。")
-    seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM indicators WHERE key_work_id = ?",
-                     [key_work_id]).fetchone()[0]
+    seq = db.execute(
+        "SELECT COALESCE(MAX(seq), 0) + 1 FROM indicators WHERE key_work_id = ?", [key_work_id]
+    ).fetchone()[0]
     return insert_audited(
-        db, "indicators",
-        {"key_work_id": key_work_id, "seq": seq, "name": name, "target_value": target_value,
-         "measure_unit": measure_unit, "direction": direction, "year": year, "phrase": phrase},
+        db,
+        "indicators",
+        {
+            "key_work_id": key_work_id,
+            "seq": seq,
+            "name": name,
+            "target_value": target_value,
+            "measure_unit": measure_unit,
+            "direction": direction,
+            "year": year,
+            "phrase": phrase,
+        },
         source,
     )
 
@@ -176,25 +207,30 @@ def key_work_detail(db: sqlite_utils.Database, key_work_id: int) -> dict:
     kw = db["key_works"].get(key_work_id)
     cat = db.execute("SELECT title FROM categories WHERE id = ?", [kw["category_id"]]).fetchone()
     kw["category"] = cat[0] if cat else None
-    kw["targets"] = [r["text"] for r in db.query(
-        "SELECT text FROM targets WHERE key_work_id = ? ORDER BY seq", [key_work_id])]
-    kw["measures"] = [r["text"] for r in db.query(
-        "SELECT text FROM measures WHERE key_work_id = ? ORDER BY seq", [key_work_id])]
-    kw["assignments"] = list(db.query(
-        "SELECT a.id, a.role, a.leader, a.liaison, u.id AS unit_id, u.name AS unit FROM assignments a "
-        "JOIN units u ON u.id = a.unit_id WHERE a.key_work_id = ? "
-        "ORDER BY CASE a.role WHEN '牵头' THEN 0 WHEN '责任' THEN 1 ELSE 2 END, u.sort_order", [key_work_id]))
-    kw["milestones"] = list(db.query(
-        "SELECT * FROM milestones WHERE key_work_id = ? ORDER BY seq", [key_work_id]))
-    kw["indicators"] = list(db.query(
-        "SELECT * FROM indicators WHERE key_work_id = ? ORDER BY seq", [key_work_id]))
+    kw["targets"] = [
+        r["text"] for r in db.query("SELECT text FROM targets WHERE key_work_id = ? ORDER BY seq", [key_work_id])
+    ]
+    kw["measures"] = [
+        r["text"] for r in db.query("SELECT text FROM measures WHERE key_work_id = ? ORDER BY seq", [key_work_id])
+    ]
+    kw["assignments"] = list(
+        db.query(
+            "SELECT a.id, a.role, a.leader, a.liaison, u.id AS unit_id, u.name AS unit FROM assignments a "
+            "JOIN units u ON u.id = a.unit_id WHERE a.key_work_id = ? "
+            "ORDER BY CASE a.role WHEN '牵头' THEN 0 WHEN '责任' THEN 1 ELSE 2 END, u.sort_order",
+            [key_work_id],
+        )
+    )
+    kw["milestones"] = list(db.query("SELECT * FROM milestones WHERE key_work_id = ? ORDER BY seq", [key_work_id]))
+    kw["indicators"] = list(db.query("SELECT * FROM indicators WHERE key_work_id = ? ORDER BY seq", [key_work_id]))
     return kw
 
 
 def history(db: sqlite_utils.Database, key_work_id: int) -> list[dict]:
     """Return the audit entries that touch a key work or its assignments and reports, newest first."""
-    return list(db.query(
-        """
+    return list(
+        db.query(
+            """
         SELECT * FROM audit_log WHERE
           (table_name = 'key_works' AND row_id = :kw)
           OR (table_name = 'assignments' AND row_id IN
@@ -208,10 +244,22 @@ def history(db: sqlite_utils.Database, key_work_id: int) -> list[dict]:
                 (SELECT CAST(id AS TEXT) FROM indicators WHERE key_work_id = :kw))
         ORDER BY id DESC
         """,
-        {"kw": str(key_work_id)},
-    ))
+            {"kw": str(key_work_id)},
+        )
+    )
 
 
-__all__ = ["ROLES", "add_indicator", "add_key_work", "add_milestone", "add_plan", "assign",
-           "category_id", "delete_key_work", "history", "key_work_detail",
-           "mark_milestone_done", "update_key_work"]
+__all__ = [
+    "ROLES",
+    "add_indicator",
+    "add_key_work",
+    "add_milestone",
+    "add_plan",
+    "assign",
+    "category_id",
+    "delete_key_work",
+    "history",
+    "key_work_detail",
+    "mark_milestone_done",
+    "update_key_work",
+]

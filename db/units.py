@@ -136,8 +136,14 @@ def add_unit(
     return insert_audited(
         db,
         "units",
-        {"name": cleaned, "name_key": name_key(cleaned), "kind": kind, "contact": contact,
-         "phone": phone, "sort_order": order},
+        {
+            "name": cleaned,
+            "name_key": name_key(cleaned),
+            "kind": kind,
+            "contact": contact,
+            "phone": phone,
+            "sort_order": order,
+        },
         source,
     )
 

@@ -99,7 +99,9 @@ def build_parser() -> ChineseArgumentParser:
 def _setup_logging() -> Path:
     log_file = user_data_dir() / "duban.log"
     logging.basicConfig(
-        filename=log_file, level=logging.INFO, encoding="utf-8",
+        filename=log_file,
+        level=logging.INFO,
+        encoding="utf-8",
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     return log_file

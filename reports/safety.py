@@ -130,9 +130,7 @@ def _check_dimension(path: Path, head: bytes) -> None:
 
     m = re.search(rb'<dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"', head)
     if m and int(m.group(1)) > MAX_ROWS:
-        raise DubanError(
-            f"文件{_name(path)}的工作表有 {int(m.group(1)):,} 行，超过 {MAX_ROWS:,} 行上限，未导入。"
-        )
+        raise DubanError(f"文件{_name(path)}的工作表有 {int(m.group(1)):,} 行，超过 {MAX_ROWS:,} 行上限，未导入。")
 
 
 def expect_kind(path: Path, wanted: tuple[str, ...], what: str, max_bytes: int = MAX_FILE_BYTES) -> FileKind:
@@ -159,8 +157,9 @@ def expect_kind(path: Path, wanted: tuple[str, ...], what: str, max_bytes: int =
     raise DubanError(messages.get(found.kind, f"文件{_name(path)}不是{what}（无法识别的文件格式）。"))
 
 
-def open_xlsx(path: Path, *, read_only: bool = False, data_only: bool = True,
-              what: str = "Excel 工作簿") -> openpyxl.Workbook:
+def open_xlsx(
+    path: Path, *, read_only: bool = False, data_only: bool = True, what: str = "Excel 工作簿"
+) -> openpyxl.Workbook:
     """Open an .xlsx after every check; refuse anything else with a Chinese message.
 
     ``read_only=False`` is needed to see merged cells; both modes parse with defusedxml.
@@ -171,8 +170,10 @@ def open_xlsx(path: Path, *, read_only: bool = False, data_only: bool = True,
     except DubanError:
         raise
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for broken files
-        raise DubanError(f"文件{_name(path)}无法作为 Excel 工作簿读取（{type(exc).__name__}: {exc}）。"
-                         "请在 Excel/WPS 中打开后另存为 .xlsx 再试。") from None
+        raise DubanError(
+            f"文件{_name(path)}无法作为 Excel 工作簿读取（{type(exc).__name__}: {exc}）。"
+            "请在 Excel/WPS 中打开后另存为 .xlsx 再试。"
+        ) from None
 
 
 def open_xls(path: Path, what: str = "Excel 工作簿"):

@@ -36,8 +36,7 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_rounds)
 
     p = sub.add_parser("round", help="开启、关闭或重新打开轮次")
-    rsub = p.add_subparsers(dest="round_command", metavar="操作", required=True,
-                            parser_class=type(p))
+    rsub = p.add_subparsers(dest="round_command", metavar="操作", required=True, parser_class=type(p))
     r = rsub.add_parser("open", help="开启新轮次")
     r.add_argument("round_id", metavar="轮次", help="如 2024Q3")
     r.add_argument("--cutoff", type=iso_date, help="截止日期（默认季末/半年末）")
@@ -95,7 +94,9 @@ def cmd_demo(args, ctx: Context) -> int:
         "(SELECT COUNT(*) FROM assignments), (SELECT COUNT(*) FROM rounds)"
     ).fetchone()
     db.close()
-    print(f"已生成演示台账：{path}（重点工作 {summary[0]} 项，单位 {summary[1]} 个，分工 {summary[2]} 条，轮次 {summary[3]} 个）")
+    print(
+        f"已生成演示台账：{path}（重点工作 {summary[0]} 项，单位 {summary[1]} 个，分工 {summary[2]} 条，轮次 {summary[3]} 个）"
+    )
     if args.no_gui:
         return 0
     from desktop.app import run_gui
@@ -106,18 +107,23 @@ def cmd_demo(args, ctx: Context) -> int:
 def cmd_units(args, ctx: Context) -> int:
     """List the units with their aliases, contacts and number of assignments."""
     db = ctx.open_db()
-    rows = list(db.query(
-        "SELECT u.id, u.name, u.kind, u.contact, u.phone, "
-        "(SELECT group_concat(alias, '、') FROM unit_aliases WHERE unit_id = u.id) AS aliases, "
-        "(SELECT COUNT(*) FROM assignments WHERE unit_id = u.id) AS assignments "
-        "FROM units u ORDER BY u.kind, u.sort_order, u.id"
-    ))
+    rows = list(
+        db.query(
+            "SELECT u.id, u.name, u.kind, u.contact, u.phone, "
+            "(SELECT group_concat(alias, '、') FROM unit_aliases WHERE unit_id = u.id) AS aliases, "
+            "(SELECT COUNT(*) FROM assignments WHERE unit_id = u.id) AS assignments "
+            "FROM units u ORDER BY u.kind, u.sort_order, u.id"
+        )
+    )
     if args.json:
         ctx.print_json(rows)
     else:
-        print(format_table(["单位", "类型", "别名", "联系人", "电话", "分工数"],
-                           [[r["name"], r["kind"], r["aliases"], r["contact"], r["phone"], r["assignments"]]
-                            for r in rows]))
+        print(
+            format_table(
+                ["单位", "类型", "别名", "联系人", "电话", "分工数"],
+                [[r["name"], r["kind"], r["aliases"], r["contact"], r["phone"], r["assignments"]] for r in rows],
+            )
+        )
     return 0
 
 
@@ -152,14 +158,33 @@ def cmd_tasks(args, ctx: Context) -> int:
     elif args.unit:
         unit_id = require_unit(db, args.unit)
         for s in round_states(db, round_id, unit_id=unit_id):
-            rows.append({"number": s.number, "title": s.title, "category": s.category, "lead": None,
-                         "role": s.role, "status": s.status, "light": s.light,
-                         "percent": s.result.percent, "expected": s.result.expected})
+            rows.append(
+                {
+                    "number": s.number,
+                    "title": s.title,
+                    "category": s.category,
+                    "lead": None,
+                    "role": s.role,
+                    "status": s.status,
+                    "light": s.light,
+                    "percent": s.result.percent,
+                    "expected": s.result.expected,
+                }
+            )
     else:
         for k in key_work_states(db, round_id):
-            rows.append({"number": k.number, "title": k.title, "category": k.category, "lead": k.lead_unit,
-                         "status": k.result.status, "light": k.result.light,
-                         "percent": k.result.percent, "expected": k.result.expected})
+            rows.append(
+                {
+                    "number": k.number,
+                    "title": k.title,
+                    "category": k.category,
+                    "lead": k.lead_unit,
+                    "status": k.result.status,
+                    "light": k.result.light,
+                    "percent": k.result.percent,
+                    "expected": k.result.expected,
+                }
+            )
     if args.status:
         rows = [r for r in rows if r["status"] == args.status]
     if args.json:
@@ -168,13 +193,43 @@ def cmd_tasks(args, ctx: Context) -> int:
     title = f"轮次 {round_id}" if round_id else "（尚无轮次）"
     print(f"{title}：{len(rows)} 项")
     if args.unit:
-        print(format_table(["编号", "重点工作", "分工", "状态", "亮灯", "完成进度", "序时进度"],
-                           [[r["number"], r["title"], r["role"], r["status"], r["light"],
-                             _pct(r["percent"]), _pct(r["expected"])] for r in rows]))
+        print(
+            format_table(
+                ["编号", "重点工作", "分工", "状态", "亮灯", "完成进度", "序时进度"],
+                [
+                    [
+                        r["number"],
+                        r["title"],
+                        r["role"],
+                        r["status"],
+                        r["light"],
+                        _pct(r["percent"]),
+                        _pct(r["expected"]),
+                    ]
+                    for r in rows
+                ],
+            )
+        )
     else:
-        print(format_table(["编号", "总体任务", "重点工作", "牵头单位", "状态", "亮灯", "完成进度", "序时进度"],
-                           [[r["number"], r["category"], r["title"], r["lead"], r["status"], r["light"],
-                             _pct(r.get("percent")), _pct(r.get("expected"))] for r in rows], max_width=30))
+        print(
+            format_table(
+                ["编号", "总体任务", "重点工作", "牵头单位", "状态", "亮灯", "完成进度", "序时进度"],
+                [
+                    [
+                        r["number"],
+                        r["category"],
+                        r["title"],
+                        r["lead"],
+                        r["status"],
+                        r["light"],
+                        _pct(r.get("percent")),
+                        _pct(r.get("expected")),
+                    ]
+                    for r in rows
+                ],
+                max_width=30,
+            )
+        )
     return 0
 
 
@@ -191,8 +246,12 @@ def cmd_rounds(args, ctx: Context) -> int:
     if args.json:
         ctx.print_json([{**r, "state_label": _STATE_LABEL[r["state"]]} for r in rows])
         return 0
-    print(format_table(["轮次", "类型", "截止日期", "报送期限", "状态"],
-                       [[r["id"], r["kind"], r["cutoff"], r["due_date"], _STATE_LABEL[r["state"]]] for r in rows]))
+    print(
+        format_table(
+            ["轮次", "类型", "截止日期", "报送期限", "状态"],
+            [[r["id"], r["kind"], r["cutoff"], r["due_date"], _STATE_LABEL[r["state"]]] for r in rows],
+        )
+    )
     return 0
 
 
@@ -238,14 +297,19 @@ def cmd_status(args, ctx: Context) -> int:
         return 0
     state = _STATE_LABEL[summary["state"]]
     print(f"轮次 {summary['round']}（{summary['kind']}，截止 {summary['cutoff']}，{state}）")
-    print(f"重点工作 {summary['key_works']} 项：" + "，".join(
-        f"{k} {v}" for k, v in summary["key_works_by_status"].items() if v))
-    print(f"分工 {summary['assignments']} 条：" + "，".join(
-        f"{k} {v}" for k, v in summary["by_status"].items() if v))
+    print(
+        f"重点工作 {summary['key_works']} 项："
+        + "，".join(f"{k} {v}" for k, v in summary["key_works_by_status"].items() if v)
+    )
+    print(f"分工 {summary['assignments']} 条：" + "，".join(f"{k} {v}" for k, v in summary["by_status"].items() if v))
     print("亮灯：" + "，".join(f"{k}灯 {v}" for k, v in summary["by_light"].items() if v))
     print()
-    print(format_table(["单位", *STATUSES],
-                       [[unit, *[counts.get(s, "") for s in STATUSES]] for unit, counts in summary["by_unit"].items()]))
+    print(
+        format_table(
+            ["单位", *STATUSES],
+            [[unit, *[counts.get(s, "") for s in STATUSES]] for unit, counts in summary["by_unit"].items()],
+        )
+    )
     return 0
 
 
@@ -261,8 +325,10 @@ def cmd_progress(args, ctx: Context) -> int:
         ctx.print_json(rows)
         return 0
     for r in rows:
-        print(f"【{r['number']}】{r['title']} — {r['unit']}（{r['role']}）  {r['status']} {r['light']}灯  "
-              f"完成 {_pct(r['percent']) or '—'} / 序时 {_pct(r['expected'])}")
+        print(
+            f"【{r['number']}】{r['title']} — {r['unit']}（{r['role']}）  {r['status']} {r['light']}灯  "
+            f"完成 {_pct(r['percent']) or '—'} / 序时 {_pct(r['expected'])}"
+        )
         if r["progress_text"]:
             print(f"  进展情况：{r['progress_text']}")
         if r["problems"]:
