@@ -56,7 +56,7 @@ def test_older_ledger_is_migrated_after_a_copy_is_kept_beside_it(tmp_path):
 
 def test_newer_schema_is_refused_and_left_byte_for_byte(tmp_path):
     path = tmp_path / "future.db"
-    make_old_ledger(path, version=LATEST_VERSION)
+    open_ledger(path, create=True).close()  # a WAL-mode ledger, like every real one
     conn = sqlite3.connect(path)
     conn.execute(f"PRAGMA user_version = {LATEST_VERSION + 5}")
     conn.commit()
