@@ -72,5 +72,4 @@ def windows_version_tuple(version: str) -> tuple[int, int, int, int]:
     return tuple((numbers + [0, 0, 0, 0])[:4])  # type: ignore[return-value]
 
 
-__all__ = ["BUNDLED_VERSION_FILE", "UNKNOWN_VERSION", "app_version", "version_from_pyproject",
-           "windows_version_tuple"]
+__all__ = ["BUNDLED_VERSION_FILE", "UNKNOWN_VERSION", "app_version", "version_from_pyproject", "windows_version_tuple"]
