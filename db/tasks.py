@@ -104,9 +104,36 @@ def update_key_work(db: sqlite_utils.Database, key_work_id: int, changes: dict, 
     return update_audited(db, "key_works", key_work_id, changes, source)
 
 
+def _refuse_if_reported(db: sqlite_utils.Database, where: str, params: list, what: str) -> None:
+    rounds = [
+        r[0]
+        for r in db.execute(
+            f"SELECT DISTINCT r.round_id FROM reports r JOIN assignments a ON a.id = r.assignment_id "
+            f"WHERE {where} ORDER BY r.round_id",
+            params,
+        )
+    ]
+    if rounds:
+        raise DubanError(
+            f"{what}在 {'、'.join(rounds)} 轮次已有填报，删除会丢失这些填报并改变已印发的通报，未删除。"
+            "如果这项工作不再督办，请在备注中注明。"
+        )
+
+
 def delete_key_work(db: sqlite_utils.Database, key_work_id: int, source: str = "manual") -> dict:
-    """Delete a key work and everything hanging off it (reports included), logged."""
+    """Delete a key work with its targets, measures, milestones and assignments, logged.
+
+    Raises:
+        DubanError: a unit has already reported on it (its reports would be lost).
+    """
+    _refuse_if_reported(db, "a.key_work_id = ?", [key_work_id], "这项重点工作")
     return delete_audited(db, "key_works", key_work_id, source)
+
+
+def remove_assignment(db: sqlite_utils.Database, assignment_id: int, source: str = "manual") -> dict:
+    """Take a unit off a key work, logged; refused once the unit has reported on it."""
+    _refuse_if_reported(db, "a.id = ?", [assignment_id], "该单位的这项分工")
+    return delete_audited(db, "assignments", assignment_id, source)
 
 
 def assign(

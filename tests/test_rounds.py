@@ -96,3 +96,20 @@ def test_demo_covers_every_status(demo_db):
     assert demo_db.execute("SELECT COUNT(*) FROM units WHERE kind = '乡镇街道'").fetchone()[0] == 8
     problems = demo_db.execute("SELECT SUM(state = 'open'), SUM(state = 'closed') FROM problems").fetchone()
     assert problems[0] > 0 and problems[1] > 0
+
+
+def test_reported_work_cannot_be_deleted_but_fresh_work_can(demo_db):
+    from db.tasks import add_key_work, assign, delete_key_work, remove_assignment
+
+    reported = demo_db.execute("SELECT assignment_id FROM reports LIMIT 1").fetchone()[0]
+    kw = demo_db.execute("SELECT key_work_id FROM assignments WHERE id = ?", [reported]).fetchone()[0]
+    with pytest.raises(DubanError, match="已有填报"):
+        remove_assignment(demo_db, reported)
+    with pytest.raises(DubanError, match="已有填报"):
+        delete_key_work(demo_db, kw)
+    plan = demo_db.execute("SELECT id FROM plans").fetchone()[0]
+    fresh = add_key_work(demo_db, plan, "99", "新增工作")
+    aid = assign(demo_db, fresh, 1, "牵头")
+    remove_assignment(demo_db, aid)
+    delete_key_work(demo_db, fresh)
+    assert demo_db.execute("SELECT COUNT(*) FROM key_works WHERE id = ?", [fresh]).fetchone()[0] == 0
