@@ -288,5 +288,6 @@ __all__ = [
     "history",
     "key_work_detail",
     "mark_milestone_done",
+    "remove_assignment",
     "update_key_work",
 ]
