@@ -1,0 +1,372 @@
+"""What every report shares: fonts and styles, safe Chinese markup, page furniture, writing.
+
+Two page layouts:
+
+* :func:`official_template` — GB/T 9704-2012 党政机关公文格式: A4 portrait, top margin
+  37 mm, left 28 mm, type area 156 × 225 mm with no frame padding, body 3号仿宋 on a grid
+  of 22 lines × 28 characters, page numbers "— 1 —" in 4号宋体 7 mm below the type area,
+  odd pages right and even pages left, each one character in from the edge.
+* :func:`landscape_template` — A4 landscape for wide tables, with "第 X 页 共 Y 页", the
+  round and the date generated in the footer.
+
+Both count pages in a first pass of the canvas so that "共 Y 页" is known on page 1.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen import canvas as rl_canvas
+from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
+
+from db.errors import DubanError
+from reports.pdf import linebreak
+from reports.pdf.fonts import FontChoice, fonts_for_ledger
+
+Progress = Callable[[int, int, str], None] | None
+
+# GB/T 9704-2012 7.1/7.2 (type area and margins).
+GB_TOP = 37 * mm
+GB_LEFT = 28 * mm
+GB_WIDTH = 156 * mm
+GB_HEIGHT = 225 * mm
+#: 3号 is 16 pt; 28 characters must fit 156 mm, so the grid cell is 156 mm / 28.
+GB_CHARS_PER_LINE = 28
+GB_LINES_PER_PAGE = 22
+GB_BODY_SIZE = round(GB_WIDTH / GB_CHARS_PER_LINE - 0.005, 2)
+GB_LEADING = GB_HEIGHT / GB_LINES_PER_PAGE - 0.001
+GB_TITLE_SIZE = 22
+GB_PAGE_NUMBER_SIZE = 14
+GB_PAGE_NUMBER_GAP = 7 * mm
+
+#: Print colours of the lights, each also named in words so grey print stays readable.
+LIGHT_COLORS = {
+    "红": colors.Color(0.80, 0.10, 0.10),
+    "黄": colors.Color(0.93, 0.68, 0.05),
+    "绿": colors.Color(0.18, 0.55, 0.24),
+    "灰": colors.Color(0.62, 0.62, 0.62),
+}
+#: Symbols that tell the lights apart without colour.
+LIGHT_SYMBOLS = {"红": "●", "黄": "◆", "绿": "○", "灰": "—"}
+LIGHT_WORDS = {"红": "红灯", "黄": "黄灯", "绿": "绿灯", "灰": "未报"}
+#: Status colours for charts: distinct in hue and in lightness (grey print).
+STATUS_COLORS = {
+    "已完成": colors.Color(0.10, 0.35, 0.15),
+    "序时推进": colors.Color(0.45, 0.72, 0.45),
+    "进度滞后": colors.Color(0.96, 0.80, 0.20),
+    "逾期": colors.Color(0.75, 0.10, 0.10),
+    "未启动": colors.Color(0.55, 0.55, 0.75),
+    "未报送": colors.Color(0.92, 0.92, 0.92),
+}
+
+_CN_DIGITS = "〇一二三四五六七八九"
+
+
+@dataclass
+class ReportResult:
+    """What a report writer produced.
+
+    Attributes:
+        path: the PDF written.
+        pages: number of pages.
+        fonts: one line per typeface: role, family and file (see :meth:`FontChoice.used`).
+        warnings: fallback fonts, characters no font can draw, empty data.
+        figures: the numbers printed, for tests and the GUI's summary line.
+    """
+
+    path: Path
+    pages: int
+    fonts: list[str]
+    warnings: list[str] = field(default_factory=list)
+    figures: dict = field(default_factory=dict)
+
+
+class Cancelled(DubanError):
+    """Raised when the caller's progress callback asks to stop."""
+
+
+def round_label(round_row: dict) -> str:
+    """Return a round as people write it: 2024年第二季度, 2024年上半年, 2024年度."""
+    rid = round_row["id"]
+    year = rid[:4]
+    part = rid[4:]
+    if part.startswith("Q"):
+        return f"{year}年第{_CN_DIGITS[int(part[1])]}季度"
+    if part == "H1":
+        return f"{year}年上半年"
+    if part == "H2":
+        return f"{year}年下半年"
+    if part == "Y":
+        return f"{year}年度"
+    return f"{year}年{rid[4:]}专项"
+
+
+def period_phrase(cutoff: date) -> str:
+    """Return 截至…: 6月底 for a month's last day, else 6月15日."""
+    nxt = date.fromordinal(cutoff.toordinal() + 1)
+    return f"{cutoff.month}月底" if nxt.month != cutoff.month else f"{cutoff.month}月{cutoff.day}日"
+
+
+def chinese_date(day: date) -> str:
+    """Return 2024年7月15日 (公文成文日期 uses Arabic digits since GB/T 9704-2012)."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def pct(value: float | None, digits: int = 0) -> str:
+    """Return 45% / 35.1% / — for None."""
+    if value is None:
+        return "—"
+    text = f"{value:.{digits}f}" if digits else f"{round(value):d}"
+    return f"{text}%"
+
+
+class Typesetter:
+    """Fonts, styles and glyph-safe markup for one report.
+
+    Every piece of ledger text goes through :meth:`text`, which escapes it for
+    reportlab's mini-markup and draws each character the style's font lacks with another
+    chosen font that has it; characters no font has are collected in :attr:`missing`.
+    """
+
+    def __init__(self, choice: FontChoice):
+        linebreak.install()
+        self.choice = choice
+        self.missing: dict[str, set[str]] = {}
+        self.styles: dict[str, ParagraphStyle] = {}
+
+    def font(self, role: str) -> str:
+        """Return the reportlab font name of a role."""
+        return self.choice.name(role)
+
+    def style(self, name: str, role: str = "fangsong", size: float = 10.5, leading: float | None = None,
+              **kw) -> ParagraphStyle:
+        """Create (or return) a named paragraph style with CJK wrapping."""
+        if name not in self.styles:
+            self.styles[name] = ParagraphStyle(
+                name, fontName=self.font(role), fontSize=size, leading=leading or round(size * 1.35, 2),
+                wordWrap="CJK", alignment=kw.pop("alignment", TA_LEFT), **kw)
+            self.styles[name].duban_role = role
+        return self.styles[name]
+
+    def text(self, value, role: str = "fangsong", context: str = "") -> str:
+        """Return ``value`` as safe paragraph markup for a style of ``role``."""
+        if value is None:
+            return ""
+        value = str(value).replace("\r\n", "\n").replace("\r", "\n")
+        base = self.font(role)
+        out: list[str] = []
+        run: list[str] = []
+        run_font = base
+
+        def flush():
+            if not run:
+                return
+            chunk = escape("".join(run)).replace("\n", "<br/>")
+            out.append(chunk if run_font == base else f'<font name="{run_font}">{chunk}</font>')
+            run.clear()
+
+        for ch in value:
+            if ch in "\n ":
+                font = run_font
+            else:
+                font = self.choice.font_for_char(ch, role)
+                if font is None:
+                    self.missing.setdefault(ch, set()).add(context or value[:20])
+                    font = base
+            if font != run_font:
+                flush()
+                run_font = font
+            run.append(ch)
+        flush()
+        return "".join(out)
+
+    def para(self, value, style: ParagraphStyle | str, context: str = "") -> Paragraph:
+        """Return a Paragraph of plain ledger text in a style."""
+        st = self.styles[style] if isinstance(style, str) else style
+        return Paragraph(self.text(value, getattr(st, "duban_role", "fangsong"), context), st)
+
+    def markup(self, markup: str, style: ParagraphStyle | str) -> Paragraph:
+        """Return a Paragraph from markup the caller built with :meth:`text` pieces."""
+        st = self.styles[style] if isinstance(style, str) else style
+        return Paragraph(markup, st)
+
+    def warnings(self) -> list[str]:
+        """Return the font warnings plus one line per character no chosen font can draw."""
+        out = list(self.choice.warnings)
+        for ch, where in sorted(self.missing.items()):
+            places = "、".join(sorted(where)[:3])
+            out.append(f"字符“{ch}”（U+{ord(ch):04X}）在所用字体中都没有字形，打印会显示为方框：见“{places}”。"
+                       "请安装含该字的字体（如 simsun.ttc、SimSun-ExtB）并在设置中指定。")
+        return out
+
+
+def official_styles(ts: Typesetter) -> None:
+    """Add the GB/T 9704 styles: title, body, the four heading levels, table text."""
+    indent = 2 * GB_BODY_SIZE
+    ts.style("title", "xiaobiaosong", GB_TITLE_SIZE, leading=GB_LEADING * 1.25, alignment=TA_CENTER,
+             spaceAfter=GB_LEADING * 0.75)
+    ts.style("body", "fangsong", GB_BODY_SIZE, leading=GB_LEADING, firstLineIndent=indent, alignment=TA_JUSTIFY)
+    ts.style("body_flush", "fangsong", GB_BODY_SIZE, leading=GB_LEADING)
+    ts.style("h1", "heiti", GB_BODY_SIZE, leading=GB_LEADING, firstLineIndent=indent, keepWithNext=1)
+    ts.style("h2", "kaiti", GB_BODY_SIZE, leading=GB_LEADING, firstLineIndent=indent, keepWithNext=1)
+    ts.style("h3", "fangsong", GB_BODY_SIZE, leading=GB_LEADING, firstLineIndent=indent, keepWithNext=1)
+    ts.style("annex_label", "heiti", GB_BODY_SIZE, leading=GB_LEADING)
+    ts.style("annex_title", "xiaobiaosong", 18, leading=28, alignment=TA_CENTER, spaceAfter=8)
+    ts.style("cell", "fangsong", 10.5, leading=14)
+    ts.style("cell_c", "fangsong", 10.5, leading=14, alignment=TA_CENTER)
+    ts.style("cell_h", "heiti", 10.5, leading=14, alignment=TA_CENTER)
+    ts.style("caption", "heiti", 12, leading=18, alignment=TA_CENTER, spaceBefore=4, spaceAfter=4)
+    ts.style("note", "fangsong", 10.5, leading=15)
+
+
+class _PagedCanvas(rl_canvas.Canvas):
+    """A canvas that holds pages back until the end, so footers can say 共 Y 页."""
+
+    def __init__(self, *args, furniture=None, pages_out=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._held: list[dict] = []
+        self._furniture = furniture
+        self._pages_out = pages_out
+
+    def showPage(self):  # noqa: N802 - reportlab's name
+        self._held.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self):
+        total = len(self._held)
+        if self._pages_out is not None:
+            self._pages_out.append(total)
+        for state in self._held:
+            self.__dict__.update(state)
+            if self._furniture:
+                self._furniture(self, self._pageNumber, total)
+            super().showPage()
+        super().save()
+
+
+def _official_page_number(ts: Typesetter):
+    def draw(canv, page: int, _total: int) -> None:
+        text = f"— {page} —"
+        canv.saveState()
+        canv.setFont(ts.font("songti"), GB_PAGE_NUMBER_SIZE)
+        # The top of the number sits 7 mm under the type area; the baseline one cap height lower.
+        y = A4[1] - GB_TOP - GB_HEIGHT - GB_PAGE_NUMBER_GAP - GB_PAGE_NUMBER_SIZE * 0.8
+        if page % 2:
+            canv.drawRightString(GB_LEFT + GB_WIDTH - GB_PAGE_NUMBER_SIZE, y, text)
+        else:
+            canv.drawString(GB_LEFT + GB_PAGE_NUMBER_SIZE, y, text)
+        canv.restoreState()
+    return draw
+
+
+class _Doc(BaseDocTemplate):
+    """A doc template that reports page progress and lets the callback cancel."""
+
+    def __init__(self, *args, progress: Progress = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._progress = progress
+
+    def afterPage(self):  # noqa: N802 - reportlab's hook
+        if self._progress:
+            self._progress(2, 3, f"已排版 {self.page} 页")
+
+
+def official_template(path: Path, title: str, author: str, progress: Progress = None) -> _Doc:
+    """Return a GB/T 9704 doc template writing to ``path``."""
+    doc = _Doc(str(path), pagesize=A4, leftMargin=GB_LEFT, rightMargin=A4[0] - GB_LEFT - GB_WIDTH,
+               topMargin=GB_TOP, bottomMargin=A4[1] - GB_TOP - GB_HEIGHT, title=title, author=author,
+               creator="duban", progress=progress)
+    frame = Frame(GB_LEFT, A4[1] - GB_TOP - GB_HEIGHT, GB_WIDTH, GB_HEIGHT, leftPadding=0, rightPadding=0,
+                  topPadding=0, bottomPadding=0, id="type_area")
+    doc.addPageTemplates([PageTemplate("official", [frame])])
+    return doc
+
+
+LANDSCAPE_MARGIN = 14 * mm
+LANDSCAPE_FOOTER = 9 * mm
+
+
+def landscape_template(path: Path, title: str, author: str, footer_left: str, ts: Typesetter,
+                       progress: Progress = None) -> tuple[_Doc, Callable]:
+    """Return an A4 landscape doc template and its page-furniture drawer."""
+    size = landscape(A4)
+    doc = _Doc(str(path), pagesize=size, leftMargin=LANDSCAPE_MARGIN, rightMargin=LANDSCAPE_MARGIN,
+               topMargin=LANDSCAPE_MARGIN, bottomMargin=LANDSCAPE_MARGIN + LANDSCAPE_FOOTER, title=title,
+               author=author, creator="duban", progress=progress)
+    frame = Frame(LANDSCAPE_MARGIN, LANDSCAPE_MARGIN + LANDSCAPE_FOOTER, size[0] - 2 * LANDSCAPE_MARGIN,
+                  size[1] - 2 * LANDSCAPE_MARGIN - LANDSCAPE_FOOTER, leftPadding=0, rightPadding=0, topPadding=0,
+                  bottomPadding=0, id="table_area")
+    doc.addPageTemplates([PageTemplate("landscape", [frame])])
+
+    def furniture(canv, page: int, total: int) -> None:
+        canv.saveState()
+        canv.setFont(ts.font("songti"), 9)
+        y = LANDSCAPE_MARGIN + 1 * mm
+        canv.setStrokeColor(colors.Color(0.5, 0.5, 0.5))
+        canv.setLineWidth(0.4)
+        canv.line(LANDSCAPE_MARGIN, y + 11, size[0] - LANDSCAPE_MARGIN, y + 11)
+        canv.drawString(LANDSCAPE_MARGIN, y, footer_left)
+        canv.drawRightString(size[0] - LANDSCAPE_MARGIN, y, f"第 {page} 页 共 {total} 页")
+        canv.restoreState()
+
+    return doc, furniture
+
+
+def build_pdf(doc: _Doc, story: list, furniture: Callable | None, out_path: Path) -> int:
+    """Lay out ``story`` into a temporary file beside ``out_path``, then move it in place.
+
+    A cancelled or failed build leaves any existing file at ``out_path`` untouched.
+
+    Returns:
+        The number of pages.
+    """
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".duban-", suffix=".pdf", dir=out_path.parent)
+    os.close(fd)
+    pages: list[int] = []
+    doc.filename = tmp
+    try:
+        doc.build(story, canvasmaker=lambda *a, **k: _PagedCanvas(*a, furniture=furniture, pages_out=pages, **k))
+        os.replace(tmp, out_path)
+    except PermissionError as exc:
+        raise DubanError(f"无法写入“{out_path.name}”：文件可能正在 PDF 阅读器中打开，请关闭后重试。") from exc
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return pages[0] if pages else 0
+
+
+def official_page_furniture(ts: Typesetter) -> Callable:
+    """Return the GB/T 9704 page-number drawer."""
+    return _official_page_number(ts)
+
+
+def typesetter_for(db) -> Typesetter:
+    """Return a typesetter with the ledger's font settings applied."""
+    return Typesetter(fonts_for_ledger(db))
+
+
+def step(progress: Progress, done: int, total: int, message: str) -> None:
+    """Report progress when the caller asked for it (the callback may raise to cancel)."""
+    if progress:
+        progress(done, total, message)
+
+
+__all__ = [
+    "GB_BODY_SIZE", "GB_HEIGHT", "GB_LEADING", "GB_LEFT", "GB_TOP", "GB_WIDTH", "LIGHT_COLORS", "LIGHT_SYMBOLS",
+    "LIGHT_WORDS", "STATUS_COLORS", "Cancelled", "ReportResult", "Typesetter", "build_pdf", "chinese_date",
+    "landscape_template", "official_page_furniture", "official_styles", "official_template", "pct",
+    "period_phrase", "round_label", "step", "typesetter_for",
+]
