@@ -1,0 +1,789 @@
+"""The handoff workbook (填报表): one per unit and round, filled in Excel, WPS, LibreOffice or duban.
+
+Layout of the sheet a clerk sees (``填报表``)::
+
+    row 1   title
+    row 2   填报人 [____]   联系电话 [____]
+    row 3   how to fill in, in one line
+    row 4   header: 分工编号 | 任务编号 … 上轮进展（参考） | 进展情况 | 完成进度(%) | 推进状态 | 存在问题 |
+            下步计划 | 指标：… | 督办室意见
+    row 5…  one row per assignment of the unit
+
+Identity lives in two places that survive a save by Excel, WPS and LibreOffice: the
+hidden sheet ``_duban`` and the custom document property ``duban_export_id``. The
+returned file is read by :mod:`reports.returns`; the ledger side is :mod:`db.exchange`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import secrets
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import sqlite_utils
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.comments import Comment
+from openpyxl.packaging.custom import StringProperty
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from db.errors import DubanError
+from db.ledger import audit, get_meta, now_iso
+from db.rounds import ensure_round_open, previous_round
+from db.status import REPORTABLE_STATUSES
+
+Progress = Callable[[int, int, str], None]
+
+FORMAT_VERSION = 1
+MAIN_SHEET = "填报表"
+HELP_SHEET = "填写说明"
+HIDDEN_SHEET = "_duban"
+EXPORT_ID_PROPERTY = "duban_export_id"
+STATUS_LIST_NAME = "duban_status_list"
+
+TITLE_ROW = 1
+CONTACT_ROW = 2
+HINT_ROW = 3
+HEADER_ROW = 4
+FIRST_DATA_ROW = 5
+
+REPORTER_LABEL = "填报人"
+PHONE_LABEL = "联系电话"
+ID_HEADER = "分工编号"
+#: Locked columns after the assignment id, in order: (key, header, width).
+LOCKED_COLUMNS = (
+    ("number", "任务编号", 6),
+    ("category", "总体任务", 9),
+    ("title", "重点工作", 15),
+    ("targets", "目标", 18),
+    ("measures", "落实举措", 20),
+    ("period", "时间节点", 9),
+    ("role", "本单位分工", 6),
+    ("reference", "上轮进展（参考）", 20),
+)
+#: Editable report columns: (report field, header, width). The headers are fixed by the office.
+EDITABLE_COLUMNS = (
+    ("progress_text", "进展情况", 28),
+    ("percent", "完成进度(%)", 8),
+    ("reported_status", "推进状态", 9),
+    ("problems", "存在问题", 18),
+    ("next_steps", "下步计划", 18),
+)
+INDICATOR_PREFIX = "指标："
+INDICATOR_WIDTH = 10
+COMMENT_HEADER = "督办室意见"
+COMMENT_WIDTH = 15
+#: Locked columns a clerk changing them is reported for (the reference and comment may
+#: legitimately differ from today's ledger, so they are not compared).
+COMPARED_LOCKED = ("number", "category", "title", "targets", "measures", "period", "role")
+
+_FONT = "宋体"
+_LOCKED_FILL = PatternFill("solid", fgColor="EDEDED")
+_EDIT_FILL = PatternFill("solid", fgColor="FFFFFF")
+_RETURNED_FILL = PatternFill("solid", fgColor="FCE4D6")
+_HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+_THIN = Side(style="thin", color="808080")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_WRAP_TOP = Alignment(wrap_text=True, vertical="top")
+_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+_WINDOWS_BAD = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+
+
+@dataclass
+class HandoffIndicator:
+    """A quantitative indicator that gets its own editable column."""
+
+    indicator_id: int
+    key_work_id: int
+    name: str
+    target_value: float
+    measure_unit: str | None
+    direction: str
+    header: str = ""
+
+
+@dataclass
+class HandoffRow:
+    """One assignment as it appears in the workbook."""
+
+    assignment_id: int
+    key_work_id: int
+    plan_id: int
+    number: str
+    category: str | None
+    title: str
+    targets: str
+    measures: str
+    period: str
+    role: str
+    start_date: str | None = None
+    end_date: str | None = None
+    reference: str | None = None
+    comment: str | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    indicator_values: dict[int, float | None] = field(default_factory=dict)
+
+    def locked_values(self) -> dict[str, str]:
+        """Return the locked cells' texts by column key (as written to the sheet)."""
+        return {key: clean_text(getattr(self, key) or "") for key, _h, _w in LOCKED_COLUMNS}
+
+
+@dataclass
+class HandoffContent:
+    """Everything one handoff workbook holds."""
+
+    export_id: str
+    round_id: str
+    round_kind: str
+    cutoff: str
+    due_date: str | None
+    unit_id: int
+    unit_name: str
+    unit_kind: str
+    org_name: str | None
+    reporter: str | None
+    phone: str | None
+    exported_at: str
+    rows: list[HandoffRow]
+    indicators: list[HandoffIndicator]
+
+
+@dataclass
+class HandoffFile:
+    """A handoff workbook written by :func:`export_handoff`."""
+
+    unit_id: int
+    unit: str
+    round_id: str
+    export_id: str
+    path: Path
+    rows: int
+
+
+def new_export_id() -> str:
+    """Return an unguessable export id (128 random bits, URL-safe)."""
+    return secrets.token_hex(16)
+
+
+def clean_text(text: Any) -> str:
+    """Return text safe to put in a cell: no XML-illegal control characters, LF line ends."""
+    if text is None:
+        return ""
+    value = str(text).replace("\r\n", "\n").replace("\r", "\n")
+    return ILLEGAL_CHARACTERS_RE.sub("", value)
+
+
+def handoff_file_name(round_id: str, unit_name: str, suffix: str = "填报表") -> str:
+    """Return ``2024Q2_城东街道_填报表.xlsx`` made safe for Windows file names."""
+    stem = f"{round_id}_{unit_name}_{suffix}"
+    stem = _WINDOWS_BAD.sub("_", stem).strip(" .")
+    if stem.split(".")[0].upper() in _WINDOWS_RESERVED:
+        stem = f"_{stem}"
+    # Windows paths are limited to 260 characters; keep the name itself short.
+    return f"{stem[:120]}.xlsx"
+
+
+def indicator_header(ind: HandoffIndicator) -> str:
+    """Return the header of an indicator column, naming the indicator and its target."""
+    sign = "≤" if ind.direction == "at_most" else ""
+    return f"{INDICATOR_PREFIX}{ind.name}（目标{sign}{ind.target_value:g}{ind.measure_unit or ''}）"
+
+
+# ---------------------------------------------------------------------------------------------
+# Building the content from the office ledger
+# ---------------------------------------------------------------------------------------------
+
+
+def _joined(db: sqlite_utils.Database, table: str, key_work_id: int) -> str:
+    texts = [
+        r[0] for r in db.execute(f"SELECT text FROM {table} WHERE key_work_id = ? ORDER BY seq, id", [key_work_id])
+    ]
+    return "\n".join(texts)
+
+
+def _last_accepted(db: sqlite_utils.Database, assignment_id: int, cutoff: str) -> dict | None:
+    rows = list(
+        db.query(
+            "SELECT r.* FROM reports r JOIN rounds o ON o.id = r.round_id "
+            "WHERE r.assignment_id = ? AND r.review = 'accepted' AND o.cutoff < ? "
+            "ORDER BY o.cutoff DESC LIMIT 1",
+            [assignment_id, cutoff],
+        )
+    )
+    return rows[0] if rows else None
+
+
+def _actuals(db: sqlite_utils.Database, report_id: int) -> dict[int, float]:
+    return {
+        r[0]: r[1]
+        for r in db.execute("SELECT indicator_id, value FROM indicator_actuals WHERE report_id = ?", [report_id])
+    }
+
+
+def handoff_content(db: sqlite_utils.Database, round_id: str, unit_id: int, export_id: str) -> HandoffContent:
+    """Collect what a unit's handoff workbook for a round shows.
+
+    Editable cells are pre-filled from the unit's report for this round when there is
+    one (it was sent back, or is being re-sent), otherwise from its last accepted report,
+    so that a clerk edits rather than retypes.
+    """
+    rnd = ensure_round_open(db, round_id)
+    unit = db["units"].get(unit_id)
+    prev = previous_round(db, rnd["id"])
+    rows: list[HandoffRow] = []
+    indicators: dict[int, HandoffIndicator] = {}
+    last_reporter = None
+    for a in db.query(
+        """SELECT a.id, a.key_work_id, a.role, k.plan_id, k.number, k.title, k.period_phrase,
+                  k.start_date, k.end_date, c.title AS category
+           FROM assignments a JOIN key_works k ON k.id = a.key_work_id
+           LEFT JOIN categories c ON c.id = k.category_id
+           WHERE a.unit_id = ?
+           ORDER BY COALESCE(c.seq, 0), k.sort_order, k.id""",
+        [unit_id],
+    ):
+        current = list(db.query("SELECT * FROM reports WHERE assignment_id = ? AND round_id = ?", [a["id"], rnd["id"]]))
+        source = current[0] if current else _last_accepted(db, a["id"], rnd["cutoff"])
+        reference = None
+        if prev is not None:
+            ref = db.execute(
+                "SELECT progress_text FROM reports WHERE assignment_id = ? AND round_id = ?", [a["id"], prev["id"]]
+            ).fetchone()
+            reference = ref[0] if ref else None
+        row = HandoffRow(
+            assignment_id=a["id"],
+            key_work_id=a["key_work_id"],
+            plan_id=a["plan_id"],
+            number=str(a["number"]),
+            category=a["category"],
+            title=a["title"],
+            targets=_joined(db, "targets", a["key_work_id"]),
+            measures=_joined(db, "measures", a["key_work_id"]),
+            period=a["period_phrase"] or "",
+            role=a["role"],
+            start_date=a["start_date"],
+            end_date=a["end_date"],
+            reference=reference,
+        )
+        if current and current[0]["review"] == "returned":
+            row.comment = current[0]["review_comment"]
+        if source:
+            row.values = {key: source[key] for key, _h, _w in EDITABLE_COLUMNS}
+            actuals = _actuals(db, source["id"])
+            last_reporter = last_reporter or (source["reporter"], source["phone"])
+        else:
+            actuals = {}
+        for ind in db.query("SELECT * FROM indicators WHERE key_work_id = ? ORDER BY seq, id", [a["key_work_id"]]):
+            indicators.setdefault(
+                ind["id"],
+                HandoffIndicator(
+                    ind["id"],
+                    ind["key_work_id"],
+                    ind["name"],
+                    ind["target_value"],
+                    ind["measure_unit"],
+                    ind["direction"],
+                ),
+            )
+            row.indicator_values[ind["id"]] = actuals.get(ind["id"])
+        rows.append(row)
+    reporter, phone = unit["contact"], unit["phone"]
+    if last_reporter and last_reporter[0]:
+        reporter, phone = last_reporter[0], last_reporter[1] or phone
+    return HandoffContent(
+        export_id=export_id,
+        round_id=rnd["id"],
+        round_kind=rnd["kind"],
+        cutoff=rnd["cutoff"],
+        due_date=rnd["due_date"],
+        unit_id=unit_id,
+        unit_name=unit["name"],
+        unit_kind=unit["kind"],
+        org_name=get_meta(db, "org_name"),
+        reporter=reporter,
+        phone=phone,
+        exported_at=now_iso(),
+        rows=rows,
+        indicators=list(indicators.values()),
+    )
+
+
+def units_with_assignments(db: sqlite_utils.Database) -> list[int]:
+    """Return the ids of every unit that has at least one assignment, in registry order."""
+    return [
+        r[0]
+        for r in db.execute(
+            "SELECT u.id FROM units u WHERE EXISTS (SELECT 1 FROM assignments a WHERE a.unit_id = u.id) "
+            "ORDER BY u.kind = '乡镇街道', u.sort_order, u.id"
+        )
+    ]
+
+
+def export_handoff(
+    db: sqlite_utils.Database,
+    round_id: str,
+    unit_ids: Iterable[int] | None = None,
+    out_dir: str | Path | None = None,
+    *,
+    progress: Progress | None = None,
+) -> list[HandoffFile]:
+    """Write one handoff workbook per unit for a round and record each export in the ledger.
+
+    Args:
+        db: the office ledger.
+        round_id: an open round, e.g. ``2024Q2``.
+        unit_ids: the units; None means every unit with assignments.
+        out_dir: the folder to write into (created when missing).
+        progress: called as ``progress(done, total, message)``; may raise to cancel.
+
+    Returns:
+        The written files, in the order of ``unit_ids``.
+
+    Raises:
+        DubanError: closed or unknown round, a unit without assignments, an unwritable folder.
+    """
+    if out_dir is None:
+        raise DubanError("请指定填报表的保存文件夹。")
+    rnd = ensure_round_open(db, round_id)
+    ids = list(unit_ids) if unit_ids is not None else units_with_assignments(db)
+    if not ids:
+        raise DubanError("台账中没有任何单位承担任务，无需导出填报表。")
+    for unit_id in ids:
+        count = db.execute("SELECT COUNT(*) FROM assignments WHERE unit_id = ?", [unit_id]).fetchone()[0]
+        if count == 0:
+            name = db.execute("SELECT name FROM units WHERE id = ?", [unit_id]).fetchone()
+            raise DubanError(f"单位“{name[0] if name else unit_id}”没有承担任何任务，无需导出填报表。")
+    folder = Path(out_dir)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DubanError(f"无法创建文件夹“{folder}”（{exc.strerror or exc}）。") from None
+    written: list[HandoffFile] = []
+    for done, unit_id in enumerate(ids):
+        content = handoff_content(db, rnd["id"], unit_id, new_export_id())
+        if progress:
+            progress(done, len(ids), f"正在导出 {content.unit_name}")
+        path = folder / handoff_file_name(rnd["id"], content.unit_name)
+        record = {
+            "id": content.export_id,
+            "unit_id": unit_id,
+            "round_id": rnd["id"],
+            "created_at": content.exported_at,
+            "assignment_ids": json.dumps([r.assignment_id for r in content.rows]),
+            "file_name": path.name,
+            "kind": "handoff",
+        }
+        # The record and the file stand or fall together: a failed write rolls the record back.
+        with db.atomic():
+            db["exports"].insert(record)
+            audit(db, "exports", content.export_id, None, None, record, "export")
+            write_handoff_workbook(content, path)
+        written.append(HandoffFile(unit_id, content.unit_name, rnd["id"], content.export_id, path, len(content.rows)))
+    if progress:
+        progress(len(ids), len(ids), "导出完成")
+    return written
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing the workbook
+# ---------------------------------------------------------------------------------------------
+
+
+def _set_text(cell, text: Any) -> None:
+    """Write text that must stay text (never a formula, never a number)."""
+    value = clean_text(text)
+    cell.value = value if value else None
+    if value:
+        # openpyxl would store "=…" as a formula; a leading + - @ would become one when
+        # the clerk presses Enter in Excel unless the cell is marked as literal text.
+        cell.data_type = "s"
+        if value[0] in "=+-@":
+            cell.quotePrefix = True
+
+
+def _display_width(text: str) -> float:
+    return sum(2.0 if ord(ch) > 0x2E7F else 1.1 for ch in text)
+
+
+def _lines(text: str, width: float) -> int:
+    if not text:
+        return 1
+    usable = max(width - 1.0, 2.0)
+    return sum(max(1, math.ceil(_display_width(part) / usable)) for part in text.split("\n"))
+
+
+def _row_height(texts: list[tuple[str, float]]) -> float:
+    lines = max((_lines(t, w) for t, w in texts), default=1)
+    return min(409.0, max(30.0, 13.5 * lines + 6))
+
+
+def _columns(content: HandoffContent) -> list[tuple[str, str, float]]:
+    """Return (key, header, width) for every column of the main sheet."""
+    cols: list[tuple[str, str, float]] = [("assignment_id", ID_HEADER, 7)]
+    cols += [(k, h, w) for k, h, w in LOCKED_COLUMNS]
+    cols += [(k, h, w) for k, h, w in EDITABLE_COLUMNS]
+    seen: set[str] = set()
+    for ind in content.indicators:
+        header = indicator_header(ind)
+        if header in seen:
+            header = f"{header}#{ind.indicator_id}"
+        seen.add(header)
+        ind.header = header
+        cols.append((f"indicator:{ind.indicator_id}", header, INDICATOR_WIDTH))
+    cols.append(("comment", COMMENT_HEADER, COMMENT_WIDTH))
+    return cols
+
+
+def write_handoff_workbook(content: HandoffContent, path: str | Path) -> Path:
+    """Write the handoff workbook for ``content`` to ``path`` (atomically replacing it)."""
+    path = Path(path)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = MAIN_SHEET
+    cols = _columns(content)
+    col_of = {key: i + 1 for i, (key, _h, _w) in enumerate(cols)}
+    last_col = get_column_letter(len(cols))
+    base_font = Font(name=_FONT, size=10)
+    editable_keys = {k for k, _h, _w in EDITABLE_COLUMNS}
+
+    title = f"{content.org_name or ''}重点工作进展填报表（{content.round_id}）— {content.unit_name}".strip()
+    ws.cell(TITLE_ROW, 1, title).font = Font(name=_FONT, size=14, bold=True)
+    ws.merge_cells(f"A{TITLE_ROW}:{last_col}{TITLE_ROW}")
+    ws.cell(TITLE_ROW, 1).alignment = Alignment(horizontal="center", vertical="center")
+    ws.row_dimensions[TITLE_ROW].height = 26
+
+    ws.cell(CONTACT_ROW, 1, REPORTER_LABEL).font = Font(name=_FONT, size=10, bold=True)
+    reporter = ws.cell(CONTACT_ROW, 2)
+    _set_text(reporter, content.reporter)
+    ws.merge_cells(start_row=CONTACT_ROW, start_column=2, end_row=CONTACT_ROW, end_column=3)
+    ws.cell(CONTACT_ROW, 4, PHONE_LABEL).font = Font(name=_FONT, size=10, bold=True)
+    phone = ws.cell(CONTACT_ROW, 5)
+    _set_text(phone, content.phone)
+    for cell in (reporter, phone):
+        cell.protection = Protection(locked=False)
+        cell.number_format = "@"
+        cell.border = _BORDER
+        cell.font = base_font
+    due = f"，请于 {content.due_date} 前报送" if content.due_date else ""
+    ws.cell(CONTACT_ROW, 6, f"截止日期 {content.cutoff}{due}").font = base_font
+    ws.row_dimensions[CONTACT_ROW].height = 20
+
+    hint = (
+        "灰色列为任务信息，请勿修改；请在白色列填写本轮进展。推进状态从下拉列表选择，"
+        "完成进度填 0–100 的数字。详见“填写说明”工作表。"
+    )
+    ws.cell(HINT_ROW, 1, hint).font = Font(name=_FONT, size=9, color="C00000")
+    ws.merge_cells(f"A{HINT_ROW}:{last_col}{HINT_ROW}")
+
+    for i, (_key, header, width) in enumerate(cols, 1):
+        cell = ws.cell(HEADER_ROW, i, header)
+        cell.font = Font(name=_FONT, size=10, bold=True)
+        cell.fill = _HEADER_FILL
+        cell.alignment = _CENTER
+        cell.border = _BORDER
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.row_dimensions[HEADER_ROW].height = 36
+
+    for r, row in enumerate(content.rows, FIRST_DATA_ROW):
+        own_indicators = set(row.indicator_values)
+        texts: list[tuple[str, float]] = []
+        for key, _header, width in cols:
+            cell = ws.cell(r, col_of[key])
+            cell.font = base_font
+            cell.border = _BORDER
+            cell.alignment = _WRAP_TOP
+            if key == "assignment_id":
+                cell.value = row.assignment_id
+                cell.number_format = "0"
+                cell.fill = _LOCKED_FILL
+                cell.alignment = Alignment(horizontal="center", vertical="top")
+                continue
+            if key in editable_keys:
+                cell.protection = Protection(locked=False)
+                cell.fill = _RETURNED_FILL if row.comment else _EDIT_FILL
+                value = row.values.get(key)
+                if key == "percent":
+                    cell.value = value
+                    cell.number_format = "General"
+                    cell.alignment = Alignment(horizontal="center", vertical="top")
+                else:
+                    cell.number_format = "@"
+                    _set_text(cell, value)
+                    if key == "reported_status":
+                        cell.alignment = Alignment(horizontal="center", vertical="top")
+                texts.append((clean_text(value), width))
+                continue
+            if key.startswith("indicator:"):
+                indicator_id = int(key.split(":", 1)[1])
+                if indicator_id in own_indicators:
+                    cell.protection = Protection(locked=False)
+                    cell.fill = _RETURNED_FILL if row.comment else _EDIT_FILL
+                    cell.value = row.indicator_values.get(indicator_id)
+                    cell.number_format = "General"
+                else:
+                    cell.fill = _LOCKED_FILL
+                continue
+            cell.fill = _LOCKED_FILL
+            text = row.comment if key == "comment" else getattr(row, key)
+            _set_text(cell, text)
+            if key == "comment" and row.comment:
+                cell.font = Font(name=_FONT, size=10, color="C00000", bold=True)
+                note = ws.cell(r, col_of["progress_text"])
+                note.comment = Comment(f"督办室退回意见：{clean_text(row.comment)}", "督办室", width=260, height=110)
+            texts.append((clean_text(text), width))
+        ws.row_dimensions[r].height = _row_height(texts)
+
+    last_row = FIRST_DATA_ROW + max(len(content.rows), 1) - 1
+    _add_validations(ws, col_of, last_row)
+    ws.freeze_panes = ws.cell(FIRST_DATA_ROW, col_of["progress_text"])
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.print_area = f"A{TITLE_ROW}:{last_col}{last_row}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    ws.protection.sheet = True
+    # Protection is a guard against slips, not security: let clerks resize and wrap freely.
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    ws.protection.formatCells = False
+
+    _write_help_sheet(wb, content)
+    _write_hidden_sheet(wb, content)
+    wb.custom_doc_props.append(StringProperty(name=EXPORT_ID_PROPERTY, value=content.export_id))
+    wb.properties.creator = "duban"
+    wb.properties.title = title
+    wb.active = 0
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=".duban-", suffix=".xlsx", dir=path.parent)
+    os.close(fd)
+    try:
+        wb.save(tmp_name)
+        os.replace(tmp_name, path)
+    except PermissionError:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise DubanError(f"无法写入“{path.name}”：文件可能正在 Excel/WPS 中打开，请关闭后重试。") from None
+    except OSError as exc:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise DubanError(f"无法写入“{path}”（{exc.strerror or exc}）。") from None
+    return path
+
+
+def _add_validations(ws, col_of: dict[str, int], last_row: int) -> None:
+    status_col = get_column_letter(col_of["reported_status"])
+    status = DataValidation(
+        type="list",
+        formula1=STATUS_LIST_NAME,
+        allow_blank=True,
+        showDropDown=False,
+        showErrorMessage=True,
+        errorTitle="推进状态",
+        error=f"请从下拉列表选择：{'、'.join(REPORTABLE_STATUSES)}。",
+        showInputMessage=True,
+        promptTitle="推进状态",
+        prompt="请从下拉列表选择",
+    )
+    status.add(f"{status_col}{FIRST_DATA_ROW}:{status_col}{last_row}")
+    pct_col = get_column_letter(col_of["percent"])
+    percent = DataValidation(
+        type="decimal",
+        operator="between",
+        formula1="0",
+        formula2="100",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="完成进度",
+        error="完成进度请填 0 到 100 之间的数字（不带 % 号也可以）。",
+        showInputMessage=True,
+        promptTitle="完成进度",
+        prompt="填 0–100 的数字，如 60",
+    )
+    percent.add(f"{pct_col}{FIRST_DATA_ROW}:{pct_col}{last_row}")
+    ws.add_data_validation(status)
+    ws.add_data_validation(percent)
+
+
+def _write_help_sheet(wb, content: HandoffContent) -> None:
+    ws = wb.create_sheet(HELP_SHEET)
+    lines = [
+        f"{content.unit_name} {content.round_id} 重点工作进展填报说明",
+        "",
+        "1. 在“填报表”工作表中，灰色列（分工编号、任务编号、总体任务、重点工作、目标、落实举措、时间节点、"
+        "本单位分工、上轮进展）是督办室下发的任务信息，请勿修改；改了也不会被导入。",
+        "2. 请在白色列填写本轮情况：进展情况、完成进度(%)、推进状态、存在问题、下步计划；"
+        "有“指标：”列的，请填写截至本轮的实际完成数（只填数字）。",
+        f"3. 推进状态请从下拉列表中选择：{'、'.join(REPORTABLE_STATUSES)}。",
+        "4. 完成进度填 0 到 100 之间的数字，例如 60 表示完成六成。",
+        "5. 表中已预先填入上次审核通过的内容，请在此基础上修改，不必重新录入。",
+        "6. 标为浅红色的行被督办室退回修改，退回意见见最右侧“督办室意见”列，请按意见修改后重新报送。",
+        "7. 请在表格上方填写填报人和联系电话。",
+        "8. 请不要删除、增加或调换行，不要修改分工编号，不要删除隐藏的工作表；"
+        "可以用 Excel、WPS 或 LibreOffice 填写，保存为 .xlsx（或 .xls）后原文件报送即可，文件名可以修改。",
+        "9. 存在问题一栏填写的内容会进入督办室的问题清单，没有问题请留空或填“无”。",
+    ]
+    if content.due_date:
+        lines.append(f"10. 请于 {content.due_date} 前报送。")
+    for i, text in enumerate(lines, 1):
+        cell = ws.cell(i, 1, text)
+        cell.font = Font(name=_FONT, size=14 if i == 1 else 11, bold=i == 1)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if i > 2:
+            ws.row_dimensions[i].height = 15 * max(1, math.ceil(_display_width(text) / 110)) + 4
+    ws.column_dimensions["A"].width = 110
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.protection.sheet = True
+
+
+def _write_hidden_sheet(wb, content: HandoffContent) -> None:
+    """Write the identity, the dropdown list and the row/indicator metadata (hidden sheet)."""
+    ws = wb.create_sheet(HIDDEN_SHEET)
+    ws.sheet_state = "hidden"
+    facts = [
+        ("duban", "填报表标识，请勿修改或删除"),
+        ("export_id", content.export_id),
+        ("format_version", FORMAT_VERSION),
+        ("round_id", content.round_id),
+        ("round_kind", content.round_kind),
+        ("cutoff", content.cutoff),
+        ("due_date", content.due_date),
+        ("unit_id", content.unit_id),
+        ("unit_name", content.unit_name),
+        ("unit_kind", content.unit_kind),
+        ("org_name", content.org_name),
+        ("exported_at", content.exported_at),
+    ]
+    for i, (key, value) in enumerate(facts, 1):
+        ws.cell(i, 1, key)
+        if isinstance(value, str):
+            _set_text(ws.cell(i, 2), value)
+        else:
+            ws.cell(i, 2, value)
+    # The dropdown's list lives here (inline lists over 255 characters are cut by LibreOffice).
+    for i, status in enumerate(REPORTABLE_STATUSES, 1):
+        ws.cell(i, 8, status)
+    ref = f"'{HIDDEN_SHEET}'!$H$1:$H${len(REPORTABLE_STATUSES)}"
+    wb.defined_names[STATUS_LIST_NAME] = DefinedName(STATUS_LIST_NAME, attr_text=ref)
+
+    start = len(facts) + 2
+    ws.cell(start, 1, "rows")
+    headers = ["assignment_id", "key_work_id", "plan_id", "start_date", "end_date"]
+    for j, h in enumerate(headers, 1):
+        ws.cell(start + 1, j, h)
+    for i, row in enumerate(content.rows, start + 2):
+        for j, value in enumerate([row.assignment_id, row.key_work_id, row.plan_id, row.start_date, row.end_date], 1):
+            ws.cell(i, j, value)
+    start = start + 2 + len(content.rows) + 1
+    ws.cell(start, 1, "indicators")
+    headers = ["indicator_id", "key_work_id", "name", "target_value", "measure_unit", "direction", "header"]
+    for j, h in enumerate(headers, 1):
+        ws.cell(start + 1, j, h)
+    for i, ind in enumerate(content.indicators, start + 2):
+        values = [
+            ind.indicator_id,
+            ind.key_work_id,
+            ind.name,
+            ind.target_value,
+            ind.measure_unit,
+            ind.direction,
+            ind.header,
+        ]
+        for j, value in enumerate(values, 1):
+            if isinstance(value, str):
+                _set_text(ws.cell(i, j), value)
+            else:
+                ws.cell(i, j, value)
+    ws.protection.sheet = True
+
+
+# ---------------------------------------------------------------------------------------------
+# 催报清单
+# ---------------------------------------------------------------------------------------------
+
+
+def write_missing_list(rows: list[dict], round_id: str, path: str | Path, org_name: str | None = None) -> Path:
+    """Write the 催报清单 (units that have not reported or were sent back) as a workbook.
+
+    Args:
+        rows: from :func:`db.exchange.missing_units`.
+        round_id: the round, for the title.
+        path: the .xlsx to write.
+        org_name: the office's name for the title.
+    """
+    path = Path(path)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "催报清单"
+    headers = [
+        ("序号", 6),
+        ("单位", 22),
+        ("联系人", 10),
+        ("联系电话", 16),
+        ("应报项数", 9),
+        ("未报项数", 9),
+        ("退回项数", 9),
+        ("最近导出", 18),
+        ("说明", 40),
+    ]
+    ws.cell(1, 1, f"{org_name or ''}{round_id} 催报清单").font = Font(name=_FONT, size=14, bold=True)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
+    ws.cell(1, 1).alignment = Alignment(horizontal="center")
+    for j, (h, w) in enumerate(headers, 1):
+        cell = ws.cell(2, j, h)
+        cell.font = Font(name=_FONT, size=10, bold=True)
+        cell.fill = _HEADER_FILL
+        cell.border = _BORDER
+        cell.alignment = _CENTER
+        ws.column_dimensions[get_column_letter(j)].width = w
+    for i, r in enumerate(rows, 1):
+        values = [
+            i,
+            r["unit"],
+            r["contact"],
+            r["phone"],
+            r["assignments"],
+            r["missing"],
+            r["sent_back"],
+            r["exported_at"],
+            r["reason"],
+        ]
+        for j, value in enumerate(values, 1):
+            cell = ws.cell(i + 2, j)
+            if isinstance(value, str) or value is None:
+                _set_text(cell, value)
+                cell.number_format = "@"
+            else:
+                cell.value = value
+            cell.font = Font(name=_FONT, size=10)
+            cell.border = _BORDER
+            cell.alignment = _WRAP_TOP
+    ws.print_title_rows = "2:2"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        wb.save(path)
+    except OSError as exc:
+        raise DubanError(f"无法写入“{path}”（{exc.strerror or exc}）；文件是否正在 Excel/WPS 中打开？") from None
+    return path

@@ -1,0 +1,551 @@
+"""Reading a returned handoff workbook (.xlsx or .xls), whoever saved it.
+
+This module only reads and normalises: it finds the export id, the 填报人 and phone,
+and every data row with its assignment id, locked texts and editable values. Deciding
+whose file it is, which rows may be applied and what changes is :mod:`db.exchange`'s job,
+from the ledger's own record of the export.
+
+Every file goes through :mod:`reports.safety` first; a file that cannot be read raises
+:class:`db.errors.DubanError` with one Chinese sentence.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from db.errors import DubanError
+from db.progress import MAX_CELL_CHARS
+from db.status import REPORTABLE_STATUSES
+from db.text import chinese_number, remove_spaces, to_halfwidth
+from reports import safety
+from reports.handoff import (
+    COMMENT_HEADER,
+    EDITABLE_COLUMNS,
+    EXPORT_ID_PROPERTY,
+    HEADER_ROW,
+    HIDDEN_SHEET,
+    ID_HEADER,
+    INDICATOR_PREFIX,
+    LOCKED_COLUMNS,
+    PHONE_LABEL,
+    REPORTER_LABEL,
+)
+
+#: A handoff has a few hundred rows at most; reading stops well before a hostile sheet's millions.
+MAX_SCANNED_ROWS = 5000
+#: How far down the header row may have moved (a clerk may insert rows above it).
+HEADER_SEARCH_ROWS = 20
+
+_STATUS_ALIASES = {
+    "已完成": "已完成",
+    "完成": "已完成",
+    "已经完成": "已完成",
+    "全部完成": "已完成",
+    "序时推进": "序时推进",
+    "序时": "序时推进",
+    "正常推进": "序时推进",
+    "按序时推进": "序时推进",
+    "正常": "序时推进",
+    "进度滞后": "进度滞后",
+    "滞后": "进度滞后",
+    "滞后推进": "进度滞后",
+    "未启动": "未启动",
+    "未开始": "未启动",
+    "尚未启动": "未启动",
+}
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_CHENG = re.compile(r"^([零〇一二两三四五六七八九十\d]+)成(半)?$")
+
+
+class ValueProblem(ValueError):
+    """A cell value that cannot be accepted; the message is Chinese and names the column."""
+
+
+@dataclass
+class Cell:
+    """A cell as read from either format."""
+
+    value: Any = None
+    number_format: str | None = None
+    formula: bool = False
+    column: int = -1
+
+    @property
+    def blank(self) -> bool:
+        """Whether the cell holds nothing (or only white space)."""
+        return self.value is None or (isinstance(self.value, str) and not self.value.strip())
+
+
+@dataclass
+class ReturnedRow:
+    """One data row of the returned sheet."""
+
+    row_number: int
+    assignment_id: int | None
+    assignment_id_text: str
+    locked: dict[str, str]
+    values: dict[str, Cell]
+    indicators: dict[int, Cell]
+    comment: str | None = None
+
+
+@dataclass
+class ReturnedWorkbook:
+    """What a returned workbook says about itself and what it holds."""
+
+    kind: str
+    export_id: str
+    facts: dict[str, str]
+    saved_at: str | None
+    reporter: Cell
+    phone: Cell
+    rows: list[ReturnedRow]
+    row_meta: list[dict] = field(default_factory=list)
+    indicator_meta: list[dict] = field(default_factory=list)
+    missing_indicator_columns: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------------------------
+# Value normalisation
+# ---------------------------------------------------------------------------------------------
+
+
+def _number_text(value: float | int) -> str:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
+
+
+def normalise_text(cell: Cell, column: str) -> str | None:
+    """Return a text field: trimmed, LF line ends, numbers as typed; None when blank.
+
+    Raises:
+        ValueProblem: longer than Excel's 32,767-character cell limit.
+    """
+    value = cell.value
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        text = "是" if value else "否"
+    elif isinstance(value, (int, float)):
+        text = _number_text(value)
+    elif isinstance(value, datetime):
+        text = value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
+    else:
+        text = str(value)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("_x000D_", "").strip()
+    if not text:
+        return None
+    if len(text) > MAX_CELL_CHARS:
+        raise ValueProblem(
+            f"“{column}”有 {len(text):,} 字，超过 Excel 单元格上限 {MAX_CELL_CHARS:,} 字，请精简后重新报送"
+        )
+    return text
+
+
+def normalise_percent(cell: Cell, column: str = "完成进度(%)") -> float | None:
+    """Return 完成进度 as 0–100, accepting 50, "50", "５０", "50%", "50％", "五成", 0.5 in a % cell.
+
+    Raises:
+        ValueProblem: not a number, or outside 0–100.
+    """
+    value = cell.value
+    if cell.blank:
+        return None
+    if isinstance(value, bool):
+        raise ValueProblem(f"“{column}”应为 0–100 的数字，收到的是“{value}”")
+    if isinstance(value, (int, float)):
+        number = float(value)
+        if cell.number_format and "%" in cell.number_format:
+            # Excel turns a typed "50%" into 0.5 shown with a percent format.
+            number *= 100
+    else:
+        text = remove_spaces(to_halfwidth(str(value)))
+        text = text.replace("百分之", "").rstrip("%")
+        m = _CHENG.match(text)
+        if m:
+            tenths = chinese_number(m.group(1))
+            if tenths is None:
+                raise ValueProblem(f"“{column}”无法识别“{value}”，请填 0–100 的数字")
+            number = tenths * 10 + (5 if m.group(2) else 0)
+        elif _NUMBER.match(text):
+            number = float(text)
+        else:
+            parsed = chinese_number(text)
+            if parsed is None:
+                raise ValueProblem(f"“{column}”应为 0–100 的数字，收到的是“{value}”")
+            number = float(parsed)
+    if math.isnan(number) or not 0 <= number <= 100:
+        shown = _number_text(round(number, 4)) if not math.isnan(number) else str(value)
+        raise ValueProblem(f"“{column}”应在 0 到 100 之间，收到的是 {shown}")
+    return round(number, 6)
+
+
+def normalise_status(cell: Cell, column: str = "推进状态") -> str | None:
+    """Return one of :data:`db.status.REPORTABLE_STATUSES` (or None when blank).
+
+    Raises:
+        ValueProblem: any other value.
+    """
+    if cell.blank:
+        return None
+    text = remove_spaces(to_halfwidth(str(cell.value)))
+    status = _STATUS_ALIASES.get(text)
+    if status is None:
+        raise ValueProblem(f"“{column}”只能是 {'、'.join(REPORTABLE_STATUSES)}，收到的是“{cell.value}”")
+    return status
+
+
+def normalise_number(cell: Cell, column: str, measure_unit: str | None = None) -> float | None:
+    """Return an indicator's actual value, accepting full-width digits and a trailing unit.
+
+    Raises:
+        ValueProblem: not a number.
+    """
+    value = cell.value
+    if cell.blank:
+        return None
+    if isinstance(value, bool):
+        raise ValueProblem(f"“{column}”应填数字，收到的是“{value}”")
+    if isinstance(value, (int, float)):
+        number = float(value)
+        if cell.number_format and "%" in cell.number_format and measure_unit == "%":
+            number *= 100
+        return round(number, 6)
+    text = remove_spaces(to_halfwidth(str(value))).replace(",", "")
+    for suffix in filter(None, [to_halfwidth(measure_unit or ""), "%", "个", "户", "项", "家", "人", "万元", "亿元"]):
+        if text.endswith(suffix) and len(text) > len(suffix):
+            text = text[: -len(suffix)]
+            break
+    if not _NUMBER.match(text):
+        raise ValueProblem(f"“{column}”应填数字，收到的是“{value}”")
+    return round(float(text), 6)
+
+
+def normalise_phone(cell: Cell) -> str | None:
+    """Return a phone number as text (a number cell loses no digits, "138…" stays as typed)."""
+    if cell.blank:
+        return None
+    value = cell.value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _number_text(value)
+    return to_halfwidth(str(value)).strip()
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading either format into plain rows of cells
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Sheet:
+    title: str
+    hidden: bool
+    rows: Any  # callable returning an iterator of (row_number, list[Cell])
+
+
+def _openpyxl_sheets(path: Path) -> tuple[list[_Sheet], str | None, str | None, Any]:
+    wb = safety.open_xlsx(path, read_only=True, data_only=False, what="填报表")
+    prop = None
+    for p in getattr(wb, "custom_doc_props", []) or []:
+        if p.name == EXPORT_ID_PROPERTY:
+            prop = str(p.value or "").strip() or None
+    modified = wb.properties.modified if wb.properties else None
+    saved_at = modified.replace(microsecond=0).isoformat() if isinstance(modified, datetime) else None
+
+    def rows_of(ws):
+        def gen() -> Iterator[tuple[int, list[Cell]]]:
+            for number, row in enumerate(ws.iter_rows(), 1):
+                yield (
+                    number,
+                    [
+                        Cell(
+                            getattr(c, "value", None),
+                            getattr(c, "number_format", None),
+                            getattr(c, "data_type", None) == "f",
+                            i,
+                        )
+                        for i, c in enumerate(row)
+                    ],
+                )
+
+        return gen
+
+    sheets = [_Sheet(ws.title, ws.sheet_state != "visible", rows_of(ws)) for ws in wb.worksheets]
+    return sheets, prop, saved_at, wb
+
+
+def _xls_saved_at(path: Path) -> str | None:
+    """Return the last-saved time (UTC) from an .xls file's SummaryInformation stream."""
+    try:
+        from xlrd import compdoc
+
+        doc = compdoc.CompDoc(path.read_bytes(), logfile=io.StringIO())
+        stream = doc.get_named_stream("\x05SummaryInformation")
+        if not stream:
+            return None
+        section = struct.unpack_from("<I", stream, 44)[0]
+        count = struct.unpack_from("<I", stream, section + 4)[0]
+        for i in range(min(count, 64)):
+            pid, offset = struct.unpack_from("<II", stream, section + 8 + 8 * i)
+            if pid == 13:  # PIDSI_LASTSAVE_DTM
+                vtype, filetime = struct.unpack_from("<IQ", stream, section + offset)
+                if vtype == 64 and filetime:
+                    when = datetime(1601, 1, 1) + timedelta(microseconds=filetime // 10)
+                    return when.replace(microsecond=0).isoformat()
+    except Exception:  # noqa: BLE001 - a missing or odd property stream only loses the time
+        return None
+    return None
+
+
+def _xlrd_sheets(path: Path) -> tuple[list[_Sheet], None, str | None, Any]:
+    import xlrd
+
+    book = safety.open_xls(path, what="填报表")
+
+    def rows_of(sheet):
+        def gen() -> Iterator[tuple[int, list[Cell]]]:
+            for r in range(sheet.nrows):
+                cells = []
+                for c in range(sheet.ncols):
+                    cell = sheet.cell(r, c)
+                    value = cell.value
+                    if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+                        value = None
+                    elif cell.ctype == xlrd.XL_CELL_BOOLEAN:
+                        value = bool(value)
+                    elif cell.ctype == xlrd.XL_CELL_ERROR:
+                        value = None
+                    elif cell.ctype == xlrd.XL_CELL_DATE:
+                        try:
+                            value = xlrd.xldate.xldate_as_datetime(value, book.datemode)
+                        except (ValueError, OverflowError):
+                            pass
+                    cells.append(Cell(value))
+                yield r + 1, cells
+
+        return gen
+
+    sheets = []
+    for index in range(book.nsheets):
+        sheet = book.sheet_by_index(index)
+        sheets.append(_Sheet(sheet.name, sheet.visibility != 0, rows_of(sheet)))
+    return sheets, None, _xls_saved_at(path), book
+
+
+def _text(cell: Cell | None) -> str:
+    if cell is None or cell.value is None:
+        return ""
+    value = cell.value
+    if isinstance(value, float):
+        return _number_text(value)
+    return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _header_key(text: str) -> str:
+    return remove_spaces(to_halfwidth(text))
+
+
+def _read_hidden(sheets: list[_Sheet]) -> tuple[dict[str, str], list[dict], list[dict]]:
+    sheet = next((s for s in sheets if s.title == HIDDEN_SHEET), None)
+    if sheet is None:
+        for s in sheets:
+            first = next(s.rows(), None)
+            if first and first[1] and _text(first[1][0]) == "duban":
+                sheet = s
+                break
+    if sheet is None:
+        return {}, [], []
+    facts: dict[str, str] = {}
+    tables: dict[str, list[dict]] = {"rows": [], "indicators": []}
+    section, headers = None, None
+    for number, cells in sheet.rows():
+        if number > MAX_SCANNED_ROWS:
+            break
+        texts = [_text(c) for c in cells]
+        first = texts[0] if texts else ""
+        if not any(texts):
+            continue
+        if first in tables and not any(texts[1:]):
+            section, headers = first, None
+            continue
+        if section is None:
+            facts[first] = texts[1] if len(texts) > 1 else ""
+        elif headers is None:
+            headers = texts
+        else:
+            tables[section].append(dict(zip(headers, texts, strict=False)))
+    return facts, tables["rows"], tables["indicators"]
+
+
+def _as_int(text: str) -> int | None:
+    text = to_halfwidth(text or "").strip()
+    if re.fullmatch(r"\d+(\.0+)?", text):
+        return int(float(text))
+    return None
+
+
+def read_return(path: str | Path) -> ReturnedWorkbook:
+    """Read a returned handoff workbook (.xlsx or .xls, whatever its name).
+
+    Raises:
+        DubanError: not a readable workbook, not a duban handoff, or its identity marks disagree.
+    """
+    path = Path(path)
+    kind = safety.expect_kind(path, ("xlsx", "xls"), "填报表").kind
+    if kind == "xlsx":
+        sheets, prop_id, saved_at, handle = _openpyxl_sheets(path)
+    else:
+        sheets, prop_id, saved_at, handle = _xlrd_sheets(path)
+    try:
+        return _parse(path, kind, sheets, prop_id, saved_at)
+    finally:
+        close = getattr(handle, "close", None) or getattr(handle, "release_resources", None)
+        if close:
+            close()
+
+
+def _parse(path: Path, kind: str, sheets: list[_Sheet], prop_id: str | None, saved_at: str | None) -> ReturnedWorkbook:
+    name = f"“{path.name}”"
+    facts, row_meta, indicator_meta = _read_hidden(sheets)
+    sheet_id = (facts.get("export_id") or "").strip() or None
+    if prop_id and sheet_id and prop_id != sheet_id:
+        raise DubanError(f"文件{name}中的两处填报表标识不一致（可能被人为改动），未导入。")
+    export_id = sheet_id or prop_id
+    if not export_id:
+        raise DubanError(f"文件{name}不是 duban 导出的填报表（找不到填报表标识，隐藏的工作表可能被删除），未导入。")
+
+    main, header_number, header = None, None, None
+    for sheet in sheets:
+        if sheet.title == HIDDEN_SHEET:
+            continue
+        for number, cells in sheet.rows():
+            if number > HEADER_SEARCH_ROWS:
+                break
+            keys = [_header_key(_text(c)) for c in cells]
+            if _header_key(ID_HEADER) in keys and _header_key(EDITABLE_COLUMNS[0][1]) in keys:
+                main, header_number, header = sheet, number, keys
+                break
+        if main:
+            break
+    if main is None:
+        raise DubanError(f"文件{name}中找不到填报表格（表头“{ID_HEADER}”“进展情况”所在行），未导入。")
+    column = {key: i for i, key in reversed(list(enumerate(header))) if key}
+    missing = [h for _k, h, _w in EDITABLE_COLUMNS if _header_key(h) not in column]
+    if missing:
+        raise DubanError(f"文件{name}缺少“{'、'.join(missing)}”列（可能被删除或改了表头），未导入。")
+
+    indicator_cols: dict[int, int] = {}
+    missing_indicators = []
+    for ind in indicator_meta:
+        ind_id = _as_int(ind.get("indicator_id", ""))
+        head = _header_key(ind.get("header", ""))
+        if ind_id is None:
+            continue
+        if head in column:
+            indicator_cols[ind_id] = column[head]
+        else:
+            prefix = _header_key(f"{INDICATOR_PREFIX}{ind.get('name', '')}")
+            found = [i for key, i in column.items() if key.startswith(prefix)]
+            if len(found) == 1:
+                indicator_cols[ind_id] = found[0]
+            else:
+                missing_indicators.append(ind.get("header") or ind.get("name") or str(ind_id))
+
+    reporter, phone = Cell(), Cell()
+    rows: list[ReturnedRow] = []
+    formula_cells = False
+    for number, cells in main.rows():
+        if number > MAX_SCANNED_ROWS:
+            raise DubanError(f"文件{name}的填报表超过 {MAX_SCANNED_ROWS:,} 行，不像 duban 填报表，未导入。")
+        if number < header_number:
+            for i, cell in enumerate(cells):
+                label = _header_key(_text(cell)).rstrip(":：")
+                if label in (REPORTER_LABEL, PHONE_LABEL):
+                    value = next((c for c in cells[i + 1 : i + 4] if not c.blank), Cell())
+                    if label == REPORTER_LABEL:
+                        reporter = value
+                    else:
+                        phone = value
+            continue
+        if number == header_number:
+            continue
+
+        def at(key: str, cells=cells) -> Cell:
+            index = column.get(_header_key(key))
+            return cells[index] if index is not None and index < len(cells) else Cell()
+
+        id_cell = at(ID_HEADER)
+        values = {field_name: at(head) for field_name, head, _w in EDITABLE_COLUMNS}
+        indicators = {i: (cells[c] if c < len(cells) else Cell()) for i, c in indicator_cols.items()}
+        locked = {key: _text(at(head)) for key, head, _w in LOCKED_COLUMNS}
+        if all(c.blank for c in cells):
+            continue
+        if id_cell.blank and all(c.blank for c in values.values()) and all(c.blank for c in indicators.values()):
+            # Notes typed below the table are not rows; only rows with something to import count.
+            if not any(locked.values()):
+                continue
+        formula_cells = formula_cells or any(c.formula for c in [*values.values(), *indicators.values()])
+        rows.append(
+            ReturnedRow(
+                number,
+                _as_int(_text(id_cell)),
+                _text(id_cell),
+                locked,
+                values,
+                indicators,
+                _text(at(COMMENT_HEADER)) or None,
+            )
+        )
+    formula_cells = formula_cells or reporter.formula or phone.formula
+    if formula_cells and kind == "xlsx":
+        _resolve_formulas(path, main.title, rows, reporter, phone)
+    return ReturnedWorkbook(
+        kind, export_id, facts, saved_at, reporter, phone, rows, row_meta, indicator_meta, missing_indicators
+    )
+
+
+def _resolve_formulas(path: Path, title: str, rows: list[ReturnedRow], reporter: Cell, phone: Cell) -> None:
+    """Replace formula cells by the value the spreadsheet computed (or the formula text if none).
+
+    A clerk who types ``=A1`` into a cell means what Excel shows; a program that wrote a
+    formula without computing it leaves no cached value, so its text is kept instead of
+    losing what was typed.
+    """
+    wb = safety.open_xlsx(path, read_only=True, data_only=True, what="填报表")
+    try:
+        ws = wb[title]
+        wanted = {r.row_number for r in rows}
+        cached: dict[int, list[Any]] = {}
+        for number, row in enumerate(ws.iter_rows(values_only=True), 1):
+            if number > MAX_SCANNED_ROWS:
+                break
+            if number in wanted or number < HEADER_ROW + HEADER_SEARCH_ROWS:
+                cached[number] = list(row)
+    finally:
+        wb.close()
+    del reporter, phone  # header-area formulas are rare; their text is kept as typed
+    for r in rows:
+        line = cached.get(r.row_number, [])
+        for cell in [*r.values.values(), *r.indicators.values()]:
+            if not cell.formula:
+                continue
+            cell.formula = False
+            computed = _cached_value(line, cell)
+            if computed is not None:
+                cell.value = computed
+
+
+def _cached_value(line: list[Any], cell: Cell) -> Any:
+    index = cell.column
+    if index < 0 or index >= len(line):
+        return None
+    return line[index]
