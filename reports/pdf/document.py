@@ -28,7 +28,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as rl_canvas
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
+from reportlab.platypus import BaseDocTemplate, CondPageBreak, Frame, PageTemplate, Paragraph
 
 from db.errors import DubanError
 from reports.pdf import linebreak
@@ -211,6 +211,14 @@ class Typesetter:
         return out
 
 
+def heading(ts: Typesetter, text: str, style: str = "h1", lines: int = 3) -> list:
+    """Return a heading that starts a new page rather than end one with fewer than ``lines`` lines below it.
+
+    (reportlab's keepWithNext would move the whole next paragraph, leaving half a page empty.)
+    """
+    return [CondPageBreak(GB_LEADING * lines), ts.para(text, style)]
+
+
 def official_styles(ts: Typesetter) -> None:
     """Add the GB/T 9704 styles: title, body, the four heading levels, table text."""
     indent = 2 * GB_BODY_SIZE
@@ -218,9 +226,9 @@ def official_styles(ts: Typesetter) -> None:
              spaceAfter=GB_LEADING * 0.75)
     ts.style("body", "fangsong", GB_BODY_SIZE, leading=GB_LEADING, firstLineIndent=indent, alignment=TA_JUSTIFY)
     ts.style("body_flush", "fangsong", GB_BODY_SIZE, leading=GB_LEADING)
-    ts.style("h1", "heiti", GB_BODY_SIZE, leading=GB_LEADING, firstLineIndent=indent, keepWithNext=1)
-    ts.style("h2", "kaiti", GB_BODY_SIZE, leading=GB_LEADING, firstLineIndent=indent, keepWithNext=1)
-    ts.style("h3", "fangsong", GB_BODY_SIZE, leading=GB_LEADING, firstLineIndent=indent, keepWithNext=1)
+    ts.style("h1", "heiti", GB_BODY_SIZE, leading=GB_LEADING, firstLineIndent=indent)
+    ts.style("h2", "kaiti", GB_BODY_SIZE, leading=GB_LEADING, firstLineIndent=indent)
+    ts.style("h3", "fangsong", GB_BODY_SIZE, leading=GB_LEADING, firstLineIndent=indent)
     ts.style("annex_label", "heiti", GB_BODY_SIZE, leading=GB_LEADING)
     ts.style("annex_title", "xiaobiaosong", 18, leading=28, alignment=TA_CENTER, spaceAfter=8)
     ts.style("cell", "fangsong", 10.5, leading=14)
@@ -366,7 +374,7 @@ def step(progress: Progress, done: int, total: int, message: str) -> None:
 
 __all__ = [
     "GB_BODY_SIZE", "GB_HEIGHT", "GB_LEADING", "GB_LEFT", "GB_TOP", "GB_WIDTH", "LIGHT_COLORS", "LIGHT_SYMBOLS",
-    "LIGHT_WORDS", "STATUS_COLORS", "Cancelled", "ReportResult", "Typesetter", "build_pdf", "chinese_date",
+    "LIGHT_WORDS", "STATUS_COLORS", "Cancelled", "ReportResult", "Typesetter", "build_pdf", "chinese_date", "heading",
     "landscape_template", "official_page_furniture", "official_styles", "official_template", "pct",
     "period_phrase", "round_label", "step", "typesetter_for",
 ]

@@ -36,6 +36,8 @@ from reports.pdf.document import (
     typesetter_for,
 )
 
+#: A row split across pages keeps at least two lines of text on each side.
+MIN_SPLIT = 28
 #: Column widths in points; they add up to the landscape frame width (A4 minus 2 × 14 mm).
 COLUMNS = (("序号", 30), ("重点工作", 118), ("牵头单位", 62), ("亮灯", 40), ("推进状态", 62),
            ("进展情况（各单位）", 287), ("存在问题", 162))
@@ -165,7 +167,7 @@ def write_progress_report(
         ])
         if index % 50 == 0:
             step(progress, 1, 3, f"排版第 {index}/{total} 项")
-    table = LongTable(rows, colWidths=[w for _n, w in COLUMNS], repeatRows=1, splitByRow=0, splitInRow=1)
+    table = LongTable(rows, colWidths=[w for _n, w in COLUMNS], repeatRows=1, splitByRow=0, splitInRow=MIN_SPLIT)
     table.setStyle(TableStyle(commands))
     story.append(table)
 

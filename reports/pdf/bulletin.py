@@ -1,0 +1,339 @@
+"""半年通报: the half-year bulletin, laid out as an official document (GB/T 9704-2012).
+
+The text is written from the ledger the way a clerk would write it by hand — the
+opening paragraph, the figures, the ranking of units (比晾晒), the named list of key
+works behind schedule (通报), the problem list — followed by an annex table of every
+key work. All figures come from :mod:`db.queries` and :mod:`db.progress`; a closed
+round reads its frozen snapshot, so printing it again gives the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import date
+from pathlib import Path
+
+import sqlite_utils
+from reportlab.lib import colors
+from reportlab.platypus import KeepTogether, LongTable, PageBreak, Spacer, Table, TableStyle
+from reportlab.platypus.flowables import HRFlowable
+
+from db.ledger import get_meta
+from db.queries import key_work_states, round_states, status_summary
+from db.rounds import get_round, list_rounds
+from db.status import BEHIND, DONE, LIGHTS, NOT_STARTED, NOT_SUBMITTED, ON_SCHEDULE, OVERDUE, STATUSES
+from reports.pdf.charts import lights_by_unit_chart, status_by_category_chart
+from reports.pdf.document import (
+    GB_BODY_SIZE,
+    GB_LEADING,
+    GB_WIDTH,
+    LIGHT_WORDS,
+    Progress,
+    ReportResult,
+    Typesetter,
+    build_pdf,
+    chinese_date,
+    heading,
+    official_page_furniture,
+    official_styles,
+    official_template,
+    pct,
+    period_phrase,
+    step,
+    typesetter_for,
+)
+from reports.pdf.figures import LATE, NONE, ON_TIME, milestone_figures, problems_by_unit, unit_standings
+from reports.pdf.figures import problem_totals as problem_totals_until
+
+_CN_NUM = "一二三四五六七八九十"
+
+
+def period_title(rnd: dict) -> str:
+    """Return the period a bulletin covers: 2024年上半年, 2024年前三季度, 2024年."""
+    year, part = rnd["id"][:4], rnd["id"][4:]
+    cutoff = date.fromisoformat(rnd["cutoff"])
+    if part in ("Q2", "H1"):
+        return f"{year}年上半年"
+    if part == "Q1":
+        return f"{year}年第一季度"
+    if part == "Q3":
+        return f"{year}年前三季度"
+    if part in ("Q4", "H2", "Y"):
+        return f"{year}年"
+    return f"{year}年1—{cutoff.month}月"
+
+
+def _area_word(county: str) -> str:
+    """Return 全县 / 全市 / 全区 for the county's name."""
+    for suffix in ("县", "市", "区", "旗"):
+        if county.endswith(suffix):
+            return "全" + suffix
+    return "全县"
+
+
+def _count_text(counts: dict[str, int], order=STATUSES, unit: str = "项") -> str:
+    return "，".join(f"{'未报送' if s == NOT_SUBMITTED else s}{counts[s]}{unit}" for s in order if counts.get(s))
+
+
+def _default_issue_no(db: sqlite_utils.Database, rnd: dict) -> int:
+    same_year = [r["id"] for r in list_rounds(db) if r["year"] == rnd["year"]]
+    return same_year.index(rnd["id"]) + 1
+
+
+def _opening(area: str, cutoff: date, by_status: dict[str, int], total: int) -> str:
+    if total == 0:
+        return f"截至{period_phrase(cutoff)}，台账中尚未登记重点工作。"
+    parts = []
+    for status, word in ((DONE, "已完成"), (ON_SCHEDULE, "序时推进"), (BEHIND, "进度滞后"), (OVERDUE, "逾期未完成"),
+                         (NOT_STARTED, "尚未启动")):
+        if by_status.get(status):
+            parts.append(f"{word}{by_status[status]}项")
+    if by_status.get(NOT_SUBMITTED):
+        parts.append(f"另有{by_status[NOT_SUBMITTED]}项牵头单位未报送进展")
+    good = by_status.get(DONE, 0) + by_status.get(ON_SCHEDULE, 0)
+    share = 100.0 * good / total
+    verdict = "总体进展顺利" if share >= 80 else "总体平稳有序" if share >= 60 else "总体进度偏慢"
+    lagging = by_status.get(BEHIND, 0) + by_status.get(OVERDUE, 0)
+    tail = f"，但仍有{lagging}项工作进度滞后或逾期，需加力推进" if lagging else ""
+    return (f"截至{period_phrase(cutoff)}，{area}{total}项重点工作中，{'，'.join(parts) or '均未报送进展'}。"
+            f"已完成和序时推进的占{share:.1f}%，{verdict}{tail}。")
+
+
+def _table(ts: Typesetter, header: list[str], rows: list[list], widths: list[float], *, center: set[int] = frozenset(),
+           light_col: int | None = None) -> LongTable:
+    data = [[ts.para(h, "cell_h") for h in header]]
+    for row in rows:
+        data.append([ts.para(v, "cell_c" if i in center else "cell", context=str(v)) for i, v in enumerate(row)])
+    scale = GB_WIDTH / sum(widths)
+    table = LongTable(data, colWidths=[w * scale for w in widths], repeatRows=1)
+    table.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.9, 0.9, 0.9)),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+    ]))
+    return table
+
+
+def _header_block(ts: Typesetter, org: str, issue_no: int, issued: date) -> list:
+    ts.style("masthead", "xiaobiaosong", 34, leading=44, alignment=1, textColor=colors.Color(0.8, 0, 0))
+    ts.style("issue", "fangsong", GB_BODY_SIZE, leading=GB_LEADING, alignment=1)
+    ts.style("header_l", "fangsong", GB_BODY_SIZE, leading=GB_LEADING)
+    ts.style("header_r", "fangsong", GB_BODY_SIZE, leading=GB_LEADING, alignment=2)
+    line = Table([[ts.para(org, "header_l"), ts.para(chinese_date(issued), "header_r")]],
+                 colWidths=[GB_WIDTH * 0.62, GB_WIDTH * 0.38])
+    line.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), GB_BODY_SIZE),
+                              ("RIGHTPADDING", (0, 0), (-1, -1), GB_BODY_SIZE),
+                              ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
+    return [
+        Spacer(1, GB_LEADING * 0.5),
+        ts.para("重点工作督查通报", "masthead"),
+        Spacer(1, GB_LEADING * 0.5),
+        ts.para(f"第{issue_no}期", "issue"),
+        line,
+        HRFlowable(width="100%", thickness=1.2, color=colors.Color(0.8, 0, 0), spaceBefore=2,
+                   spaceAfter=GB_LEADING),
+    ]
+
+
+def write_bulletin(
+    db: sqlite_utils.Database, round_id: str, out_path: str | Path, *, issue_no: int | None = None,
+    org: str | None = None, progress: Progress = None,
+) -> ReportResult:
+    """Write the 半年通报 (or any round's 通报) as an official-document PDF.
+
+    Args:
+        db: the ledger.
+        round_id: the round whose figures are reported, e.g. ``2024Q2`` for the half year.
+        out_path: the PDF to write.
+        issue_no: 第N期; defaults to the round's place among the year's rounds.
+        org: the issuing office; defaults to the ledger's ``org_name`` setting.
+        progress: ``progress(done, total, message)``; it may raise to cancel.
+    """
+    step(progress, 0, 3, "读取台账")
+    rnd = get_round(db, round_id)
+    cutoff = date.fromisoformat(rnd["cutoff"])
+    states = round_states(db, rnd["id"])
+    kws = key_work_states(db, rnd["id"])
+    summary = status_summary(db, rnd["id"])
+    org = org or get_meta(db, "org_name") or "重点工作督办办公室"
+    county = get_meta(db, "county") or ""
+    area = _area_word(county)
+    issue_no = issue_no or _default_issue_no(db, rnd)
+    issued = date.today()
+    period = period_title(rnd)
+    ts = typesetter_for(db)
+    official_styles(ts)
+
+    step(progress, 1, 3, "撰写通报")
+    by_status = summary["key_works_by_status"]
+    total = summary["key_works"]
+    milestones = milestone_figures(db, [k.key_work_id for k in kws], rnd["cutoff"])
+    standings = unit_standings(db, states, rnd["due_date"], rnd["cutoff"])
+    reporting = Counter(u.reporting for u in standings)
+    problems = problem_totals_until(db, rnd["cutoff"])
+    per_unit_problems = problems_by_unit(db, rnd["cutoff"])
+    lagging = [k for k in kws if k.result.status in (BEHIND, OVERDUE)]
+
+    title = f"关于{period}重点工作推进情况的通报"
+    story: list = _header_block(ts, org, issue_no, issued)
+    story.append(ts.para(title, "title"))
+    story.append(ts.para("各乡镇（街道），县级各有关单位：", "body_flush"))
+    story.append(ts.para(
+        f"根据重点工作“季调度、半年通报、全年总结”工作要求，{org}对{period}重点工作推进情况进行了梳理汇总，"
+        f"现将有关情况通报如下。", "body"))
+
+    # 一、总体推进情况
+    story += heading(ts, "一、总体推进情况", "h1")
+    story.append(ts.para(_opening(area, cutoff, by_status, total), "body"))
+    story += heading(ts, "（一）重点工作推进情况。", "h2")
+    categories: list[str] = []
+    cat_counts: dict[str, Counter] = defaultdict(Counter)
+    for k in kws:
+        name = k.category or "未分类"
+        if name not in categories:
+            categories.append(name)
+        cat_counts[name][k.result.status] += 1
+    if kws:
+        pieces = [f"{c}{sum(cat_counts[c].values())}项（{_count_text(cat_counts[c])}）" for c in categories]
+        story.append(ts.para("按类别看：" + "；".join(pieces) + "。", "body"))
+        used = [s for s in STATUSES if any(cat_counts[c][s] for c in categories)]
+        story.append(Spacer(1, 4))
+        story.append(status_by_category_chart(ts.font("heiti"), GB_WIDTH, categories, used,
+                                              {c: dict(cat_counts[c]) for c in categories}))
+    story += heading(ts, "（二）时间节点完成情况。", "h2")
+    if milestones["due"]:
+        text = (f"截至{period_phrase(cutoff)}，应完成时间节点{milestones['due']}个，已完成{milestones['met']}个，"
+                f"逾期未完成{milestones['overdue']}个")
+        if milestones["pending"]:
+            text += f"，当日到期待确认{milestones['pending']}个"
+        if milestones["overdue_items"]:
+            names = "；".join(f"第{m['number']}项“{m['title']}”{m['phrase']}节点" for m in milestones["overdue_items"])
+            text += f"。逾期节点为：{names}"
+        story.append(ts.para(text + "。", "body"))
+    else:
+        story.append(ts.para(f"截至{period_phrase(cutoff)}，没有到期的时间节点。", "body"))
+    story += heading(ts, "（三）报送情况。", "h2")
+    late_units = [u for u in standings if u.reporting == LATE]
+    silent_units = [u for u in standings if u.reporting == NONE]
+    text = (f"本轮应报送单位{len(standings)}个，按时报送{reporting.get(ON_TIME, 0)}个，"
+            f"逾期报送{reporting.get(LATE, 0)}个，未报送{reporting.get(NONE, 0)}个")
+    if rnd["due_date"]:
+        text = f"本轮报送截止日期为{chinese_date(date.fromisoformat(rnd['due_date']))}。" + text
+    if late_units:
+        text += "。逾期报送的单位：" + "、".join(f"{u.unit}（晚{u.days_late}天）" for u in late_units)
+    if silent_units:
+        text += "。未报送的单位：" + "、".join(u.unit for u in silent_units)
+    story.append(ts.para(text + "。", "body"))
+
+    # 二、比晾晒
+    story += heading(ts, "二、单位比晾晒", "h1")
+    if standings:
+        story.append(ts.para("按报送及时性、承担任务滞后（含逾期）比例、问题化解情况，对各责任单位排序如下。", "body"))
+        rows = []
+        for u in standings:
+            how = u.reporting if u.reporting != LATE else f"逾期{u.days_late}天"
+            rows.append([u.rank, u.unit, u.tasks, how, u.behind, pct(u.behind_share, 1),
+                         u.problems_raised, u.problems_closed, pct(u.closure_rate, 1)])
+        story.append(_table(ts, ["名次", "单位", "承担任务", "报送情况", "滞后逾期", "滞后占比", "问题数", "已化解",
+                                 "化解率"], rows, [26, 80, 30, 46, 30, 38, 28, 28, 36],
+                            center={0, 2, 3, 4, 5, 6, 7, 8}))
+        story.append(Spacer(1, 8))
+        unit_names = [u.unit for u in sorted(standings, key=lambda u: u.unit_id)]
+        story.append(lights_by_unit_chart(ts.font("heiti"), GB_WIDTH, [u.unit for u in standings], list(LIGHTS),
+                                          {u.unit: dict(u.lights) for u in standings}))
+        del unit_names
+    else:
+        story.append(ts.para("本轮没有分配给单位的任务。", "body"))
+
+    # 三、通报事项
+    story += heading(ts, "三、通报事项", "h1")
+    if lagging:
+        story.append(ts.para(f"以下{len(lagging)}项重点工作进度滞后或逾期，予以通报，请牵头单位认真分析原因，"
+                             f"倒排工期、加快推进。", "body"))
+        for n, k in enumerate(lagging, 1):
+            r = k.result
+            detail = []
+            if r.percent is not None and r.expected is not None:
+                detail.append(f"完成进度{pct(r.percent)}，序时进度{pct(r.expected)}，"
+                              f"滞后{(r.behind or 0):g}个百分点")
+            if r.overdue:
+                detail.append(f"逾期节点：{'、'.join(r.overdue)}")
+            units_behind = [p for p in k.parts if p.status in (BEHIND, OVERDUE, NOT_SUBMITTED) and p.role != "牵头"]
+            if units_behind:
+                detail.append("滞后或未报送的责任单位：" + "、".join(
+                    f"{p.unit}（{p.status if p.result.percent is None else pct(p.result.percent)}）"
+                    for p in units_behind))
+            lead = k.lead_unit or "无牵头单位"
+            story.append(ts.para(f"{n}. 第{k.number}项“{k.title}”（牵头单位：{lead}，{r.status}）："
+                                 f"{'；'.join(detail) or '未报送完成进度'}。", "body"))
+    else:
+        story.append(ts.para("本期没有进度滞后或逾期的重点工作。", "body"))
+    if silent_units:
+        story.append(ts.para(f"对未按要求报送进展的{'、'.join(u.unit for u in silent_units)}，予以通报提醒。", "body"))
+
+    # 四、问题化解情况
+    story += heading(ts, "四、问题化解情况", "h1")
+    if problems["raised"]:
+        story.append(ts.para(
+            f"截至{period_phrase(cutoff)}，各单位累计梳理问题{problems['raised']}个，已化解（销号）{problems['closed']}个，"
+            f"化解率{pct(problems['rate'], 1)}；尚未化解{problems['open']}个。", "body"))
+        names = {u.unit_id: u.unit for u in standings}
+        names.update({r["id"]: r["name"] for r in db.query("SELECT id, name FROM units")})
+        open_units = [(uid, v) for uid, v in per_unit_problems.items() if v["open_items"]]
+        if open_units:
+            story.append(ts.para("尚未化解的问题按单位分列如下：", "body"))
+            for n, (uid, v) in enumerate(sorted(open_units, key=lambda kv: -len(kv[1]["open_items"])), 1):
+                items = "；".join(f"第{p['number']}项“{p['key_work']}”：{p['text'].rstrip('。；;')}"
+                                 for p in v["open_items"])
+                story.append(ts.para(f"（{n}）{names.get(uid, uid)}（{len(v['open_items'])}个）：{items}。", "body"))
+    else:
+        story.append(ts.para(f"截至{period_phrase(cutoff)}，问题清单中没有登记问题。", "body"))
+
+    # 五、下步工作要求
+    story += heading(ts, "五、下步工作要求", "h1")
+    story.append(ts.para(
+        "（一）加快滞后工作推进。对本期通报的进度滞后、逾期事项，牵头单位要逐项明确整改措施和完成时限，"
+        "下一轮调度时重点报告整改情况。", "body"))
+    story.append(ts.para(
+        "（二）提高报送质量。各单位要按时、如实报送进展情况，完成进度、存在问题要有具体数据支撑，"
+        "避免以笼统表述代替实际进展。", "body"))
+    story.append(ts.para(
+        "（三）推动问题化解。对尚未化解的问题，责任单位要建立清单、挂号销号，需要协调的及时提请县领导研究解决。", "body"))
+    story.append(Spacer(1, GB_LEADING))
+    story.append(ts.para("附件：重点工作推进情况一览表", "body"))
+    story.append(Spacer(1, GB_LEADING))
+    ts.style("sign", "fangsong", GB_BODY_SIZE, leading=GB_LEADING, alignment=2, rightIndent=4 * GB_BODY_SIZE)
+    story.append(KeepTogether([ts.para(org, "sign"), ts.para(chinese_date(issued), "sign")]))
+
+    # 附件
+    story.append(PageBreak())
+    story.append(ts.para("附件", "annex_label"))
+    story.append(Spacer(1, GB_LEADING * 0.5))
+    story.append(ts.para(f"{period}重点工作推进情况一览表", "annex_title"))
+    rows = [[k.number, k.category or "", k.title, k.lead_unit or "—", k.result.status,
+             LIGHT_WORDS[k.result.light], pct(k.result.percent), pct(k.result.expected)] for k in kws]
+    if rows:
+        story.append(_table(ts, ["序号", "类别", "重点工作", "牵头单位", "状态", "亮灯", "完成进度", "序时进度"], rows,
+                            [24, 56, 118, 70, 52, 32, 36, 36], center={0, 4, 5, 6, 7}))
+    else:
+        story.append(ts.para("（无重点工作）", "body"))
+
+    step(progress, 2, 3, "排版")
+    doc = official_template(Path(out_path), title, org, progress)
+    pages = build_pdf(doc, story, official_page_furniture(ts), Path(out_path))
+    step(progress, 3, 3, "完成")
+    figures = {
+        "round": rnd["id"], "key_works": total, "key_works_by_status": by_status,
+        "milestones": {k: v for k, v in milestones.items() if k != "overdue_items"},
+        "reporting": {ON_TIME: reporting.get(ON_TIME, 0), LATE: reporting.get(LATE, 0), NONE: reporting.get(NONE, 0)},
+        "problems": problems,
+        "ranking": [(u.rank, u.unit) for u in standings],
+        "lagging": [k.number for k in lagging],
+        "issue_no": issue_no,
+    }
+    return ReportResult(Path(out_path), pages, ts.choice.used(), ts.warnings(), figures)
+
+
+__all__ = ["period_title", "write_bulletin"]
