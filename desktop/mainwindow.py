@@ -1,0 +1,297 @@
+"""The main window: navigation, menus and shortcuts, drag-and-drop of returns, settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSize
+from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QStackedWidget, QWidget
+
+from db.paths import resource_path
+from desktop.dialogs import common as ask
+from desktop.session import MODE_TOWNSHIP, LedgerSession
+from desktop.views import backends
+
+
+def app_icon() -> QIcon:
+    """Return the duban icon (resources/icons)."""
+    icon = QIcon()
+    for name in ("duban.png", "duban.ico"):
+        path = resource_path("icons", name)
+        if path.exists():
+            icon.addFile(str(path))
+    return icon
+
+
+class MainWindow(QMainWindow):
+    """One window per ledger; its pages depend on the mode (督办端 or 填报端)."""
+
+    def __init__(self, session: LedgerSession, lock=None):
+        super().__init__()
+        self.session = session
+        self.lock = lock
+        self.setObjectName("dubanMainWindow")
+        self.setWindowIcon(app_icon())
+        self.setAcceptDrops(True)
+        self.pages = self._make_pages()
+        self._dirty: set[int] = set()
+
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setIconSize(QSize(16, 16))
+        self.nav.setFixedWidth(self.fontMetrics().horizontalAdvance("填报轮次") * 2)
+        self.nav.setSpacing(4)
+        self.stack = QStackedWidget()
+        for page in self.pages:
+            self.nav.addItem(QListWidgetItem(page.title))
+            self.stack.addWidget(page)
+        self.nav.currentRowChanged.connect(self.show_page)
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(4, 4, 4, 0)
+        row.addWidget(self.nav)
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.status_label = QLabel()
+        self.statusBar().addPermanentWidget(self.status_label)
+        self._make_menus()
+        session.changed.connect(self.on_changed)
+        session.error.connect(lambda message: ask.show_error(self, message))
+        session.undo_stack.indexChanged.connect(lambda *_: self._update_title())
+        self._update_title()
+        self.resize(1280, 800)
+        self.restore_layout()
+        self.nav.setCurrentRow(0)
+
+    # -- construction ---------------------------------------------------------------------------
+    def _make_pages(self) -> list:
+        from desktop.views.dashboard import DashboardPage
+        from desktop.views.ledger import LedgerPage
+        from desktop.views.problems import ProblemsPage
+        from desktop.views.rounds import RoundsPage
+        from desktop.views.units import UnitsPage
+
+        if self.session.mode == MODE_TOWNSHIP:
+            from desktop.views.township import TownshipPage
+
+            return [TownshipPage(self.session, self)]
+        pages = [DashboardPage(self.session), LedgerPage(self.session), RoundsPage(self.session, self),
+                 UnitsPage(self.session), ProblemsPage(self.session)]
+        if backends.report_kinds():
+            from desktop.views.reports import ReportsPage
+
+            pages.append(ReportsPage(self.session, self))
+        return pages
+
+    def page(self, title: str):
+        """Return the page called ``title`` (台账, 填报轮次 …), or None."""
+        return next((p for p in self.pages if p.title == title), None)
+
+    def _make_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("文件(&F)")
+        self._action(file_menu, "立即备份台账", self.backup_now, "Ctrl+B")
+        self._action(file_menu, "恢复备份…", self.restore_backup)
+        file_menu.addSeparator()
+        if self.session.mode != MODE_TOWNSHIP and backends.has_task_import():
+            self._action(file_menu, "导入任务清单…", self.import_task_list, "Ctrl+I")
+        if self.session.mode != MODE_TOWNSHIP and backends.has_exchange():
+            self._action(file_menu, "导入回收表…", lambda: self.page("填报轮次").import_returns_dialog(), "Ctrl+R")
+        file_menu.addSeparator()
+        self._action(file_menu, "退出", self.close, QKeySequence.Quit)
+
+        edit_menu = bar.addMenu("编辑(&E)")
+        undo_action = self.session.undo_stack.createUndoAction(self, "撤销")
+        undo_action.setShortcut(QKeySequence.Undo)
+        redo_action = self.session.undo_stack.createRedoAction(self, "重做")
+        redo_action.setShortcuts([QKeySequence.Redo, QKeySequence("Ctrl+Y")])
+        edit_menu.addAction(undo_action)
+        edit_menu.addAction(redo_action)
+        self.undo_action, self.redo_action = undo_action, redo_action
+        if self.page("台账"):
+            edit_menu.addSeparator()
+            ledger = self.page("台账")
+            self._action(edit_menu, "新增重点工作", lambda: (self.go("台账"), ledger.add_key_work()),
+                         QKeySequence.New)
+            self._action(edit_menu, "查找", lambda: (self.go("台账"), ledger.focus_search()), QKeySequence.Find)
+
+        view_menu = bar.addMenu("查看(&V)")
+        for i, page in enumerate(self.pages):
+            self._action(view_menu, page.title, lambda i=i: self.nav.setCurrentRow(i), f"Ctrl+{i + 1}")
+        self._action(view_menu, "刷新", lambda: self.session.notify(), QKeySequence.Refresh)
+
+        help_menu = bar.addMenu("帮助(&H)")
+        self._action(help_menu, "关于 duban", self.about)
+
+    def _action(self, menu, text: str, slot, shortcut=None) -> QAction:
+        action = QAction(text, self)
+        action.triggered.connect(lambda *_: slot())
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        menu.addAction(action)
+        return action
+
+    # -- navigation and refresh ---------------------------------------------------------------------
+    def go(self, title: str) -> None:
+        """Show the page called ``title``."""
+        for i, page in enumerate(self.pages):
+            if page.title == title:
+                self.nav.setCurrentRow(i)
+
+    def show_page(self, index: int) -> None:
+        """Switch page, reloading it first if the ledger changed while it was hidden."""
+        if index < 0:
+            return
+        if index in self._dirty:
+            self._dirty.discard(index)
+            self.pages[index].reload()
+        self.stack.setCurrentIndex(index)
+
+    def on_changed(self, areas: set[str]) -> None:
+        """Reload the visible page now and mark the hidden ones for reloading when shown."""
+        current = self.stack.currentIndex()
+        for i, page in enumerate(self.pages):
+            if not (page.areas & areas):
+                continue
+            if i == current:
+                page.reload(areas)
+            else:
+                self._dirty.add(i)
+        self._update_title()
+
+    def _update_title(self) -> None:
+        modified = "" if self.session.undo_stack.isClean() else " *"
+        self.setWindowTitle(f"{self.session.path.name}{modified} — {self.session.mode_label} — duban 督办")
+        self.status_label.setText(f"台账：{self.session.path}")
+
+    # -- long work --------------------------------------------------------------------------------------
+    def run_job(self, title: str, work, on_success, on_cancel=None):
+        """Run ``work(db, progress)`` in a worker with a progress dialog and 取消."""
+        from desktop.workers import start_job
+
+        def cancelled() -> None:
+            self.statusBar().showMessage(f"已取消：{title}", 5000)
+            if on_cancel:
+                on_cancel()
+
+        return start_job(self, title, work, db_path=self.session.path, on_success=on_success,
+                         on_failure=lambda message: ask.show_error(self, message), on_cancel=cancelled)
+
+    # -- file menu ----------------------------------------------------------------------------------------
+    def backup_now(self) -> Path:
+        """Write a backup copy of the ledger now."""
+        from db.ledger import backup_ledger
+
+        target = backup_ledger(self.session.db, self.session.path, "manual")
+        self.statusBar().showMessage(f"已备份到 {target}", 8000)
+        return target
+
+    def restore_backup(self) -> None:
+        """List the automatic backups and put one back (the current file is kept as a backup too)."""
+        from desktop.dialogs.backups import RestoreBackupDialog
+
+        dialog = RestoreBackupDialog(self.session.path, self)
+        if not ask.run_dialog(dialog):
+            return
+        chosen = dialog.chosen()
+        if chosen is None:
+            return
+        if not ask.confirm(self, f"用备份“{chosen.name}”替换当前台账？\n当前台账会先另存为一份备份，可以再恢复回来。",
+                           "恢复备份", "恢复"):
+            return
+        from db.errors import DubanError
+        from db.ledger import open_ledger, restore_backup
+
+        self.session.db.close()
+        try:
+            restore_backup(chosen, self.session.path)
+        except DubanError as exc:
+            ask.show_error(self, str(exc))
+        self.session.db = open_ledger(self.session.path)
+        self.session.undo_stack.clear()
+        self.session.notify()
+        ask.show_info(self, f"已从备份“{chosen.name}”恢复。", "恢复完成")
+
+    def import_task_list(self) -> None:
+        """Start the task-list import wizard."""
+        from desktop.dialogs.tasklist import TaskListWizard
+
+        wizard = TaskListWizard(self.session, self)
+        if ask.run_dialog(wizard):
+            self.session.undo_stack.clear()
+            self.session.notify()
+            self.go("台账")
+
+    def about(self) -> None:
+        """Show the version and the font in use."""
+        from desktop.version import app_version
+
+        ask.show_info(self, f"duban 督办 {app_version()}\n县域重点任务督办台账、离线填报与通报。\n"
+                            f"界面字体：{self.font().family()}\n台账：{self.session.path}", "关于 duban")
+
+    # -- drag and drop of returned workbooks ------------------------------------------------------------
+    def dragEnterEvent(self, event) -> None:  # noqa: D102, N802
+        if event.mimeData().hasUrls() and self._drop_target() is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: D102, N802
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        target = self._drop_target()
+        if paths and target is not None:
+            event.acceptProposedAction()
+            target(paths)
+
+    def _drop_target(self):
+        if self.session.mode == MODE_TOWNSHIP:
+            page = self.pages[0]
+            return page.open_handoff_files if backends.has_township_exchange() else None
+        if backends.has_exchange():
+            rounds = self.page("填报轮次")
+            return lambda paths: (self.go("填报轮次"), rounds.import_returns(paths))
+        return None
+
+    # -- settings ------------------------------------------------------------------------------------------
+    def restore_layout(self) -> None:
+        """Put the window back where the clerk left it."""
+        settings = ask.app_settings()
+        geometry = settings.value("window/geometry")
+        if isinstance(geometry, QByteArray | bytes):
+            self.restoreGeometry(geometry)
+        state = settings.value("window/state")
+        if isinstance(state, QByteArray | bytes):
+            self.restoreState(state)
+        for name, splitter in self._splitters().items():
+            sizes = settings.value(f"splitters/{name}")
+            if isinstance(sizes, QByteArray | bytes) and splitter.restoreState(sizes) and name == "ledger":
+                self.page("台账").splitter_sized = True
+
+    def save_layout(self) -> None:
+        """Remember window geometry and splitter positions."""
+        settings = ask.app_settings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState())
+        for name, splitter in self._splitters().items():
+            settings.setValue(f"splitters/{name}", splitter.saveState())
+        settings.sync()
+
+    def _splitters(self) -> dict:
+        found = {}
+        ledger = self.page("台账")
+        if ledger is not None:
+            found["ledger"] = ledger.splitter
+        return found
+
+    def closeEvent(self, event) -> None:  # noqa: D102, N802
+        self.save_layout()
+        from desktop.workers import _RUNNING
+
+        for job in list(_RUNNING):
+            job.cancel()
+        for job in list(_RUNNING):
+            job.done_event.wait(10)
+        self.session.close()
+        if self.lock is not None:
+            self.lock.release()
+        super().closeEvent(event)

@@ -1,0 +1,1 @@
+"""Table models (QAbstractTableModel) and their filter proxies for the main window."""

@@ -1,0 +1,152 @@
+"""A read-only table model over a list of records, with the roles every page uses."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap
+
+#: The record (dataclass or dict) behind a row.
+RecordRole = Qt.UserRole + 1
+#: The database id of the row's record.
+IdRole = Qt.UserRole + 2
+#: A value to sort by (numbers as numbers, 第 10 项 after 第 9 项).
+SortRole = Qt.UserRole + 3
+#: The traffic light (红/黄/绿/灰) of the row, where it has one.
+LightRole = Qt.UserRole + 4
+
+LIGHT_COLOURS = {"红": "#d64541", "黄": "#f0ad3c", "绿": "#3fa34d", "灰": "#a0a0a0"}
+STATUS_COLOURS = {
+    "已完成": "#3fa34d", "序时推进": "#6aa84f", "进度滞后": "#f0ad3c", "逾期": "#d64541",
+    "未启动": "#8e7cc3", "未报送": "#a0a0a0",
+}
+
+_icon_cache: dict[str, QIcon] = {}
+
+
+def light_icon(light: str | None) -> QIcon:
+    """Return a small round icon in the colour of a light (cached)."""
+    if not light or light not in LIGHT_COLOURS:
+        return QIcon()
+    if light not in _icon_cache:
+        pix = QPixmap(14, 14)
+        pix.fill(Qt.transparent)
+        painter = QPainter(pix)
+        painter.setRenderHint(QPainter.Antialiasing)
+        painter.setBrush(QColor(LIGHT_COLOURS[light]))
+        painter.setPen(QColor("#555555"))
+        painter.drawEllipse(1, 1, 12, 12)
+        painter.end()
+        _icon_cache[light] = QIcon(pix)
+    return _icon_cache[light]
+
+
+def natural_key(text: Any) -> str:
+    """Return a string that sorts 2 before 10 (digit runs zero-padded), so Qt can compare it."""
+    if text is None:
+        return ""
+    return re.sub(r"\d+", lambda m: m.group(0).zfill(10), str(text))
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its header and how to get its text (and sort value) from a record."""
+
+    header: str
+    text: Callable[[Any], Any]
+    sort: Callable[[Any], Any] | None = None
+    align_right: bool = False
+    tooltip: Callable[[Any], str | None] | None = None
+
+
+def pct_text(value: float | None) -> str:
+    """Show a percentage the way a clerk writes it (45%, 37.5%)."""
+    return "" if value is None else f"{value:g}%"
+
+
+class RecordTableModel(QAbstractTableModel):
+    """Rows are records; subclasses define :attr:`columns` and may colour cells.
+
+    Every subclass exposes ``COL_*`` constants for its columns and answers
+    :data:`RecordRole`, :data:`IdRole` and :data:`SortRole`.
+    """
+
+    columns: Sequence[Column] = ()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows: list[Any] = []
+
+    # -- loading ---------------------------------------------------------------------------
+    def set_records(self, records: Sequence[Any]) -> None:
+        """Replace every row (a model reset: views keep their column widths)."""
+        self.beginResetModel()
+        self.rows = list(records)
+        self.endResetModel()
+
+    def record(self, row: int) -> Any:
+        """Return the record shown in ``row``."""
+        return self.rows[row]
+
+    def record_id(self, record: Any) -> Any:
+        """Return the database id of a record (``id`` attribute or key)."""
+        return record["id"] if isinstance(record, dict) else record.id
+
+    def row_of_id(self, record_id: Any) -> int | None:
+        """Return the row holding the record with this id, if any."""
+        for i, rec in enumerate(self.rows):
+            if self.record_id(rec) == record_id:
+                return i
+        return None
+
+    # -- Qt model interface ----------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: D102, B008, N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: D102, B008, N802
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole) -> Any:  # noqa: D102, N802
+        if role != Qt.DisplayRole:
+            return None
+        if orientation == Qt.Horizontal and 0 <= section < len(self.columns):
+            return self.columns[section].header
+        if orientation == Qt.Vertical:
+            return section + 1
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.DisplayRole) -> Any:  # noqa: D102
+        if not index.isValid() or not (0 <= index.row() < len(self.rows)):
+            return None
+        rec = self.rows[index.row()]
+        col = self.columns[index.column()]
+        if role == Qt.DisplayRole:
+            value = col.text(rec)
+            return "" if value is None else str(value)
+        if role == SortRole:
+            return col.sort(rec) if col.sort else natural_key(col.text(rec))
+        if role == RecordRole:
+            return rec
+        if role == IdRole:
+            return self.record_id(rec)
+        if role == Qt.TextAlignmentRole:
+            return int(Qt.AlignRight | Qt.AlignVCenter) if col.align_right else int(Qt.AlignLeft | Qt.AlignVCenter)
+        if role == Qt.ToolTipRole:
+            if col.tooltip:
+                return col.tooltip(rec)
+            value = col.text(rec)
+            return str(value) if value and len(str(value)) > 20 else None
+        return self.extra_data(rec, index.column(), role)
+
+    def extra_data(self, record: Any, column: int, role: int) -> Any:
+        """Colours and icons; subclasses override."""
+        return None
+
+
+def brush(colour: str) -> QBrush:
+    """Return a brush for a hex colour."""
+    return QBrush(QColor(colour))

@@ -1,0 +1,69 @@
+"""The problem list (问题清单) table and its filter by unit, state and round."""
+
+from __future__ import annotations
+
+import sqlite_utils
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+
+from desktop.models.base import Column, RecordTableModel, SortRole, brush, natural_key
+
+STATE_LABELS = {"open": "未销号", "closed": "已销号"}
+
+
+def load_problem_rows(db: sqlite_utils.Database) -> list[dict]:
+    """Read every problem with its key work and unit names."""
+    return list(db.query(
+        "SELECT p.*, k.number, k.title AS key_work, u.name AS unit FROM problems p "
+        "JOIN key_works k ON k.id = p.key_work_id JOIN units u ON u.id = p.unit_id "
+        "ORDER BY p.state = 'closed', p.raised_at, p.id"
+    ))
+
+
+class ProblemTableModel(RecordTableModel):
+    """Problems raised by units, open ones first."""
+
+    COL_NUMBER, COL_UNIT, COL_ROUND, COL_TEXT, COL_RAISED, COL_ASSIGNEE, COL_STATE, COL_CLOSED, COL_NOTE = range(9)
+    columns = (
+        Column("工作编号", lambda r: r["number"], sort=lambda r: natural_key(r["number"]),
+               tooltip=lambda r: r["key_work"]),
+        Column("提出单位", lambda r: r["unit"]),
+        Column("轮次", lambda r: r["round_id"]),
+        Column("问题", lambda r: r["text"], tooltip=lambda r: r["text"]),
+        Column("提出日期", lambda r: (r["raised_at"] or "")[:10]),
+        Column("交办给", lambda r: r["assignee"]),
+        Column("状态", lambda r: STATE_LABELS.get(r["state"], r["state"])),
+        Column("销号日期", lambda r: r["closed_at"]),
+        Column("办结说明", lambda r: r["close_note"]),
+    )
+
+    def extra_data(self, record: dict, column: int, role: int):  # noqa: D102
+        if column == self.COL_STATE and role == Qt.ForegroundRole:
+            return brush("#3fa34d" if record["state"] == "closed" else "#d64541")
+        return None
+
+
+class ProblemFilterProxy(QSortFilterProxyModel):
+    """Filter problems by unit name, state ('open'/'closed') and round ('' = all)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.unit = ""
+        self.state = ""
+        self.round_id = ""
+        self.setSortRole(SortRole)
+
+    def set_filter(self, *, unit: str | None = None, state: str | None = None, round_id: str | None = None) -> None:
+        """Change any of the three filters and refilter once."""
+        if unit is not None:
+            self.unit = unit
+        if state is not None:
+            self.state = state
+        if round_id is not None:
+            self.round_id = round_id
+        self.invalidateRowsFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: D102, N802
+        rec = self.sourceModel().rows[source_row]
+        return ((not self.unit or rec["unit"] == self.unit)
+                and (not self.state or rec["state"] == self.state)
+                and (not self.round_id or rec["round_id"] == self.round_id))

@@ -1,0 +1,506 @@
+"""Undoable edits: each QUndoCommand calls the audited db functions forward and back.
+
+The first application happens in :meth:`LedgerCommand.apply` (so a refused edit raises
+:class:`DubanError` before anything reaches the undo stack); the stack's first ``redo``
+is then a no-op. Undo and later redo also go through audited writes, so the audit log
+shows the edit, its undo and its redo as separate entries with source ``gui-撤销``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtGui import QUndoCommand
+
+from db.errors import DubanError
+from db.ledger import audit, delete_audited, insert_audited, update_audited
+
+if TYPE_CHECKING:
+    from desktop.session import LedgerSession
+
+SOURCE = "gui"
+UNDO_SOURCE = "gui-撤销"
+
+
+class LedgerCommand(QUndoCommand):
+    """Base of every undoable edit."""
+
+    areas: tuple[str, ...] = ("tasks",)
+
+    def __init__(self, session: LedgerSession, text: str):
+        super().__init__(text)
+        self.session = session
+        self._applied_once = False
+
+    @property
+    def db(self):
+        """The session's connection."""
+        return self.session.db
+
+    def apply(self) -> None:
+        """Do the edit for the first time; raises DubanError when refused."""
+        with self.db.atomic():
+            self.forward(first=True)
+        self._applied_once = True
+        self.session.notify(*self.areas)
+
+    def forward(self, first: bool) -> None:
+        """Do (or redo) the edit."""
+        raise NotImplementedError
+
+    def backward(self) -> None:
+        """Undo the edit."""
+        raise NotImplementedError
+
+    def redo(self) -> None:  # noqa: D102 - QUndoCommand hook
+        if self._applied_once:
+            self._applied_once = False
+            return
+        self._guarded(lambda: self.forward(first=False), "重做")
+
+    def undo(self) -> None:  # noqa: D102 - QUndoCommand hook
+        self._guarded(self.backward, "撤销")
+
+    def _guarded(self, action: Callable[[], None], verb: str) -> None:
+        try:
+            with self.db.atomic():
+                action()
+        except DubanError as exc:
+            self.setObsolete(True)
+            self.session.error.emit(f"无法{verb}“{self.text()}”：{exc}")
+        self.session.notify(*self.areas)
+
+
+# -- generic row commands -----------------------------------------------------------------
+class InsertRow(LedgerCommand):
+    """A row created by a db function; undo deletes it, redo puts the same row back."""
+
+    def __init__(self, session, text: str, table: str, create: Callable[[], int], areas=("tasks",)):
+        super().__init__(session, text)
+        self.table = table
+        self.create = create
+        self.areas = areas
+        self.row_id: int | None = None
+        self.row: dict | None = None
+
+    def forward(self, first: bool) -> None:  # noqa: D102
+        if first:
+            self.row_id = self.create()
+        else:
+            insert_audited(self.db, self.table, dict(self.row), UNDO_SOURCE)
+
+    def backward(self) -> None:  # noqa: D102
+        self.row = delete_audited(self.db, self.table, self.row_id, UNDO_SOURCE)
+
+
+class UpdateRow(LedgerCommand):
+    """Change fields of one row; undo writes the old values back."""
+
+    def __init__(self, session, text: str, table: str, row_id: Any, changes: dict, areas=("tasks",),
+                 writer: Callable[[dict, str], Any] | None = None):
+        super().__init__(session, text)
+        self.table = table
+        self.row_id = row_id
+        self.changes = dict(changes)
+        self.areas = areas
+        self.writer = writer or (lambda values, source: update_audited(self.db, table, row_id, values, source))
+        current = session.db[table].get(row_id)
+        self.old = {k: current.get(k) for k in changes}
+
+    def forward(self, first: bool) -> None:  # noqa: D102
+        self.writer(self.changes, SOURCE if first else UNDO_SOURCE)
+
+    def backward(self) -> None:  # noqa: D102
+        self.writer(self.old, UNDO_SOURCE)
+
+
+# -- key works and everything hanging off them ---------------------------------------------------
+_TREE = (  # (table, SQL selecting the rows that belong to key work :kw), in insertion order
+    ("key_works", "SELECT * FROM key_works WHERE id = :kw"),
+    ("targets", "SELECT * FROM targets WHERE key_work_id = :kw"),
+    ("measures", "SELECT * FROM measures WHERE key_work_id = :kw"),
+    ("assignments", "SELECT * FROM assignments WHERE key_work_id = :kw"),
+    ("milestones", "SELECT * FROM milestones WHERE key_work_id = :kw"),
+    ("indicators", "SELECT * FROM indicators WHERE key_work_id = :kw"),
+    ("reports", "SELECT r.* FROM reports r JOIN assignments a ON a.id = r.assignment_id WHERE a.key_work_id = :kw"),
+    ("indicator_actuals", "SELECT ia.* FROM indicator_actuals ia JOIN indicators i ON i.id = ia.indicator_id "
+                          "WHERE i.key_work_id = :kw"),
+    ("problems", "SELECT * FROM problems WHERE key_work_id = :kw"),
+)
+
+
+def snapshot_key_work(db, key_work_id: int) -> list[tuple[str, list[dict]]]:
+    """Copy every row of a key work's tree (for undoing its deletion)."""
+    return [(table, list(db.query(sql, {"kw": key_work_id}))) for table, sql in _TREE]
+
+
+def restore_key_work(db, snapshot: list[tuple[str, list[dict]]], source: str) -> None:
+    """Put a key work's tree back exactly as it was, with the same ids, and log it."""
+    for table, rows in snapshot:
+        if not rows:
+            continue
+        if table == "key_works":
+            insert_audited(db, table, dict(rows[0]), source)
+            continue
+        db[table].insert_all(rows)
+        audit(db, table, f"key_work:{rows[0].get('key_work_id', '')}", None, None, f"恢复 {len(rows)} 行", source)
+
+
+class AddKeyWork(LedgerCommand):
+    """Create a key work; undo deletes its whole tree, redo restores it with the same id."""
+
+    def __init__(self, session, create: Callable[[], int], title: str):
+        super().__init__(session, f"新增重点工作“{title}”")
+        self.create = create
+        self.key_work_id: int | None = None
+        self.snapshot = None
+
+    def forward(self, first: bool) -> None:  # noqa: D102
+        if first:
+            self.key_work_id = self.create()
+        else:
+            restore_key_work(self.db, self.snapshot, UNDO_SOURCE)
+
+    def backward(self) -> None:  # noqa: D102
+        from db.tasks import delete_key_work
+
+        self.snapshot = snapshot_key_work(self.db, self.key_work_id)
+        delete_key_work(self.db, self.key_work_id, UNDO_SOURCE)
+
+
+class DeleteKeyWork(LedgerCommand):
+    """Delete a key work with its reports; undo puts all of it back."""
+
+    areas = ("tasks", "problems", "rounds")
+
+    def __init__(self, session, key_work_id: int, title: str):
+        super().__init__(session, f"删除重点工作“{title}”")
+        self.key_work_id = key_work_id
+
+    def forward(self, first: bool) -> None:  # noqa: D102
+        from db.tasks import delete_key_work
+
+        self.snapshot = snapshot_key_work(self.db, self.key_work_id)
+        delete_key_work(self.db, self.key_work_id, SOURCE if first else UNDO_SOURCE)
+
+    def backward(self) -> None:  # noqa: D102
+        restore_key_work(self.db, self.snapshot, UNDO_SOURCE)
+
+
+class SetKeyWorkTexts(LedgerCommand):
+    """Replace a key work's targets and measures (lists of sentences)."""
+
+    def __init__(self, session, key_work_id: int, targets: list[str], measures: list[str]):
+        super().__init__(session, "修改目标与举措")
+        self.key_work_id = key_work_id
+        self.new = {"targets": list(targets), "measures": list(measures)}
+        self.old = {t: [r["text"] for r in session.db.query(f"SELECT text FROM {t} WHERE key_work_id = ? ORDER BY seq",
+                                                               [key_work_id])] for t in ("targets", "measures")}
+
+    def _write(self, values: dict, source: str) -> None:
+        for table, texts in values.items():
+            old = [r["text"] for r in self.db.query(f"SELECT text FROM {table} WHERE key_work_id = ? ORDER BY seq",
+                                                    [self.key_work_id])]
+            if old == texts:
+                continue
+            self.db.execute(f"DELETE FROM {table} WHERE key_work_id = ?", [self.key_work_id])
+            self.db[table].insert_all({"key_work_id": self.key_work_id, "seq": i, "text": t}
+                                      for i, t in enumerate(texts, 1))
+            audit(self.db, table, f"key_work:{self.key_work_id}", "text", old, texts, source)
+
+    def forward(self, first: bool) -> None:  # noqa: D102
+        self._write(self.new, SOURCE if first else UNDO_SOURCE)
+
+    def backward(self) -> None:  # noqa: D102
+        self._write(self.old, UNDO_SOURCE)
+
+
+class RemoveAssignment(LedgerCommand):
+    """Take a unit off a key work (its reports for this work go too); undo restores them."""
+
+    areas = ("tasks", "units", "rounds")
+
+    def __init__(self, session, assignment_id: int, label: str):
+        super().__init__(session, f"取消分工“{label}”")
+        self.assignment_id = assignment_id
+
+    def forward(self, first: bool) -> None:  # noqa: D102
+        self.reports = list(self.db.query("SELECT * FROM reports WHERE assignment_id = ?", [self.assignment_id]))
+        self.actuals = list(self.db.query(
+            "SELECT ia.* FROM indicator_actuals ia JOIN reports r ON r.id = ia.report_id WHERE r.assignment_id = ?",
+            [self.assignment_id]))
+        from db.tasks import remove_assignment
+
+        self.row = remove_assignment(self.db, self.assignment_id, SOURCE if first else UNDO_SOURCE)
+
+    def backward(self) -> None:  # noqa: D102
+        insert_audited(self.db, "assignments", dict(self.row), UNDO_SOURCE)
+        if self.reports:
+            self.db["reports"].insert_all(self.reports)
+        if self.actuals:
+            self.db["indicator_actuals"].insert_all(self.actuals)
+
+
+class Assign(LedgerCommand):
+    """Give a unit a role on a key work (or change it)."""
+
+    areas = ("tasks", "units", "rounds")
+
+    def __init__(self, session, key_work_id: int, unit_id: int, role: str, leader: str | None,
+                 liaison: str | None, label: str):
+        super().__init__(session, f"分工“{label}”")
+        self.args = (key_work_id, unit_id, role, leader, liaison)
+        existing = session.db.execute("SELECT * FROM assignments WHERE key_work_id = ? AND unit_id = ?",
+                                      [key_work_id, unit_id]).fetchone()
+        cols = [d[0] for d in session.db.execute("SELECT * FROM assignments LIMIT 0").description]
+        self.before = dict(zip(cols, existing, strict=True)) if existing else None
+        self.assignment_id = self.before["id"] if self.before else None
+
+    def forward(self, first: bool) -> None:  # noqa: D102
+        from db.tasks import assign
+
+        key_work_id, unit_id, role, leader, liaison = self.args
+        if self.before is None and not first:
+            insert_audited(self.db, "assignments", dict(self.created_row), UNDO_SOURCE)
+            return
+        self.assignment_id = assign(self.db, key_work_id, unit_id, role, leader, liaison,
+                                    SOURCE if first else UNDO_SOURCE)
+
+    def backward(self) -> None:  # noqa: D102
+        if self.before is None:
+            self.created_row = delete_audited(self.db, "assignments", self.assignment_id, UNDO_SOURCE)
+        else:
+            update_audited(self.db, "assignments", self.assignment_id,
+                           {k: self.before[k] for k in ("role", "leader", "liaison")}, UNDO_SOURCE)
+
+
+# -- units ----------------------------------------------------------------------------------------
+class AddAlias(LedgerCommand):
+    """Teach the registry another name for a unit."""
+
+    areas = ("units",)
+
+    def __init__(self, session, unit_id: int, alias: str):
+        super().__init__(session, f"添加别名“{alias}”")
+        self.unit_id = unit_id
+        self.alias = alias
+
+    def forward(self, first: bool) -> None:  # noqa: D102
+        from db.text import name_key
+        from db.units import add_alias, clean_unit_name
+
+        add_alias(self.db, self.unit_id, self.alias, SOURCE if first else UNDO_SOURCE)
+        self.key = name_key(clean_unit_name(self.alias))
+
+    def backward(self) -> None:  # noqa: D102
+        self.db.execute("DELETE FROM unit_aliases WHERE alias_key = ?", [self.key])
+        audit(self.db, "unit_aliases", self.key, "unit_id", self.unit_id, None, UNDO_SOURCE)
+
+
+class MergeUnits(LedgerCommand):
+    """Merge one unit into another; undo gives the merged unit back its rows."""
+
+    areas = ("units", "tasks", "problems", "rounds")
+    _MOVED = ("assignments", "problems", "exports", "import_batches")
+
+    def __init__(self, session, keep_id: int, merge_id: int):
+        keep = session.db["units"].get(keep_id)["name"]
+        gone = session.db["units"].get(merge_id)["name"]
+        super().__init__(session, f"把“{gone}”并入“{keep}”")
+        self.keep_id, self.merge_id = keep_id, merge_id
+
+    def forward(self, first: bool) -> None:  # noqa: D102
+        from db.units import merge_units
+
+        db = self.db
+        self.unit_row = db["units"].get(self.merge_id)
+        self.moved = {t: [r[0] for r in db.execute(f"SELECT rowid FROM {t} WHERE unit_id = ?", [self.merge_id])]
+                      for t in self._MOVED}
+        self.snapshots = list(db.query("SELECT * FROM round_snapshots WHERE unit_id = ?", [self.merge_id]))
+        self.aliases = list(db.query("SELECT * FROM unit_aliases WHERE unit_id = ?", [self.merge_id]))
+        merge_units(db, self.keep_id, self.merge_id, SOURCE if first else UNDO_SOURCE)
+
+    def backward(self) -> None:  # noqa: D102
+        db = self.db
+        db.execute("DELETE FROM unit_aliases WHERE alias_key = ?", [self.unit_row["name_key"]])
+        insert_audited(db, "units", dict(self.unit_row), UNDO_SOURCE)
+        for table, ids in self.moved.items():
+            for rowid in ids:
+                db.execute(f"UPDATE {table} SET unit_id = ? WHERE rowid = ?", [self.merge_id, rowid])
+        for snap in self.snapshots:
+            db.execute("UPDATE round_snapshots SET unit_id = ? WHERE round_id = ? AND assignment_id = ?",
+                       [self.merge_id, snap["round_id"], snap["assignment_id"]])
+        for alias in self.aliases:
+            db.execute("UPDATE unit_aliases SET unit_id = ? WHERE alias_key = ?", [self.merge_id, alias["alias_key"]])
+
+
+# -- rounds, reviews, problems --------------------------------------------------------------------------
+class OpenRound(LedgerCommand):
+    """Open a reporting round; undo removes it again while nobody has reported in it."""
+
+    areas = ("rounds", "tasks")
+
+    def __init__(self, session, round_id: str, cutoff=None, due=None, kind=None):
+        super().__init__(session, f"开启轮次 {round_id}")
+        self.args = (round_id, cutoff, kind, due)
+
+    def forward(self, first: bool) -> None:  # noqa: D102
+        from db.rounds import open_round
+
+        round_id, cutoff, kind, due = self.args
+        self.row = open_round(self.db, round_id, cutoff, kind, due, SOURCE if first else UNDO_SOURCE)
+
+    def backward(self) -> None:  # noqa: D102
+        rid = self.row["id"]
+        used = self.db.execute("SELECT COUNT(*) FROM reports WHERE round_id = ?", [rid]).fetchone()[0]
+        used += self.db.execute("SELECT COUNT(*) FROM exports WHERE round_id = ?", [rid]).fetchone()[0]
+        if used:
+            raise DubanError(f"轮次 {rid} 已有填报或已导出填报表，不能撤销开启；如不再需要，请关闭该轮次。")
+        self.db.execute("DELETE FROM rounds WHERE id = ?", [rid])
+        audit(self.db, "rounds", rid, None, self.row, None, UNDO_SOURCE)
+
+
+class CloseRound(LedgerCommand):
+    """Close (freeze) a round; undo re-opens it (logged)."""
+
+    areas = ("rounds", "tasks")
+
+    def __init__(self, session, round_id: str, reopen: bool = False):
+        super().__init__(session, f"{'重新打开' if reopen else '关闭'}轮次 {round_id}")
+        self.round_id = round_id
+        self.reopen = reopen
+
+    def _set(self, closed: bool, source: str) -> None:
+        from db.rounds import close_round, reopen_round
+
+        if closed:
+            close_round(self.db, self.round_id, source)
+        else:
+            reopen_round(self.db, self.round_id, source)
+
+    def forward(self, first: bool) -> None:  # noqa: D102
+        self._set(not self.reopen, SOURCE if first else UNDO_SOURCE)
+
+    def backward(self) -> None:  # noqa: D102
+        self._set(self.reopen, UNDO_SOURCE)
+
+
+class ReviewReports(LedgerCommand):
+    """Accept reports, or send them back (退回) with a comment; undo restores each one's review."""
+
+    areas = ("rounds", "tasks")
+
+    def __init__(self, session, report_ids: list[int], decision: str, comment: str | None, label: str):
+        verb = "采纳" if decision == "accepted" else "退回"
+        super().__init__(session, f"{verb}{label}的填报")
+        self.report_ids = list(report_ids)
+        self.decision = decision
+        self.comment = comment
+        self.before = {
+            r["id"]: {"review": r["review"], "review_comment": r["review_comment"], "reviewed_at": r["reviewed_at"]}
+            for r in session.db.query(
+                f"SELECT id, review, review_comment, reviewed_at FROM reports WHERE id IN "
+                f"({','.join('?' * len(self.report_ids))})", self.report_ids)
+        } if self.report_ids else {}
+
+    def forward(self, first: bool) -> None:  # noqa: D102
+        from db.progress import review_report
+
+        if not self.report_ids:
+            raise DubanError("没有可审核的填报。")
+        for rid in self.report_ids:
+            review_report(self.db, rid, self.decision, self.comment, SOURCE if first else UNDO_SOURCE)
+
+    def backward(self) -> None:  # noqa: D102
+        from db.rounds import ensure_round_open
+
+        for rid, values in self.before.items():
+            ensure_round_open(self.db, self.db["reports"].get(rid)["round_id"])
+            update_audited(self.db, "reports", rid, values, UNDO_SOURCE)
+
+
+class AssignProblem(LedgerCommand):
+    """Hand a problem to someone (交办)."""
+
+    areas = ("problems",)
+
+    def __init__(self, session, problem_id: int, assignee: str):
+        super().__init__(session, f"交办问题给“{assignee}”")
+        self.problem_id = problem_id
+        self.assignee = assignee
+        self.old = session.db["problems"].get(problem_id)["assignee"]
+
+    def forward(self, first: bool) -> None:  # noqa: D102
+        from db.progress import assign_problem
+
+        assign_problem(self.db, self.problem_id, self.assignee, SOURCE if first else UNDO_SOURCE)
+
+    def backward(self) -> None:  # noqa: D102
+        from db.progress import assign_problem
+
+        assign_problem(self.db, self.problem_id, self.old, UNDO_SOURCE)
+
+
+class CloseProblem(LedgerCommand):
+    """Close (销号) a problem; undo opens it again."""
+
+    areas = ("problems",)
+
+    def __init__(self, session, problem_id: int, note: str, closed_on: str | None):
+        super().__init__(session, "问题销号")
+        self.problem_id = problem_id
+        self.note = note
+        self.closed_on = closed_on
+
+    def forward(self, first: bool) -> None:  # noqa: D102
+        from db.progress import close_problem
+
+        close_problem(self.db, self.problem_id, self.note, self.closed_on, SOURCE if first else UNDO_SOURCE)
+
+    def backward(self) -> None:  # noqa: D102
+        update_audited(self.db, "problems", self.problem_id,
+                       {"state": "open", "closed_at": None, "close_note": None}, UNDO_SOURCE)
+
+
+class SaveReport(LedgerCommand):
+    """Type or correct one unit's report for a round (office or township form)."""
+
+    areas = ("tasks", "rounds")
+
+    def __init__(self, session, assignment_id: int, round_id: str, fields: dict,
+                 indicator_values: dict[int, float | None] | None = None, source: str = "typed"):
+        super().__init__(session, "填报进展")
+        self.assignment_id, self.round_id = assignment_id, round_id
+        self.fields, self.values, self.source = dict(fields), dict(indicator_values or {}), source
+        row = session.db.execute("SELECT * FROM reports WHERE assignment_id = ? AND round_id = ?",
+                                 [assignment_id, round_id]).fetchone()
+        cols = [d[0] for d in session.db.execute("SELECT * FROM reports LIMIT 0").description]
+        self.before = dict(zip(cols, row, strict=True)) if row else None
+        self.before_values = {}
+        if self.before:
+            self.before_values = {i: None for i in self.values}
+            for ind_id, value in session.db.execute(
+                    "SELECT indicator_id, value FROM indicator_actuals WHERE report_id = ?", [self.before["id"]]):
+                if ind_id in self.values:
+                    self.before_values[ind_id] = value
+
+    def forward(self, first: bool) -> None:  # noqa: D102
+        from db.progress import save_report
+
+        save_report(self.db, self.assignment_id, self.round_id, self.fields, indicator_values=self.values,
+                    source=self.source if first else UNDO_SOURCE)
+
+    def backward(self) -> None:  # noqa: D102
+        from db.progress import REPORT_FIELDS, save_report
+        from db.rounds import ensure_round_open
+
+        ensure_round_open(self.db, self.round_id)
+        if self.before is None:
+            row = self.db.execute("SELECT id FROM reports WHERE assignment_id = ? AND round_id = ?",
+                                  [self.assignment_id, self.round_id]).fetchone()
+            if row:
+                delete_audited(self.db, "reports", row[0], UNDO_SOURCE)
+            return
+        save_report(self.db, self.assignment_id, self.round_id, {k: self.before[k] for k in REPORT_FIELDS},
+                    indicator_values=self.before_values, source=UNDO_SOURCE)

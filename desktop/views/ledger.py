@@ -1,0 +1,568 @@
+"""台账: the task table with instant filters, the detail pane, and key-work editing."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QSplitter,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from db.errors import DubanError
+from desktop import undo
+from desktop.dialogs import common as ask
+from desktop.dialogs import forms
+from desktop.models.base import LIGHT_COLOURS, RecordRole, pct_text
+from desktop.models.tasks import KeyWorkFilterProxy, KeyWorkTableModel, load_key_work_rows
+from desktop.views.common import button, button_row, esc, make_table
+
+NO_ROUND = "（不按轮次判断）"
+
+
+class LedgerPage(QWidget):
+    """The ledger: filter, pick a key work, read everything about it, edit it."""
+
+    title = "台账"
+    areas = {"tasks", "units", "rounds"}
+
+    def __init__(self, session, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.model = KeyWorkTableModel(self)
+        self.proxy = KeyWorkFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("输入编号、工作名称或单位筛选（Ctrl+F）")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self.proxy.set_text)
+        self.search.textChanged.connect(self._update_count)
+        self.category_box = QComboBox()
+        self.unit_box = QComboBox()
+        self.light_box = QComboBox()
+        self.round_box = QComboBox()
+        self.light_box.addItem("全部亮灯", "")
+        for light in ("红", "黄", "绿", "灰"):
+            self.light_box.addItem(f"{light}灯", light)
+        self.category_box.currentIndexChanged.connect(
+            lambda: (self.proxy.set_category(self.category_box.currentData() or ""), self._update_count()))
+        self.unit_box.currentIndexChanged.connect(
+            lambda: (self.proxy.set_unit(self.unit_box.currentData() or ""), self._update_count()))
+        self.light_box.currentIndexChanged.connect(
+            lambda: (self.proxy.set_light(self.light_box.currentData() or ""), self._update_count()))
+        self.round_box.currentIndexChanged.connect(self._round_changed)
+        self.count_label = QLabel()
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 3)
+        for label, box in (("总体任务", self.category_box), ("单位", self.unit_box), ("亮灯", self.light_box),
+                           ("轮次", self.round_box)):
+            filters.addWidget(QLabel(label))
+            filters.addWidget(box, 1)
+        filters.addWidget(self.count_label)
+
+        m = KeyWorkTableModel
+        self.table = make_table(self.proxy, widths={m.COL_NUMBER: 3, m.COL_CATEGORY: 6, m.COL_TITLE: 13,
+                                                    m.COL_LEAD: 7, m.COL_UNITS: 7, m.COL_STATUS: 4, m.COL_LIGHT: 3,
+                                                    m.COL_PERCENT: 4, m.COL_EXPECTED: 4})
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setObjectName("ledgerTable")
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self.show_detail())
+        self.table.doubleClicked.connect(lambda *_: self.edit_key_work())
+
+        self.add_btn = button("新增重点工作", self.add_key_work, tip="新增一项重点工作")
+        self.edit_btn = button("编辑", self.edit_key_work, tip="修改选中的重点工作（F2 或双击）")
+        self.delete_btn = button("删除", self.delete_key_work, tip="删除选中的重点工作（Delete）")
+        self.assign_btn = button("分工…", self.assign_unit, tip="给选中的工作增加或修改责任单位")
+        self.unassign_btn = button("取消分工…", self.remove_assignment)
+        self.milestone_btn = button("时间节点…", self.add_milestone)
+        self.indicator_btn = button("量化指标…", self.add_indicator)
+        self.milestone_done_btn = button("节点已完成…", self.mark_milestone_done)
+        actions = button_row(self.add_btn, self.edit_btn, self.delete_btn)
+        detail_actions = QWidget()
+        grid = QGridLayout(detail_actions)
+        grid.setContentsMargins(0, 0, 0, 0)
+        for i, btn in enumerate((self.assign_btn, self.unassign_btn, self.milestone_btn, self.milestone_done_btn,
+                                 self.indicator_btn)):
+            grid.addWidget(btn, i // 3, i % 3)
+        for key, slot in (("F2", self.edit_key_work), (QKeySequence.Delete, self.delete_key_work),
+                          (QKeySequence.Find, self.focus_search)):
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+
+        self.overview = QTextBrowser()
+        self.overview.setOpenLinks(False)
+        self.indicator_box = QWidget()
+        self.indicator_layout = QVBoxLayout(self.indicator_box)
+        self.indicator_layout.setContentsMargins(4, 0, 4, 4)
+        overview_page = QWidget()
+        ov = QVBoxLayout(overview_page)
+        ov.setContentsMargins(0, 0, 0, 0)
+        ov.addWidget(self.overview, 1)
+        ov.addWidget(self.indicator_box)
+        self.reports_view = QTextBrowser()
+        self.history_view = QTextBrowser()
+        self.detail_tabs = QTabWidget()
+        self.detail_tabs.addTab(overview_page, "概况")
+        self.detail_tabs.addTab(self.reports_view, "各轮填报")
+        self.detail_tabs.addTab(self.history_view, "修改记录")
+
+        self.splitter = QSplitter(Qt.Horizontal)
+        self.splitter.setObjectName("ledgerSplitter")
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(0, 0, 0, 0)
+        lv.addWidget(self.table, 1)
+        lv.addWidget(actions)
+        self.splitter.addWidget(left)
+        right = QWidget()
+        rv = QVBoxLayout(right)
+        rv.setContentsMargins(0, 0, 0, 0)
+        rv.addWidget(self.detail_tabs, 1)
+        rv.addWidget(detail_actions)
+        self.splitter.addWidget(right)
+        #: Set once the splitter has its first real size (or the saved layout was restored).
+        self.splitter_sized = False
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(self.splitter, 1)
+        self.setTabOrder(self.search, self.category_box)
+        self.setTabOrder(self.category_box, self.unit_box)
+        self.setTabOrder(self.unit_box, self.light_box)
+        self.setTabOrder(self.light_box, self.round_box)
+        self.setTabOrder(self.round_box, self.table)
+        self._loading = False
+        self.reload()
+
+    def showEvent(self, event) -> None:  # noqa: D102, N802
+        super().showEvent(event)
+        if not self.splitter_sized:
+            self.splitter_sized = True
+            total = sum(self.splitter.sizes())
+            self.splitter.setSizes([int(total * 0.66), total - int(total * 0.66)])
+
+    # -- loading ----------------------------------------------------------------------------
+    @property
+    def db(self):
+        """The session's connection."""
+        return self.session.db
+
+    def current_round(self) -> str | None:
+        """The round the statuses are judged for ('' means none)."""
+        return self.round_box.currentData() or None
+
+    def reload(self, areas: set[str] | None = None) -> None:
+        """Re-read the ledger, keeping filters, sort and the selected key work."""
+        keep = self.selected_id()
+        self._loading = True
+        try:
+            self._fill_combo(self.round_box, [(f"{r['id']}（{'进行中' if r['state'] == 'open' else '已关闭'}）",
+                                               r["id"]) for r in self.db.query(
+                "SELECT id, state FROM rounds ORDER BY cutoff DESC, id DESC")],
+                             NO_ROUND, default=self._default_round())
+            self._fill_combo(self.category_box, [(r[0], r[0]) for r in self.db.execute(
+                "SELECT DISTINCT c.title FROM categories c ORDER BY c.plan_id, c.seq")], "全部总体任务")
+            self._fill_combo(self.unit_box, [(r[0], r[0]) for r in self.db.execute(
+                "SELECT name FROM units ORDER BY kind = '乡镇街道', sort_order, id")], "全部单位")
+        finally:
+            self._loading = False
+        self.model.set_records(load_key_work_rows(self.db, self.current_round()))
+        self.proxy.set_category(self.category_box.currentData() or "")
+        self.proxy.set_unit(self.unit_box.currentData() or "")
+        self._update_count()
+        if keep is not None:
+            self.select_key_work(keep)
+        elif self.proxy.rowCount():
+            self.table.selectRow(0)
+        self.show_detail()
+
+    def _default_round(self) -> str | None:
+        row = self.db.execute("SELECT id FROM rounds ORDER BY state = 'open' DESC, cutoff DESC LIMIT 1").fetchone()
+        return row[0] if row else None
+
+    @staticmethod
+    def _fill_combo(box: QComboBox, items: list[tuple[str, str]], all_label: str, default=None) -> None:
+        current = box.currentData() if box.count() else default
+        box.blockSignals(True)
+        box.clear()
+        if all_label != NO_ROUND or not items:
+            box.addItem(all_label, "")
+        for text, value in items:
+            box.addItem(text, value)
+        i = box.findData(current)
+        box.setCurrentIndex(i if i >= 0 else 0)
+        box.blockSignals(False)
+
+    def _round_changed(self) -> None:
+        if not self._loading:
+            keep = self.selected_id()
+            self.model.set_records(load_key_work_rows(self.db, self.current_round()))
+            self._update_count()
+            if keep is not None:
+                self.select_key_work(keep)
+            self.show_detail()
+
+    def _update_count(self) -> None:
+        self.count_label.setText(f"{self.proxy.rowCount()} / {self.model.rowCount()} 项")
+
+    def focus_search(self) -> None:
+        """Put the cursor in the filter box (Ctrl+F)."""
+        self.search.setFocus()
+        self.search.selectAll()
+
+    # -- selection ---------------------------------------------------------------------------
+    def selected_row(self):
+        """The selected key work's table record, or None."""
+        index = self.table.currentIndex()
+        return index.data(RecordRole) if index.isValid() else None
+
+    def selected_id(self) -> int | None:
+        """The selected key work's id, or None."""
+        row = self.selected_row()
+        return row.id if row else None
+
+    def select_key_work(self, key_work_id: int) -> bool:
+        """Select a key work in the table (if the filters show it)."""
+        source_row = self.model.row_of_id(key_work_id)
+        if source_row is None:
+            return False
+        index = self.proxy.mapFromSource(self.model.index(source_row, 0))
+        if not index.isValid():
+            return False
+        self.table.setCurrentIndex(index)
+        self.table.selectRow(index.row())
+        self.table.scrollTo(index)
+        return True
+
+    # -- detail pane -------------------------------------------------------------------------
+    def show_detail(self) -> None:
+        """Fill the detail pane for the selected key work."""
+        kw_id = self.selected_id()
+        while self.indicator_layout.count():
+            item = self.indicator_layout.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        if kw_id is None:
+            self.overview.setHtml("<p style='color:#666'>在左边的表格里选一项重点工作，这里显示它的目标、举措、"
+                                  "时间节点、各单位填报和修改记录。</p>")
+            self.reports_view.clear()
+            self.history_view.clear()
+            return
+        from db.tasks import history, key_work_detail
+
+        detail = key_work_detail(self.db, kw_id)
+        row = self.selected_row()
+        self.overview.setHtml(self._overview_html(detail, row))
+        self.reports_view.setHtml(self._reports_html(kw_id))
+        self.history_view.setHtml(self._history_html(history(self.db, kw_id)))
+        self._indicator_bars(detail)
+
+    def _overview_html(self, d: dict, row) -> str:
+        parts = [f"<h3>{esc(d['number'])}　{esc(d['title'])}</h3>"]
+        meta = []
+        if d.get("category"):
+            meta.append(f"总体任务：{esc(d['category'])}")
+        if d.get("period_phrase"):
+            meta.append(f"实施阶段：{esc(d['period_phrase'])}")
+        if row and row.status:
+            colour = LIGHT_COLOURS.get(row.light, "#666")
+            meta.append(f"状态：<b style='color:{colour}'>{esc(row.status)}（{esc(row.light)}灯）</b>"
+                        f" 完成 {pct_text(row.percent) or '—'} / 序时 {pct_text(row.expected) or '—'}")
+        parts.append("<p>" + "<br>".join(meta) + "</p>")
+        if d.get("note"):
+            parts.append(f"<p>备注：{esc(d['note'])}</p>")
+        for label, items in (("目标", d["targets"]), ("落实举措", d["measures"])):
+            if items:
+                parts.append(f"<b>{label}</b><ol>" + "".join(f"<li>{esc(t)}</li>" for t in items) + "</ol>")
+        if d["assignments"]:
+            parts.append("<b>责任分工</b><ul>" + "".join(
+                f"<li>{esc(a['role'])}：{esc(a['unit'])}"
+                + (f"（分管领导 {esc(a['leader'])}）" if a.get("leader") else "")
+                + (f"（联络员 {esc(a['liaison'])}）" if a.get("liaison") else "") + "</li>"
+                for a in d["assignments"]) + "</ul>")
+        if d["milestones"]:
+            items = []
+            for m in d["milestones"]:
+                state = f"已于 {m['done_date']} 完成" if m["done_date"] else (f"应于 {m['due_date']} 前完成"
+                                                                              if m["due_date"] else "")
+                flag = "" if m["understood"] else " <span style='color:#c0392b'>（看不懂这个时间写法，请核对）</span>"
+                items.append(f"<li>{esc(m['phrase'])}{('：' + esc(m['text'])) if m.get('text') else ''}"
+                             f" — {esc(state)}{flag}</li>")
+            parts.append("<b>时间节点</b><ul>" + "".join(items) + "</ul>")
+        if d["indicators"]:
+            parts.append("<b>量化指标</b>（下方进度条为最近一次填报的完成值）")
+        return "".join(parts)
+
+    def _indicator_bars(self, d: dict) -> None:
+        from db.status import indicator_ratio
+
+        for ind in d["indicators"]:
+            latest = self.db.execute(
+                "SELECT ia.value, r.round_id FROM indicator_actuals ia JOIN reports r ON r.id = ia.report_id "
+                "JOIN rounds rd ON rd.id = r.round_id WHERE ia.indicator_id = ? ORDER BY rd.cutoff DESC LIMIT 1",
+                [ind["id"]]).fetchone()
+            bar = QProgressBar()
+            bar.setRange(0, 100)
+            unit = ind["measure_unit"] or ""
+            direction = "不超过" if ind["direction"] == "at_most" else "目标"
+            if latest:
+                ratio = indicator_ratio(ind["target_value"], latest[0], ind["direction"]) or 0
+                bar.setValue(int(min(100, round(ratio * 100))))
+                bar.setFormat(f"{ind['name']} {latest[0]:g}/{ind['target_value']:g}{unit}")
+                bar.setToolTip(f"{ind['name']}：{latest[1]} 填报 {latest[0]:g}{unit}，"
+                               f"{direction} {ind['target_value']:g}{unit}")
+            else:
+                bar.setValue(0)
+                bar.setFormat(f"{ind['name']} 尚无填报")
+                bar.setToolTip(f"{direction} {ind['target_value']:g}{unit}")
+            bar.setTextVisible(True)
+            self.indicator_layout.addWidget(bar)
+
+    def _reports_html(self, kw_id: int) -> str:
+        rows = list(self.db.query(
+            "SELECT rd.id AS round_id, u.name AS unit, a.role, r.percent, r.reported_status, r.progress_text, "
+            "r.problems, r.next_steps, r.review, r.review_comment, r.submitted_at "
+            "FROM rounds rd JOIN assignments a ON a.key_work_id = ? JOIN units u ON u.id = a.unit_id "
+            "LEFT JOIN reports r ON r.assignment_id = a.id AND r.round_id = rd.id "
+            "ORDER BY rd.cutoff DESC, CASE a.role WHEN '牵头' THEN 0 WHEN '责任' THEN 1 ELSE 2 END, u.sort_order",
+            [kw_id]))
+        if not rows:
+            return "<p style='color:#666'>还没有填报轮次。到“填报轮次”页开启一个轮次。</p>"
+        review = {"accepted": "已采纳", "returned": "已退回", "pending": "待审核"}
+        out, current = [], None
+        for r in rows:
+            if r["round_id"] != current:
+                current = r["round_id"]
+                out.append(f"<h4>{esc(current)}</h4>")
+            if r["submitted_at"] is None:
+                out.append(f"<p><b>{esc(r['unit'])}</b>（{esc(r['role'])}）<span style='color:#c0392b'>未报送</span></p>")
+                continue
+            out.append(
+                f"<p><b>{esc(r['unit'])}</b>（{esc(r['role'])}）{esc(r['reported_status'])} "
+                f"{pct_text(r['percent'])} · {review.get(r['review'], '')} · {esc((r['submitted_at'] or '')[:10])}<br>"
+                f"{esc(r['progress_text'])}"
+                + (f"<br><span style='color:#b45f06'>存在问题：{esc(r['problems'])}</span>" if r["problems"] else "")
+                + (f"<br>下步计划：{esc(r['next_steps'])}" if r["next_steps"] else "")
+                + (f"<br><span style='color:#c0392b'>退回意见：{esc(r['review_comment'])}</span>"
+                   if r["review"] == "returned" else "")
+                + "</p>")
+        return "".join(out)
+
+    @staticmethod
+    def _history_html(entries: list[dict]) -> str:
+        if not entries:
+            return "<p style='color:#666'>没有修改记录。</p>"
+        names = {"key_works": "重点工作", "assignments": "分工", "reports": "填报", "milestones": "时间节点",
+                 "indicators": "指标"}
+        rows = "".join(
+            f"<tr><td>{esc(e['at'].replace('T', ' '))}</td><td>{esc(names.get(e['table_name'], e['table_name']))}</td>"
+            f"<td>{esc(e['field'] or ('新增' if e['old_value'] is None else '删除'))}</td>"
+            f"<td>{esc(_short(e['old_value']))}</td><td>{esc(_short(e['new_value']))}</td><td>{esc(e['source'])}</td></tr>"
+            for e in entries[:300])
+        return ("<table cellspacing=0 cellpadding=3 border=1 style='border-collapse:collapse'>"
+                "<tr><th>时间</th><th>对象</th><th>字段</th><th>原值</th><th>新值</th><th>来源</th></tr>"
+                + rows + "</table>")
+
+    # -- editing -------------------------------------------------------------------------------
+    def _need_selection(self):
+        row = self.selected_row()
+        if row is None:
+            ask.show_error(self, "请先在表格里选中一项重点工作。", "未选中")
+        return row
+
+    def _plan_id(self) -> int:
+        from db.tasks import add_plan
+
+        row = self.db.execute("SELECT id FROM plans ORDER BY id DESC LIMIT 1").fetchone()
+        if row:
+            return row[0]
+        return add_plan(self.db, "手工录入的重点工作", self._year(), source=undo.SOURCE)
+
+    def _year(self) -> int:
+        from datetime import date
+
+        row = self.db.execute("SELECT year FROM plans WHERE year IS NOT NULL ORDER BY id DESC LIMIT 1").fetchone()
+        return row[0] if row else date.today().year
+
+    def _categories(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT DISTINCT title FROM categories ORDER BY plan_id, seq")]
+
+    def add_key_work(self) -> None:
+        """Ask for a new key work and add it (undoable)."""
+        dialog = forms.key_work_form(self, self._categories())
+        if not ask.run_dialog(dialog):
+            return
+        v = dialog.values()
+        plan_id = self._plan_id()
+        year = self._year()
+
+        def create() -> int:
+            from db.tasks import add_key_work
+
+            return add_key_work(self.db, plan_id, v["number"], v["title"], category=v["category"] or None,
+                                period_phrase=v["period_phrase"] or None, targets=v["targets"],
+                                measures=v["measures"], plan_year=year, source=undo.SOURCE)
+
+        command = undo.AddKeyWork(self.session, create, v["title"])
+        if self.session.execute(command):
+            if v["note"]:
+                self.session.execute(undo.UpdateRow(self.session, "备注", "key_works", command.key_work_id,
+                                                    {"note": v["note"]}))
+            self.select_key_work(command.key_work_id)
+
+    def edit_key_work(self) -> None:
+        """Edit the selected key work's fields, targets and measures (undoable as one step)."""
+        row = self._need_selection()
+        if row is None:
+            return
+        from db.deadlines import parse_deadline
+        from db.tasks import category_id, key_work_detail
+
+        d = key_work_detail(self.db, row.id)
+        dialog = forms.key_work_form(self, self._categories(), d)
+        if not ask.run_dialog(dialog):
+            return
+        v = dialog.values()
+        changes = {"number": v["number"], "title": v["title"], "period_phrase": v["period_phrase"] or None,
+                   "note": v["note"] or None}
+        if changes["period_phrase"] != d["period_phrase"]:
+            parsed = parse_deadline(changes["period_phrase"] or "", self._year())
+            start, end = (x.isoformat() for x in parsed.period) if parsed.period else (None, None)
+            changes.update(start_date=start, end_date=end)
+        clash = self.db.execute("SELECT 1 FROM key_works WHERE plan_id = ? AND number = ? AND id != ?",
+                                [d["plan_id"], v["number"], row.id]).fetchone()
+        if clash:
+            ask.show_error(self, f"该计划中已有编号为 {v['number']} 的重点工作，请换一个编号。")
+            return
+        stack = self.session.undo_stack
+        stack.beginMacro(f"编辑重点工作“{v['title']}”")
+        try:
+            if (v["category"] or None) != d["category"]:
+                changes["category_id"] = (category_id(self.db, d["plan_id"], v["category"], undo.SOURCE)
+                                          if v["category"] else None)
+            self.session.execute(undo.UpdateRow(self.session, "编辑重点工作", "key_works", row.id, changes))
+            if v["targets"] != d["targets"] or v["measures"] != d["measures"]:
+                self.session.execute(undo.SetKeyWorkTexts(self.session, row.id, v["targets"], v["measures"]))
+        finally:
+            stack.endMacro()
+
+    def delete_key_work(self) -> None:
+        """Delete the selected key work after confirmation (undoable)."""
+        row = self._need_selection()
+        if row is None:
+            return
+        if not ask.confirm(self, f"删除第 {row.number} 项“{row.title}”及其目标、举措、分工？\n可以用 Ctrl+Z 撤销。",
+                           "删除重点工作", "删除"):
+            return
+        self.session.execute(undo.DeleteKeyWork(self.session, row.id, row.title))
+
+    def _units(self) -> list[tuple[str, int]]:
+        return [(r[0], r[1]) for r in self.db.execute("SELECT name, id FROM units ORDER BY kind = '乡镇街道', "
+                                                      "sort_order, id")]
+
+    def assign_unit(self) -> None:
+        """Give a unit a role on the selected key work."""
+        row = self._need_selection()
+        if row is None:
+            return
+        dialog = forms.assign_form(self, self._units())
+        if not ask.run_dialog(dialog):
+            return
+        v = dialog.values()
+        unit = self.db["units"].get(v["unit_id"])["name"]
+        self.session.execute(undo.Assign(self.session, row.id, v["unit_id"], v["role"], v["leader"] or None,
+                                         v["liaison"] or None, f"{unit} {v['role']}"))
+
+    def remove_assignment(self) -> None:
+        """Take a unit off the selected key work."""
+        row = self._need_selection()
+        if row is None:
+            return
+        options = [(f"{r['name']}（{r['role']}）", r["id"]) for r in self.db.query(
+            "SELECT a.id, a.role, u.name FROM assignments a JOIN units u ON u.id = a.unit_id "
+            "WHERE a.key_work_id = ? ORDER BY u.sort_order", [row.id])]
+        if not options:
+            ask.show_error(self, "这项工作还没有分工。")
+            return
+        dialog = forms.FormDialog("取消分工", [forms.Field("assignment_id", "单位", "choice", options,
+                                                            required=True)], self)
+        if not ask.run_dialog(dialog):
+            return
+        aid = dialog.value("assignment_id")
+        label = next(text for text, value in options if value == aid)
+        self.session.execute(undo.RemoveAssignment(self.session, aid, label))
+
+    def add_milestone(self) -> None:
+        """Add a milestone (时间节点) to the selected key work."""
+        row = self._need_selection()
+        if row is None:
+            return
+        dialog = forms.milestone_form(self)
+        if not ask.run_dialog(dialog):
+            return
+        v = dialog.values()
+        year = self._year()
+
+        def create() -> int:
+            from db.tasks import add_milestone
+
+            return add_milestone(self.db, row.id, v["phrase"], year, v["text"] or None, undo.SOURCE)
+
+        self.session.execute(undo.InsertRow(self.session, f"新增时间节点“{v['phrase']}”", "milestones", create))
+
+    def mark_milestone_done(self) -> None:
+        """Record that one of the selected key work's milestones was met."""
+        row = self._need_selection()
+        if row is None:
+            return
+        options = [(f"{m['phrase']}{('：' + m['text']) if m['text'] else ''}", m["id"]) for m in self.db.query(
+            "SELECT id, phrase, text FROM milestones WHERE key_work_id = ? AND done_date IS NULL ORDER BY seq",
+            [row.id])]
+        if not options:
+            ask.show_error(self, "这项工作没有未完成的时间节点。")
+            return
+        dialog = forms.FormDialog("时间节点已完成", [forms.Field("milestone_id", "时间节点", "choice", options),
+                                                   forms.Field("done", "完成日期", "date")], self)
+        if not ask.run_dialog(dialog):
+            return
+        v = dialog.values()
+        self.session.execute(undo.UpdateRow(self.session, "时间节点已完成", "milestones", v["milestone_id"],
+                                            {"done_date": v["done"]}))
+
+    def add_indicator(self) -> None:
+        """Add a quantitative indicator to the selected key work."""
+        row = self._need_selection()
+        if row is None:
+            return
+        dialog = forms.indicator_form(self)
+        if not ask.run_dialog(dialog):
+            return
+        v = dialog.values()
+        year = self._year()
+
+        def create() -> int:
+            from db.tasks import add_indicator
+
+            if v["target_value"] <= 0 and v["direction"] == "at_least":
+                raise DubanError("“不少于”类指标的目标值应大于 0。")
+            return add_indicator(self.db, row.id, v["name"], v["target_value"], v["measure_unit"] or None,
+                                 v["direction"], year, source=undo.SOURCE)
+
+        self.session.execute(undo.InsertRow(self.session, f"新增指标“{v['name']}”", "indicators", create))
+
+
+def _short(value) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= 60 else text[:57] + "…"
