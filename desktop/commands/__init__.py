@@ -3,4 +3,5 @@
 #: Imported in this order by :func:`desktop.cli.build_parser`.
 COMMAND_MODULES = (
     "desktop.commands.ledger",
+    "desktop.commands.exchange",
 )
