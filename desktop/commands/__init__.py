@@ -4,4 +4,5 @@
 COMMAND_MODULES = (
     "desktop.commands.ledger",
     "desktop.commands.exchange",
+    "desktop.commands.reports",
 )
