@@ -138,8 +138,18 @@ def prepare(scale_name: str, work: Path, *, log=print) -> dict:
         _remove_db(paths["exported"])
         shutil.copy2(paths["ledger"], paths["exported"])
         shutil.rmtree(paths["handoffs"], ignore_errors=True)
-        code = _cli(["--db", str(paths["exported"]), "export-handoff", "--round", OPEN_ROUND, "--all",
-                     "--out", str(paths["handoffs"])])
+        code = _cli(
+            [
+                "--db",
+                str(paths["exported"]),
+                "export-handoff",
+                "--round",
+                OPEN_ROUND,
+                "--all",
+                "--out",
+                str(paths["handoffs"]),
+            ]
+        )
         if code != 0:
             raise SystemExit(f"export-handoff failed with {code}")
         partial = paths["returns"].with_name(paths["returns"].name + ".partial")
@@ -188,7 +198,7 @@ def fill_return(source: Path, target: Path, *, seed: int) -> int:
         pct = rng.randint(10, 100)
         values = {
             "进展情况": f"本季度对照目标任务逐项推进，召开推进会{rng.randint(2, 9)}次，完成年度任务的{pct}%。"
-                        "已建立工作台账，实行清单化管理、项目化推进。",
+            "已建立工作台账，实行清单化管理、项目化推进。",
             "完成进度(%)": pct,
             "推进状态": "已完成" if pct == 100 else rng.choice(("序时推进", "序时推进", "进度滞后")),
             "存在问题": rng.choice(("", "", "用地指标紧张，个别项目尚未落地。", "资金到位不及时。")),
@@ -312,8 +322,11 @@ def _startup(ledger: Path) -> dict:
 
     class _PaintWatcher(QtCore.QObject):
         def eventFilter(self, obj, event):  # noqa: N802 - Qt override
-            if (event.type() == QtCore.QEvent.Type.Paint and isinstance(obj, QtWidgets.QMainWindow)
-                    and "painted" not in seen):
+            if (
+                event.type() == QtCore.QEvent.Type.Paint
+                and isinstance(obj, QtWidgets.QMainWindow)
+                and "painted" not in seen
+            ):
                 seen["painted"] = time.time()
                 QtCore.QTimer.singleShot(0, QtWidgets.QApplication.instance().quit)
             return False
@@ -347,14 +360,28 @@ def run_once(name: str, scale_name: str, work: Path) -> dict:
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir(parents=True)
     out_file = scratch / "result.json"
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", DUBAN_DATA_DIR=str(scratch / "data"),
-               DUBAN_BENCH_T0=repr(time.time()))
+    env = dict(
+        os.environ, QT_QPA_PLATFORM="offscreen", DUBAN_DATA_DIR=str(scratch / "data"), DUBAN_BENCH_T0=repr(time.time())
+    )
     started = time.perf_counter()
     with open(scratch / "stdout.txt", "wb") as out, open(scratch / "stderr.txt", "wb") as err:
         proc = subprocess.Popen(
-            [sys.executable, str(Path(__file__).resolve()), "--worker", name, "--scale", scale_name,
-             "--work", str(work), "--result", str(out_file)],
-            stdout=out, stderr=err, env=env, cwd=str(ROOT),
+            [
+                sys.executable,
+                str(Path(__file__).resolve()),
+                "--worker",
+                name,
+                "--scale",
+                scale_name,
+                "--work",
+                str(work),
+                "--result",
+                str(out_file),
+            ],
+            stdout=out,
+            stderr=err,
+            env=env,
+            cwd=str(ROOT),
         )
         _pid, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -421,8 +448,9 @@ def machine() -> dict:
         except metadata.PackageNotFoundError:
             versions[dist] = "—"
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                                check=False).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
+        ).stdout.strip()
     except OSError:
         commit = ""
     import sqlite3
@@ -459,9 +487,11 @@ def _ledger_size(result_set: dict) -> str:
     s = result_set.get("ledger", {})
     if not s:
         return ""
-    return (f"{s['key_works']:,} key works, {s['measures']:,} measures, {s['units']:,} units, "
-            f"{s['assignments']:,} assignments, {s['reports']:,} reports, {s['problems']:,} problems, "
-            f"{s['mb']:.0f} MB")
+    return (
+        f"{s['key_works']:,} key works, {s['measures']:,} measures, {s['units']:,} units, "
+        f"{s['assignments']:,} assignments, {s['reports']:,} reports, {s['problems']:,} problems, "
+        f"{s['mb']:.0f} MB"
+    )
 
 
 def verdicts(results: dict) -> list[tuple[str, str, str]]:
@@ -482,20 +512,30 @@ def verdicts(results: dict) -> list[tuple[str, str, str]]:
             out.append((target, fmt(value), "✅ 达标" if value <= limit else "❌ 未达标"))
 
     exp, imp = median(county, "export_handoff"), median(county, "import_returns")
-    add("县级：导出全部填报表 + 导入全部回收表 < 10 s", exp + imp if exp is not None and imp is not None else None,
-        10, _fmt_seconds)
+    add(
+        "县级：导出全部填报表 + 导入全部回收表 < 10 s",
+        exp + imp if exp is not None and imp is not None else None,
+        10,
+        _fmt_seconds,
+    )
     floor = median(county, "openpyxl_floor")
-    add("县级：导入 ≤ 1.5 × openpyxl 只读加载同批文件", imp / floor if imp and floor else None, 1.5,
-        lambda v: f"{v:.2f} ×")
+    add(
+        "县级：导入 ≤ 1.5 × openpyxl 只读加载同批文件",
+        imp / floor if imp and floor else None,
+        1.5,
+        lambda v: f"{v:.2f} ×",
+    )
     add("县级：通报 PDF < 3 s", median(county, "bulletin"), 3, _fmt_seconds)
     add("县级：启动到主窗口 < 2 s", median(county, "startup"), 2, _fmt_seconds)
     rss = [r["peak_rss_mb"] for r in city.values() if "peak_rss_mb" in r]
     add("市级：峰值内存 < 400 MB", max(rss) if rss else None, 400, lambda v: f"{v:.0f} MB")
-    ratios = [(n, city[n]["median"] / county[n]["median"]) for n in city
-              if "median" in city[n] and n in county and "median" in county[n] and county[n]["median"] > 0]
+    ratios = [
+        (n, city[n]["median"] / county[n]["median"])
+        for n in city
+        if "median" in city[n] and n in county and "median" in county[n] and county[n]["median"] > 0
+    ]
     worst = max(ratios, key=lambda x: x[1]) if ratios else None
-    add("市级：任何一项不慢于县级的 10 倍", worst[1] if worst else None, 10,
-        lambda v: f"最慢 {v:.1f} ×（{worst[0]}）")
+    add("市级：任何一项不慢于县级的 10 倍", worst[1] if worst else None, 10, lambda v: f"最慢 {v:.1f} ×（{worst[0]}）")
     return out
 
 
@@ -506,28 +546,41 @@ def write_markdown(results: dict, path: Path = RESULTS_MD) -> None:
         text = path.read_text(encoding="utf-8")
         if NOTES_MARKER in text:
             notes = text.split(NOTES_MARKER, 1)[1]
-    lines = ["# duban benchmarks / 性能测试结果", "",
-             "Written by `python3 tests/perf/bench_duban.py` (do not edit above the notes marker).", ""]
+    lines = [
+        "# duban benchmarks / 性能测试结果",
+        "",
+        "Written by `python3 tests/perf/bench_duban.py` (do not edit above the notes marker).",
+        "",
+    ]
     for scale_name in ("county", "city"):
         r = results.get(scale_name)
         if not r:
             continue
         m = r["machine"]
-        lines += [f"- **{scale_name}** ledger: {_ledger_size(r)}",
-                  f"  - ran {m['date']} at commit `{m['commit']}` on {m['cpu']}, {m['cores']} cores, "
-                  f"{m['memory']} RAM, {m['os']}, Python {m['python']}, SQLite {m['sqlite']}, "
-                  + ", ".join(f"{k} {v}" for k, v in m["versions"].items())]
+        lines += [
+            f"- **{scale_name}** ledger: {_ledger_size(r)}",
+            f"  - ran {m['date']} at commit `{m['commit']}` on {m['cpu']}, {m['cores']} cores, "
+            f"{m['memory']} RAM, {m['os']}, Python {m['python']}, SQLite {m['sqlite']}, "
+            + ", ".join(f"{k} {v}" for k, v in m["versions"].items()),
+        ]
     lines += ["", "## Targets / 目标", "", "| 目标 | 实测 | 结论 |", "| --- | --- | --- |"]
     lines += [f"| {t} | {v} | {ok} |" for t, v, ok in verdicts(results)]
-    lines += ["", "## Timings / 耗时（中位数，括号内为最小–最大）", "",
-              "| 项目 | 县级 county | 市级 city | 市/县 | 峰值内存 county / city | 整个进程 county / city |",
-              "| --- | --- | --- | --- | --- | --- |"]
+    lines += [
+        "",
+        "## Timings / 耗时（中位数，括号内为最小–最大）",
+        "",
+        "| 项目 | 县级 county | 市级 city | 市/县 | 峰值内存 county / city | 整个进程 county / city |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     county = results.get("county", {}).get("benchmarks", {})
     city = results.get("city", {}).get("benchmarks", {})
     for b in BENCHMARKS:
         c, t = county.get(b.name), city.get(b.name)
-        ratio = (f"{t['median'] / c['median']:.1f} ×" if c and t and "median" in c and "median" in t
-                 and c["median"] > 0 else "—")
+        ratio = (
+            f"{t['median'] / c['median']:.1f} ×"
+            if c and t and "median" in c and "median" in t and c["median"] > 0
+            else "—"
+        )
         rss = " / ".join(f"{r['peak_rss_mb']:.0f} MB" if r and "peak_rss_mb" in r else "—" for r in (c, t))
         proc = " / ".join(_fmt_seconds(r.get("process_median")) if r and "median" in r else "—" for r in (c, t))
         lines.append(f"| {b.label} | {_cell(c)} | {_cell(t)} | {ratio} | {rss} | {proc} |")
@@ -536,16 +589,18 @@ def write_markdown(results: dict, path: Path = RESULTS_MD) -> None:
         for name in ("export_handoff", "import_returns", "openpyxl_floor"):
             r = scale.get(name)
             if r and "files" in r:
-                extra.append(f"{scale_name} {name}: {r['files']} files"
-                             + (f", {r['cells']:,} cells" if "cells" in r else ""))
+                extra.append(
+                    f"{scale_name} {name}: {r['files']} files" + (f", {r['cells']:,} cells" if "cells" in r else "")
+                )
         imp, floor = scale.get("import_returns"), scale.get("openpyxl_floor")
         if imp and floor and "median" in imp and "median" in floor:
             extra.append(f"{scale_name}: import-returns / openpyxl floor = {imp['median'] / floor['median']:.2f} ×")
     for scale_name, scale in (("county", county), ("city", city)):
         r = scale.get("startup")
         if r and "cold_seconds" in r:
-            extra.append(f"{scale_name} startup: first (cold) start {_fmt_seconds(r['cold_seconds'])}, "
-                         "not counted in the median")
+            extra.append(
+                f"{scale_name} startup: first (cold) start {_fmt_seconds(r['cold_seconds'])}, not counted in the median"
+            )
     gui = results.get("gui_filter")
     if gui:
         extra.append(f"GUI filter keystroke (from bench_gui.py): {gui}")
@@ -635,8 +690,9 @@ def _has_gui() -> bool:
 def _run_gui_bench(script: Path) -> str:
     """Run the GUI engineer's benchmark and keep its last line of output."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    done = subprocess.run([sys.executable, str(script)], cwd=ROOT, env=env, capture_output=True, text=True,
-                          check=False, timeout=900)
+    done = subprocess.run(
+        [sys.executable, str(script)], cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=900
+    )
     lines = [line for line in done.stdout.splitlines() if line.strip()]
     if done.returncode != 0 or not lines:
         return f"bench_gui.py failed ({done.returncode}): {done.stderr.strip()[-300:]}"

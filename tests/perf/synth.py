@@ -82,28 +82,107 @@ SCALES = {"county": COUNTY, "city": CITY}
 
 COUNTY_NAMES = ("东江", "西岭", "南湖", "北山", "青石", "白沙", "金溪", "银湖", "玉泉", "松林", "梅岭", "竹溪")
 DEPARTMENTS = (
-    "发展和改革局", "经济和信息化局", "教育局", "科学技术局", "公安局", "民政局", "司法局", "财政局",
-    "人力资源和社会保障局", "自然资源和规划局", "生态环境分局", "住房和城乡建设局", "交通运输局", "水利局",
-    "农业农村局", "商务局", "文化和广电旅游体育局", "卫生健康局", "退役军人事务局", "应急管理局", "审计局",
-    "市场监督管理局", "统计局", "医疗保障局", "综合行政执法局", "大数据发展管理局", "信访局", "金融工作中心",
-    "税务局", "供电公司", "总工会", "团委", "妇联", "工商联", "科协", "残联", "投资促进中心",
-    "机关事务管理中心", "行政审批局", "人民防空办公室", "档案馆", "气象局", "消防救援大队", "烟草专卖局",
-    "邮政管理局", "公共资源交易中心", "城市管理局", "林业局", "粮食和物资储备局", "乡村振兴局", "融媒体中心",
-    "国有资产管理中心", "交通投资集团", "城市建设投资集团", "文化旅游投资集团", "水务集团",
+    "发展和改革局",
+    "经济和信息化局",
+    "教育局",
+    "科学技术局",
+    "公安局",
+    "民政局",
+    "司法局",
+    "财政局",
+    "人力资源和社会保障局",
+    "自然资源和规划局",
+    "生态环境分局",
+    "住房和城乡建设局",
+    "交通运输局",
+    "水利局",
+    "农业农村局",
+    "商务局",
+    "文化和广电旅游体育局",
+    "卫生健康局",
+    "退役军人事务局",
+    "应急管理局",
+    "审计局",
+    "市场监督管理局",
+    "统计局",
+    "医疗保障局",
+    "综合行政执法局",
+    "大数据发展管理局",
+    "信访局",
+    "金融工作中心",
+    "税务局",
+    "供电公司",
+    "总工会",
+    "团委",
+    "妇联",
+    "工商联",
+    "科协",
+    "残联",
+    "投资促进中心",
+    "机关事务管理中心",
+    "行政审批局",
+    "人民防空办公室",
+    "档案馆",
+    "气象局",
+    "消防救援大队",
+    "烟草专卖局",
+    "邮政管理局",
+    "公共资源交易中心",
+    "城市管理局",
+    "林业局",
+    "粮食和物资储备局",
+    "乡村振兴局",
+    "融媒体中心",
+    "国有资产管理中心",
+    "交通投资集团",
+    "城市建设投资集团",
+    "文化旅游投资集团",
+    "水务集团",
 )
 TOWNSHIP_SYLLABLES = "安宝城大丰凤福港高河和红湖华江金锦康兰乐龙梅南宁平清仁瑞山石双松桃天田万溪新兴阳永玉云长竹"
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰建国志红海燕鹏飞"
 CATEGORIES = (
-    "优化营商环境", "推动产业转型升级", "扩大有效投资", "推进城乡融合发展", "加强生态环境保护",
-    "保障和改善民生", "提升社会治理水平", "深化重点领域改革",
+    "优化营商环境",
+    "推动产业转型升级",
+    "扩大有效投资",
+    "推进城乡融合发展",
+    "加强生态环境保护",
+    "保障和改善民生",
+    "提升社会治理水平",
+    "深化重点领域改革",
 )
 SUBJECTS = (
-    "“个转企”培育", "小微企业园建设", "数字化改造", "招商引资", "重大项目攻坚", "老旧小区改造", "农村生活污水治理",
-    "垃圾分类", "养老服务体系", "托育服务", "义务教育优质均衡", "县域医共体", "企业减负降本", "政务服务增值化",
-    "信用体系建设", "矛盾纠纷化解", "安全生产整治", "河湖长制落实", "高标准农田建设", "乡村旅游",
-    "科技企业孵化", "人才引育", "消费提振", "外贸稳量提质", "交通基础设施", "城市有机更新", "历史文化保护",
-    "食品安全", "就业创业", "社会救助",
+    "“个转企”培育",
+    "小微企业园建设",
+    "数字化改造",
+    "招商引资",
+    "重大项目攻坚",
+    "老旧小区改造",
+    "农村生活污水治理",
+    "垃圾分类",
+    "养老服务体系",
+    "托育服务",
+    "义务教育优质均衡",
+    "县域医共体",
+    "企业减负降本",
+    "政务服务增值化",
+    "信用体系建设",
+    "矛盾纠纷化解",
+    "安全生产整治",
+    "河湖长制落实",
+    "高标准农田建设",
+    "乡村旅游",
+    "科技企业孵化",
+    "人才引育",
+    "消费提振",
+    "外贸稳量提质",
+    "交通基础设施",
+    "城市有机更新",
+    "历史文化保护",
+    "食品安全",
+    "就业创业",
+    "社会救助",
 )
 VERBS = ("推进", "深化", "实施", "加快", "完善", "强化", "开展", "落实")
 MEASURE_TEMPLATES = (
@@ -199,8 +278,9 @@ def county_units(scale: Scale, county: str, rng: random.Random, taken: set[str])
     return departments, townships
 
 
-def plan_county(scale: Scale, county: str, departments: list[str], townships: list[str],
-                rng: random.Random) -> list[_KeyWorkPlan]:
+def plan_county(
+    scale: Scale, county: str, departments: list[str], townships: list[str], rng: random.Random
+) -> list[_KeyWorkPlan]:
     """Decide the key works of one county: categories, measures, units, milestones, indicators."""
     n = scale.key_works_per_county
     # Spread the measures so that the county has exactly measures_per_county of them.
@@ -213,23 +293,38 @@ def plan_county(scale: Scale, county: str, departments: list[str], townships: li
         subject = SUBJECTS[i % len(SUBJECTS)]
         category = CATEGORIES[min(i // per_category, len(CATEGORIES) - 1)]
         title = f"{rng.choice(VERBS)}{subject}工作（第{i // len(SUBJECTS) + 1}批）"
-        measures = [rng.choice(MEASURE_TEMPLATES).format(s=subject, n=rng.randint(2, 9))
-                    for _ in range(measure_counts[i])]
+        measures = [
+            rng.choice(MEASURE_TEMPLATES).format(s=subject, n=rng.randint(2, 9)) for _ in range(measure_counts[i])
+        ]
         units = rng.sample(departments, 6)
         indicator = rng.choice(INDICATORS) if rng.random() < 0.3 else None
         targets = [f"全年完成{subject}目标任务"]
         if indicator:
             name, value, unit, direction = indicator
-            targets.append(f"{name}{'控制在' if direction == 'at_most' else '达'}{value:g}{unit}"
-                           f"{'以下' if direction == 'at_most' else '以上'}")
-        plans.append(_KeyWorkPlan(
-            county=county, number=str(i + 1), category=category, title=title, targets=targets,
-            measures=measures, period=rng.choice(PERIODS), lead=units[0],
-            responsible=units[1:1 + rng.randint(1, 3)], supporting=units[4:4 + rng.randint(0, 2)],
-            township_wide=rng.random() < 0.08, leader=_person(rng), liaison=_person(rng),
-            milestones=sorted(rng.sample(MILESTONE_PHRASES, rng.randint(1, 2)), key=MILESTONE_PHRASES.index),
-            indicator=indicator, trajectory=rng.choice(TRAJECTORIES),
-        ))
+            targets.append(
+                f"{name}{'控制在' if direction == 'at_most' else '达'}{value:g}{unit}"
+                f"{'以下' if direction == 'at_most' else '以上'}"
+            )
+        plans.append(
+            _KeyWorkPlan(
+                county=county,
+                number=str(i + 1),
+                category=category,
+                title=title,
+                targets=targets,
+                measures=measures,
+                period=rng.choice(PERIODS),
+                lead=units[0],
+                responsible=units[1 : 1 + rng.randint(1, 3)],
+                supporting=units[4 : 4 + rng.randint(0, 2)],
+                township_wide=rng.random() < 0.08,
+                leader=_person(rng),
+                liaison=_person(rng),
+                milestones=sorted(rng.sample(MILESTONE_PHRASES, rng.randint(1, 2)), key=MILESTONE_PHRASES.index),
+                indicator=indicator,
+                trajectory=rng.choice(TRAJECTORIES),
+            )
+        )
     return plans
 
 
@@ -238,8 +333,12 @@ def _percent(trajectory: str, expected: float, round_index: int, rng: random.Ran
         return 100.0 if round_index >= 2 or expected >= 100 else min(95.0, expected + 15)
     if trajectory == "not_started":
         return 0.0
-    delta = {"on": rng.randint(0, 8), "behind": -rng.randint(12, 25),
-             "far_behind": -rng.randint(32, 45), "overdue": -rng.randint(5, 15)}[trajectory]
+    delta = {
+        "on": rng.randint(0, 8),
+        "behind": -rng.randint(12, 25),
+        "far_behind": -rng.randint(32, 45),
+        "overdue": -rng.randint(5, 15),
+    }[trajectory]
     return float(max(0, min(95, round(expected + delta))))
 
 
@@ -266,7 +365,9 @@ def build_ledger(path: str | Path, scale: Scale = COUNTY, *, seed: int = 2024, p
     steps = scale.counties + len(ROUNDS) + 1
     with db.atomic():
         set_meta(db, "mode", "office", SOURCE)
-        set_meta(db, "org_name", "示例市重点工作督办办公室" if scale.counties > 1 else f"{COUNTY_NAMES[0]}县督查室", SOURCE)
+        set_meta(
+            db, "org_name", "示例市重点工作督办办公室" if scale.counties > 1 else f"{COUNTY_NAMES[0]}县督查室", SOURCE
+        )
         contacts: dict[int, tuple[str, str]] = {}
         taken: set[str] = set()
         for d in DEPARTMENTS[: scale.city_departments]:
@@ -282,20 +383,43 @@ def build_ledger(path: str | Path, scale: Scale = COUNTY, *, seed: int = 2024, p
                 kind = "乡镇街道" if name in townships else "部门"
                 unit_ids[name] = add_unit(db, name, kind, person, phone, SOURCE)
                 contacts[unit_ids[name]] = (person, phone)
-            plan_id = add_plan(db, f"{county}县{YEAR}年重点工作任务清单", YEAR, f"{county}委办发〔{YEAR}〕{c + 3}号",
-                               f"中共{county}县委办公室", f"{county}县任务清单.xlsx", SOURCE)
+            plan_id = add_plan(
+                db,
+                f"{county}县{YEAR}年重点工作任务清单",
+                YEAR,
+                f"{county}委办发〔{YEAR}〕{c + 3}号",
+                f"中共{county}县委办公室",
+                f"{county}县任务清单.xlsx",
+                SOURCE,
+            )
             plans = plan_county(scale, county, departments, townships, rng)
             for kw in plans:
                 kw.key_work_id = add_key_work(
-                    db, plan_id, kw.number, kw.title, category=kw.category, period_phrase=kw.period,
-                    targets=kw.targets, measures=kw.measures, plan_year=YEAR, source=SOURCE)
+                    db,
+                    plan_id,
+                    kw.number,
+                    kw.title,
+                    category=kw.category,
+                    period_phrase=kw.period,
+                    targets=kw.targets,
+                    measures=kw.measures,
+                    plan_year=YEAR,
+                    source=SOURCE,
+                )
                 roles = [(kw.lead, "牵头")] + [(u, "责任") for u in kw.responsible]
                 roles += [(u, "配合") for u in kw.supporting]
                 if kw.township_wide:
                     roles += [(t, "责任") for t in townships]
                 for name, role in roles:
-                    assign(db, kw.key_work_id, unit_ids[name], role, kw.leader,
-                           kw.liaison if role == "牵头" else contacts[unit_ids[name]][0], SOURCE)
+                    assign(
+                        db,
+                        kw.key_work_id,
+                        unit_ids[name],
+                        role,
+                        kw.leader,
+                        kw.liaison if role == "牵头" else contacts[unit_ids[name]][0],
+                        SOURCE,
+                    )
                 for phrase in kw.milestones:
                     add_milestone(db, kw.key_work_id, phrase, YEAR, source=SOURCE)
                 if kw.indicator:
@@ -312,8 +436,9 @@ def build_ledger(path: str | Path, scale: Scale = COUNTY, *, seed: int = 2024, p
             if closed:
                 for (pid,) in db.execute("SELECT id FROM problems WHERE state = 'open' ORDER BY id").fetchall():
                     if rng.random() < 0.4:
-                        close_problem(db, pid, "经协调已解决，单位确认销号。", (cutoff - timedelta(days=5)).isoformat(),
-                                      SOURCE)
+                        close_problem(
+                            db, pid, "经协调已解决，单位确认销号。", (cutoff - timedelta(days=5)).isoformat(), SOURCE
+                        )
                 close_round(db, round_id, SOURCE)
         report(scale.counties + index + 1, steps, f"轮次 {round_id}")
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -338,8 +463,9 @@ def _fill_round(db, round_id, index, cutoff, due, plans, contacts, rng, closed) 
         start, end = period_of(kw.period, YEAR)
         expected = expected_progress(start, end, cutoff)
         lead_pct = _percent(kw.trajectory, expected, index, rng)
-        indicators = list(db.query("SELECT id, target_value, direction FROM indicators WHERE key_work_id = ?",
-                                   [kw.key_work_id]))
+        indicators = list(
+            db.query("SELECT id, target_value, direction FROM indicators WHERE key_work_id = ?", [kw.key_work_id])
+        )
         for a in db.query("SELECT id, unit_id, role FROM assignments WHERE key_work_id = ?", [kw.key_work_id]):
             if not closed and rng.random() > OPEN_ROUND_REPORTED:
                 continue
@@ -350,19 +476,32 @@ def _fill_round(db, round_id, index, cutoff, due, plans, contacts, rng, closed) 
             else:
                 pct = float(max(0, min(99, lead_pct + rng.randint(-6, 6))))
             subject = kw.title[2:].split("工作")[0]
-            text = rng.choice(PROGRESS_TEMPLATES).format(s=subject, n=rng.randint(2, 9), m=rng.randint(1, 9),
-                                                          p=int(pct))
+            text = rng.choice(PROGRESS_TEMPLATES).format(
+                s=subject, n=rng.randint(2, 9), m=rng.randint(1, 9), p=int(pct)
+            )
             problems = rng.choice(PROBLEM_TEXTS) if kw.trajectory != "on" and rng.random() < 0.5 else None
             contact, phone = contacts[a["unit_id"]]
             values = None
             if indicators and a["role"] == "牵头":
-                values = {i["id"]: round(i["target_value"] * (0.7 if i["direction"] == "at_most" else pct / 100), 1)
-                          for i in indicators}
+                values = {
+                    i["id"]: round(i["target_value"] * (0.7 if i["direction"] == "at_most" else pct / 100), 1)
+                    for i in indicators
+                }
             save_report(
-                db, a["id"], round_id,
-                {"progress_text": text, "percent": pct, "reported_status": _status(pct, expected),
-                 "problems": problems, "next_steps": rng.choice(NEXT_STEPS), "reporter": contact, "phone": phone},
-                indicator_values=values, source=SOURCE,
+                db,
+                a["id"],
+                round_id,
+                {
+                    "progress_text": text,
+                    "percent": pct,
+                    "reported_status": _status(pct, expected),
+                    "problems": problems,
+                    "next_steps": rng.choice(NEXT_STEPS),
+                    "reporter": contact,
+                    "phone": phone,
+                },
+                indicator_values=values,
+                source=SOURCE,
             )
             if problems:
                 record_problem(db, kw.key_work_id, a["unit_id"], round_id, problems, SOURCE)
@@ -402,8 +541,16 @@ def write_task_list(path: str | Path, scale: Scale = COUNTY, *, seed: int = 2024
     row = 3
     for kw in plans:
         units = [f"{kw.lead}*", *kw.responsible, *kw.supporting] + (["各乡镇（街道）"] if kw.township_wide else [])
-        parent = [kw.number, kw.category, kw.title, "；".join(kw.targets), None, kw.period, "、".join(units),
-                  f"{kw.leader}\n{kw.liaison}"]
+        parent = [
+            kw.number,
+            kw.category,
+            kw.title,
+            "；".join(kw.targets),
+            None,
+            kw.period,
+            "、".join(units),
+            f"{kw.leader}\n{kw.liaison}",
+        ]
         first = row
         for measure_index, measure in enumerate(kw.measures):
             values = list(parent) if measure_index == 0 else [None] * len(headers)
@@ -445,15 +592,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--task-list", type=Path, help="also write the county's 1+N task list workbook here")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    db = build_ledger(args.out, SCALES[args.scale],
-                      progress=lambda d, t, m: print(f"[{d}/{t}] {m}", file=sys.stderr))
+    db = build_ledger(args.out, SCALES[args.scale], progress=lambda d, t, m: print(f"[{d}/{t}] {m}", file=sys.stderr))
     counts = db.execute(
         "SELECT (SELECT COUNT(*) FROM key_works), (SELECT COUNT(*) FROM measures), (SELECT COUNT(*) FROM units), "
         "(SELECT COUNT(*) FROM assignments), (SELECT COUNT(*) FROM reports), (SELECT COUNT(*) FROM problems)"
     ).fetchone()
     db.close()
-    print(f"{args.out}: key works {counts[0]}, measures {counts[1]}, units {counts[2]}, assignments {counts[3]}, "
-          f"reports {counts[4]}, problems {counts[5]} ({time.perf_counter() - started:.1f} s)")
+    print(
+        f"{args.out}: key works {counts[0]}, measures {counts[1]}, units {counts[2]}, assignments {counts[3]}, "
+        f"reports {counts[4]}, problems {counts[5]} ({time.perf_counter() - started:.1f} s)"
+    )
     if args.task_list:
         rows = write_task_list(args.task_list, SCALES[args.scale])
         print(f"{args.task_list}: {rows} rows")
