@@ -1,0 +1,484 @@
+"""Putting a reviewed task-list draft into the ledger.
+
+:func:`resolve_draft` looks every unit name up in the registry (proposing close names,
+never applying them) and finds the plan a re-import would update; :func:`commit_draft`
+writes the draft in one transaction. A plan is identified by its document number, else
+its title; its key works by their number, so importing the same file twice leaves one
+copy and importing an edited file changes exactly the key works that changed.
+
+The draft is duck-typed (see :class:`reports.tasklist.draft.Draft`) so that ``db`` does
+not depend on the readers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import sqlite_utils
+
+from db.deadlines import parse_deadline
+from db.errors import DubanError
+from db.ledger import audit, delete_audited, insert_audited, now_iso, update_audited
+from db.tasks import add_key_work, assign, category_id, delete_key_work, update_key_work
+from db.text import name_key
+from db.units import add_alias, add_unit, find_unit, match_unit, township_ids
+
+if TYPE_CHECKING:  # pragma: no cover
+    from reports.tasklist.draft import Draft, DraftKeyWork
+
+NEW_UNIT_POLICIES = ("create", "refuse", "skip")
+
+
+@dataclass
+class CommitResult:
+    """What a commit did, by key-work number.
+
+    Attributes:
+        plan_id: the plan written.
+        created_plan: True for a first import, False when an existing plan was updated.
+        added: numbers of key works that are new.
+        changed: number → the parts that changed (名称, 落实举措, 责任单位, …).
+        removed: numbers deleted because the document no longer has them.
+        kept: numbers the document no longer has but that hold progress reports, so were kept.
+        unchanged: numbers already in the ledger exactly as in the document.
+        units_created: unit names added to the registry.
+        aliases_added: "别名 → 单位" entries added on a person's instruction.
+        counts: totals written (key works, measures, assignments, milestones, indicators…).
+        warnings: anything skipped.
+    """
+
+    plan_id: int
+    created_plan: bool
+    added: list[str] = field(default_factory=list)
+    changed: dict[str, list[str]] = field(default_factory=dict)
+    removed: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    units_created: list[str] = field(default_factory=list)
+    aliases_added: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the result as JSON-ready data."""
+        return asdict(self)
+
+    def summary_lines(self) -> list[str]:
+        """Return the result in a few Chinese lines for the CLI and the wizard."""
+        lines = [("已新建" if self.created_plan else "已更新") + f"计划（编号 {self.plan_id}）："
+                 f"新增 {len(self.added)} 项，修改 {len(self.changed)} 项，删除 {len(self.removed)} 项，"
+                 f"未变 {len(self.unchanged)} 项。"]
+        for number, parts in self.changed.items():
+            lines.append(f"  第 {number} 项改动：{'、'.join(parts)}")
+        if self.added and not self.created_plan:
+            lines.append(f"  新增：第 {'、'.join(self.added)} 项")
+        if self.removed:
+            lines.append(f"  删除：第 {'、'.join(self.removed)} 项（文件中已没有）")
+        if self.kept:
+            lines.append(f"  保留：第 {'、'.join(self.kept)} 项文件中已没有，但已有填报记录，未删除，请人工处理。")
+        if self.units_created:
+            lines.append(f"  新增单位 {len(self.units_created)} 个：{'、'.join(self.units_created)}")
+        if self.aliases_added:
+            lines.append(f"  新增别名：{'；'.join(self.aliases_added)}")
+        lines.extend(f"  注意：{w}" for w in self.warnings)
+        return lines
+
+
+# ------------------------------------------------------------------- resolve
+def find_plan(db: sqlite_utils.Database, draft: Draft) -> int | None:
+    """Return the id of the plan this draft re-imports (same document number, else same title)."""
+    if draft.doc_no:
+        row = db.execute("SELECT id FROM plans WHERE doc_no = ? ORDER BY id LIMIT 1", [draft.doc_no]).fetchone()
+        if row:
+            return row[0]
+    key = name_key(draft.title)
+    for plan_id, title in db.execute("SELECT id, title FROM plans ORDER BY id"):
+        if key and name_key(title) == key:
+            return plan_id
+    return None
+
+
+def resolve_draft(db: sqlite_utils.Database, draft: Draft) -> Draft:
+    """Fill unit matches and proposals from the registry and preview the changes.
+
+    Nothing is written. Unknown names get the closest registry names as proposals
+    (市经信局 / 市经济和信息化局 / 经信局); they are only applied if a person sets
+    ``use_unit`` on the draft unit.
+
+    Returns:
+        The same draft, with ``resolved`` set, ``existing_plan_id`` and ``preview`` filled.
+    """
+    draft.refresh()
+    townships = [db["units"].get(i)["name"] for i in township_ids(db)]
+    for kw in draft.key_works:
+        for unit in kw.units:
+            unit.proposals = []
+            if unit.all_townships:
+                unit.township_names = list(townships)
+                unit.unit_id = None
+                continue
+            match = match_unit(db, unit.name)
+            unit.unit_id = match.unit_id
+            unit.via_alias = match.via_alias
+            unit.matched_name = db["units"].get(match.unit_id)["name"] if match.unit_id else None
+            unit.proposals = list(match.proposals)
+    draft.existing_plan_id = find_plan(db, draft)
+    draft.resolved = True
+    draft.preview = _preview(db, draft)
+    return draft
+
+
+def _preview(db: sqlite_utils.Database, draft: Draft) -> dict[str, Any]:
+    if draft.existing_plan_id is None:
+        return {"plan_exists": False, "added": [kw.number for kw in draft.key_works], "changed": {},
+                "removed": [], "unchanged": []}
+    existing = _existing_key_works(db, draft.existing_plan_id)
+    added, changed, unchanged = [], {}, []
+    for kw in draft.key_works:
+        row = existing.get(kw.number)
+        if row is None:
+            added.append(kw.number)
+            continue
+        parts = _differences(db, row, kw, draft, _draft_unit_names(kw))
+        if parts:
+            changed[kw.number] = parts
+        else:
+            unchanged.append(kw.number)
+    numbers = {kw.number for kw in draft.key_works}
+    removed = [n for n in existing if n not in numbers]
+    return {"plan_exists": True, "plan_id": draft.existing_plan_id, "added": added, "changed": changed,
+            "removed": removed, "unchanged": unchanged}
+
+
+def _draft_unit_names(kw: DraftKeyWork) -> dict[str, str]:
+    """Return unit name → role as the ledger will hold it (townships expanded)."""
+    out: dict[str, str] = {}
+    for unit in kw.units:
+        if unit.skip:
+            continue
+        if unit.all_townships:
+            for name in unit.township_names:
+                out.setdefault(name, unit.role)
+            continue
+        out.setdefault(unit.use_unit or unit.matched_name or unit.name, unit.role)
+    return out
+
+
+def _existing_key_works(db: sqlite_utils.Database, plan_id: int) -> dict[str, dict]:
+    rows = db.query(
+        "SELECT k.*, c.title AS category FROM key_works k LEFT JOIN categories c ON c.id = k.category_id "
+        "WHERE k.plan_id = ? ORDER BY k.sort_order, k.id", [plan_id])
+    return {r["number"]: r for r in rows}
+
+
+def _children(db: sqlite_utils.Database, kw_id: int) -> dict[str, Any]:
+    return {
+        "targets": [r[0] for r in db.execute("SELECT text FROM targets WHERE key_work_id = ? ORDER BY seq", [kw_id])],
+        "measures": [r[0] for r in db.execute("SELECT text FROM measures WHERE key_work_id = ? ORDER BY seq",
+                                              [kw_id])],
+        "milestones": list(db.query("SELECT * FROM milestones WHERE key_work_id = ? ORDER BY seq", [kw_id])),
+        "indicators": list(db.query("SELECT * FROM indicators WHERE key_work_id = ? ORDER BY seq", [kw_id])),
+        "assignments": list(db.query(
+            "SELECT a.*, u.name AS unit FROM assignments a JOIN units u ON u.id = a.unit_id WHERE a.key_work_id = ?",
+            [kw_id])),
+    }
+
+
+def _milestone_key(phrase: str, text: str | None, due: str | None) -> tuple:
+    return (phrase, text or "", due)
+
+
+def _indicator_key(name: str, target: float, unit: str | None, direction: str) -> tuple:
+    return (name, float(target), unit or None, direction)
+
+
+def _differences(db: sqlite_utils.Database, row: dict, kw: DraftKeyWork, draft: Draft,
+                 unit_roles: dict[str, str]) -> list[str]:
+    """Return the parts of an existing key work that the draft would change."""
+    parts = []
+    old = _children(db, row["id"])
+    if row["title"] != kw.title:
+        parts.append("名称")
+    if (row["category"] or None) != (kw.category or None):
+        parts.append("总体任务")
+    if (row["period_phrase"] or None) != (kw.period_phrase or None):
+        parts.append("实施阶段")
+    if old["targets"] != kw.targets:
+        parts.append("目标")
+    if old["measures"] != kw.measures:
+        parts.append("落实举措")
+    if [_milestone_key(m["phrase"], m["text"], m["due_date"]) for m in old["milestones"]] != \
+            [_milestone_key(m.phrase, m.text, m.due) for m in kw.milestones]:
+        parts.append("时间节点")
+    if [_indicator_key(i["name"], i["target_value"], i["measure_unit"], i["direction"]) for i in old["indicators"]] != \
+            [_indicator_key(i.name, i.target, i.unit, i.direction) for i in kw.indicators]:
+        parts.append("指标")
+    old_roles = {a["unit"]: a["role"] for a in old["assignments"]}
+    if {name_key(k): v for k, v in old_roles.items()} != {name_key(k): v for k, v in unit_roles.items()}:
+        parts.append("责任单位")
+    lead = next((a for a in old["assignments"] if a["role"] == "牵头"), None)
+    if lead is not None and ((lead["leader"] or None), (lead["liaison"] or None)) != (kw.leader or None,
+                                                                                        kw.liaison or None):
+        parts.append("分管领导/联络员")
+    return parts
+
+
+# -------------------------------------------------------------------- commit
+def commit_draft(db: sqlite_utils.Database, draft: Draft, *, new_units: str = "create",
+                 progress=None) -> CommitResult:
+    """Write a reviewed draft into the ledger in one transaction.
+
+    Args:
+        db: the open ledger.
+        draft: the draft (resolved or not; it is resolved again against the current registry).
+        new_units: what to do with names not in the registry: ``create`` adds them as new
+            units, ``refuse`` stops with a message listing them, ``skip`` leaves them out.
+        progress: optional ``progress(done, total, message)``; raising from it cancels and
+            rolls everything back.
+
+    Returns:
+        A :class:`CommitResult` listing added, changed and removed key works by number.
+
+    Raises:
+        DubanError: nothing to import, unknown units under ``refuse``, a year missing for
+            deadlines, or a correction naming a unit that does not exist. Nothing is written.
+    """
+    if new_units not in NEW_UNIT_POLICIES:
+        raise ValueError(f"new_units must be one of {NEW_UNIT_POLICIES}")
+    if not draft.key_works:
+        raise DubanError("草稿中没有任何重点工作，未导入。")
+    if not (draft.title or "").strip():
+        raise DubanError("计划名称为空，请先填写计划名称再导入。")
+    if draft.year is None and any(kw.milestones for kw in draft.key_works):
+        raise DubanError("未能确定计划年度，时间节点无法换算为日期；请指定年度（如 --year 2024）后再导入。")
+    numbers = [kw.number for kw in draft.key_works]
+    duplicates = sorted({n for n in numbers if numbers.count(n) > 1})
+    if duplicates:
+        raise DubanError(f"草稿中第 {'、'.join(duplicates)} 项的编号重复，请先改正编号。")
+    resolve_draft(db, draft)
+    _check_corrections(db, draft)
+    unknown = sorted({u.name for kw in draft.key_works for u in kw.units
+                      if not u.skip and not u.all_townships and u.unit_id is None and not u.use_unit})
+    if unknown and new_units == "refuse":
+        raise DubanError(f"以下 {len(unknown)} 个单位不在单位名录中：{'、'.join(unknown)}。"
+                         "请先在单位名录中添加或指定对应的已有单位（别名），再导入。")
+    source = f"import:{draft.source_name or '任务清单'}"
+    total = len(draft.key_works)
+    with db.atomic():
+        result = _write(db, draft, new_units, source, progress, total)
+    return result
+
+
+def _check_corrections(db: sqlite_utils.Database, draft: Draft) -> None:
+    for kw in draft.key_works:
+        for unit in kw.units:
+            if unit.use_unit and not unit.skip and find_unit(db, unit.use_unit) is None:
+                raise DubanError(f"第 {kw.number} 项：指定的单位“{unit.use_unit}”不在单位名录中。")
+
+
+def _write(db, draft: Draft, new_units: str, source: str, progress, total: int) -> CommitResult:
+    plan_fields = {"title": draft.title.strip(), "doc_no": draft.doc_no, "year": draft.year,
+                   "source_file": draft.source_name, "source_sha256": draft.source_sha256}
+    if draft.existing_plan_id is None:
+        plan_id = insert_audited(db, "plans", {**plan_fields, "imported_at": now_iso()}, source)
+        result = CommitResult(plan_id, True)
+    else:
+        plan_id = draft.existing_plan_id
+        update_audited(db, "plans", plan_id, {**plan_fields, "imported_at": now_iso()}, source)
+        result = CommitResult(plan_id, False)
+
+    unit_ids = _unit_ids(db, draft, new_units, source, result)
+    for seq, title in enumerate(draft.categories, 1):
+        cat = category_id(db, plan_id, title, source)
+        db.execute("UPDATE categories SET seq = ? WHERE id = ?", [seq, cat])
+
+    existing = _existing_key_works(db, plan_id)
+    base_order = db.execute("SELECT COALESCE(MAX(sort_order), 0) FROM key_works WHERE plan_id != ?",
+                            [plan_id]).fetchone()[0]
+    for index, kw in enumerate(draft.key_works):
+        if progress:
+            progress(index, total, f"写入第 {kw.number} 项")
+        roles = _roles(kw, unit_ids)
+        row = existing.get(kw.number)
+        if row is None:
+            kw_id = add_key_work(db, plan_id, kw.number, kw.title, category=kw.category,
+                                 period_phrase=kw.period_phrase, targets=kw.targets, measures=kw.measures,
+                                 plan_year=draft.year, source=source)
+            update_key_work(db, kw_id, {"sort_order": base_order + index + 1}, source)
+            _sync_children(db, kw_id, kw, draft, roles, source)
+            result.added.append(kw.number)
+            continue
+        names = {db["units"].get(uid)["name"]: role for uid, role in roles.items()}
+        parts = _differences(db, row, kw, draft, names)
+        _update_key_work(db, row, kw, draft, plan_id, base_order + index + 1, source)
+        _sync_children(db, row["id"], kw, draft, roles, source)
+        if parts:
+            result.changed[kw.number] = parts
+        else:
+            result.unchanged.append(kw.number)
+    numbers = {kw.number for kw in draft.key_works}
+    for number, row in existing.items():
+        if number in numbers:
+            continue
+        has_reports = db.execute(
+            "SELECT COUNT(*) FROM reports r JOIN assignments a ON a.id = r.assignment_id WHERE a.key_work_id = ?",
+            [row["id"]]).fetchone()[0]
+        if has_reports:
+            result.kept.append(number)
+        else:
+            delete_key_work(db, row["id"], source)
+            result.removed.append(number)
+    # Categories the document no longer uses and no key work points to.
+    db.execute("DELETE FROM categories WHERE plan_id = ? AND id NOT IN "
+               "(SELECT category_id FROM key_works WHERE category_id IS NOT NULL)", [plan_id])
+    result.counts = _counts(db, plan_id)
+    audit(db, "plans", plan_id, "import", None,
+          {"added": result.added, "changed": list(result.changed), "removed": result.removed}, source)
+    if progress:
+        progress(total, total, "导入完成")
+    return result
+
+
+def _unit_ids(db, draft: Draft, new_units: str, source: str,
+              result: CommitResult) -> dict[tuple[str, bool], list[int]]:
+    """Map each draft unit (name, all_townships) to registry ids, creating or aliasing as told."""
+    ids: dict[tuple[str, bool], list[int]] = {}
+    towns = township_ids(db)
+    for kw in draft.key_works:
+        for unit in kw.units:
+            key = (unit.name, unit.all_townships)
+            if unit.skip or key in ids:
+                continue
+            if unit.all_townships:
+                ids[key] = list(towns)
+                if not towns:
+                    result.warnings.append(f"台账中还没有乡镇（街道）单位，第 {kw.number} 项的“{unit.name}”未分配。")
+                continue
+            if unit.use_unit:
+                target = find_unit(db, unit.use_unit)
+                if unit.make_alias and find_unit(db, unit.name) is None:
+                    add_alias(db, target, unit.name, source)
+                    result.aliases_added.append(f"{unit.name} → {db['units'].get(target)['name']}")
+                ids[key] = [target]
+            elif unit.unit_id is not None:
+                ids[key] = [unit.unit_id]
+            elif new_units == "create":
+                existing = find_unit(db, unit.name)
+                if existing is None:
+                    existing = add_unit(db, unit.name, source=source)
+                    result.units_created.append(db["units"].get(existing)["name"])
+                ids[key] = [existing]
+            else:
+                ids[key] = []
+                result.warnings.append(f"单位“{unit.name}”不在单位名录中，已跳过其分工。")
+    return ids
+
+
+def _roles(kw: DraftKeyWork, unit_ids: dict[tuple[str, bool], list[int]]) -> dict[int, str]:
+    """Return unit id → role for a key work; a unit named twice keeps its strongest role."""
+    rank = {"牵头": 0, "责任": 1, "配合": 2}
+    roles: dict[int, str] = {}
+    for unit in kw.units:
+        if unit.skip:
+            continue
+        for uid in unit_ids.get((unit.name, unit.all_townships), []):
+            if uid not in roles or rank[unit.role] < rank[roles[uid]]:
+                roles[uid] = unit.role
+    return roles
+
+
+def _update_key_work(db, row: dict, kw: DraftKeyWork, draft: Draft, plan_id: int, order: int, source: str) -> None:
+    cat = category_id(db, plan_id, kw.category, source) if kw.category else None
+    start = end = None
+    if kw.period_phrase and draft.year:
+        parsed = parse_deadline(kw.period_phrase, draft.year)
+        if parsed.period:
+            start, end = (d.isoformat() for d in parsed.period)
+    update_key_work(db, row["id"], {"title": kw.title, "category_id": cat, "period_phrase": kw.period_phrase,
+                                    "start_date": start, "end_date": end, "sort_order": order}, source)
+    old_targets = [r[0] for r in db.execute("SELECT text FROM targets WHERE key_work_id = ? ORDER BY seq",
+                                            [row["id"]])]
+    if old_targets != kw.targets:
+        db.execute("DELETE FROM targets WHERE key_work_id = ?", [row["id"]])
+        db["targets"].insert_all({"key_work_id": row["id"], "seq": i, "text": t} for i, t in enumerate(kw.targets, 1))
+        audit(db, "key_works", row["id"], "targets", old_targets, kw.targets, source)
+    old_measures = [r[0] for r in db.execute("SELECT text FROM measures WHERE key_work_id = ? ORDER BY seq",
+                                             [row["id"]])]
+    if old_measures != kw.measures:
+        db.execute("DELETE FROM measures WHERE key_work_id = ?", [row["id"]])
+        db["measures"].insert_all({"key_work_id": row["id"], "seq": i, "text": t}
+                                  for i, t in enumerate(kw.measures, 1))
+        audit(db, "key_works", row["id"], "measures", old_measures, kw.measures, source)
+
+
+def _sync_children(db, kw_id: int, kw: DraftKeyWork, draft: Draft, roles: dict[int, str], source: str) -> None:
+    """Bring assignments, milestones and indicators in line with the draft, keeping recorded data."""
+    old = _children(db, kw_id)
+    # Assignments: keep the row (and its reports) for a unit that stays; drop one that left
+    # only if nobody has reported on it.
+    lead_id = next((uid for uid, role in roles.items() if role == "牵头"), None)
+    for uid, role in roles.items():
+        leader, liaison = (kw.leader, kw.liaison) if uid == lead_id else (None, None)
+        assign(db, kw_id, uid, role, leader or None, liaison or None, source)
+    for a in old["assignments"]:
+        if a["unit_id"] in roles:
+            continue
+        reported = db.execute("SELECT COUNT(*) FROM reports WHERE assignment_id = ?", [a["id"]]).fetchone()[0]
+        if not reported:
+            delete_audited(db, "assignments", a["id"], source)
+    # Milestones: matched by phrase and text, so a recorded completion date survives.
+    wanted = [(m.phrase, m.text or "", m.due, m.understood) for m in kw.milestones]
+    have = {_milestone_key(m["phrase"], m["text"], m["due_date"]): m for m in old["milestones"]}
+    keep_ids = set()
+    for seq, (phrase, text, due, understood) in enumerate(wanted, 1):
+        existing = have.get(_milestone_key(phrase, text, due))
+        if existing and existing["id"] not in keep_ids:
+            keep_ids.add(existing["id"])
+            if existing["seq"] != seq:
+                db.execute("UPDATE milestones SET seq = ? WHERE id = ?", [seq, existing["id"]])
+            continue
+        keep_ids.add(insert_audited(db, "milestones", {
+            "key_work_id": kw_id, "seq": seq, "phrase": phrase, "text": text or None, "due_date": due,
+            "understood": int(bool(understood) and due is not None)}, source))
+    for m in old["milestones"]:
+        if m["id"] not in keep_ids:
+            delete_audited(db, "milestones", m["id"], source)
+    # Indicators: matched by name; reported values stay attached.
+    have_ind = {i["name"]: i for i in old["indicators"]}
+    keep_ind = set()
+    for seq, ind in enumerate(kw.indicators, 1):
+        values = {"seq": seq, "target_value": float(ind.target), "measure_unit": ind.unit, "direction": ind.direction,
+                  "year": draft.year, "phrase": ind.phrase}
+        existing = have_ind.get(ind.name)
+        if existing and existing["id"] not in keep_ind:
+            keep_ind.add(existing["id"])
+            update_audited(db, "indicators", existing["id"], values, source)
+            continue
+        keep_ind.add(insert_audited(db, "indicators", {"key_work_id": kw_id, "name": ind.name, **values}, source))
+    for i in old["indicators"]:
+        if i["id"] in keep_ind:
+            continue
+        reported = db.execute("SELECT COUNT(*) FROM indicator_actuals WHERE indicator_id = ?", [i["id"]]).fetchone()[0]
+        if not reported:
+            delete_audited(db, "indicators", i["id"], source)
+
+
+def _counts(db, plan_id: int) -> dict[str, int]:
+    def one(sql: str) -> int:
+        return db.execute(sql, [plan_id]).fetchone()[0]
+
+    kw = "SELECT id FROM key_works WHERE plan_id = ?"
+    return {
+        "categories": one("SELECT COUNT(*) FROM categories WHERE plan_id = ?"),
+        "key_works": one("SELECT COUNT(*) FROM key_works WHERE plan_id = ?"),
+        "targets": one(f"SELECT COUNT(*) FROM targets WHERE key_work_id IN ({kw})"),
+        "measures": one(f"SELECT COUNT(*) FROM measures WHERE key_work_id IN ({kw})"),
+        "assignments": one(f"SELECT COUNT(*) FROM assignments WHERE key_work_id IN ({kw})"),
+        "units": one(f"SELECT COUNT(DISTINCT unit_id) FROM assignments WHERE key_work_id IN ({kw})"),
+        "milestones": one(f"SELECT COUNT(*) FROM milestones WHERE key_work_id IN ({kw})"),
+        "indicators": one(f"SELECT COUNT(*) FROM indicators WHERE key_work_id IN ({kw})"),
+    }
+
+
+__all__ = ["CommitResult", "commit_draft", "find_plan", "resolve_draft"]

@@ -1,0 +1,453 @@
+"""Policy documents as text (.txt, pasted) and Word (.docx): numbered items with unit clauses.
+
+Structure comes from the numbering marks (一、 / （一） / 1. / （1）): the deepest level
+whose items name their units in a trailing parenthesis holds the key works, the level
+above names their categories, deeper items become measures. Text copied from web pages
+and PDFs is repaired first: page furniture is dropped, sentences broken over lines are
+joined, and two items glued on one line are split.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from db.errors import DubanError
+from reports.tasklist.draft import Draft, DraftKeyWork, Unplaced
+from reports.tasklist.grid import Grid, find_header, finish_key_works, read_grids
+from reports.tasklist.textparse import (
+    _join,
+    find_indicators,
+    find_unit_clauses,
+    first_sentence,
+    heading_of,
+    sentences,
+    split_glued,
+    tidy,
+)
+
+_FURNITURE = re.compile(
+    r"打印本页|打印此页|关闭窗口|【\s*关\s*闭\s*】|\[\s*关\s*闭\s*\]|返回首页|返回顶部|设为首页|收藏本站|加入收藏|"
+    r"字体\s*[:：]?\s*[【\[]?\s*大|您现在的位置|当前位置|阅读次数|浏览次数|访问次数|点击数|扫一扫|分享到|上一篇|下一篇|"
+    r"相关链接|附件下载|版权所有|ICP备|网站标识码|联系我们|网站地图|无障碍|^今天是|^首页\s*[>＞]|[>＞]\s*正文|"
+    r"^(?:索引号|主题分类|发布机构|发文机关|成文日期|发布日期|有效性|文号|发文字号|信息来源|所属机构|公开方式|主题词)\s*[:：]?\s*$"
+)
+_DOC_NO = re.compile(r"[\u4e00-\u9fff]{1,12}\s*[〔\[【]\s*((?:19|20)\d\d)\s*[〕\]】]\s*\d+\s*号")
+_TITLE_WORDS = re.compile(r"方案|举措|措施|意见|通知|计划|清单|要点|办法|规划|任务|细则|纲要|行动|安排|分工")
+
+
+@dataclass
+class _Block:
+    style: str
+    number: int
+    lines: list[str]
+    line_no: int
+    depth: int = 0
+    parent: int | None = None
+    children: list[int] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        out = ""
+        for line in self.lines:
+            if not out:
+                out = line
+            elif out[-1] in "。！？；;：:）)”":
+                out += "\n" + line
+            else:
+                out = _join(out, line)
+        return out
+
+
+def read_task_text(text: str, *, year: int | None = None, plan_title: str | None = None,
+                   source_name: str = "粘贴文本") -> Draft:
+    """Read a policy document given as text (pasted, or the content of a .txt file).
+
+    Args:
+        text: the document text.
+        year: plan year for dating deadlines; default: the year found in the document.
+        plan_title: plan title; default: the document's title.
+        source_name: shown as the draft's source.
+
+    Raises:
+        DubanError: the text holds no numbered items.
+    """
+    draft = Draft(source_name=source_name, source_kind="text", year=year, year_source="参数" if year else None)
+    parse_policy_text(text, draft)
+    if plan_title:
+        draft.title = plan_title.strip()
+    draft.refresh()
+    return draft
+
+
+def parse_policy_text(text: str, draft: Draft, progress=None) -> None:
+    """Fill ``draft`` from policy text (see the module docstring for the rules)."""
+    raw_lines = [re.sub(r"^[•·●◆■□▪\-]\s*", "", line) for line in tidy(text).split("\n")]
+    blocks, preamble = _blocks(raw_lines)
+    _document_meta(draft, raw_lines, preamble)
+    if not blocks:
+        raise DubanError(f"“{draft.source_name}”中找不到编号条目（如“1.”“（一）”），不像是任务清单或政策文件，未导入。")
+    _key_works_from_blocks(draft, blocks, progress)
+    if not draft.key_works:
+        raise DubanError(f"“{draft.source_name}”中找不到任何重点工作（编号条目都没有写明责任单位），未导入。")
+    finish_key_works(draft, from_table=False)
+
+
+def _blocks(lines: list[str]) -> tuple[list[_Block], list[str]]:
+    blocks: list[_Block] = []
+    preamble: list[str] = []
+    expected: dict[str, int] = {}
+    stack: list[str] = []
+    last_at_depth: dict[int, int] = {}
+    for line_no, line in enumerate(lines, 1):
+        if not line or (len(line) <= 60 and _FURNITURE.search(line)):
+            continue
+        for piece in split_glued(line, expected):
+            head = heading_of(piece)
+            if head is None or not head.rest.strip():
+                if blocks:
+                    blocks[-1].lines.append(piece)
+                else:
+                    preamble.append(piece)
+                continue
+            expected[head.style] = head.number + 1
+            if head.style in stack:
+                del stack[stack.index(head.style) + 1:]
+            else:
+                stack.append(head.style)
+            depth = stack.index(head.style)
+            block = _Block(head.style, head.number, [head.rest.strip()], line_no, depth)
+            block.parent = last_at_depth.get(depth - 1) if depth else None
+            if block.parent is not None:
+                blocks[block.parent].children.append(len(blocks))
+            last_at_depth[depth] = len(blocks)
+            for deeper in [d for d in last_at_depth if d > depth]:
+                del last_at_depth[deeper]
+            blocks.append(block)
+    return blocks, preamble
+
+
+def _document_meta(draft: Draft, lines: list[str], preamble: list[str]) -> None:
+    joined = "\n".join(preamble)
+    m = re.search(r"印发\s*《([^》]{4,80})》", joined)
+    if m and not draft.title:
+        draft.title = m.group(1)
+    if not draft.title:
+        for line in preamble:
+            if 6 <= len(line) <= 60 and not re.search(r"[。，：:；,]$", line) and _TITLE_WORDS.search(line) \
+                    and not _FURNITURE.search(line) and "。" not in line:
+                draft.title = line
+                break
+    if not draft.title:
+        draft.title = draft.source_name
+    for line in preamble:
+        for m in _DOC_NO.finditer(line):
+            if m.start() and line[m.start() - 1] in "（(《":
+                continue
+            draft.doc_no = re.sub(r"\s", "", m.group(0))
+            if draft.year is None:
+                draft.year, draft.year_source = int(m.group(1)), "文号"
+            break
+        if draft.doc_no:
+            break
+    if draft.year is None:
+        m = re.search(r"((?:19|20)\d\d)\s*年", draft.title)
+        if m and "印发" not in draft.title:
+            draft.year, draft.year_source = int(m.group(1)), "标题"
+    if draft.year is None:
+        for line in lines:
+            m = re.search(r"(?:成文日期|发布日期|编辑日期|发布时间|印发日期|日期)\s*[:：]?\s*((?:19|20)\d\d)\s*[年\-/.]", line) \
+                or re.fullmatch(r"((?:19|20)\d\d)\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日", line.strip())
+            if m:
+                draft.year, draft.year_source = int(m.group(1)), "发文日期"
+                break
+
+
+def _key_works_from_blocks(draft: Draft, blocks: list[_Block], progress=None) -> None:
+    clauses = [find_unit_clauses(b.text) for b in blocks]
+    with_units = [i for i, c in enumerate(clauses) if c]
+    if with_units:
+        depth_by_style: dict[str, list[int]] = {}
+        for i in with_units:
+            depth_by_style.setdefault(blocks[i].style, []).append(blocks[i].depth)
+        kw_style = max(depth_by_style, key=lambda s: (sum(depth_by_style[s]) / len(depth_by_style[s]),
+                                                      len(depth_by_style[s])))
+    else:
+        styles = [b.style for b in blocks]
+        kw_style = "num" if "num" in styles else max(styles, key=lambda s: max(b.depth for b in blocks if b.style == s))
+        draft.warnings.append("文中没有找到“（牵头单位：…）”“（责任单位：…）”之类的分工，所有条目都需要补填责任单位。")
+    parents_with_units = {blocks[i].parent for i in with_units if blocks[i].style == kw_style}
+    chosen = [i for i, b in enumerate(blocks) if b.style == kw_style
+              and (not with_units or b.parent in parents_with_units)]
+    raw: list[tuple[_Block, DraftKeyWork]] = []
+    for n, i in enumerate(chosen):
+        if progress:
+            progress(n, len(chosen), "读取条目")
+        block = blocks[i]
+        parent_title = _heading_title(blocks[block.parent]) if block.parent is not None else None
+        child_text = [blocks[c].text for c in _descendants(blocks, i)]
+        raw.extend((block, kw) for kw in _block_to_key_works(draft, block, clauses[i], parent_title, child_text))
+    numbers = [kw.number for _b, kw in raw]
+    if len(set(numbers)) != len(numbers):
+        # Numbering restarts in every section: prefix the section number.
+        for block, kw in raw:
+            prefix = blocks[block.parent].number if block.parent is not None else 0
+            kw.number = f"{prefix}.{kw.number}"
+    seen: set[str] = set()
+    for _block, kw in raw:
+        number, n = kw.number, 2
+        while kw.number in seen:
+            kw.number = f"{number}-{n}"
+            n += 1
+        seen.add(kw.number)
+        draft.key_works.append(kw)
+
+
+def _descendants(blocks: list[_Block], index: int) -> list[int]:
+    out = []
+    for child in blocks[index].children:
+        out.append(child)
+        out.extend(_descendants(blocks, child))
+    return out
+
+
+def _heading_title(block: _Block) -> str:
+    title, rest = first_sentence(block.text, limit=40)
+    if not title:
+        title = block.text.split("\n")[0][:40]
+    return title.strip().rstrip("。")
+
+
+def _block_to_key_works(draft: Draft, block: _Block, clauses, parent_title: str | None,
+                        child_text: list[str]) -> list[DraftKeyWork]:
+    text = block.text
+    where = f"第{block.line_no}行"
+    if len(clauses) >= 2:
+        heading, rest = first_sentence(text, limit=30)
+        if heading and not find_unit_clauses(heading):
+            offset = text.index(rest) if rest else len(text)
+            category = heading.rstrip("。")
+        else:
+            offset, category = 0, parent_title
+        works = []
+        start = offset
+        for n, (_s, end, units) in enumerate([c for c in clauses if c[0] >= offset], 1):
+            segment = text[start:end].strip().lstrip("。；;，, \n")
+            start = end
+            kw = _key_work_from_segment(f"{block.number}.{n}", segment, units, category, where, mode="segment")
+            works.append(kw)
+        _trailing(draft, text[start:], where)
+        return works
+    units = clauses[-1][2] if clauses else []
+    body = text
+    if clauses:
+        s, e, _units = clauses[-1]
+        _trailing(draft, text[e:], where)
+        body = text[:s]
+    kw = _key_work_from_segment(str(block.number), body, units, parent_title, where, mode="item")
+    for extra in child_text:
+        for _start, _end, child_units in find_unit_clauses(extra):
+            known = {u.name for u in kw.units}
+            kw.units.extend(u for u in child_units if u.name not in known)
+        stripped = _remove_clauses(extra)
+        if stripped:
+            kw.measures.append(stripped)
+    return [kw]
+
+
+def _remove_clauses(text: str) -> str:
+    for start, end, _units in reversed(find_unit_clauses(text)):
+        text = text[:start] + text[end:]
+    return text.strip().replace("\n", "")
+
+
+def _trailing(draft: Draft, tail: str, where: str) -> None:
+    tail = tail.strip().lstrip("。；;，,").strip()
+    if len(tail) > 8:
+        draft.unplaced.append(Unplaced(where, tail, "这段文字在责任单位之后，不属于任何一项工作，未导入"))
+
+
+def _key_work_from_segment(number: str, text: str, units, category: str | None, where: str,
+                           mode: str) -> DraftKeyWork:
+    text = _remove_clauses(text)
+    if mode == "segment":
+        m = re.match(r"^(.{2,40}?)[，,。；;]", text)
+        title = m.group(1) if m else text[:40]
+        rest_sentences = sentences(text)
+    else:
+        title, rest = first_sentence(text, limit=80)
+        if not title:
+            m = re.match(r"^(.{2,40}?)[，,。；;]", text)
+            title = m.group(1) if m else text[:40]
+            rest = text
+        rest_sentences = sentences(rest)
+    kw = DraftKeyWork(number=number, title=title.strip().rstrip("。"), category=category, units=list(units),
+                      location=where)
+    if find_indicators(title):
+        kw.targets.append(title)
+        kw.indicators.extend(find_indicators(title))
+    for sentence in rest_sentences:
+        sentence = sentence.strip()
+        found = find_indicators(sentence)
+        if found:
+            kw.targets.append(sentence)
+            names = {i.name for i in kw.indicators}
+            kw.indicators.extend(i for i in found if i.name not in names)
+        else:
+            kw.measures.append(sentence)
+    return kw
+
+
+# ---------------------------------------------------------------------- docx
+def docx_content(path: Path, warnings: list[str]) -> tuple[list[Grid], str]:
+    """Return the task-list tables of a .docx as grids, and its paragraphs (numbering restored) as text."""
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = docx.Document(str(path))
+    except Exception as exc:  # noqa: BLE001 - python-docx raises many kinds for broken files
+        raise DubanError(f"文件“{path.name}”无法作为 Word 文档读取（{type(exc).__name__}）。请在 Word/WPS 中另存为 .docx 再试。") from None
+    numbering = _Numbering(document)
+    lines: list[str] = []
+    grids: list[Grid] = []
+    body = document.element.body
+    table_no = 0
+    for child in body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            paragraph = Paragraph(child, document)
+            lines.append(numbering.prefix(paragraph) + paragraph.text)
+        elif tag == "tbl":
+            table_no += 1
+            grid = _table_grid(Table(child, document), table_no)
+            if find_header(grid) is not None:
+                grids.append(grid)
+            else:
+                for row in grid.cells:
+                    seen = []
+                    for value in row:
+                        if value and value not in seen:
+                            seen.append(value)
+                    lines.append("\n".join(seen))
+    return grids, "\n".join(lines)
+
+
+def _table_grid(table, table_no: int) -> Grid:
+    cells: list[list[str | None]] = []
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for r, row in enumerate(table.rows):
+        row_cells = row.cells
+        values = [cell.text for cell in row_cells]
+        cells.append(values)
+        c = 0
+        while c < len(row_cells):
+            end = c
+            while end + 1 < len(row_cells) and row_cells[end + 1]._tc is row_cells[c]._tc:
+                end += 1
+            if end > c:
+                spans.setdefault(r, []).append((c, end))
+            c = end + 1
+    return Grid(f"表格{table_no}", cells, row_spans=spans, label=f"第{table_no}个表格第{{row}}行")
+
+
+class _Numbering:
+    """Restores Word's automatic list numbers ("1." "（一）"), which python-docx leaves out of text."""
+
+    _FORMATS = {"decimal", "chineseCounting", "chineseCountingThousand", "ideographTraditional",
+                "taiwaneseCounting", "decimalEnclosedCircleChinese", "decimalEnclosedCircle",
+                "ideographDigital", "japaneseCounting", "decimalFullWidth"}
+
+    def __init__(self, document):
+        self.levels: dict[tuple[str, str], tuple[str, str, int]] = {}
+        self.counters: dict[tuple[str, str], int] = {}
+        try:
+            root = document.part.numbering_part.element
+        except (KeyError, NotImplementedError, AttributeError):
+            return
+        ns = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+        abstract = {}
+        for node in root.iter(f"{ns}abstractNum"):
+            levels = {}
+            for lvl in node.iter(f"{ns}lvl"):
+                fmt = lvl.find(f"{ns}numFmt")
+                text = lvl.find(f"{ns}lvlText")
+                start = lvl.find(f"{ns}start")
+                levels[lvl.get(f"{ns}ilvl")] = (
+                    fmt.get(f"{ns}val") if fmt is not None else "decimal",
+                    text.get(f"{ns}val") if text is not None else "%1.",
+                    int(start.get(f"{ns}val")) if start is not None else 1,
+                )
+            abstract[node.get(f"{ns}abstractNumId")] = levels
+        for num in root.iter(f"{ns}num"):
+            ref = num.find(f"{ns}abstractNumId")
+            if ref is None:
+                continue
+            for ilvl, spec in abstract.get(ref.get(f"{ns}val"), {}).items():
+                self.levels[(num.get(f"{ns}numId"), ilvl)] = spec
+        self.ns = ns
+
+    def prefix(self, paragraph) -> str:
+        """Return the list number Word would show before this paragraph ("" if none)."""
+        if not self.levels:
+            return ""
+        ppr = paragraph._p.pPr
+        num_pr = ppr.find(f"{self.ns}numPr") if ppr is not None else None
+        if num_pr is None:
+            return ""
+        ilvl_el, num_el = num_pr.find(f"{self.ns}ilvl"), num_pr.find(f"{self.ns}numId")
+        if num_el is None:
+            return ""
+        num_id = num_el.get(f"{self.ns}val")
+        ilvl = ilvl_el.get(f"{self.ns}val") if ilvl_el is not None else "0"
+        spec = self.levels.get((num_id, ilvl))
+        if spec is None or spec[0] not in self._FORMATS:
+            return ""
+        key = (num_id, ilvl)
+        self.counters[key] = self.counters.get(key, spec[2] - 1) + 1
+        for other in list(self.counters):
+            if other[0] == num_id and int(other[1]) > int(ilvl):
+                del self.counters[other]
+        value = self.counters[key]
+        shown = str(value) if spec[0].startswith("decimal") else _chinese(value)
+        return re.sub(r"%\d", shown, spec[1])
+
+
+def _chinese(value: int) -> str:
+    digits = "零一二三四五六七八九"
+    if value < 10:
+        return digits[value]
+    if value < 20:
+        return "十" + (digits[value % 10] if value % 10 else "")
+    if value < 100:
+        return digits[value // 10] + "十" + (digits[value % 10] if value % 10 else "")
+    return str(value)
+
+
+def read_docx(path: Path, draft: Draft, progress=None) -> None:
+    """Fill ``draft`` from a .docx: its task-list tables if it has any, else its numbered text."""
+    grids, text = docx_content(path, draft.warnings)
+    if grids:
+        body = Draft(source_name=draft.source_name)
+        try:
+            parse_policy_text(text, body)
+            body_meta = (body.title, body.doc_no, body.year, body.year_source)
+        except DubanError:
+            body_meta = None
+        read_grids(grids, draft, progress)
+        if body_meta:
+            if body_meta[0] and body_meta[0] != draft.source_name and not draft.title.startswith(body_meta[0]):
+                draft.title = draft.title or body_meta[0]
+            draft.doc_no = draft.doc_no or body_meta[1]
+            if draft.year is None and body_meta[2]:
+                draft.year, draft.year_source = body_meta[2], body_meta[3]
+                draft.refresh()
+        if body_meta and body.key_works:
+            draft.warnings.append(f"文档中有任务清单表格，已按表格导入；正文中另有 {len(body.key_works)} 处分工未重复导入。")
+        return
+    parse_policy_text(text, draft, progress)
+
+
+__all__ = ["parse_policy_text", "read_docx", "read_task_text"]

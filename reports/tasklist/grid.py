@@ -1,0 +1,421 @@
+"""Reading a "1+N 任务清单" table (from Excel or a Word table) into draft key works.
+
+The table is given as a grid of cell texts with merged cells already filled in. The
+header row is found by its text, columns may come in any order and under any of the
+usual names, and unknown columns (such as the ledger export's "2024Q3 完成进度") are
+ignored. Both common layouts are read: one row per measure with the parent columns
+merged (or left blank, meaning "same as above"), and one row per key work with
+numbered lines inside a cell; rows repeated where the table broke across pages are
+folded into the key work they continue.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from db.deadlines import parse_deadline
+from reports.tasklist.draft import Draft, DraftKeyWork, DraftMilestone, Unplaced
+from reports.tasklist.textparse import (
+    _dedupe_units,
+    find_deadlines,
+    find_indicators,
+    heading_of,
+    split_items,
+    strip_numbering,
+    tidy,
+    units_from_list,
+)
+
+#: Header names by column role; matched after removing spaces and a trailing note in brackets.
+HEADER_NAMES: dict[str, tuple[str, ...]] = {
+    "number": ("序号", "编号", "序", "任务编号", "项目编号", "工作编号"),
+    "category": ("总体任务", "任务类别", "类别", "分类", "领域", "板块", "重点领域", "一级任务", "任务大类", "大类",
+                 "工作类别", "专项"),
+    "title": ("重点工作", "工作任务", "主要任务", "重点任务", "任务名称", "工作事项", "任务", "项目名称", "具体任务",
+              "二级任务", "重点工作任务", "工作名称", "事项"),
+    "targets": ("全市目标", "全县目标", "全区目标", "目标任务", "工作目标", "目标", "年度目标", "预期目标", "任务目标",
+                "目标要求", "具体目标", "主要目标", "年度工作目标"),
+    "measures": ("落实举措", "具体举措", "工作措施", "主要举措", "具体措施", "工作举措", "推进举措", "主要措施", "措施",
+                 "举措", "落实措施", "工作内容", "主要内容", "具体内容", "任务内容", "具体工作"),
+    "period": ("实施阶段", "完成时限", "时间节点", "完成时间", "时限", "时间安排", "进度安排", "完成期限", "实施期限",
+               "时间", "时限要求", "实施时间"),
+    "units": ("责任单位", "责任部门", "实施单位", "承办单位", "责任主体", "牵头单位及责任单位", "牵头单位/责任单位",
+              "牵头及责任单位"),
+    "lead": ("牵头单位", "牵头部门", "主责单位", "主办单位"),
+    "support": ("配合单位", "配合部门", "协办单位", "协同单位", "参与单位", "协助单位"),
+    "leader": ("分管领导", "责任领导", "牵头领导", "市领导", "县领导", "区领导", "联系领导", "领导"),
+    "liaison": ("联络员", "联系人", "具体联系人", "经办人", "责任人"),
+}
+_EXACT = {name: role for role, names in HEADER_NAMES.items() for name in names}
+
+
+def classify_header(text: str | None) -> str | None:
+    """Return the column role of a header cell, or None for a column duban does not read."""
+    key = re.sub(r"\s", "", tidy(text or "")).strip("*＊:：")
+    if not key or len(key) > 24:
+        return None
+    key = re.sub(r"[（(][^（）()]*[)）]$", "", key) or key
+    if ("领导" in key) and ("联络员" in key or "联系人" in key):
+        return "leader_liaison"
+    if re.match(r"^(?:19|20)\d\d", key) or re.search(r"(进度|进展|情况|问题|计划|备注|说明|填报|完成率|成效)$", key):
+        return None
+    if key in _EXACT:
+        return _EXACT[key]
+    for role, names in HEADER_NAMES.items():
+        for name in names:
+            if len(name) >= 3 and key.startswith(name):
+                return role
+    return None
+
+
+@dataclass
+class Grid:
+    """One table: cell texts (merged cells filled), with where it came from.
+
+    Attributes:
+        name: sheet or table name, for messages.
+        cells: rows of cell texts (None or "" for empty).
+        hidden_cols: indexes of hidden columns.
+        row_spans: for each row index, the horizontal merged spans (first, last) in it.
+        label: how a row is named in messages, formatted with the 1-based row number.
+    """
+
+    name: str
+    cells: list[list[str | None]]
+    hidden_cols: set[int] = field(default_factory=set)
+    row_spans: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+    label: str = "第{row}行"
+
+
+def find_header(grid: Grid, scan_rows: int = 30) -> tuple[int, dict[str, list[int]], int] | None:
+    """Find the header row; return (row index, role → columns, first data row) or None."""
+    for r, row in enumerate(grid.cells[:scan_rows]):
+        roles: dict[str, list[int]] = {}
+        for c, value in enumerate(row):
+            role = classify_header(value)
+            if role:
+                roles.setdefault(role, []).append(c)
+        if not ({"title", "measures"} & roles.keys()):
+            continue
+        if len(roles.keys() - {"leader", "liaison"}) < 3 and not ({"units", "lead"} & roles.keys()):
+            continue
+        data_start = r + 1
+        # A second header row under merged parents ("责任单位" over 牵头单位 | 配合单位).
+        if r + 1 < len(grid.cells):
+            below = grid.cells[r + 1]
+            sub = {c: classify_header(v) for c, v in enumerate(below) if classify_header(v)}
+            filled = [c for c in range(len(below)) if below[c] not in (None, "")]
+            if sub and len(sub) == len(filled) and all(
+                c < len(row) and (row[c] in (None, "") or classify_header(row[c]) in (sub[c], "units", "leader_liaison")
+                                  or row[c] == (row[c - 1] if c else None) or row[c] == (row[c + 1] if c + 1 < len(row)
+                                                                                       else None))
+                for c in sub
+            ):
+                for role_cols in roles.values():
+                    for c in list(role_cols):
+                        if c in sub:
+                            role_cols.remove(c)
+                for c, role in sub.items():
+                    roles.setdefault(role, []).append(c)
+                roles = {k: sorted(v) for k, v in roles.items() if v}
+                data_start = r + 2
+        roles = _settle_columns(grid, row, roles)
+        return r, roles, data_start
+    return None
+
+
+def _settle_columns(grid: Grid, header: list, roles: dict[str, list[int]]) -> dict[str, list[int]]:
+    """Drop hidden duplicates and split a two-column 分管领导/联络员 header."""
+    settled: dict[str, list[int]] = {}
+    for role, cols in roles.items():
+        visible = [c for c in cols if c not in grid.hidden_cols]
+        settled[role] = visible or cols
+    if "leader_liaison" in settled:
+        cols = settled["leader_liaison"]
+        nxt = cols[-1] + 1
+        if len(cols) == 1 and nxt < len(header) and header[nxt] in (None, "") and not any(
+                nxt in v for v in settled.values()):
+            cols = [cols[0], nxt]  # .xls: the merged header only fills its first cell
+        if len(cols) >= 2:
+            settled.pop("leader_liaison")
+            settled.setdefault("leader", []).append(cols[0])
+            settled.setdefault("liaison", []).append(cols[1])
+    return settled
+
+
+def _cell(row: list, cols: list[int] | None) -> str:
+    if not cols:
+        return ""
+    parts = []
+    for c in cols:
+        if c < len(row) and row[c] not in (None, ""):
+            text = str(row[c])
+            if text not in parts:
+                parts.append(text)
+    return "\n".join(parts)
+
+
+def _number_text(value: str) -> str:
+    text = tidy(value, keep_newlines=False)
+    if re.fullmatch(r"\d+\.0+", text):
+        text = text.split(".")[0]
+    head = heading_of(text)
+    if head and not head.rest.strip():
+        return str(head.number)
+    return text.rstrip("、.．")
+
+
+class _Builder:
+    """Accumulates key works row by row (one grid or several)."""
+
+    def __init__(self, draft: Draft):
+        self.draft = draft
+        self.current: DraftKeyWork | None = None
+        self.category: str | None = None
+        self.units_seen: dict[str, set[str]] = {}
+        self.period_kind: dict[str, str] = {}
+        self.auto_number = 0
+
+    def read(self, grid: Grid, header_row: int, roles: dict[str, list[int]], data_start: int, progress=None) -> int:
+        header = grid.cells[header_row]
+        header_roles = {classify_header(v) for v in header if classify_header(v)}
+        count = 0
+        self.current, self.category = None, None
+        total = len(grid.cells)
+        for r in range(data_start, total):
+            row = grid.cells[r]
+            where = grid.label.format(row=r + 1)
+            if progress and r % 20 == 0:
+                progress(r, total, f"读取{grid.name}")
+            texts = [tidy(v) for v in row]
+            if not any(texts):
+                continue
+            row_roles = {classify_header(v) for v in row if v}
+            if len(row_roles & header_roles) >= 3:
+                continue  # the header repeated at the top of a printed page
+            if self._section_row(grid, r, texts, roles, where):
+                continue
+            self._data_row(row, roles, where)
+            count += 1
+        return count
+
+    def _section_row(self, grid: Grid, r: int, texts: list[str], roles: dict[str, list[int]], where: str) -> bool:
+        """Handle a row that is one merged cell: a category heading or a note."""
+        filled = [c for c, t in enumerate(texts) if t]
+        role_cols = {c for cols in roles.values() for c in cols}
+        spans = grid.row_spans.get(r, [])
+        wide = any(last - first >= 2 and len(role_cols & set(range(first, last + 1))) >= 3 for first, last in spans)
+        distinct = {texts[c] for c in filled}
+        if not wide:
+            loose = (set(filled) & role_cols) - {0} - set(roles.get("number", [])) - set(roles.get("category", []))
+            text = texts[filled[0]]
+            heading = heading_of(text)
+            is_heading = heading is not None and heading.style in ("cn", "part") and len(text) <= 40
+            if len(distinct) != 1 or loose or not (is_heading or re.match(r"^(注|说明|备注|填表说明)", text)):
+                return False
+            if "category" in roles and set(filled) <= set(roles["category"]):
+                return False
+        text = next(iter(distinct)) if len(distinct) == 1 else " ".join(texts[c] for c in filled)
+        head = heading_of(text)
+        if head and head.style in ("cn", "part") and len(text) <= 40:
+            self.category = strip_numbering(text).rstrip("。")
+            return True
+        if re.match(r"^(注|说明|备注|填表说明)", text):
+            return True
+        self.draft.unplaced.append(Unplaced(where, text, "这一行横跨整张表，既不是总体任务也不是重点工作，未导入"))
+        return True
+
+    def _data_row(self, row: list, roles: dict[str, list[int]], where: str) -> None:
+        number = _number_text(_cell(row, roles.get("number")))
+        title = strip_numbering(tidy(_cell(row, roles.get("title")), keep_newlines=False)).rstrip("。")
+        category = strip_numbering(tidy(_cell(row, roles.get("category")), keep_newlines=False)).rstrip("。")
+        if category:
+            self.category = category
+        targets = split_items(_cell(row, roles.get("targets")))
+        measures = split_items(_cell(row, roles.get("measures")))
+        if not title and "title" not in roles:
+            title = (targets or measures or [""])[0][:40]
+        cur = self.current
+        starts_new = False
+        if number:
+            starts_new = cur is None or number != cur.number
+            if not starts_new and title and _key(title) != _key(cur.title):
+                self.draft.warnings.append(f"{where}：序号 {number} 重复出现但重点工作不同（“{title}”），已并入第 {number} 项，请核对。")
+        elif title and (cur is None or _key(title) != _key(cur.title)):
+            starts_new = True
+            number = self._next_number()
+            if "number" in roles:
+                self.draft.warnings.append(f"{where}：没有序号，已按顺序编为第 {number} 项。")
+        elif cur is None:
+            content = " ".join(targets + measures) or tidy(_cell(row, [c for cols in roles.values() for c in cols]))
+            self.draft.unplaced.append(Unplaced(where, content, "这一行在任何重点工作之前，无法归属"))
+            return
+        if starts_new:
+            if not title:
+                self.draft.unplaced.append(Unplaced(where, " ".join(targets + measures), f"序号 {number} 没有重点工作名称"))
+                title = (targets or measures or [f"第{number}项"])[0][:40]
+            number = self._unique(number)
+            cur = DraftKeyWork(number=number, title=title, category=self.category, location=where)
+            self.draft.key_works.append(cur)
+            self.current = cur
+            self._remember_number(number)
+        for item in targets:
+            if item not in cur.targets:
+                cur.targets.append(item)
+        for item in measures:
+            if item not in cur.measures:
+                cur.measures.append(item)
+        period = tidy(_cell(row, roles.get("period")))
+        if period:
+            period = re.sub(r"-\s*\n\s*", "-", period)
+            if not cur.period_phrase:
+                cur.period_phrase = period
+            elif period not in cur.period_phrase:
+                cur.period_phrase += "\n" + period
+        self._units(cur, row, roles)
+        self._people(cur, row, roles)
+
+    def _units(self, kw: DraftKeyWork, row: list, roles: dict[str, list[int]]) -> None:
+        seen = self.units_seen.setdefault(kw.number, set())
+        new = []
+        for role_key, role, first_is_lead in (("lead", "牵头", False), ("units", "责任", "lead" not in roles),
+                                              ("support", "配合", False)):
+            text = _cell(row, roles.get(role_key))
+            if not text or text in seen:
+                continue
+            seen.add(text)
+            units = units_from_list(text, first_is_lead=first_is_lead, role="责任" if role == "牵头" else role)
+            if role == "牵头":
+                for u in units:
+                    u.role = "牵头"
+            new.extend(units)
+        if new:
+            kw.units = _dedupe_units(kw.units + new)
+            leads = [u for u in kw.units if u.role == "牵头"]
+            for extra in leads[1:]:
+                if "lead" not in roles:
+                    extra.role = "责任"
+
+    def _people(self, kw: DraftKeyWork, row: list, roles: dict[str, list[int]]) -> None:
+        if "leader_liaison" in roles:
+            raw = _cell(row, roles["leader_liaison"])
+            lines = [tidy(x, keep_newlines=False) for x in re.split(r"[\n/／、]", raw or "")]
+            while len(lines) > 2 and not lines[-1]:
+                lines.pop()
+            names = [x for x in lines if x]
+            if len(names) >= 2:
+                leader, liaison = names[0], names[1]
+            elif len(lines) >= 2 and not lines[0] and names:
+                leader, liaison = None, names[0]
+            else:
+                leader, liaison = (names[0] if names else None), None
+        else:
+            leader = tidy(_cell(row, roles.get("leader")), keep_newlines=False) or None
+            liaison = tidy(_cell(row, roles.get("liaison")), keep_newlines=False) or None
+        kw.leader = kw.leader or leader
+        kw.liaison = kw.liaison or liaison
+
+    def _next_number(self) -> str:
+        return str(self.auto_number + 1)
+
+    def _remember_number(self, number: str) -> None:
+        if number.isdigit():
+            self.auto_number = max(self.auto_number, int(number))
+
+    def _unique(self, number: str) -> str:
+        existing = {kw.number for kw in self.draft.key_works}
+        if number not in existing:
+            return number
+        n = 2
+        while f"{number}-{n}" in existing:
+            n += 1
+        self.draft.warnings.append(f"序号 {number} 在不同位置重复出现，后一处编为 {number}-{n}。")
+        return f"{number}-{n}"
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\s。，,：:“”\"]", "", text or "")
+
+
+def read_grids(grids: list[Grid], draft: Draft, progress=None) -> bool:
+    """Read every grid that has a task-list header into ``draft``; return False if none has."""
+    builder = _Builder(draft)
+    found = False
+    title_lines: list[str] = []
+    for grid in grids:
+        header = find_header(grid)
+        if header is None:
+            continue
+        found = True
+        header_row, roles, data_start = header
+        for row in grid.cells[:header_row]:
+            for value in row:
+                text = tidy(value, keep_newlines=False)
+                if text and text not in title_lines:
+                    title_lines.append(text)
+        builder.read(grid, header_row, roles, data_start, progress)
+    if not found:
+        return False
+    _plan_meta_from_titles(draft, title_lines)
+    finish_key_works(draft, from_table=True)
+    return True
+
+
+def _plan_meta_from_titles(draft: Draft, lines: list[str]) -> None:
+    candidates = [t for t in lines if not re.fullmatch(r"附件\s*\d*[:：]?", t) and len(t) >= 4]
+    if candidates and not draft.title:
+        draft.title = max(candidates, key=len)[:120]
+    for text in lines:
+        m = re.search(r"[\u4e00-\u9fff]{1,12}[〔\[【(（]((?:19|20)\d\d)[〕\]】)）]\s*\d+\s*号", text)
+        if m and not draft.doc_no:
+            draft.doc_no = m.group(0)
+    if draft.year is None:
+        m = re.search(r"((?:19|20)\d\d)\s*年", draft.title or "")
+        if m:
+            draft.year, draft.year_source = int(m.group(1)), "标题"
+
+
+def finish_key_works(draft: Draft, *, from_table: bool) -> None:
+    """Derive milestones and indicators, guess the year if still unknown, and re-date."""
+    if draft.year is None:
+        years = Counter()
+        for kw in draft.key_works:
+            for text in kw.targets + ([kw.title] if not from_table else []):
+                for y in re.findall(r"((?:19|20)\d\d)\s*年", text):
+                    years[int(y)] += 1
+        if years:
+            year = years.most_common(1)[0][0]
+            draft.year, draft.year_source = year, "推断"
+            draft.warnings.append(f"文件中没有写明计划年度，按目标中最常出现的年份定为 {year} 年；如不对请指定年度。")
+    for kw in draft.key_works:
+        phrases = {m.phrase for m in kw.milestones}
+        if kw.period_phrase:
+            parsed = parse_deadline(kw.period_phrase, draft.year or 2000)
+            if not parsed.understood:
+                inner = find_deadlines(kw.period_phrase)
+                for phrase, sentence in inner:
+                    if phrase not in phrases:
+                        kw.milestones.append(DraftMilestone(phrase, sentence))
+                        phrases.add(phrase)
+                if inner:
+                    kw.period_phrase = None
+            elif parsed.due and not parsed.period and not parsed.recurring and not parsed.ongoing:
+                phrase = re.sub(r"\s", "", kw.period_phrase)
+                if phrase not in phrases:
+                    kw.milestones.append(DraftMilestone(phrase, "完成时限"))
+                    phrases.add(phrase)
+        for text in kw.targets + kw.measures:
+            for phrase, sentence in find_deadlines(text):
+                if phrase not in phrases:
+                    kw.milestones.append(DraftMilestone(phrase, sentence))
+                    phrases.add(phrase)
+        if from_table:
+            names = set()
+            for text in kw.targets:
+                for ind in find_indicators(text):
+                    if ind.name not in names:
+                        kw.indicators.append(ind)
+                        names.add(ind.name)
+    draft.refresh()
