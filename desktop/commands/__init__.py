@@ -5,4 +5,5 @@ COMMAND_MODULES = (
     "desktop.commands.ledger",
     "desktop.commands.exchange",
     "desktop.commands.reports",
+    "desktop.commands.tasks_import",
 )
