@@ -6,4 +6,5 @@ COMMAND_MODULES = (
     "desktop.commands.exchange",
     "desktop.commands.reports",
     "desktop.commands.tasks_import",
+    "desktop.commands.gui",
 )

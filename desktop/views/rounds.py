@@ -140,7 +140,7 @@ class RoundsPage(QWidget):
                                  f"报送期限 {rnd['due_date'] or '—'}　{state}")
         done = sum(1 for r in rows if r["missing"] == 0)
         late = sum(1 for r in rows if r["late"])
-        returned = sum(1 for r in rows if r["returned"])
+        returned = sum(1 for r in rows if r["sent_back"])
         pending = sum(1 for r in rows if r["pending"])
         self.board_summary.setText(f"{len(rows)} 个单位：已报齐 {done}，未报齐 {len(rows) - done}，逾期 {late}，"
                                    f"待审核 {pending}，已退回 {returned}")
@@ -198,9 +198,9 @@ class RoundsPage(QWidget):
             return
         ids = self._unit_reports(unit["id"], rnd["id"], ("pending",))
         if not ids:
-            ask.show_error(self, f"{unit['name']}在 {rnd['id']} 没有待审核的填报。")
+            ask.show_error(self, f"{unit['unit']}在 {rnd['id']} 没有待审核的填报。")
             return
-        self.session.execute(undo.ReviewReports(self.session, ids, "accepted", None, unit["name"]))
+        self.session.execute(undo.ReviewReports(self.session, ids, "accepted", None, unit["unit"]))
 
     def return_unit(self) -> None:
         """Send the selected unit's reports back (退回) with a comment it will see."""
@@ -210,14 +210,14 @@ class RoundsPage(QWidget):
             return
         ids = self._unit_reports(unit["id"], rnd["id"], ("pending", "accepted"))
         if not ids:
-            ask.show_error(self, f"{unit['name']}在 {rnd['id']} 还没有填报，无需退回；请催报。")
+            ask.show_error(self, f"{unit['unit']}在 {rnd['id']} 还没有填报，无需退回；请催报。")
             return
         dialog = forms.text_form(self, "退回修改", "退回意见", multiline=True,
-                                 intro=f"把{unit['name']}在 {rnd['id']} 的 {len(ids)} 条填报退回修改。"
+                                 intro=f"把{unit['unit']}在 {rnd['id']} 的 {len(ids)} 条填报退回修改。"
                                        "意见会写进下一次导出的填报表。")
         if ask.run_dialog(dialog):
             self.session.execute(undo.ReviewReports(self.session, ids, "returned", dialog.value("text"),
-                                                    unit["name"]))
+                                                    unit["unit"]))
 
     # -- exchange (issue 4) ----------------------------------------------------------------------
     def export_handoffs(self) -> None:
@@ -229,7 +229,7 @@ class RoundsPage(QWidget):
             ask.show_error(self, "请先选中一个进行中的轮次。", "无法导出")
             return
         unit_ids = choose_units(self, self.db, rnd["id"], [r["id"] for r in self.board_model.rows
-                                                            if r["missing"] or r["returned"]])
+                                                            if r["missing"] or r["sent_back"]])
         if not unit_ids:
             return
         folder = ask.choose_folder(self, "把填报表保存到哪个文件夹？", "handoffs")
@@ -278,10 +278,9 @@ class RoundsPage(QWidget):
             return
         force = dialog.force()
         from db.exchange import import_returns
-        from db.ledger import backup_ledger
 
+        # import_returns writes the automatic backup itself, just before its first change.
         ledger = self.session.path
-        backup_ledger(self.db, ledger, "before-import")
 
         def work(db, progress):
             return import_returns(db, paths, force=force, ledger_path=ledger, progress=progress)
@@ -289,7 +288,7 @@ class RoundsPage(QWidget):
         def done(result) -> None:
             self.session.undo_stack.clear()
             self.session.notify()
-            ask.show_info(self, _import_summary(result), "导入完成")
+            ask.show_info(self, _import_summary(result), "导入结果")
 
         self.window_.run_job("导入回收表", work, done)
 
@@ -317,14 +316,16 @@ class RoundsPage(QWidget):
         ask.show_info(self, "已撤销该导入批次。", "撤销完成")
 
 
-def _import_summary(result) -> str:
-    """Turn whatever import_returns returned into one sentence per file."""
-    if result is None:
-        return "导入完成。"
-    if isinstance(result, dict):
-        return "导入完成：" + "，".join(f"{k} {v}" for k, v in result.items() if not isinstance(v, list | dict))
+def _import_summary(results) -> str:
+    """One line per imported file: what was written, or why not."""
+    from desktop.dialogs.exchange import file_verdict
+
     lines = []
-    for item in result if isinstance(result, list | tuple) else [result]:
-        text = getattr(item, "summary", None) or getattr(item, "message", None) or str(item)
-        lines.append(str(text))
-    return "导入完成：\n" + "\n".join(lines[:30])
+    for p in results or []:
+        if p.applied:
+            counts = p.counts
+            lines.append(f"{p.file_name}：已导入（批次 {p.batch_id}），新增 {counts['new']} 条，修改 {counts['changed']} 条"
+                         + (f"，新问题 {p.problems_added} 个" if p.problems_added else ""))
+        else:
+            lines.append(f"{p.file_name}：{file_verdict(p)[0]}")
+    return "\n".join(lines[:40]) or "没有可导入的文件。"
