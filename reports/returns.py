@@ -141,7 +141,7 @@ def normalise_text(cell: Cell, column: str) -> str | None:
         text = value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
     else:
         text = str(value)
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("_x000D_", "").strip()
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
     if not text:
         return None
     if len(text) > MAX_CELL_CHARS:
