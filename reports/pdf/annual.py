@@ -221,12 +221,13 @@ def write_annual_summary(
                             [26, 160, 80, 52, 40, 40], center={0, 3, 4, 5}))
     else:
         empty = Table([[ts.para("（无重点工作）", "cell_c")]], colWidths=[GB_WIDTH])
-        empty.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.5, colors.black)]))
+        empty.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), ts.font("fangsong")),
+                                   ("BOX", (0, 0), (-1, -1), 0.5, colors.black)]))
         story.append(empty)
 
     step(progress, 2, 3, "排版")
     doc = official_template(Path(out_path), title, org, progress)
-    pages = build_pdf(doc, story, official_page_furniture(ts), Path(out_path))
+    pages = build_pdf(doc, story, official_page_furniture(ts), Path(out_path), ts.font("songti"))
     step(progress, 3, 3, "完成")
     figures = {"year": int(year), "round": final["id"], "key_works": total, "key_works_by_status": by_status,
                "indicators": dict(met_count), "milestones": {k: v for k, v in ms.items() if k != "overdue_items"},

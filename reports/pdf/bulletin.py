@@ -107,6 +107,8 @@ def _table(ts: Typesetter, header: list[str], rows: list[list], widths: list[flo
     scale = GB_WIDTH / sum(widths)
     table = LongTable(data, colWidths=[w * scale for w in widths], repeatRows=1)
     table.setStyle(TableStyle([
+        # A table sets its cells' font even when every cell is a Paragraph: keep it an embedded one.
+        ("FONTNAME", (0, 0), (-1, -1), ts.font("fangsong")),
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.9, 0.9, 0.9)),
@@ -123,7 +125,8 @@ def _header_block(ts: Typesetter, org: str, issue_no: int, issued: date) -> list
     ts.style("header_r", "fangsong", GB_BODY_SIZE, leading=GB_LEADING, alignment=2)
     line = Table([[ts.para(org, "header_l"), ts.para(chinese_date(issued), "header_r")]],
                  colWidths=[GB_WIDTH * 0.62, GB_WIDTH * 0.38])
-    line.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), GB_BODY_SIZE),
+    line.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), ts.font("fangsong")),
+                              ("LEFTPADDING", (0, 0), (-1, -1), GB_BODY_SIZE),
                               ("RIGHTPADDING", (0, 0), (-1, -1), GB_BODY_SIZE),
                               ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
     return [
@@ -322,7 +325,7 @@ def write_bulletin(
 
     step(progress, 2, 3, "排版")
     doc = official_template(Path(out_path), title, org, progress)
-    pages = build_pdf(doc, story, official_page_furniture(ts), Path(out_path))
+    pages = build_pdf(doc, story, official_page_furniture(ts), Path(out_path), ts.font("songti"))
     step(progress, 3, 3, "完成")
     figures = {
         "round": rnd["id"], "key_works": total, "key_works_by_status": by_status,

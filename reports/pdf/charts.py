@@ -41,7 +41,7 @@ def status_by_category_chart(font: str, width: float, categories: list[str], sta
         counts: ``counts[category][status]``.
     """
     height = 210
-    drawing = Drawing(width, height)
+    drawing = Drawing(width, height, initialFontName=font)
     chart = VerticalBarChart()
     chart.x, chart.y = 36, 52
     chart.width, chart.height = width - 50, height - 100
@@ -92,7 +92,7 @@ def lights_by_unit_chart(font: str, width: float, units: list[str], lights: list
     """
     row = 13
     height = 70 + row * max(1, len(units))
-    drawing = Drawing(width, height)
+    drawing = Drawing(width, height, initialFontName=font)
     chart = HorizontalBarChart()
     chart.x, chart.y = 92, 40
     chart.width, chart.height = width - 110, row * max(1, len(units))

@@ -331,10 +331,11 @@ def landscape_template(path: Path, title: str, author: str, footer_left: str, ts
     return doc, furniture
 
 
-def build_pdf(doc: _Doc, story: list, furniture: Callable | None, out_path: Path) -> int:
+def build_pdf(doc: _Doc, story: list, furniture: Callable | None, out_path: Path, font: str | None = None) -> int:
     """Lay out ``story`` into a temporary file beside ``out_path``, then move it in place.
 
-    A cancelled or failed build leaves any existing file at ``out_path`` untouched.
+    A cancelled or failed build leaves any existing file at ``out_path`` untouched. ``font``
+    becomes the canvas's initial font, so that no page refers to a non-embedded Helvetica.
 
     Returns:
         The number of pages.
@@ -346,6 +347,8 @@ def build_pdf(doc: _Doc, story: list, furniture: Callable | None, out_path: Path
     pages: list[int] = []
     doc.filename = tmp
     try:
+        if font:
+            doc.initialFontName = font
         doc.build(story, canvasmaker=lambda *a, **k: _PagedCanvas(*a, furniture=furniture, pages_out=pages, **k))
         os.replace(tmp, out_path)
     except PermissionError as exc:

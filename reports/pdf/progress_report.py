@@ -173,7 +173,7 @@ def write_progress_report(
 
     footer = f"{org} · {label}季调度进展表 · 生成于 {chinese_date(date.today())}"
     doc, furniture = landscape_template(Path(out_path), title, org, footer, ts, progress)
-    pages = build_pdf(doc, story, furniture, Path(out_path))
+    pages = build_pdf(doc, story, furniture, Path(out_path), ts.font("songti"))
     step(progress, 3, 3, "完成")
     figures = {"round": rnd["id"], "key_works": summary["key_works"], "key_works_by_status": by_status,
                "key_works_by_light": by_light}

@@ -1,0 +1,282 @@
+"""The PDF reports print the ledger's own figures, stay inside their boxes and survive odd ledgers."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from contextlib import contextmanager
+
+import pytest
+from pypdf import PdfReader
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.platypus import Paragraph
+
+from db.ledger import create_ledger, set_meta
+from db.progress import problem_figures, save_report
+from db.queries import key_work_states, status_summary
+from db.rounds import get_round, open_round
+from db.tasks import add_key_work, add_plan, assign
+from db.units import add_unit
+from reports.pdf import document
+from reports.pdf.annual import write_annual_summary
+from reports.pdf.bulletin import write_bulletin
+from reports.pdf.linebreak import CANNOT_START
+from reports.pdf.progress_report import write_progress_report
+
+FUZZ = 0.5
+OFFICIAL_BOX = (document.GB_LEFT, A4[1] - document.GB_TOP - document.GB_HEIGHT,
+                document.GB_LEFT + document.GB_WIDTH, A4[1] - document.GB_TOP)
+_L = landscape(A4)
+LANDSCAPE_BOX = (document.LANDSCAPE_MARGIN, document.LANDSCAPE_MARGIN + document.LANDSCAPE_FOOTER,
+                 _L[0] - document.LANDSCAPE_MARGIN, _L[1] - document.LANDSCAPE_MARGIN)
+
+
+def pdf_text(path) -> str:
+    """All text of a PDF with whitespace removed, so wrapped sentences read whole."""
+    return re.sub(r"\s+", "", "".join(page.extract_text() for page in PdfReader(str(path)).pages))
+
+
+def _line_text_and_slack(blpara, line) -> tuple[str, float]:
+    if blpara.kind == 0:
+        extra, words = line
+        return "".join(w if isinstance(w, str) else getattr(w, "text", "") for w in words), extra
+    return "".join(getattr(w, "text", "") for w in line.words), line.extraSpace
+
+
+@contextmanager
+def layout_probe(monkeypatch):
+    """Record every paragraph as it is drawn: page, box, and each line's text and slack."""
+    drawn: list[dict] = []
+    original = Paragraph.drawOn
+
+    def draw_on(self, canvas, x, y, _sW=0):  # noqa: N803 - reportlab's signature
+        lines = [_line_text_and_slack(self.blPara, line) for line in self.blPara.lines]
+        # Tables translate the canvas before drawing cells: map the box to page coordinates.
+        a, b, c, d, e, f = canvas._currentMatrix
+        drawn.append({"page": canvas.getPageNumber(), "x": a * x + c * y + e, "y": b * x + d * y + f,
+                      "width": self.width, "height": self.height, "lines": lines})
+        return original(self, canvas, x, y, _sW)
+
+    monkeypatch.setattr(Paragraph, "drawOn", draw_on)
+    yield drawn
+
+
+def assert_layout_clean(drawn: list[dict], box: tuple[float, float, float, float]) -> None:
+    """No line starts with a forbidden mark, is wider than its box, or leaves the type area."""
+    assert drawn, "nothing was drawn"
+    left, bottom, right, top = box
+    for para in drawn:
+        where = f"page {para['page']}: {para['lines'][0][0][:30] if para['lines'] else ''}"
+        assert para["x"] >= left - FUZZ and para["x"] + para["width"] <= right + FUZZ, where
+        assert para["y"] >= bottom - FUZZ and para["y"] + para["height"] <= top + FUZZ, where
+        for i, (text, slack) in enumerate(para["lines"]):
+            assert slack >= -FUZZ, f"line wider than its box ({slack:.1f} pt) {where}: {text}"
+            if i and text:
+                assert text[0] not in CANNOT_START, f"line starts with “{text[0]}” {where}: {text}"
+
+
+def assert_text_on_page(path) -> None:
+    """Every text run pypdf finds starts inside the page."""
+    for number, page in enumerate(PdfReader(str(path)).pages, 1):
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        spots = []
+
+        def visit(text, cm, tm, _font, _size, spots=spots):
+            if text.strip():
+                x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+                y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+                spots.append((x, y, text))
+
+        page.extract_text(visitor_text=visit)
+        assert spots, f"page {number} has no text"
+        for x, y, text in spots:
+            assert 0 <= x <= width and 0 <= y <= height, f"page {number}: “{text}” at {x:.0f},{y:.0f}"
+
+
+def test_bulletin_prints_the_ledgers_figures_and_stays_in_the_type_area(demo_db, tmp_path, monkeypatch):
+    out = tmp_path / "bulletin.pdf"
+    with layout_probe(monkeypatch) as drawn:
+        result = write_bulletin(demo_db, "2024Q2", out, issue_no=3, org="示例县两个健康办")
+    assert_layout_clean(drawn, OFFICIAL_BOX)
+    assert_text_on_page(out)
+    assert result.pages == len(PdfReader(str(out)).pages) >= 3
+    text = pdf_text(out)
+
+    summary = status_summary(demo_db, "2024Q2")
+    by_status = summary["key_works_by_status"]
+    assert f"全县{summary['key_works']}项重点工作中" in text
+    assert f"已完成{by_status['已完成']}项" in text
+    assert f"序时推进{by_status['序时推进']}项" in text
+    assert f"进度滞后{by_status['进度滞后']}项" in text
+    assert "第3期" in text and "示例县两个健康办" in text
+    assert "关于2024年上半年重点工作推进情况的通报" in text
+
+    problems = problem_figures(demo_db, until="2024-06-30")
+    assert f"累计梳理问题{problems['raised']}个，已化解（销号）{problems['closed']}个" in text
+    assert f"化解率{problems['rate']:.1f}%" in text
+
+    # Reporting punctuality counted straight from the tables: each unit's last report against the due date.
+    due = get_round(demo_db, "2024Q2")["due_date"]
+    last = dict(demo_db.execute(
+        "SELECT a.unit_id, MAX(r.submitted_at) FROM assignments a LEFT JOIN reports r "
+        "ON r.assignment_id = a.id AND r.round_id = '2024Q2' GROUP BY a.unit_id").fetchall())
+    late = sum(1 for v in last.values() if v and v[:10] > due)
+    silent = sum(1 for v in last.values() if not v)
+    assert f"本轮应报送单位{len(last)}个，按时报送{len(last) - late - silent}个，逾期报送{late}个，未报送{silent}个" in text
+    assert "白石乡" in text  # the demo's habitually late township is named
+
+    lagging = [k for k in key_work_states(demo_db, "2024Q2") if k.result.status in ("进度滞后", "逾期")]
+    assert f"以下{len(lagging)}项重点工作进度滞后或逾期" in text
+    for k in lagging:
+        assert f"第{k.number}项“{k.title}”（牵头单位：{k.lead_unit}" in text
+
+
+def test_closed_round_bulletin_keeps_its_figures_when_the_rules_change(demo_db, tmp_path):
+    first = write_bulletin(demo_db, "2024Q1", tmp_path / "a.pdf")
+    set_meta(demo_db, "light_thresholds", {"yellow_behind": 1, "red_behind": 2})
+    second = write_bulletin(demo_db, "2024Q1", tmp_path / "b.pdf")
+    assert first.figures == second.figures
+    assert pdf_text(tmp_path / "a.pdf") == pdf_text(tmp_path / "b.pdf")
+
+
+def test_progress_report_matches_the_ledger_and_repeats_its_header(demo_db, tmp_path, monkeypatch):
+    out = tmp_path / "progress.pdf"
+    with layout_probe(monkeypatch) as drawn:
+        result = write_progress_report(demo_db, "2024Q3", out)
+    assert_layout_clean(drawn, LANDSCAPE_BOX)
+    assert_text_on_page(out)
+    summary = status_summary(demo_db, "2024Q3")
+    text = pdf_text(out)
+    assert f"重点工作共{summary['key_works']}项" in text
+    for status, count in summary["key_works_by_status"].items():
+        if count:
+            assert f"{status}{count}项" in text
+    pages = PdfReader(str(out)).pages
+    assert result.pages == len(pages) > 1
+    for number, page in enumerate(pages, 1):
+        page_text = re.sub(r"\s+", "", page.extract_text())
+        assert "进展情况（各单位）" in page_text, f"header row missing on page {number}"
+        assert f"第{number}页共{len(pages)}页" in page_text
+        assert "2024年第三季度" in page_text
+
+
+def test_annual_summary_reports_year_end_results(demo_db, tmp_path, monkeypatch):
+    out = tmp_path / "annual.pdf"
+    with layout_probe(monkeypatch) as drawn:
+        result = write_annual_summary(demo_db, 2024, out)
+    assert_layout_clean(drawn, OFFICIAL_BOX)
+    text = pdf_text(out)
+    summary = status_summary(demo_db, "2024Q3")
+    assert f"全县{summary['key_works']}项重点工作中，已完成{summary['key_works_by_status']['已完成']}项" in text
+    problems = problem_figures(demo_db, until="2024-09-30")
+    assert f"累计梳理问题{problems['raised']}个，已化解{problems['closed']}个" in text
+    n_indicators = demo_db.execute("SELECT COUNT(*) FROM indicators").fetchone()[0]
+    assert f"量化指标{n_indicators}个" in text
+    assert sum(result.figures["indicators"].values()) == n_indicators
+    assert "新增“个转企”" in text or "个转企" in text
+
+
+def _tiny_ledger(path, *, key_works: int = 0, text: str | None = None, unit_name: str = "县发展和改革局"):
+    db = create_ledger(path)
+    set_meta(db, "county", "测试县")
+    open_round(db, "2024Q2")
+    if key_works:
+        plan = add_plan(db, "测试计划", 2024)
+        unit = add_unit(db, unit_name, "部门")
+        for n in range(1, key_works + 1):
+            kw = add_key_work(db, plan, str(n), f"重点工作{n}", category=f"类别{n % 5}", period_phrase="2024年",
+                              targets=["完成年度目标"], plan_year=2024)
+            a = assign(db, kw, unit, "牵头")
+            if text is not None:
+                save_report(db, a, "2024Q2", {"progress_text": text, "percent": 40.0, "reported_status": "序时推进",
+                                               "problems": text[:300]})
+    return db
+
+
+@pytest.mark.parametrize("writer", ["progress", "bulletin", "annual"])
+def test_an_empty_ledger_still_gives_a_valid_pdf(tmp_path, writer):
+    db = _tiny_ledger(tmp_path / "empty.db")
+    out = tmp_path / f"{writer}.pdf"
+    if writer == "progress":
+        write_progress_report(db, "2024Q2", out)
+    elif writer == "bulletin":
+        write_bulletin(db, "2024Q2", out)
+    else:
+        write_annual_summary(db, 2024, out)
+    text = pdf_text(out)
+    assert len(PdfReader(str(out)).pages) >= 1
+    assert "没有" in text or "为空" in text
+
+
+def test_a_round_without_reports_names_every_unit_as_not_reported(demo_db, tmp_path):
+    open_round(demo_db, "2024Q4")
+    result = write_bulletin(demo_db, "2024Q4", tmp_path / "q4.pdf")
+    assert result.figures["reporting"]["按时报送"] == 0
+    assert result.figures["reporting"]["未报送"] == len(result.figures["ranking"]) == 25
+    assert result.figures["key_works_by_status"]["未报送"] == 30
+    write_progress_report(demo_db, "2024Q4", tmp_path / "q4p.pdf")
+    assert "未报送" in pdf_text(tmp_path / "q4p.pdf")
+
+
+def test_a_5000_character_progress_text_splits_across_pages(tmp_path, monkeypatch):
+    sentence = "对照年度目标任务，逐项细化推进措施，已完成REITs试点申报和5G基站建设2024年度计划的第一阶段工作；"
+    long_text = (sentence * (5000 // len(sentence) + 1))[:5000]
+    db = _tiny_ledger(tmp_path / "long.db", key_works=2, text=long_text)
+    out = tmp_path / "long.pdf"
+    with layout_probe(monkeypatch) as drawn:
+        result = write_progress_report(db, "2024Q2", out)
+    assert_layout_clean(drawn, LANDSCAPE_BOX)
+    assert result.pages >= 4
+    text = pdf_text(out)
+    assert text.count("REITs试点") >= 2 * (5000 // len(sentence)) - 2  # nothing of the long text was lost
+
+
+def test_rare_characters_in_unit_names_are_reported_not_printed_blank(tmp_path):
+    # U+30EDD (𰻝, biáng) is in no font installed here; U+4DAE (䶮) is in WenQuanYi and AR PL.
+    db = _tiny_ledger(tmp_path / "rare.db", key_works=1, text="进展正常。", unit_name="䶮𰻝县局")
+    result = write_progress_report(db, "2024Q2", tmp_path / "rare.pdf")
+    missing = [w for w in result.warnings if "U+30EDD" in w]
+    assert missing and "䶮𰻝县局" in missing[0]
+    assert not any("U+4DAE" in w for w in result.warnings)
+    assert "䶮" in pdf_text(tmp_path / "rare.pdf")
+
+
+def test_a_cancelled_report_leaves_the_old_file_alone(demo_db, tmp_path):
+    out = tmp_path / "keep.pdf"
+    out.write_bytes(b"%PDF-old")
+
+    def cancel(done, total, message):
+        if done >= 2:
+            raise document.Cancelled("已取消")
+
+    with pytest.raises(document.Cancelled):
+        write_bulletin(demo_db, "2024Q2", out, progress=cancel)
+    assert out.read_bytes() == b"%PDF-old"
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".pdf"] == ["keep.pdf"]
+
+
+def test_fonts_are_embedded(demo_db, tmp_path):
+    out = tmp_path / "b.pdf"
+    result = write_bulletin(demo_db, "2024Q2", out)
+    fonts = Counter()
+    for page in PdfReader(str(out)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descendants = font.get("/DescendantFonts")
+            descriptor = (descendants[0].get_object() if descendants else font).get("/FontDescriptor")
+            embedded = descriptor is not None and any(k in descriptor.get_object() for k in
+                                                      ("/FontFile", "/FontFile2", "/FontFile3"))
+            fonts[embedded] += 1
+    assert fonts[True] and not fonts[False]
+    assert len(result.fonts) == 5
+
+
+@pytest.mark.slow
+def test_two_thousand_key_works(tmp_path, monkeypatch):
+    db = _tiny_ledger(tmp_path / "big.db", key_works=2000, text="按计划推进，完成阶段任务。")
+    out = tmp_path / "big.pdf"
+    result = write_progress_report(db, "2024Q2", out)
+    assert result.pages == len(PdfReader(str(out)).pages) > 50
+    assert "重点工作2000" in pdf_text(out)
+    bulletin = write_bulletin(db, "2024Q2", tmp_path / "big-b.pdf")
+    assert bulletin.figures["key_works"] == 2000
