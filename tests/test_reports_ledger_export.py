@@ -1,0 +1,98 @@
+"""The ledger workbook keeps the 1+N layout, carries each round's progress and imports again."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import openpyxl
+import pytest
+
+from db.ledger import create_ledger
+from db.plan_import import commit_draft
+from db.queries import key_work_states
+from db.tasks import key_work_detail
+from desktop.cli import main
+from reports.ledger_export import export_ledger
+from reports.tasklist import read_task_list
+
+BASE = ["序号", "总体任务", "重点工作", "目标", "落实举措", "实施阶段", "责任单位", "配合单位", "分管领导", "联络员"]
+
+
+def _ledger_key_works(db) -> dict[str, dict]:
+    out = {}
+    for (kw_id,) in db.execute("SELECT id FROM key_works").fetchall():
+        d = key_work_detail(db, kw_id)
+        out[d["number"]] = {
+            "title": d["title"], "category": d["category"], "targets": d["targets"], "measures": d["measures"],
+            "period": d["period_phrase"],
+            "units": sorted((a["unit"], a["role"]) for a in d["assignments"]),
+        }
+    return out
+
+
+def test_export_has_the_1n_columns_and_each_rounds_progress(demo_db, tmp_path):
+    out = export_ledger(demo_db, tmp_path / "台账.xlsx")
+    ws = openpyxl.load_workbook(out)["台账"]
+    headers = [c.value for c in ws[1]]
+    assert headers[:10] == BASE
+    for rnd in ("2024Q1", "2024Q2", "2024Q3"):
+        assert [f"{rnd} 完成进度", f"{rnd} 进展情况", f"{rnd} 状态", f"{rnd} 亮灯"] == [
+            h for h in headers if h.startswith(rnd)]
+    assert ws.max_row == 1 + 30
+    assert ws.freeze_panes == "D2" and ws.auto_filter.ref.startswith("A1:")
+    assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$1:$1"
+    assert len(ws.conditional_formatting) >= 6
+
+    states = {k.number: k for k in key_work_states(demo_db, "2024Q2")}
+    col = {h: i for i, h in enumerate(headers)}
+    for row in ws.iter_rows(min_row=2, values_only=True):
+        k = states[row[0]]
+        assert row[col["2024Q2 状态"]] == k.result.status
+        assert row[col["2024Q2 亮灯"]] == k.result.light
+        if k.result.percent is not None:
+            assert row[col["2024Q2 完成进度"]] == pytest.approx(k.result.percent / 100)
+        assert row[col["责任单位"]].startswith("*" + k.lead_unit)
+
+
+def test_export_of_one_round_only(demo_db, tmp_path):
+    out = export_ledger(demo_db, tmp_path / "q3.xlsx", round_id="2024q3")
+    headers = [c.value for c in openpyxl.load_workbook(out)["台账"][1]]
+    assert headers[10:] == ["2024Q3 完成进度", "2024Q3 进展情况", "2024Q3 状态", "2024Q3 亮灯"]
+
+
+def test_exported_ledger_imports_again_unchanged(demo_db, tmp_path):
+    out = export_ledger(demo_db, tmp_path / "roundtrip.xlsx")
+    draft = read_task_list(out, year=2024, plan_title="示例县2024年重点工作任务清单")
+    fresh = create_ledger(tmp_path / "fresh.db")
+    commit_draft(fresh, draft, new_units="create")
+    assert _ledger_key_works(fresh) == _ledger_key_works(demo_db)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.slow
+def test_exported_ledger_saved_by_libreoffice_still_imports(demo_db, tmp_path):
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "LibreOffice is needed for this test"
+    out = export_ledger(demo_db, tmp_path / "src" / "ledger.xlsx")
+    resaved = tmp_path / "lo"
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/profile", "--convert-to",
+                    "xlsx:Calc MS Excel 2007 XML", "--outdir", str(resaved), str(out)],
+                   check=True, capture_output=True, timeout=180)
+    draft = read_task_list(resaved / "ledger.xlsx", year=2024, plan_title="示例县2024年重点工作任务清单")
+    fresh = create_ledger(tmp_path / "fresh.db")
+    commit_draft(fresh, draft, new_units="create")
+    assert _ledger_key_works(fresh) == _ledger_key_works(demo_db)
+
+
+def test_cli_export_and_reports(demo_path, tmp_path, capsys):
+    assert main(["--db", str(demo_path), "export-ledger", "--out", str(tmp_path / "l.xlsx")]) == 0
+    assert (tmp_path / "l.xlsx").exists()
+    assert main(["--db", str(demo_path), "report", "progress", "--round", "2024Q1",
+                 "--out", str(tmp_path / "p.pdf")]) == 0
+    out = capsys.readouterr().out
+    assert "已生成" in out and "页" in out and "仿宋" in out
+    assert main(["--db", str(demo_path), "report", "annual", "--year", "2023", "--out", str(tmp_path / "a.pdf")]) == 2
+    assert "2023年没有任何填报轮次" in capsys.readouterr().err
+    assert main(["--db", str(demo_path), "report", "bulletin", "--round", "2024Q2", "--out", str(tmp_path / "b.doc")]) == 2
+    assert not (tmp_path / "a.pdf").exists() and not (tmp_path / "b.doc").exists()
