@@ -113,6 +113,9 @@ def split_glued(line: str, expected: dict[str, int]) -> list[str]:
     pieces = []
     start = 0
     pos = 1
+    opening = heading_of(line)
+    if opening:
+        expected[opening.style] = opening.number + 1
     while pos < len(line):
         if line[pos - 1] in _GLUE_BEFORE:
             head = heading_of(line[pos:])
@@ -203,6 +206,7 @@ def first_sentence(text: str, limit: int = 60) -> tuple[str, str]:
 # --------------------------------------------------------------------- units
 _UNIT_END = set("局委办部院会心司团组道镇乡处室队所站行馆厅社府联区署科台校盟关厂场位长")
 _SPLITTERS = "、，,；;/／\n"
+_LEVEL_PREFIX = set("市县区省各乡镇团中国人")
 _TOWNSHIPS = re.compile(r"^各(?:乡镇|镇|乡|街道)")
 _LEAD_NOTE = re.compile(r"[（(]\s*(?:牵头|牵头单位|主责)\s*[)）]$")
 _UNIT_TAIL = re.compile(r"(?:等(?:有关|相关)?(?:部门|单位)?|(?:按|根据)(?:各自)?职责(?:分工)?(?:负责|落实)?|分别负责|负责|牵头)$")
@@ -243,7 +247,8 @@ def split_unit_names(text: str) -> list[tuple[str, bool]]:
     for piece, sep in raw_pieces:
         if not piece:
             continue
-        if merged and sep in ("\n", " ") and not _looks_complete(merged[-1]) and _looks_complete(merged[-1] + piece):
+        if merged and sep in ("\n", " ") and not _looks_complete(merged[-1]) and _looks_complete(merged[-1] + piece) \
+                and not (_looks_complete(piece) and piece.lstrip("*＊")[:1] in _LEVEL_PREFIX):
             merged[-1] = merged[-1] + piece
             continue
         merged.append(piece)
@@ -375,7 +380,8 @@ _DEADLINE = re.compile(
         rf"{_PRE}(?:{_Y})?{_N}\s*月\s*(?:份\s*)?(?:(?:底|末|上旬|中旬|下旬|\d{{1,2}}\s*日){_BEFORE}|前|以前|之前)",
         rf"{_PRE}(?:(?:19|20)\d{{2}}\s*)?年\s*(?:底|末){_BEFORE}",
         rf"{_PRE}(?:{_Y})?(?:上半年|下半年)\s*(?:前|末|底)",
-        rf"(?:到|于|在)\s*(?:{_Y})?(?:上半年|下半年)",
+        rf"到\s*(?:{_Y})?(?:上半年|下半年)",
+        rf"(?:{_Y})?(?:上半年|下半年)\s*(?:内|完成)",
         rf"{_PRE}(?:{_Y})?第?[一二三四1-4]\s*季度\s*(?:末|底|前)",
         r"(?:到|至|截至|截止)\s*(?:19|20)\d{2}\s*年(?![度份])",
         r"(?:19|20)\d{2}\s*年\s*(?:前|以前|之前)",
@@ -396,7 +402,8 @@ def find_deadlines(text: str) -> list[tuple[str, str]]:
             before = sentence[max(0, m.start() - 1): m.start()]
             if before in ("自", "从"):
                 continue
-            phrase = re.sub(r"\s+", "", m.group(0))
+            # "至2027年底" means "到2027年底"; 至 alone reads as a span dash to parse_deadline.
+            phrase = re.sub(r"^(?:至|截至|截止)", "到", re.sub(r"\s+", "", m.group(0)))
             if phrase in seen:
                 continue
             seen.add(phrase)
