@@ -491,7 +491,8 @@ def _read(source: _Source):
     try:
         return read_return(source.path)
     except DubanError as exc:
-        return exc
+        # Keep only the message: the exception's traceback would hold the file open.
+        return DubanError(" ".join(str(exc).split()))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -43,6 +43,10 @@ from reports.handoff import (
 MAX_SCANNED_ROWS = 5000
 #: How far down the header row may have moved (a clerk may insert rows above it).
 HEADER_SEARCH_ROWS = 20
+#: Largest uncompressed worksheet XML accepted. Text lives in the shared strings, so a sheet's
+#: XML grows with its number of cells: a handoff's is well under 1 MB. openpyxl scans a whole
+#: sheet that lacks a <dimension> before reading a single row, so size is checked first.
+MAX_SHEET_XML_BYTES = 20 * 1024 * 1024
 
 _STATUS_ALIASES = {
     "已完成": "已完成",
@@ -402,15 +406,35 @@ def read_return(path: str | Path) -> ReturnedWorkbook:
     path = Path(path)
     kind = safety.expect_kind(path, ("xlsx", "xls"), "填报表").kind
     if kind == "xlsx":
+        _check_sheet_sizes(path)
         sheets, prop_id, saved_at, handle = _openpyxl_sheets(path)
     else:
         sheets, prop_id, saved_at, handle = _xlrd_sheets(path)
+    failure = None
     try:
         return _parse(path, kind, sheets, prop_id, saved_at)
+    except DubanError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - sheets are parsed lazily; a broken or hostile part fails here
+        failure = type(exc).__name__
     finally:
         close = getattr(handle, "close", None) or getattr(handle, "release_resources", None)
         if close:
             close()
+    # Raised outside the except block so that no traceback keeps the file's handles alive.
+    raise DubanError(f"文件“{path.name}”内容损坏或含有不安全的结构，无法读取（{failure}），未导入。")
+
+
+def _check_sheet_sizes(path: Path) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        for info in zf.infolist():
+            if info.filename.startswith("xl/worksheets/") and info.file_size > MAX_SHEET_XML_BYTES:
+                raise DubanError(
+                    f"文件“{path.name}”中的工作表过大（解压后 {info.file_size / 1024 / 1024:.0f} MB，"
+                    "行数或单元格数远超填报表），不像 duban 填报表，未导入。"
+                )
 
 
 def _parse(path: Path, kind: str, sheets: list[_Sheet], prop_id: str | None, saved_at: str | None) -> ReturnedWorkbook:
