@@ -116,6 +116,10 @@ class MainWindow(QMainWindow):
             self._action(edit_menu, "新增重点工作", lambda: (self.go("台账"), ledger.add_key_work()),
                          QKeySequence.New)
             self._action(edit_menu, "查找", lambda: (self.go("台账"), ledger.focus_search()), QKeySequence.Find)
+            # Only on the ledger page: Delete on another page must never delete a key work.
+            self._action(edit_menu, "编辑所选重点工作", lambda: self._on_ledger(ledger.edit_key_work), "F2")
+            self._action(edit_menu, "删除所选重点工作", lambda: self._on_ledger(ledger.delete_key_work),
+                         QKeySequence.Delete)
 
         view_menu = bar.addMenu("查看(&V)")
         for i, page in enumerate(self.pages):
@@ -132,6 +136,10 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(shortcut))
         menu.addAction(action)
         return action
+
+    def _on_ledger(self, action) -> None:
+        if self.stack.currentWidget() is self.page("台账"):
+            action()
 
     # -- navigation and refresh ---------------------------------------------------------------------
     def go(self, title: str) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap
 
 #: The record (dataclass or dict) behind a row.
@@ -145,6 +146,24 @@ class RecordTableModel(QAbstractTableModel):
     def extra_data(self, record: Any, column: int, role: int) -> Any:
         """Colours and icons; subclasses override."""
         return None
+
+
+@contextmanager
+def rows_filter_change(proxy: QSortFilterProxyModel) -> Iterator[None]:
+    """Change a proxy's row filter inside this block; rows are re-filtered once, the sort is kept.
+
+    Qt 6.10 replaced ``invalidateRowsFilter`` by ``beginFilterChange``/``endFilterChange``;
+    older PySide6 (which duban still supports) has only the former.
+    """
+    if hasattr(proxy, "beginFilterChange") and hasattr(QSortFilterProxyModel, "Direction"):
+        proxy.beginFilterChange()
+        try:
+            yield
+        finally:
+            proxy.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+    else:
+        yield
+        proxy.invalidateRowsFilter()
 
 
 def brush(colour: str) -> QBrush:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite_utils
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 
-from desktop.models.base import Column, RecordTableModel, SortRole, brush, natural_key
+from desktop.models.base import Column, RecordTableModel, SortRole, brush, natural_key, rows_filter_change
 
 STATE_LABELS = {"open": "未销号", "closed": "已销号"}
 
@@ -54,13 +54,13 @@ class ProblemFilterProxy(QSortFilterProxyModel):
 
     def set_filter(self, *, unit: str | None = None, state: str | None = None, round_id: str | None = None) -> None:
         """Change any of the three filters and refilter once."""
-        if unit is not None:
-            self.unit = unit
-        if state is not None:
-            self.state = state
-        if round_id is not None:
-            self.round_id = round_id
-        self.invalidateRowsFilter()
+        with rows_filter_change(self):
+            if unit is not None:
+                self.unit = unit
+            if state is not None:
+                self.state = state
+            if round_id is not None:
+                self.round_id = round_id
 
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: D102, N802
         rec = self.sourceModel().rows[source_row]

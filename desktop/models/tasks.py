@@ -19,6 +19,7 @@ from desktop.models.base import (
     light_icon,
     natural_key,
     pct_text,
+    rows_filter_change,
 )
 
 
@@ -116,35 +117,31 @@ class KeyWorkFilterProxy(QSortFilterProxyModel):
         self.setSortRole(SortRole)
         self.setDynamicSortFilter(False)
 
-    def _changed(self) -> None:
-        # beginFilterChange/invalidateRowsFilter keep the sort and only re-run acceptance.
-        self.invalidateRowsFilter()
-
     def set_text(self, text: str) -> None:
         """Show only rows whose number, title, category, period or units contain every word of ``text``."""
         words = text.strip().lower()
         if words != self._text:
-            self._text = words
-            self._words = words.split()
-            self._changed()
+            with rows_filter_change(self):
+                self._text = words
+                self._words = words.split()
 
     def set_category(self, category: str) -> None:
         """Show only one 总体任务 ('' for all)."""
         if category != self._category:
-            self._category = category
-            self._changed()
+            with rows_filter_change(self):
+                self._category = category
 
     def set_unit(self, unit: str) -> None:
         """Show only the key works a unit takes part in ('' for all)."""
         if unit != self._unit:
-            self._unit = unit
-            self._changed()
+            with rows_filter_change(self):
+                self._unit = unit
 
     def set_light(self, light: str) -> None:
         """Show only one light ('' for all)."""
         if light != self._light:
-            self._light = light
-            self._changed()
+            with rows_filter_change(self):
+                self._light = light
 
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: D102, N802
         # Read the record directly: going through data() for every row would cost far more.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -95,11 +94,6 @@ class LedgerPage(QWidget):
         for i, btn in enumerate((self.assign_btn, self.unassign_btn, self.milestone_btn, self.milestone_done_btn,
                                  self.indicator_btn)):
             grid.addWidget(btn, i // 3, i % 3)
-        for key, slot in (("F2", self.edit_key_work), (QKeySequence.Delete, self.delete_key_work),
-                          (QKeySequence.Find, self.focus_search)):
-            shortcut = QShortcut(QKeySequence(key), self)
-            shortcut.setContext(Qt.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
 
         self.overview = QTextBrowser()
         self.overview.setOpenLinks(False)
