@@ -30,16 +30,32 @@ from db.rounds import get_round, list_rounds
 Progress = Callable[[int, int, str], None] | None
 
 #: The 1+N columns with their widths (characters); the names are what the import looks for.
-BASE_COLUMNS = (("序号", 6), ("总体任务", 12), ("重点工作", 20), ("目标", 24), ("落实举措", 34), ("实施阶段", 10),
-                ("责任单位", 22), ("配合单位", 14), ("分管领导", 10), ("联络员", 9))
+BASE_COLUMNS = (
+    ("序号", 6),
+    ("总体任务", 12),
+    ("重点工作", 20),
+    ("目标", 24),
+    ("落实举措", 34),
+    ("实施阶段", 10),
+    ("责任单位", 22),
+    ("配合单位", 14),
+    ("分管领导", 10),
+    ("联络员", 9),
+)
 ROUND_COLUMNS = (("完成进度", 9), ("进展情况", 36), ("状态", 10), ("亮灯", 6))
 #: Points per printed line of 10 pt text, and Excel's largest row height.
 _LINE_HEIGHT = 13.5
 _MAX_ROW_HEIGHT = 409
 
 _LIGHT_FILLS = {"红": "F4B6B6", "黄": "FBE3A0", "绿": "C6E5C4", "灰": "E0E0E0"}
-_STATUS_FILLS = {"逾期": "F4B6B6", "进度滞后": "FBE3A0", "已完成": "C6E5C4", "序时推进": "E4F2E2", "未报送": "E0E0E0",
-                 "未启动": "DDDDF0"}
+_STATUS_FILLS = {
+    "逾期": "F4B6B6",
+    "进度滞后": "FBE3A0",
+    "已完成": "C6E5C4",
+    "序时推进": "E4F2E2",
+    "未报送": "E0E0E0",
+    "未启动": "DDDDF0",
+}
 _THIN = Side(style="thin", color="808080")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
@@ -69,9 +85,12 @@ def _numbered(items: list[str]) -> str:
 
 def _rows(db: sqlite_utils.Database) -> list[dict]:
     """Every key work with its category, targets, measures and units, in ledger order."""
-    kws = list(db.query(
-        "SELECT k.*, c.title AS category FROM key_works k LEFT JOIN categories c ON c.id = k.category_id "
-        "ORDER BY COALESCE(c.seq, 0), k.sort_order, k.id"))
+    kws = list(
+        db.query(
+            "SELECT k.*, c.title AS category FROM key_works k LEFT JOIN categories c ON c.id = k.category_id "
+            "ORDER BY COALESCE(c.seq, 0), k.sort_order, k.id"
+        )
+    )
     targets: dict[int, list[str]] = {}
     for t in db.query("SELECT key_work_id, text FROM targets ORDER BY key_work_id, seq, id"):
         targets.setdefault(t["key_work_id"], []).append(t["text"])
@@ -81,7 +100,8 @@ def _rows(db: sqlite_utils.Database) -> list[dict]:
     units: dict[int, list[dict]] = {}
     for a in db.query(
         "SELECT a.key_work_id, a.role, a.leader, a.liaison, u.name FROM assignments a JOIN units u ON u.id = a.unit_id "
-        "ORDER BY a.key_work_id, CASE a.role WHEN '牵头' THEN 0 WHEN '责任' THEN 1 ELSE 2 END, u.sort_order, u.id"):
+        "ORDER BY a.key_work_id, CASE a.role WHEN '牵头' THEN 0 WHEN '责任' THEN 1 ELSE 2 END, u.sort_order, u.id"
+    ):
         units.setdefault(a["key_work_id"], []).append(a)
     for kw in kws:
         kw["targets"] = targets.get(kw["id"], [])
@@ -112,7 +132,11 @@ def _progress_text(kw_state) -> str:
 
 
 def export_ledger(
-    db: sqlite_utils.Database, out_path: str | Path, *, round_id: str | None = None, progress: Progress = None,
+    db: sqlite_utils.Database,
+    out_path: str | Path,
+    *,
+    round_id: str | None = None,
+    progress: Progress = None,
 ) -> Path:
     """Write the ledger as a 1+N workbook with progress columns per round.
 
@@ -160,16 +184,30 @@ def export_ledger(
     centre = Alignment(horizontal="center", vertical="top", wrap_text=True)
     for n, kw in enumerate(kws, 1):
         responsible, supporting, leader, liaison = _unit_cells(kw["units"])
-        row = [kw["number"], kw["category"] or "", kw["title"], _numbered(kw["targets"]), _numbered(kw["measures"]),
-               kw["period_phrase"] or "", responsible, supporting, leader, liaison]
+        row = [
+            kw["number"],
+            kw["category"] or "",
+            kw["title"],
+            _numbered(kw["targets"]),
+            _numbered(kw["measures"]),
+            kw["period_phrase"] or "",
+            responsible,
+            supporting,
+            leader,
+            liaison,
+        ]
         for rnd in rounds:
             state = states[rnd["id"]].get(kw["id"])
             if state is None:
                 row += [None, "", "", ""]
                 continue
             percent = state.result.percent
-            row += [percent / 100.0 if percent is not None else None, _progress_text(state), state.result.status,
-                    state.result.light]
+            row += [
+                percent / 100.0 if percent is not None else None,
+                _progress_text(state),
+                state.result.status,
+                state.result.light,
+            ]
         ws.append(row)
         r = ws.max_row
         ws.row_dimensions[r].height = _row_height(row, widths)
@@ -196,11 +234,13 @@ def export_ledger(
         for light, color in _LIGHT_FILLS.items():
             ws.conditional_formatting.add(
                 f"{light_col}2:{light_col}{last_row}",
-                CellIsRule(operator="equal", formula=[f'"{light}"'], fill=PatternFill("solid", bgColor=color)))
+                CellIsRule(operator="equal", formula=[f'"{light}"'], fill=PatternFill("solid", bgColor=color)),
+            )
         for status, color in _STATUS_FILLS.items():
             ws.conditional_formatting.add(
                 f"{status_col}2:{status_col}{last_row}",
-                FormulaRule(formula=[f'{status_col}2="{status}"'], fill=PatternFill("solid", bgColor=color)))
+                FormulaRule(formula=[f'{status_col}2="{status}"'], fill=PatternFill("solid", bgColor=color)),
+            )
 
     org = get_meta(db, "org_name") or ""
     ws.page_setup.orientation = "landscape"

@@ -24,7 +24,10 @@ def _ledger_key_works(db) -> dict[str, dict]:
     for (kw_id,) in db.execute("SELECT id FROM key_works").fetchall():
         d = key_work_detail(db, kw_id)
         out[d["number"]] = {
-            "title": d["title"], "category": d["category"], "targets": d["targets"], "measures": d["measures"],
+            "title": d["title"],
+            "category": d["category"],
+            "targets": d["targets"],
+            "measures": d["measures"],
             "period": d["period_phrase"],
             "units": sorted((a["unit"], a["role"]) for a in d["assignments"]),
         }
@@ -38,7 +41,8 @@ def test_export_has_the_1n_columns_and_each_rounds_progress(demo_db, tmp_path):
     assert headers[:10] == BASE
     for rnd in ("2024Q1", "2024Q2", "2024Q3"):
         assert [f"{rnd} 完成进度", f"{rnd} 进展情况", f"{rnd} 状态", f"{rnd} 亮灯"] == [
-            h for h in headers if h.startswith(rnd)]
+            h for h in headers if h.startswith(rnd)
+        ]
     assert ws.max_row == 1 + 30
     assert ws.freeze_panes == "D2" and ws.auto_filter.ref.startswith("A1:")
     assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$1:$1"
@@ -76,9 +80,21 @@ def test_exported_ledger_saved_by_libreoffice_still_imports(demo_db, tmp_path):
     assert soffice, "LibreOffice is needed for this test"
     out = export_ledger(demo_db, tmp_path / "src" / "ledger.xlsx")
     resaved = tmp_path / "lo"
-    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/profile", "--convert-to",
-                    "xlsx:Calc MS Excel 2007 XML", "--outdir", str(resaved), str(out)],
-                   check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [
+            soffice,
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(resaved),
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     draft = read_task_list(resaved / "ledger.xlsx", year=2024, plan_title="示例县2024年重点工作任务清单")
     fresh = create_ledger(tmp_path / "fresh.db")
     commit_draft(fresh, draft, new_units="create")
@@ -88,11 +104,14 @@ def test_exported_ledger_saved_by_libreoffice_still_imports(demo_db, tmp_path):
 def test_cli_export_and_reports(demo_path, tmp_path, capsys):
     assert main(["--db", str(demo_path), "export-ledger", "--out", str(tmp_path / "l.xlsx")]) == 0
     assert (tmp_path / "l.xlsx").exists()
-    assert main(["--db", str(demo_path), "report", "progress", "--round", "2024Q1",
-                 "--out", str(tmp_path / "p.pdf")]) == 0
+    assert (
+        main(["--db", str(demo_path), "report", "progress", "--round", "2024Q1", "--out", str(tmp_path / "p.pdf")]) == 0
+    )
     out = capsys.readouterr().out
     assert "已生成" in out and "页" in out and "仿宋" in out
     assert main(["--db", str(demo_path), "report", "annual", "--year", "2023", "--out", str(tmp_path / "a.pdf")]) == 2
     assert "2023年没有任何填报轮次" in capsys.readouterr().err
-    assert main(["--db", str(demo_path), "report", "bulletin", "--round", "2024Q2", "--out", str(tmp_path / "b.doc")]) == 2
+    assert (
+        main(["--db", str(demo_path), "report", "bulletin", "--round", "2024Q2", "--out", str(tmp_path / "b.doc")]) == 2
+    )
     assert not (tmp_path / "a.pdf").exists() and not (tmp_path / "b.doc").exists()

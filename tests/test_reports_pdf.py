@@ -24,11 +24,19 @@ from reports.pdf.linebreak import CANNOT_START
 from reports.pdf.progress_report import write_progress_report
 
 FUZZ = 0.5
-OFFICIAL_BOX = (document.GB_LEFT, A4[1] - document.GB_TOP - document.GB_HEIGHT,
-                document.GB_LEFT + document.GB_WIDTH, A4[1] - document.GB_TOP)
+OFFICIAL_BOX = (
+    document.GB_LEFT,
+    A4[1] - document.GB_TOP - document.GB_HEIGHT,
+    document.GB_LEFT + document.GB_WIDTH,
+    A4[1] - document.GB_TOP,
+)
 _L = landscape(A4)
-LANDSCAPE_BOX = (document.LANDSCAPE_MARGIN, document.LANDSCAPE_MARGIN + document.LANDSCAPE_FOOTER,
-                 _L[0] - document.LANDSCAPE_MARGIN, _L[1] - document.LANDSCAPE_MARGIN)
+LANDSCAPE_BOX = (
+    document.LANDSCAPE_MARGIN,
+    document.LANDSCAPE_MARGIN + document.LANDSCAPE_FOOTER,
+    _L[0] - document.LANDSCAPE_MARGIN,
+    _L[1] - document.LANDSCAPE_MARGIN,
+)
 
 
 def pdf_text(path) -> str:
@@ -53,8 +61,16 @@ def layout_probe(monkeypatch):
         lines = [_line_text_and_slack(self.blPara, line) for line in self.blPara.lines]
         # Tables translate the canvas before drawing cells: map the box to page coordinates.
         a, b, c, d, e, f = canvas._currentMatrix
-        drawn.append({"page": canvas.getPageNumber(), "x": a * x + c * y + e, "y": b * x + d * y + f,
-                      "width": self.width, "height": self.height, "lines": lines})
+        drawn.append(
+            {
+                "page": canvas.getPageNumber(),
+                "x": a * x + c * y + e,
+                "y": b * x + d * y + f,
+                "width": self.width,
+                "height": self.height,
+                "lines": lines,
+            }
+        )
         return original(self, canvas, x, y, _sW)
 
     monkeypatch.setattr(Paragraph, "drawOn", draw_on)
@@ -117,12 +133,18 @@ def test_bulletin_prints_the_ledgers_figures_and_stays_in_the_type_area(demo_db,
 
     # Reporting punctuality counted straight from the tables: each unit's last report against the due date.
     due = get_round(demo_db, "2024Q2")["due_date"]
-    last = dict(demo_db.execute(
-        "SELECT a.unit_id, MAX(r.submitted_at) FROM assignments a LEFT JOIN reports r "
-        "ON r.assignment_id = a.id AND r.round_id = '2024Q2' GROUP BY a.unit_id").fetchall())
+    last = dict(
+        demo_db.execute(
+            "SELECT a.unit_id, MAX(r.submitted_at) FROM assignments a LEFT JOIN reports r "
+            "ON r.assignment_id = a.id AND r.round_id = '2024Q2' GROUP BY a.unit_id"
+        ).fetchall()
+    )
     late = sum(1 for v in last.values() if v and v[:10] > due)
     silent = sum(1 for v in last.values() if not v)
-    assert f"本轮应报送单位{len(last)}个，按时报送{len(last) - late - silent}个，逾期报送{late}个，未报送{silent}个" in text
+    assert (
+        f"本轮应报送单位{len(last)}个，按时报送{len(last) - late - silent}个，逾期报送{late}个，未报送{silent}个"
+        in text
+    )
     assert "白石乡" in text  # the demo's habitually late township is named
 
     lagging = [k for k in key_work_states(demo_db, "2024Q2") if k.result.status in ("进度滞后", "逾期")]
@@ -184,12 +206,24 @@ def _tiny_ledger(path, *, key_works: int = 0, text: str | None = None, unit_name
         plan = add_plan(db, "测试计划", 2024)
         unit = add_unit(db, unit_name, "部门")
         for n in range(1, key_works + 1):
-            kw = add_key_work(db, plan, str(n), f"重点工作{n}", category=f"类别{n % 5}", period_phrase="2024年",
-                              targets=["完成年度目标"], plan_year=2024)
+            kw = add_key_work(
+                db,
+                plan,
+                str(n),
+                f"重点工作{n}",
+                category=f"类别{n % 5}",
+                period_phrase="2024年",
+                targets=["完成年度目标"],
+                plan_year=2024,
+            )
             a = assign(db, kw, unit, "牵头")
             if text is not None:
-                save_report(db, a, "2024Q2", {"progress_text": text, "percent": 40.0, "reported_status": "序时推进",
-                                               "problems": text[:300]})
+                save_report(
+                    db,
+                    a,
+                    "2024Q2",
+                    {"progress_text": text, "percent": 40.0, "reported_status": "序时推进", "problems": text[:300]},
+                )
     return db
 
 
@@ -264,8 +298,9 @@ def test_fonts_are_embedded(demo_db, tmp_path):
             font = font.get_object()
             descendants = font.get("/DescendantFonts")
             descriptor = (descendants[0].get_object() if descendants else font).get("/FontDescriptor")
-            embedded = descriptor is not None and any(k in descriptor.get_object() for k in
-                                                      ("/FontFile", "/FontFile2", "/FontFile3"))
+            embedded = descriptor is not None and any(
+                k in descriptor.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3")
+            )
             fonts[embedded] += 1
     assert fonts[True] and not fonts[False]
     assert len(result.fonts) == 5

@@ -66,8 +66,9 @@ def cmd_report_bulletin(args, ctx: Context) -> int:
     """Write the 半年通报."""
     from reports.pdf.bulletin import write_bulletin
 
-    _print_result(write_bulletin(ctx.open_db(), args.round, _check_pdf_name(args.out), issue_no=args.issue_no,
-                                 org=args.org))
+    _print_result(
+        write_bulletin(ctx.open_db(), args.round, _check_pdf_name(args.out), issue_no=args.issue_no, org=args.org)
+    )
     return 0
 
 
@@ -94,13 +95,23 @@ def cmd_fonts(args, ctx: Context) -> int:
 
     choice = fonts_for_ledger(ctx.open_db()) if ctx.db_path.exists() else find_fonts()
     if args.json:
-        ctx.print_json({
-            "fonts": {f.label: {"family": f.family, "path": f.path, "subfont_index": f.subfont_index,
-                                "substitute": f.substitute, "embedded": f.embedded} for f in choice.faces.values()},
-            "builtin_only": choice.builtin_only,
-            "warnings": choice.warnings,
-            "searched": choice.searched,
-        })
+        ctx.print_json(
+            {
+                "fonts": {
+                    f.label: {
+                        "family": f.family,
+                        "path": f.path,
+                        "subfont_index": f.subfont_index,
+                        "substitute": f.substitute,
+                        "embedded": f.embedded,
+                    }
+                    for f in choice.faces.values()
+                },
+                "builtin_only": choice.builtin_only,
+                "warnings": choice.warnings,
+                "searched": choice.searched,
+            }
+        )
         return 0
     print("使用的字体：")
     for line in choice.used():

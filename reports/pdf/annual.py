@@ -70,7 +70,11 @@ def _latest_actuals(db: sqlite_utils.Database, rounds: list[dict]) -> dict[int, 
 
 
 def write_annual_summary(
-    db: sqlite_utils.Database, year: int, out_path: str | Path, *, progress: Progress = None,
+    db: sqlite_utils.Database,
+    year: int,
+    out_path: str | Path,
+    *,
+    progress: Progress = None,
 ) -> ReportResult:
     """Write the 全年总结 of a year as an official-document PDF.
 
@@ -130,23 +134,55 @@ def write_annual_summary(
             met_count["none" if met is None else "met" if met else "unmet"] += 1
 
     story += heading(ts, "一、总体完成情况", "h1")
-    parts = [f"{word}{by_status[s]}项" for s, word in ((DONE, "已完成"), (ON_SCHEDULE, "序时推进"),
-             (BEHIND, "进度滞后"), (OVERDUE, "逾期未完成"), (NOT_STARTED, "未启动"), (NOT_SUBMITTED, "未报送"))
-             if by_status.get(s)]
+    parts = [
+        f"{word}{by_status[s]}项"
+        for s, word in (
+            (DONE, "已完成"),
+            (ON_SCHEDULE, "序时推进"),
+            (BEHIND, "进度滞后"),
+            (OVERDUE, "逾期未完成"),
+            (NOT_STARTED, "未启动"),
+            (NOT_SUBMITTED, "未报送"),
+        )
+        if by_status.get(s)
+    ]
     if total:
-        story.append(ts.para(f"截至{period_phrase(cutoff)}，{area}{total}项重点工作中，{'，'.join(parts)}，"
-                             f"完成率{pct(100.0 * by_status.get(DONE, 0) / total, 1)}。", "body"))
+        story.append(
+            ts.para(
+                f"截至{period_phrase(cutoff)}，{area}{total}项重点工作中，{'，'.join(parts)}，"
+                f"完成率{pct(100.0 * by_status.get(DONE, 0) / total, 1)}。",
+                "body",
+            )
+        )
     else:
         story.append(ts.para(f"{year}年台账中没有登记重点工作。", "body"))
     n_ind = sum(met_count.values())
     if n_ind:
-        story.append(ts.para(f"量化指标{n_ind}个，已达到目标值{met_count['met']}个，未达到{met_count['unmet']}个"
-                             + (f"，未报送实际值{met_count['none']}个" if met_count["none"] else "") + "。", "body"))
-    story.append(ts.para(f"全年应完成时间节点{ms['due']}个，已完成{ms['met']}个，逾期未完成{ms['overdue']}个。"
-                         if ms["due"] else "全年没有到期的时间节点。", "body"))
-    story.append(ts.para(f"问题清单累计梳理问题{problems['raised']}个，已化解{problems['closed']}个，"
-                         f"化解率{pct(problems['rate'], 1)}。" if problems["raised"] else "问题清单中没有登记问题。",
-                         "body"))
+        story.append(
+            ts.para(
+                f"量化指标{n_ind}个，已达到目标值{met_count['met']}个，未达到{met_count['unmet']}个"
+                + (f"，未报送实际值{met_count['none']}个" if met_count["none"] else "")
+                + "。",
+                "body",
+            )
+        )
+    story.append(
+        ts.para(
+            f"全年应完成时间节点{ms['due']}个，已完成{ms['met']}个，逾期未完成{ms['overdue']}个。"
+            if ms["due"]
+            else "全年没有到期的时间节点。",
+            "body",
+        )
+    )
+    story.append(
+        ts.para(
+            f"问题清单累计梳理问题{problems['raised']}个，已化解{problems['closed']}个，"
+            f"化解率{pct(problems['rate'], 1)}。"
+            if problems["raised"]
+            else "问题清单中没有登记问题。",
+            "body",
+        )
+    )
 
     story += heading(ts, "二、各项重点工作完成情况", "h1")
     current = object()
@@ -172,11 +208,20 @@ def write_annual_summary(
                 ratio = indicator_ratio(ind["target_value"], actual, ind["direction"])
                 met = indicator_met(ind["target_value"], actual, ind["direction"])
                 bound = "≤" if ind["direction"] == "at_most" else "≥"
-                rows.append([ind["name"], f"{bound}{_number(ind['target_value'])}{ind['measure_unit'] or ''}",
-                             f"{_number(actual)}{ind['measure_unit'] or '' if actual is not None else ''}",
-                             pct(ratio, 1), "—" if met is None else "达标" if met else "未达标"])
-            lines.append(_table(ts, ["指标", "目标值", "实际值", "完成率", "结果"], rows, [150, 80, 80, 60, 60],
-                                center={1, 2, 3, 4}))
+                rows.append(
+                    [
+                        ind["name"],
+                        f"{bound}{_number(ind['target_value'])}{ind['measure_unit'] or ''}",
+                        f"{_number(actual)}{ind['measure_unit'] or '' if actual is not None else ''}",
+                        pct(ratio, 1),
+                        "—" if met is None else "达标" if met else "未达标",
+                    ]
+                )
+            lines.append(
+                _table(
+                    ts, ["指标", "目标值", "实际值", "完成率", "结果"], rows, [150, 80, 80, 60, 60], center={1, 2, 3, 4}
+                )
+            )
             lines.append(Spacer(1, 6))
         marks = []
         for m in milestones.get(kw.key_work_id, []):
@@ -191,8 +236,9 @@ def write_annual_summary(
         p = kw_problems.get(kw.key_work_id, {"raised": 0, "closed": 0})
         tail = f"时间节点：{'、'.join(marks)}。" if marks else "无时间节点。"
         if p["raised"]:
-            tail += (f"全年提出问题{p['raised']}个，化解{p['closed']}个，"
-                     f"化解率{pct(100.0 * p['closed'] / p['raised'], 1)}。")
+            tail += (
+                f"全年提出问题{p['raised']}个，化解{p['closed']}个，化解率{pct(100.0 * p['closed'] / p['raised'], 1)}。"
+            )
         else:
             tail += "全年未提出问题。"
         lines.append(ts.para(tail, "body"))
@@ -202,8 +248,14 @@ def write_annual_summary(
             step(progress, 1, 3, f"撰写第 {i}/{len(kws)} 项")
 
     story.append(Spacer(1, GB_LEADING))
-    ts.style("sign", "fangsong", ts.styles["body"].fontSize, leading=GB_LEADING, alignment=2,
-             rightIndent=4 * ts.styles["body"].fontSize)
+    ts.style(
+        "sign",
+        "fangsong",
+        ts.styles["body"].fontSize,
+        leading=GB_LEADING,
+        alignment=2,
+        rightIndent=4 * ts.styles["body"].fontSize,
+    )
     story.append(KeepTogether([ts.para(org, "sign"), ts.para(chinese_date(date.today()), "sign")]))
 
     story.append(PageBreak())
@@ -212,26 +264,53 @@ def write_annual_summary(
     rows = []
     for kw in kws:
         inds = indicators.get(kw.key_work_id, [])
-        done = sum(1 for ind in inds if indicator_met(ind["target_value"], actuals.get(ind["id"], (None,))[0],
-                                                     ind["direction"]))
-        rows.append([kw.number, kw.title, kw.lead_unit or "—", kw.result.status, pct(kw.result.percent),
-                     f"{done}/{len(inds)}" if inds else "—"])
+        done = sum(
+            1
+            for ind in inds
+            if indicator_met(ind["target_value"], actuals.get(ind["id"], (None,))[0], ind["direction"])
+        )
+        rows.append(
+            [
+                kw.number,
+                kw.title,
+                kw.lead_unit or "—",
+                kw.result.status,
+                pct(kw.result.percent),
+                f"{done}/{len(inds)}" if inds else "—",
+            ]
+        )
     if rows:
-        story.append(_table(ts, ["序号", "重点工作", "牵头单位", "年末状态", "完成进度", "指标达标"], rows,
-                            [26, 160, 80, 52, 40, 40], center={0, 3, 4, 5}))
+        story.append(
+            _table(
+                ts,
+                ["序号", "重点工作", "牵头单位", "年末状态", "完成进度", "指标达标"],
+                rows,
+                [26, 160, 80, 52, 40, 40],
+                center={0, 3, 4, 5},
+            )
+        )
     else:
         empty = Table([[ts.para("（无重点工作）", "cell_c")]], colWidths=[GB_WIDTH])
-        empty.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), ts.font("fangsong")),
-                                   ("BOX", (0, 0), (-1, -1), 0.5, colors.black)]))
+        empty.setStyle(
+            TableStyle(
+                [("FONTNAME", (0, 0), (-1, -1), ts.font("fangsong")), ("BOX", (0, 0), (-1, -1), 0.5, colors.black)]
+            )
+        )
         story.append(empty)
 
     step(progress, 2, 3, "排版")
     doc = official_template(Path(out_path), title, org, progress)
     pages = build_pdf(doc, story, official_page_furniture(ts), Path(out_path), ts.font("songti"))
     step(progress, 3, 3, "完成")
-    figures = {"year": int(year), "round": final["id"], "key_works": total, "key_works_by_status": by_status,
-               "indicators": dict(met_count), "milestones": {k: v for k, v in ms.items() if k != "overdue_items"},
-               "problems": problems}
+    figures = {
+        "year": int(year),
+        "round": final["id"],
+        "key_works": total,
+        "key_works_by_status": by_status,
+        "indicators": dict(met_count),
+        "milestones": {k: v for k, v in ms.items() if k != "overdue_items"},
+        "problems": problems,
+    }
     return ReportResult(Path(out_path), pages, ts.choice.used(), ts.warnings(), figures)
 
 

@@ -84,8 +84,13 @@ def _opening(area: str, cutoff: date, by_status: dict[str, int], total: int) -> 
     if total == 0:
         return f"截至{period_phrase(cutoff)}，台账中尚未登记重点工作。"
     parts = []
-    for status, word in ((DONE, "已完成"), (ON_SCHEDULE, "序时推进"), (BEHIND, "进度滞后"), (OVERDUE, "逾期未完成"),
-                         (NOT_STARTED, "尚未启动")):
+    for status, word in (
+        (DONE, "已完成"),
+        (ON_SCHEDULE, "序时推进"),
+        (BEHIND, "进度滞后"),
+        (OVERDUE, "逾期未完成"),
+        (NOT_STARTED, "尚未启动"),
+    ):
         if by_status.get(status):
             parts.append(f"{word}{by_status[status]}项")
     if by_status.get(NOT_SUBMITTED):
@@ -95,26 +100,39 @@ def _opening(area: str, cutoff: date, by_status: dict[str, int], total: int) -> 
     verdict = "总体进展顺利" if share >= 80 else "总体平稳有序" if share >= 60 else "总体进度偏慢"
     lagging = by_status.get(BEHIND, 0) + by_status.get(OVERDUE, 0)
     tail = f"，但仍有{lagging}项工作进度滞后或逾期，需加力推进" if lagging else ""
-    return (f"截至{period_phrase(cutoff)}，{area}{total}项重点工作中，{'，'.join(parts) or '均未报送进展'}。"
-            f"已完成和序时推进的占{share:.1f}%，{verdict}{tail}。")
+    return (
+        f"截至{period_phrase(cutoff)}，{area}{total}项重点工作中，{'，'.join(parts) or '均未报送进展'}。"
+        f"已完成和序时推进的占{share:.1f}%，{verdict}{tail}。"
+    )
 
 
-def _table(ts: Typesetter, header: list[str], rows: list[list], widths: list[float], *, center: set[int] = frozenset(),
-           light_col: int | None = None) -> LongTable:
+def _table(
+    ts: Typesetter,
+    header: list[str],
+    rows: list[list],
+    widths: list[float],
+    *,
+    center: set[int] = frozenset(),
+    light_col: int | None = None,
+) -> LongTable:
     data = [[ts.para(h, "cell_h") for h in header]]
     for row in rows:
         data.append([ts.para(v, "cell_c" if i in center else "cell", context=str(v)) for i, v in enumerate(row)])
     scale = GB_WIDTH / sum(widths)
     table = LongTable(data, colWidths=[w * scale for w in widths], repeatRows=1)
-    table.setStyle(TableStyle([
-        # A table sets its cells' font even when every cell is a Paragraph: keep it an embedded one.
-        ("FONTNAME", (0, 0), (-1, -1), ts.font("fangsong")),
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.9, 0.9, 0.9)),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                # A table sets its cells' font even when every cell is a Paragraph: keep it an embedded one.
+                ("FONTNAME", (0, 0), (-1, -1), ts.font("fangsong")),
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.9, 0.9, 0.9)),
+                ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
     return table
 
 
@@ -123,26 +141,39 @@ def _header_block(ts: Typesetter, org: str, issue_no: int, issued: date) -> list
     ts.style("issue", "fangsong", GB_BODY_SIZE, leading=GB_LEADING, alignment=1)
     ts.style("header_l", "fangsong", GB_BODY_SIZE, leading=GB_LEADING)
     ts.style("header_r", "fangsong", GB_BODY_SIZE, leading=GB_LEADING, alignment=2)
-    line = Table([[ts.para(org, "header_l"), ts.para(chinese_date(issued), "header_r")]],
-                 colWidths=[GB_WIDTH * 0.62, GB_WIDTH * 0.38])
-    line.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), ts.font("fangsong")),
-                              ("LEFTPADDING", (0, 0), (-1, -1), GB_BODY_SIZE),
-                              ("RIGHTPADDING", (0, 0), (-1, -1), GB_BODY_SIZE),
-                              ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
+    line = Table(
+        [[ts.para(org, "header_l"), ts.para(chinese_date(issued), "header_r")]],
+        colWidths=[GB_WIDTH * 0.62, GB_WIDTH * 0.38],
+    )
+    line.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), ts.font("fangsong")),
+                ("LEFTPADDING", (0, 0), (-1, -1), GB_BODY_SIZE),
+                ("RIGHTPADDING", (0, 0), (-1, -1), GB_BODY_SIZE),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
     return [
         Spacer(1, GB_LEADING * 0.5),
         ts.para("重点工作督查通报", "masthead"),
         Spacer(1, GB_LEADING * 0.5),
         ts.para(f"第{issue_no}期", "issue"),
         line,
-        HRFlowable(width="100%", thickness=1.2, color=colors.Color(0.8, 0, 0), spaceBefore=2,
-                   spaceAfter=GB_LEADING),
+        HRFlowable(width="100%", thickness=1.2, color=colors.Color(0.8, 0, 0), spaceBefore=2, spaceAfter=GB_LEADING),
     ]
 
 
 def write_bulletin(
-    db: sqlite_utils.Database, round_id: str, out_path: str | Path, *, issue_no: int | None = None,
-    org: str | None = None, progress: Progress = None,
+    db: sqlite_utils.Database,
+    round_id: str,
+    out_path: str | Path,
+    *,
+    issue_no: int | None = None,
+    org: str | None = None,
+    progress: Progress = None,
 ) -> ReportResult:
     """Write the 半年通报 (or any round's 通报) as an official-document PDF.
 
@@ -183,9 +214,13 @@ def write_bulletin(
     story: list = _header_block(ts, org, issue_no, issued)
     story.append(ts.para(title, "title"))
     story.append(ts.para("各乡镇（街道），县级各有关单位：", "body_flush"))
-    story.append(ts.para(
-        f"根据重点工作“季调度、半年通报、全年总结”工作要求，{org}对{period}重点工作推进情况进行了梳理汇总，"
-        f"现将有关情况通报如下。", "body"))
+    story.append(
+        ts.para(
+            f"根据重点工作“季调度、半年通报、全年总结”工作要求，{org}对{period}重点工作推进情况进行了梳理汇总，"
+            f"现将有关情况通报如下。",
+            "body",
+        )
+    )
 
     # 一、总体推进情况
     story += heading(ts, "一、总体推进情况", "h1")
@@ -203,12 +238,17 @@ def write_bulletin(
         story.append(ts.para("按类别看：" + "；".join(pieces) + "。", "body"))
         used = [s for s in STATUSES if any(cat_counts[c][s] for c in categories)]
         story.append(Spacer(1, 4))
-        story.append(status_by_category_chart(ts.font("heiti"), GB_WIDTH, categories, used,
-                                              {c: dict(cat_counts[c]) for c in categories}))
+        story.append(
+            status_by_category_chart(
+                ts.font("heiti"), GB_WIDTH, categories, used, {c: dict(cat_counts[c]) for c in categories}
+            )
+        )
     story += heading(ts, "（二）时间节点完成情况。", "h2")
     if milestones["due"]:
-        text = (f"截至{period_phrase(cutoff)}，应完成时间节点{milestones['due']}个，已完成{milestones['met']}个，"
-                f"逾期未完成{milestones['overdue']}个")
+        text = (
+            f"截至{period_phrase(cutoff)}，应完成时间节点{milestones['due']}个，已完成{milestones['met']}个，"
+            f"逾期未完成{milestones['overdue']}个"
+        )
         if milestones["pending"]:
             text += f"，当日到期待确认{milestones['pending']}个"
         if milestones["overdue_items"]:
@@ -220,8 +260,10 @@ def write_bulletin(
     story += heading(ts, "（三）报送情况。", "h2")
     late_units = [u for u in standings if u.reporting == LATE]
     silent_units = [u for u in standings if u.reporting == NONE]
-    text = (f"本轮应报送单位{len(standings)}个，按时报送{reporting.get(ON_TIME, 0)}个，"
-            f"逾期报送{reporting.get(LATE, 0)}个，未报送{reporting.get(NONE, 0)}个")
+    text = (
+        f"本轮应报送单位{len(standings)}个，按时报送{reporting.get(ON_TIME, 0)}个，"
+        f"逾期报送{reporting.get(LATE, 0)}个，未报送{reporting.get(NONE, 0)}个"
+    )
     if rnd["due_date"]:
         text = f"本轮报送截止日期为{chinese_date(date.fromisoformat(rnd['due_date']))}。" + text
     if late_units:
@@ -237,15 +279,39 @@ def write_bulletin(
         rows = []
         for u in standings:
             how = u.reporting if u.reporting != LATE else f"逾期{u.days_late}天"
-            rows.append([u.rank, u.unit, u.tasks, how, u.behind, pct(u.behind_share, 1),
-                         u.problems_raised, u.problems_closed, pct(u.closure_rate, 1)])
-        story.append(_table(ts, ["名次", "单位", "承担任务", "报送情况", "滞后逾期", "滞后占比", "问题数", "已化解",
-                                 "化解率"], rows, [26, 80, 30, 46, 30, 38, 28, 28, 36],
-                            center={0, 2, 3, 4, 5, 6, 7, 8}))
+            rows.append(
+                [
+                    u.rank,
+                    u.unit,
+                    u.tasks,
+                    how,
+                    u.behind,
+                    pct(u.behind_share, 1),
+                    u.problems_raised,
+                    u.problems_closed,
+                    pct(u.closure_rate, 1),
+                ]
+            )
+        story.append(
+            _table(
+                ts,
+                ["名次", "单位", "承担任务", "报送情况", "滞后逾期", "滞后占比", "问题数", "已化解", "化解率"],
+                rows,
+                [26, 80, 30, 46, 30, 38, 28, 28, 36],
+                center={0, 2, 3, 4, 5, 6, 7, 8},
+            )
+        )
         story.append(Spacer(1, 8))
         unit_names = [u.unit for u in sorted(standings, key=lambda u: u.unit_id)]
-        story.append(lights_by_unit_chart(ts.font("heiti"), GB_WIDTH, [u.unit for u in standings], list(LIGHTS),
-                                          {u.unit: dict(u.lights) for u in standings}))
+        story.append(
+            lights_by_unit_chart(
+                ts.font("heiti"),
+                GB_WIDTH,
+                [u.unit for u in standings],
+                list(LIGHTS),
+                {u.unit: dict(u.lights) for u in standings},
+            )
+        )
         del unit_names
     else:
         story.append(ts.para("本轮没有分配给单位的任务。", "body"))
@@ -253,24 +319,36 @@ def write_bulletin(
     # 三、通报事项
     story += heading(ts, "三、通报事项", "h1")
     if lagging:
-        story.append(ts.para(f"以下{len(lagging)}项重点工作进度滞后或逾期，予以通报，请牵头单位认真分析原因，"
-                             f"倒排工期、加快推进。", "body"))
+        story.append(
+            ts.para(
+                f"以下{len(lagging)}项重点工作进度滞后或逾期，予以通报，请牵头单位认真分析原因，倒排工期、加快推进。",
+                "body",
+            )
+        )
         for n, k in enumerate(lagging, 1):
             r = k.result
             detail = []
             if r.percent is not None and r.expected is not None:
-                detail.append(f"完成进度{pct(r.percent)}，序时进度{pct(r.expected)}，"
-                              f"滞后{(r.behind or 0):g}个百分点")
+                detail.append(f"完成进度{pct(r.percent)}，序时进度{pct(r.expected)}，滞后{(r.behind or 0):g}个百分点")
             if r.overdue:
                 detail.append(f"逾期节点：{'、'.join(r.overdue)}")
             units_behind = [p for p in k.parts if p.status in (BEHIND, OVERDUE, NOT_SUBMITTED) and p.role != "牵头"]
             if units_behind:
-                detail.append("滞后或未报送的责任单位：" + "、".join(
-                    f"{p.unit}（{p.status if p.result.percent is None else pct(p.result.percent)}）"
-                    for p in units_behind))
+                detail.append(
+                    "滞后或未报送的责任单位："
+                    + "、".join(
+                        f"{p.unit}（{p.status if p.result.percent is None else pct(p.result.percent)}）"
+                        for p in units_behind
+                    )
+                )
             lead = k.lead_unit or "无牵头单位"
-            story.append(ts.para(f"{n}. 第{k.number}项“{k.title}”（牵头单位：{lead}，{r.status}）："
-                                 f"{'；'.join(detail) or '未报送完成进度'}。", "body"))
+            story.append(
+                ts.para(
+                    f"{n}. 第{k.number}项“{k.title}”（牵头单位：{lead}，{r.status}）："
+                    f"{'；'.join(detail) or '未报送完成进度'}。",
+                    "body",
+                )
+            )
     else:
         story.append(ts.para("本期没有进度滞后或逾期的重点工作。", "body"))
     if silent_units:
@@ -279,31 +357,48 @@ def write_bulletin(
     # 四、问题化解情况
     story += heading(ts, "四、问题化解情况", "h1")
     if problems["raised"]:
-        story.append(ts.para(
-            f"截至{period_phrase(cutoff)}，各单位累计梳理问题{problems['raised']}个，已化解（销号）{problems['closed']}个，"
-            f"化解率{pct(problems['rate'], 1)}；尚未化解{problems['open']}个。", "body"))
+        story.append(
+            ts.para(
+                f"截至{period_phrase(cutoff)}，各单位累计梳理问题{problems['raised']}个，已化解（销号）{problems['closed']}个，"
+                f"化解率{pct(problems['rate'], 1)}；尚未化解{problems['open']}个。",
+                "body",
+            )
+        )
         names = {u.unit_id: u.unit for u in standings}
         names.update({r["id"]: r["name"] for r in db.query("SELECT id, name FROM units")})
         open_units = [(uid, v) for uid, v in per_unit_problems.items() if v["open_items"]]
         if open_units:
             story.append(ts.para("尚未化解的问题按单位分列如下：", "body"))
             for n, (uid, v) in enumerate(sorted(open_units, key=lambda kv: -len(kv[1]["open_items"])), 1):
-                items = "；".join(f"第{p['number']}项“{p['key_work']}”：{p['text'].rstrip('。；;')}"
-                                 for p in v["open_items"])
+                items = "；".join(
+                    f"第{p['number']}项“{p['key_work']}”：{p['text'].rstrip('。；;')}" for p in v["open_items"]
+                )
                 story.append(ts.para(f"（{n}）{names.get(uid, uid)}（{len(v['open_items'])}个）：{items}。", "body"))
     else:
         story.append(ts.para(f"截至{period_phrase(cutoff)}，问题清单中没有登记问题。", "body"))
 
     # 五、下步工作要求
     story += heading(ts, "五、下步工作要求", "h1")
-    story.append(ts.para(
-        "（一）加快滞后工作推进。对本期通报的进度滞后、逾期事项，牵头单位要逐项明确整改措施和完成时限，"
-        "下一轮调度时重点报告整改情况。", "body"))
-    story.append(ts.para(
-        "（二）提高报送质量。各单位要按时、如实报送进展情况，完成进度、存在问题要有具体数据支撑，"
-        "避免以笼统表述代替实际进展。", "body"))
-    story.append(ts.para(
-        "（三）推动问题化解。对尚未化解的问题，责任单位要建立清单、挂号销号，需要协调的及时提请县领导研究解决。", "body"))
+    story.append(
+        ts.para(
+            "（一）加快滞后工作推进。对本期通报的进度滞后、逾期事项，牵头单位要逐项明确整改措施和完成时限，"
+            "下一轮调度时重点报告整改情况。",
+            "body",
+        )
+    )
+    story.append(
+        ts.para(
+            "（二）提高报送质量。各单位要按时、如实报送进展情况，完成进度、存在问题要有具体数据支撑，"
+            "避免以笼统表述代替实际进展。",
+            "body",
+        )
+    )
+    story.append(
+        ts.para(
+            "（三）推动问题化解。对尚未化解的问题，责任单位要建立清单、挂号销号，需要协调的及时提请县领导研究解决。",
+            "body",
+        )
+    )
     story.append(Spacer(1, GB_LEADING))
     story.append(ts.para("附件：重点工作推进情况一览表", "body"))
     story.append(Spacer(1, GB_LEADING))
@@ -315,11 +410,29 @@ def write_bulletin(
     story.append(ts.para("附件", "annex_label"))
     story.append(Spacer(1, GB_LEADING * 0.5))
     story.append(ts.para(f"{period}重点工作推进情况一览表", "annex_title"))
-    rows = [[k.number, k.category or "", k.title, k.lead_unit or "—", k.result.status,
-             LIGHT_WORDS[k.result.light], pct(k.result.percent), pct(k.result.expected)] for k in kws]
+    rows = [
+        [
+            k.number,
+            k.category or "",
+            k.title,
+            k.lead_unit or "—",
+            k.result.status,
+            LIGHT_WORDS[k.result.light],
+            pct(k.result.percent),
+            pct(k.result.expected),
+        ]
+        for k in kws
+    ]
     if rows:
-        story.append(_table(ts, ["序号", "类别", "重点工作", "牵头单位", "状态", "亮灯", "完成进度", "序时进度"], rows,
-                            [24, 56, 118, 70, 52, 32, 36, 36], center={0, 4, 5, 6, 7}))
+        story.append(
+            _table(
+                ts,
+                ["序号", "类别", "重点工作", "牵头单位", "状态", "亮灯", "完成进度", "序时进度"],
+                rows,
+                [24, 56, 118, 70, 52, 32, 36, 36],
+                center={0, 4, 5, 6, 7},
+            )
+        )
     else:
         story.append(ts.para("（无重点工作）", "body"))
 
@@ -328,7 +441,9 @@ def write_bulletin(
     pages = build_pdf(doc, story, official_page_furniture(ts), Path(out_path), ts.font("songti"))
     step(progress, 3, 3, "完成")
     figures = {
-        "round": rnd["id"], "key_works": total, "key_works_by_status": by_status,
+        "round": rnd["id"],
+        "key_works": total,
+        "key_works_by_status": by_status,
         "milestones": {k: v for k, v in milestones.items() if k != "overdue_items"},
         "reporting": {ON_TIME: reporting.get(ON_TIME, 0), LATE: reporting.get(LATE, 0), NONE: reporting.get(NONE, 0)},
         "problems": problems,

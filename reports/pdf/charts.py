@@ -29,8 +29,9 @@ def _legend(font: str, items: list[tuple[colors.Color, str]], x: float, y: float
     return legend
 
 
-def status_by_category_chart(font: str, width: float, categories: list[str], statuses: list[str],
-                             counts: dict[str, dict[str, int]]) -> Drawing:
+def status_by_category_chart(
+    font: str, width: float, categories: list[str], statuses: list[str], counts: dict[str, dict[str, int]]
+) -> Drawing:
     """Stacked vertical bars: key works per category, one segment per status.
 
     Args:
@@ -70,8 +71,9 @@ def status_by_category_chart(font: str, width: float, categories: list[str], sta
         chart.bars[i].strokeWidth = 0.3
     drawing.add(chart)
     drawing.add(_legend(font, [(STATUS_COLORS[s], s) for s in statuses], 40, 22, 1 if len(statuses) < 2 else 2))
-    drawing.add(String(width / 2, height - 14, "各类别重点工作推进状态（项）", fontName=font, fontSize=10,
-                       textAnchor="middle"))
+    drawing.add(
+        String(width / 2, height - 14, "各类别重点工作推进状态（项）", fontName=font, fontSize=10, textAnchor="middle")
+    )
     # The legend above lays out in rows of two columns; spread it across the width instead.
     legend = drawing.contents[-2]
     legend.columnMaximum = 1
@@ -79,8 +81,9 @@ def status_by_category_chart(font: str, width: float, categories: list[str], sta
     return drawing
 
 
-def lights_by_unit_chart(font: str, width: float, units: list[str], lights: list[str],
-                         counts: dict[str, dict[str, int]]) -> Drawing:
+def lights_by_unit_chart(
+    font: str, width: float, units: list[str], lights: list[str], counts: dict[str, dict[str, int]]
+) -> Drawing:
     """Stacked horizontal bars: each unit's assignments by light (红/黄/绿/未报).
 
     Args:
@@ -122,13 +125,15 @@ def lights_by_unit_chart(font: str, width: float, units: list[str], lights: list
         chart.bars[i].strokeColor = colors.black
         chart.bars[i].strokeWidth = 0.3
     drawing.add(chart)
-    legend = _legend(font, [(LIGHT_COLORS[x] if x != "灰" else colors.white, LIGHT_WORDS[x]) for x in lights],
-                     100, 16, 1)
+    legend = _legend(
+        font, [(LIGHT_COLORS[x] if x != "灰" else colors.white, LIGHT_WORDS[x]) for x in lights], 100, 16, 1
+    )
     legend.columnMaximum = 1
     legend.deltax = 70
     drawing.add(legend)
-    drawing.add(String(width / 2, height - 12, "各单位承担任务亮灯情况（项）", fontName=font, fontSize=10,
-                       textAnchor="middle"))
+    drawing.add(
+        String(width / 2, height - 12, "各单位承担任务亮灯情况（项）", fontName=font, fontSize=10, textAnchor="middle")
+    )
     return drawing
 
 

@@ -149,13 +149,20 @@ class Typesetter:
         """Return the reportlab font name of a role."""
         return self.choice.name(role)
 
-    def style(self, name: str, role: str = "fangsong", size: float = 10.5, leading: float | None = None,
-              **kw) -> ParagraphStyle:
+    def style(
+        self, name: str, role: str = "fangsong", size: float = 10.5, leading: float | None = None, **kw
+    ) -> ParagraphStyle:
         """Create (or return) a named paragraph style with CJK wrapping."""
         if name not in self.styles:
             self.styles[name] = ParagraphStyle(
-                name, fontName=self.font(role), fontSize=size, leading=leading or round(size * 1.35, 2),
-                wordWrap="CJK", alignment=kw.pop("alignment", TA_LEFT), **kw)
+                name,
+                fontName=self.font(role),
+                fontSize=size,
+                leading=leading or round(size * 1.35, 2),
+                wordWrap="CJK",
+                alignment=kw.pop("alignment", TA_LEFT),
+                **kw,
+            )
             self.styles[name].duban_role = role
         return self.styles[name]
 
@@ -206,8 +213,10 @@ class Typesetter:
         out = list(self.choice.warnings)
         for ch, where in sorted(self.missing.items()):
             places = "、".join(sorted(where)[:3])
-            out.append(f"字符“{ch}”（U+{ord(ch):04X}）在所用字体中都没有字形，打印会显示为方框：见“{places}”。"
-                       "请安装含该字的字体（如 simsun.ttc、SimSun-ExtB）并在设置中指定。")
+            out.append(
+                f"字符“{ch}”（U+{ord(ch):04X}）在所用字体中都没有字形，打印会显示为方框：见“{places}”。"
+                "请安装含该字的字体（如 simsun.ttc、SimSun-ExtB）并在设置中指定。"
+            )
         return out
 
 
@@ -222,8 +231,14 @@ def heading(ts: Typesetter, text: str, style: str = "h1", lines: int = 3) -> lis
 def official_styles(ts: Typesetter) -> None:
     """Add the GB/T 9704 styles: title, body, the four heading levels, table text."""
     indent = 2 * GB_BODY_SIZE
-    ts.style("title", "xiaobiaosong", GB_TITLE_SIZE, leading=GB_LEADING * 1.25, alignment=TA_CENTER,
-             spaceAfter=GB_LEADING * 0.75)
+    ts.style(
+        "title",
+        "xiaobiaosong",
+        GB_TITLE_SIZE,
+        leading=GB_LEADING * 1.25,
+        alignment=TA_CENTER,
+        spaceAfter=GB_LEADING * 0.75,
+    )
     ts.style("body", "fangsong", GB_BODY_SIZE, leading=GB_LEADING, firstLineIndent=indent, alignment=TA_JUSTIFY)
     ts.style("body_flush", "fangsong", GB_BODY_SIZE, leading=GB_LEADING)
     ts.style("h1", "heiti", GB_BODY_SIZE, leading=GB_LEADING, firstLineIndent=indent)
@@ -275,6 +290,7 @@ def _official_page_number(ts: Typesetter):
         else:
             canv.drawString(GB_LEFT + GB_PAGE_NUMBER_SIZE, y, text)
         canv.restoreState()
+
     return draw
 
 
@@ -292,11 +308,29 @@ class _Doc(BaseDocTemplate):
 
 def official_template(path: Path, title: str, author: str, progress: Progress = None) -> _Doc:
     """Return a GB/T 9704 doc template writing to ``path``."""
-    doc = _Doc(str(path), pagesize=A4, leftMargin=GB_LEFT, rightMargin=A4[0] - GB_LEFT - GB_WIDTH,
-               topMargin=GB_TOP, bottomMargin=A4[1] - GB_TOP - GB_HEIGHT, title=title, author=author,
-               creator="duban", progress=progress)
-    frame = Frame(GB_LEFT, A4[1] - GB_TOP - GB_HEIGHT, GB_WIDTH, GB_HEIGHT, leftPadding=0, rightPadding=0,
-                  topPadding=0, bottomPadding=0, id="type_area")
+    doc = _Doc(
+        str(path),
+        pagesize=A4,
+        leftMargin=GB_LEFT,
+        rightMargin=A4[0] - GB_LEFT - GB_WIDTH,
+        topMargin=GB_TOP,
+        bottomMargin=A4[1] - GB_TOP - GB_HEIGHT,
+        title=title,
+        author=author,
+        creator="duban",
+        progress=progress,
+    )
+    frame = Frame(
+        GB_LEFT,
+        A4[1] - GB_TOP - GB_HEIGHT,
+        GB_WIDTH,
+        GB_HEIGHT,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+        id="type_area",
+    )
     doc.addPageTemplates([PageTemplate("official", [frame])])
     return doc
 
@@ -305,16 +339,34 @@ LANDSCAPE_MARGIN = 14 * mm
 LANDSCAPE_FOOTER = 9 * mm
 
 
-def landscape_template(path: Path, title: str, author: str, footer_left: str, ts: Typesetter,
-                       progress: Progress = None) -> tuple[_Doc, Callable]:
+def landscape_template(
+    path: Path, title: str, author: str, footer_left: str, ts: Typesetter, progress: Progress = None
+) -> tuple[_Doc, Callable]:
     """Return an A4 landscape doc template and its page-furniture drawer."""
     size = landscape(A4)
-    doc = _Doc(str(path), pagesize=size, leftMargin=LANDSCAPE_MARGIN, rightMargin=LANDSCAPE_MARGIN,
-               topMargin=LANDSCAPE_MARGIN, bottomMargin=LANDSCAPE_MARGIN + LANDSCAPE_FOOTER, title=title,
-               author=author, creator="duban", progress=progress)
-    frame = Frame(LANDSCAPE_MARGIN, LANDSCAPE_MARGIN + LANDSCAPE_FOOTER, size[0] - 2 * LANDSCAPE_MARGIN,
-                  size[1] - 2 * LANDSCAPE_MARGIN - LANDSCAPE_FOOTER, leftPadding=0, rightPadding=0, topPadding=0,
-                  bottomPadding=0, id="table_area")
+    doc = _Doc(
+        str(path),
+        pagesize=size,
+        leftMargin=LANDSCAPE_MARGIN,
+        rightMargin=LANDSCAPE_MARGIN,
+        topMargin=LANDSCAPE_MARGIN,
+        bottomMargin=LANDSCAPE_MARGIN + LANDSCAPE_FOOTER,
+        title=title,
+        author=author,
+        creator="duban",
+        progress=progress,
+    )
+    frame = Frame(
+        LANDSCAPE_MARGIN,
+        LANDSCAPE_MARGIN + LANDSCAPE_FOOTER,
+        size[0] - 2 * LANDSCAPE_MARGIN,
+        size[1] - 2 * LANDSCAPE_MARGIN - LANDSCAPE_FOOTER,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+        id="table_area",
+    )
     doc.addPageTemplates([PageTemplate("landscape", [frame])])
 
     def furniture(canv, page: int, total: int) -> None:
@@ -376,8 +428,29 @@ def step(progress: Progress, done: int, total: int, message: str) -> None:
 
 
 __all__ = [
-    "GB_BODY_SIZE", "GB_HEIGHT", "GB_LEADING", "GB_LEFT", "GB_TOP", "GB_WIDTH", "LIGHT_COLORS", "LIGHT_SYMBOLS",
-    "LIGHT_WORDS", "STATUS_COLORS", "Cancelled", "ReportResult", "Typesetter", "build_pdf", "chinese_date", "heading",
-    "landscape_template", "official_page_furniture", "official_styles", "official_template", "pct",
-    "period_phrase", "round_label", "step", "typesetter_for",
+    "GB_BODY_SIZE",
+    "GB_HEIGHT",
+    "GB_LEADING",
+    "GB_LEFT",
+    "GB_TOP",
+    "GB_WIDTH",
+    "LIGHT_COLORS",
+    "LIGHT_SYMBOLS",
+    "LIGHT_WORDS",
+    "STATUS_COLORS",
+    "Cancelled",
+    "ReportResult",
+    "Typesetter",
+    "build_pdf",
+    "chinese_date",
+    "heading",
+    "landscape_template",
+    "official_page_furniture",
+    "official_styles",
+    "official_template",
+    "pct",
+    "period_phrase",
+    "round_label",
+    "step",
+    "typesetter_for",
 ]

@@ -75,23 +75,31 @@ def reporting_by_unit(states: list[AssignmentState], due_date: str | None) -> di
     return out
 
 
-def milestone_figures(db: sqlite_utils.Database, key_work_ids: list[int], cutoff: str,
-                      since: str | None = None) -> dict:
+def milestone_figures(
+    db: sqlite_utils.Database, key_work_ids: list[int], cutoff: str, since: str | None = None
+) -> dict:
     """Return milestones due by ``cutoff`` (and after ``since``): due, met, overdue and the overdue ones."""
     if not key_work_ids:
         return {"due": 0, "met": 0, "overdue": 0, "pending": 0, "overdue_items": []}
     marks = ",".join("?" * len(key_work_ids))
     params: list = [*key_work_ids, cutoff]
-    sql = (f"SELECT m.*, k.number, k.title FROM milestones m JOIN key_works k ON k.id = m.key_work_id "
-           f"WHERE m.key_work_id IN ({marks}) AND m.due_date IS NOT NULL AND m.due_date <= ?")
+    sql = (
+        f"SELECT m.*, k.number, k.title FROM milestones m JOIN key_works k ON k.id = m.key_work_id "
+        f"WHERE m.key_work_id IN ({marks}) AND m.due_date IS NOT NULL AND m.due_date <= ?"
+    )
     if since:
         sql += " AND m.due_date > ?"
         params.append(since)
     rows = list(db.query(sql + " ORDER BY k.sort_order, m.seq", params))
     met = [m for m in rows if m["done_date"] and m["done_date"] <= cutoff]
     overdue = [m for m in rows if m["due_date"] < cutoff and not (m["done_date"] and m["done_date"] <= cutoff)]
-    return {"due": len(rows), "met": len(met), "overdue": len(overdue),
-            "pending": len(rows) - len(met) - len(overdue), "overdue_items": overdue}
+    return {
+        "due": len(rows),
+        "met": len(met),
+        "overdue": len(overdue),
+        "pending": len(rows) - len(met) - len(overdue),
+        "overdue_items": overdue,
+    }
 
 
 def problems_by_unit(db: sqlite_utils.Database, until: str) -> dict[int, dict]:
@@ -99,7 +107,9 @@ def problems_by_unit(db: sqlite_utils.Database, until: str) -> dict[int, dict]:
     out: dict[int, dict] = defaultdict(lambda: {"raised": 0, "closed": 0, "open_items": []})
     for p in db.query(
         "SELECT p.*, k.number, k.title AS key_work FROM problems p JOIN key_works k ON k.id = p.key_work_id "
-        "WHERE substr(p.raised_at, 1, 10) <= ? ORDER BY k.sort_order, p.id", [until]):
+        "WHERE substr(p.raised_at, 1, 10) <= ? ORDER BY k.sort_order, p.id",
+        [until],
+    ):
         entry = out[p["unit_id"]]
         entry["raised"] += 1
         if p["state"] == "closed" and p["closed_at"] and p["closed_at"] <= until:
@@ -112,16 +122,19 @@ def problems_by_unit(db: sqlite_utils.Database, until: str) -> dict[int, dict]:
 def problems_by_key_work(db: sqlite_utils.Database, since: str, until: str) -> dict[int, dict]:
     """Return ``{key_work_id: {raised, closed}}`` for problems raised between ``since`` and ``until``."""
     out: dict[int, dict] = defaultdict(lambda: {"raised": 0, "closed": 0})
-    for p in db.query("SELECT key_work_id, state, closed_at FROM problems "
-                      "WHERE substr(raised_at, 1, 10) BETWEEN ? AND ?", [since, until]):
+    for p in db.query(
+        "SELECT key_work_id, state, closed_at FROM problems WHERE substr(raised_at, 1, 10) BETWEEN ? AND ?",
+        [since, until],
+    ):
         out[p["key_work_id"]]["raised"] += 1
         if p["state"] == "closed" and p["closed_at"] and p["closed_at"] <= until:
             out[p["key_work_id"]]["closed"] += 1
     return dict(out)
 
 
-def unit_standings(db: sqlite_utils.Database, states: list[AssignmentState], due_date: str | None,
-                   cutoff: str) -> list[UnitStanding]:
+def unit_standings(
+    db: sqlite_utils.Database, states: list[AssignmentState], due_date: str | None, cutoff: str
+) -> list[UnitStanding]:
     """Return the 比晾晒 ranking: on-time reporting first, then fewest tasks behind, then most problems closed."""
     reporting = reporting_by_unit(states, due_date)
     problems = problems_by_unit(db, cutoff)
@@ -131,14 +144,24 @@ def unit_standings(db: sqlite_utils.Database, states: list[AssignmentState], due
         if standing is None:
             how, late = reporting[s.unit_id]
             p = problems.get(s.unit_id, {"raised": 0, "closed": 0})
-            standing = by_unit[s.unit_id] = UnitStanding(s.unit_id, s.unit, s.unit_kind, 0, 0, how, late,
-                                                         p["raised"], p["closed"])
+            standing = by_unit[s.unit_id] = UnitStanding(
+                s.unit_id, s.unit, s.unit_kind, 0, 0, how, late, p["raised"], p["closed"]
+            )
         standing.tasks += 1
         standing.behind += s.status in (BEHIND, OVERDUE)
         standing.lights[s.light] += 1
     order = {ON_TIME: 0, LATE: 1, NONE: 2}
-    ranked = sorted(by_unit.values(), key=lambda u: (order[u.reporting], u.days_late, u.behind_share,
-                                                     -(u.closure_rate or 0), -u.problems_closed, u.unit))
+    ranked = sorted(
+        by_unit.values(),
+        key=lambda u: (
+            order[u.reporting],
+            u.days_late,
+            u.behind_share,
+            -(u.closure_rate or 0),
+            -u.problems_closed,
+            u.unit,
+        ),
+    )
     for i, u in enumerate(ranked, 1):
         u.rank = i
     return ranked
@@ -149,5 +172,15 @@ def problem_totals(db: sqlite_utils.Database, until: str) -> dict:
     return problem_figures(db, until=until)
 
 
-__all__ = ["LATE", "NONE", "ON_TIME", "UnitStanding", "milestone_figures", "problem_totals", "problems_by_key_work",
-           "problems_by_unit", "reporting_by_unit", "unit_standings"]
+__all__ = [
+    "LATE",
+    "NONE",
+    "ON_TIME",
+    "UnitStanding",
+    "milestone_figures",
+    "problem_totals",
+    "problems_by_key_work",
+    "problems_by_unit",
+    "reporting_by_unit",
+    "unit_standings",
+]

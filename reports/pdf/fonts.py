@@ -37,17 +37,49 @@ ROLES = {
 #: Candidate files per role, best first: Windows names, then common Linux substitutes.
 #: Each entry is (file name, preferred subfont name fragment or None).
 CANDIDATES: dict[str, list[tuple[str, str | None]]] = {
-    "fangsong": [("simfang.ttf", None), ("仿宋_GB2312.ttf", None), ("FangSong_GB2312.ttf", None),
-                 ("STFANGSO.TTF", None), ("uming.ttc", "CN"), ("wqy-zenhei.ttc", "ZenHei")],
-    "heiti": [("simhei.ttf", None), ("msyh.ttc", None), ("wqy-zenhei.ttc", "ZenHei"),
-              ("wqy-microhei.ttc", None), ("DroidSansFallbackFull.ttf", None), ("uming.ttc", "CN")],
-    "kaiti": [("simkai.ttf", None), ("楷体_GB2312.ttf", None), ("KaiTi_GB2312.ttf", None),
-              ("STKAITI.TTF", None), ("ukai.ttc", "CN"), ("uming.ttc", "CN"), ("wqy-zenhei.ttc", "ZenHei")],
-    "songti": [("simsun.ttc", None), ("simsun.ttf", None), ("STSONG.TTF", None), ("uming.ttc", "CN"),
-               ("wqy-zenhei.ttc", "ZenHei")],
-    "xiaobiaosong": [("方正小标宋简体.ttf", None), ("方正小标宋_GBK.ttf", None), ("FZXBSJW.TTF", None),
-                     ("FZXBSK.TTF", None), ("FZXiaoBiaoSong-B05S.ttf", None), ("simhei.ttf", None),
-                     ("simsun.ttc", None), ("wqy-zenhei.ttc", "ZenHei"), ("uming.ttc", "CN")],
+    "fangsong": [
+        ("simfang.ttf", None),
+        ("仿宋_GB2312.ttf", None),
+        ("FangSong_GB2312.ttf", None),
+        ("STFANGSO.TTF", None),
+        ("uming.ttc", "CN"),
+        ("wqy-zenhei.ttc", "ZenHei"),
+    ],
+    "heiti": [
+        ("simhei.ttf", None),
+        ("msyh.ttc", None),
+        ("wqy-zenhei.ttc", "ZenHei"),
+        ("wqy-microhei.ttc", None),
+        ("DroidSansFallbackFull.ttf", None),
+        ("uming.ttc", "CN"),
+    ],
+    "kaiti": [
+        ("simkai.ttf", None),
+        ("楷体_GB2312.ttf", None),
+        ("KaiTi_GB2312.ttf", None),
+        ("STKAITI.TTF", None),
+        ("ukai.ttc", "CN"),
+        ("uming.ttc", "CN"),
+        ("wqy-zenhei.ttc", "ZenHei"),
+    ],
+    "songti": [
+        ("simsun.ttc", None),
+        ("simsun.ttf", None),
+        ("STSONG.TTF", None),
+        ("uming.ttc", "CN"),
+        ("wqy-zenhei.ttc", "ZenHei"),
+    ],
+    "xiaobiaosong": [
+        ("方正小标宋简体.ttf", None),
+        ("方正小标宋_GBK.ttf", None),
+        ("FZXBSJW.TTF", None),
+        ("FZXBSK.TTF", None),
+        ("FZXiaoBiaoSong-B05S.ttf", None),
+        ("simhei.ttf", None),
+        ("simsun.ttc", None),
+        ("wqy-zenhei.ttc", "ZenHei"),
+        ("uming.ttc", "CN"),
+    ],
 }
 
 #: Characters every usable Chinese font must have.
@@ -146,8 +178,12 @@ def font_dirs() -> list[Path]:
     elif sys.platform == "darwin":
         dirs += [Path("/System/Library/Fonts"), Path("/Library/Fonts"), Path.home() / "Library" / "Fonts"]
     else:
-        dirs += [Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".local" / "share" / "fonts",
-                 Path.home() / ".fonts"]
+        dirs += [
+            Path("/usr/share/fonts"),
+            Path("/usr/local/share/fonts"),
+            Path.home() / ".local" / "share" / "fonts",
+            Path.home() / ".fonts",
+        ]
     return dirs
 
 
@@ -184,16 +220,20 @@ def _load(path: str, prefer: str | None) -> tuple[str, str, int] | tuple[None, s
         except (OSError, ValueError) as exc:
             last_error = str(exc)
             break
-        family = font.face.familyName.decode("latin-1", "replace") if isinstance(
-            font.face.familyName, bytes) else str(font.face.familyName)
+        family = (
+            font.face.familyName.decode("latin-1", "replace")
+            if isinstance(font.face.familyName, bytes)
+            else str(font.face.familyName)
+        )
         if all(ord(ch) in font.face.charToGlyph for ch in _PROBE):
             candidates.append((index, family))
         if not path.lower().endswith(".ttc"):
             break
     if not candidates:
         return None, f"缺少常用汉字或{last_error}", 0
-    index, family = next(((i, f) for i, f in candidates if prefer and prefer.lower() in f.lower().replace(" ", "")),
-                         candidates[0])
+    index, family = next(
+        ((i, f) for i, f in candidates if prefer and prefer.lower() in f.lower().replace(" ", "")), candidates[0]
+    )
     name = f"duban-{Path(path).stem}-{index}"
     if name not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont(name, path, subfontIndex=index))
@@ -277,8 +317,9 @@ def find_fonts(settings: dict | None = None, dirs: Iterable[Path] | None = None)
         for role in ROLES:
             if role not in faces:
                 donor = next(faces[r] for r in ("songti", "fangsong", "heiti", "kaiti", "xiaobiaosong") if r in faces)
-                faces[role] = FontFace(role, donor.font_name, donor.family, donor.path, donor.subfont_index,
-                                       substitute=True)
+                faces[role] = FontFace(
+                    role, donor.font_name, donor.family, donor.path, donor.subfont_index, substitute=True
+                )
                 warnings.append(f"未找到{ROLES[role]}字体，用 {donor.family} 代替。")
     return FontChoice(faces, warnings, [str(d) for d in search])
 
@@ -299,7 +340,13 @@ _GENUINE = {
     "heiti": ("simhei.ttf",),
     "kaiti": ("simkai.ttf", "楷体_gb2312.ttf", "kaiti_gb2312.ttf", "stkaiti.ttf"),
     "songti": ("simsun.ttc", "simsun.ttf", "stsong.ttf"),
-    "xiaobiaosong": ("方正小标宋简体.ttf", "方正小标宋_gbk.ttf", "fzxbsjw.ttf", "fzxbsk.ttf", "fzxiaobiaosong-b05s.ttf"),
+    "xiaobiaosong": (
+        "方正小标宋简体.ttf",
+        "方正小标宋_gbk.ttf",
+        "fzxbsjw.ttf",
+        "fzxbsk.ttf",
+        "fzxiaobiaosong-b05s.ttf",
+    ),
 }
 
 
@@ -314,5 +361,13 @@ def fonts_for_ledger(db) -> FontChoice:
     return find_fonts(get_meta(db, "font_paths"))
 
 
-__all__ = ["BUILTIN_FALLBACK", "ROLES", "FontChoice", "FontFace", "covers", "find_fonts", "font_dirs",
-           "fonts_for_ledger"]
+__all__ = [
+    "BUILTIN_FALLBACK",
+    "ROLES",
+    "FontChoice",
+    "FontFace",
+    "covers",
+    "find_fonts",
+    "font_dirs",
+    "fonts_for_ledger",
+]

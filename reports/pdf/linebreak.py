@@ -22,10 +22,7 @@ from reportlab.rl_config import _FUZZ
 
 #: Marks that must not begin a line (GB/T 15834 标点符号用法 plus reportlab's own list).
 CANNOT_START = (
-    "，。、；：！？）》」』】〕〗〉”’…—～·%‰℃°′″"
-    ",.;:!?)]}>'\"、"
-    "﹐﹑﹒﹔﹕﹖﹗）］｝〞〟"
-    + textsplit.ALL_CANNOT_START
+    "，。、；：！？）》」』】〕〗〉”’…—～·%‰℃°′″,.;:!?)]}>'\"、﹐﹑﹒﹔﹕﹖﹗）］｝〞〟" + textsplit.ALL_CANNOT_START
 )
 #: Marks that must not end a line.
 CANNOT_END = "（《「『【〔〖〈“‘([{<" + textsplit.ALL_CANNOT_END
@@ -135,8 +132,9 @@ def _cjk_frag_split(frags, maxWidths, calcBounds, encoding="utf8"):  # noqa: N80
     for index, (start, end, used) in enumerate(plan_lines(chars, widths, maxWidths, frozenset(hard))):
         max_width = maxWidths[min(index, len(maxWidths) - 1)]
         line_break = (end - 1) in hard
-        lines.append(rl_paragraph.makeCJKParaLine(glyphs[start:end], max_width, used, max_width - used, line_break,
-                                                  calcBounds))
+        lines.append(
+            rl_paragraph.makeCJKParaLine(glyphs[start:end], max_width, used, max_width - used, line_break, calcBounds)
+        )
     return rl_paragraph.ParaLines(kind=1, lines=lines)
 
 

@@ -39,8 +39,15 @@ from reports.pdf.document import (
 #: A row split across pages keeps at least two lines of text on each side.
 MIN_SPLIT = 28
 #: Column widths in points; they add up to the landscape frame width (A4 minus 2 × 14 mm).
-COLUMNS = (("序号", 30), ("重点工作", 118), ("牵头单位", 62), ("亮灯", 40), ("推进状态", 62),
-           ("进展情况（各单位）", 287), ("存在问题", 162))
+COLUMNS = (
+    ("序号", 30),
+    ("重点工作", 118),
+    ("牵头单位", 62),
+    ("亮灯", 40),
+    ("推进状态", 62),
+    ("进展情况（各单位）", 287),
+    ("存在问题", 162),
+)
 
 
 def _styles(ts: Typesetter) -> None:
@@ -73,8 +80,9 @@ def _unit_progress(ts: Typesetter, kw) -> tuple[list[Paragraph], list[Paragraph]
         text = ts.text(report.get("progress_text") or "（未填写进展）", context=f"{part.unit} 进展情况")
         progress_cells.append(ts.markup(f"【{who}{role}{figure}】{text}", "unit"))
         if (report.get("problems") or "").strip():
-            problem_cells.append(ts.markup(
-                f"【{who}】{ts.text(report['problems'], context=f'{part.unit} 存在问题')}", "unit"))
+            problem_cells.append(
+                ts.markup(f"【{who}】{ts.text(report['problems'], context=f'{part.unit} 存在问题')}", "unit")
+            )
     if kw.result.overdue:
         problem_cells.append(ts.markup(f"<b>逾期节点：</b>{ts.text('、'.join(kw.result.overdue))}", "unit"))
     return progress_cells, problem_cells
@@ -91,7 +99,11 @@ def _status_cell(ts: Typesetter, kw) -> Paragraph:
 
 
 def write_progress_report(
-    db: sqlite_utils.Database, round_id: str, out_path: str | Path, *, progress: Progress = None,
+    db: sqlite_utils.Database,
+    round_id: str,
+    out_path: str | Path,
+    *,
+    progress: Progress = None,
 ) -> ReportResult:
     """Write the 季调度进展表 of a round as a landscape A4 PDF.
 
@@ -130,11 +142,15 @@ def write_progress_report(
         story.append(ts.para(f"重点工作共{summary['key_works']}项：{status_text}。亮灯：{light_text}。", "summary"))
     else:
         story.append(ts.para("本轮次台账中没有重点工作，表格为空。", "summary"))
-    story.append(ts.para(
-        f"亮灯说明：{LIGHT_SYMBOLS['红']}红灯 逾期或落后序时进度{thresholds.red_behind:g}个百分点以上；"
-        f"{LIGHT_SYMBOLS['黄']}黄灯 落后{thresholds.yellow_behind:g}～{thresholds.red_behind:g}个百分点或"
-        f"{thresholds.due_soon_days}天内有节点到期；{LIGHT_SYMBOLS['绿']}绿灯 序时推进或已完成；"
-        f"{LIGHT_SYMBOLS['灰']}未报送。“序时”为按实施阶段已过时间应达到的进度。", "summary"))
+    story.append(
+        ts.para(
+            f"亮灯说明：{LIGHT_SYMBOLS['红']}红灯 逾期或落后序时进度{thresholds.red_behind:g}个百分点以上；"
+            f"{LIGHT_SYMBOLS['黄']}黄灯 落后{thresholds.yellow_behind:g}～{thresholds.red_behind:g}个百分点或"
+            f"{thresholds.due_soon_days}天内有节点到期；{LIGHT_SYMBOLS['绿']}绿灯 序时推进或已完成；"
+            f"{LIGHT_SYMBOLS['灰']}未报送。“序时”为按实施阶段已过时间应达到的进度。",
+            "summary",
+        )
+    )
     story.append(Spacer(1, 6))
 
     rows: list[list] = [[ts.para(name, "head") for name, _w in COLUMNS]]
@@ -156,15 +172,17 @@ def write_progress_report(
             r = len(rows) - 1
             commands += [("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), colors.Color(0.95, 0.95, 0.95))]
         progress_cells, problem_cells = _unit_progress(ts, kw)
-        rows.append([
-            ts.para(kw.number, "cell_c"),
-            ts.para(kw.title, "cell", context=kw.title),
-            ts.para(kw.lead_unit or "（无牵头单位）", "cell_c", context=kw.lead_unit or ""),
-            _light_cell(ts, kw.result.light),
-            _status_cell(ts, kw),
-            progress_cells or "",
-            problem_cells or ts.para("无", "cell"),
-        ])
+        rows.append(
+            [
+                ts.para(kw.number, "cell_c"),
+                ts.para(kw.title, "cell", context=kw.title),
+                ts.para(kw.lead_unit or "（无牵头单位）", "cell_c", context=kw.lead_unit or ""),
+                _light_cell(ts, kw.result.light),
+                _status_cell(ts, kw),
+                progress_cells or "",
+                problem_cells or ts.para("无", "cell"),
+            ]
+        )
         if index % 50 == 0:
             step(progress, 1, 3, f"排版第 {index}/{total} 项")
     table = LongTable(rows, colWidths=[w for _n, w in COLUMNS], repeatRows=1, splitByRow=0, splitInRow=MIN_SPLIT)
@@ -175,8 +193,12 @@ def write_progress_report(
     doc, furniture = landscape_template(Path(out_path), title, org, footer, ts, progress)
     pages = build_pdf(doc, story, furniture, Path(out_path), ts.font("songti"))
     step(progress, 3, 3, "完成")
-    figures = {"round": rnd["id"], "key_works": summary["key_works"], "key_works_by_status": by_status,
-               "key_works_by_light": by_light}
+    figures = {
+        "round": rnd["id"],
+        "key_works": summary["key_works"],
+        "key_works_by_status": by_status,
+        "key_works_by_light": by_light,
+    }
     return ReportResult(Path(out_path), pages, ts.choice.used(), ts.warnings(), figures)
 
 
