@@ -66,9 +66,11 @@ class CommitResult:
 
     def summary_lines(self) -> list[str]:
         """Return the result in a few Chinese lines for the CLI and the wizard."""
-        lines = [("已新建" if self.created_plan else "已更新") + f"计划（编号 {self.plan_id}）："
-                 f"新增 {len(self.added)} 项，修改 {len(self.changed)} 项，删除 {len(self.removed)} 项，"
-                 f"未变 {len(self.unchanged)} 项。"]
+        lines = [
+            ("已新建" if self.created_plan else "已更新") + f"计划（编号 {self.plan_id}）："
+            f"新增 {len(self.added)} 项，修改 {len(self.changed)} 项，删除 {len(self.removed)} 项，"
+            f"未变 {len(self.unchanged)} 项。"
+        ]
         for number, parts in self.changed.items():
             lines.append(f"  第 {number} 项改动：{'、'.join(parts)}")
         if self.added and not self.created_plan:
@@ -131,8 +133,13 @@ def resolve_draft(db: sqlite_utils.Database, draft: Draft) -> Draft:
 
 def _preview(db: sqlite_utils.Database, draft: Draft) -> dict[str, Any]:
     if draft.existing_plan_id is None:
-        return {"plan_exists": False, "added": [kw.number for kw in draft.key_works], "changed": {},
-                "removed": [], "unchanged": []}
+        return {
+            "plan_exists": False,
+            "added": [kw.number for kw in draft.key_works],
+            "changed": {},
+            "removed": [],
+            "unchanged": [],
+        }
     existing = _existing_key_works(db, draft.existing_plan_id)
     added, changed, unchanged = [], {}, []
     for kw in draft.key_works:
@@ -147,8 +154,14 @@ def _preview(db: sqlite_utils.Database, draft: Draft) -> dict[str, Any]:
             unchanged.append(kw.number)
     numbers = {kw.number for kw in draft.key_works}
     removed = [n for n in existing if n not in numbers]
-    return {"plan_exists": True, "plan_id": draft.existing_plan_id, "added": added, "changed": changed,
-            "removed": removed, "unchanged": unchanged}
+    return {
+        "plan_exists": True,
+        "plan_id": draft.existing_plan_id,
+        "added": added,
+        "changed": changed,
+        "removed": removed,
+        "unchanged": unchanged,
+    }
 
 
 def _draft_unit_names(kw: DraftKeyWork) -> dict[str, str]:
@@ -168,20 +181,24 @@ def _draft_unit_names(kw: DraftKeyWork) -> dict[str, str]:
 def _existing_key_works(db: sqlite_utils.Database, plan_id: int) -> dict[str, dict]:
     rows = db.query(
         "SELECT k.*, c.title AS category FROM key_works k LEFT JOIN categories c ON c.id = k.category_id "
-        "WHERE k.plan_id = ? ORDER BY k.sort_order, k.id", [plan_id])
+        "WHERE k.plan_id = ? ORDER BY k.sort_order, k.id",
+        [plan_id],
+    )
     return {r["number"]: r for r in rows}
 
 
 def _children(db: sqlite_utils.Database, kw_id: int) -> dict[str, Any]:
     return {
         "targets": [r[0] for r in db.execute("SELECT text FROM targets WHERE key_work_id = ? ORDER BY seq", [kw_id])],
-        "measures": [r[0] for r in db.execute("SELECT text FROM measures WHERE key_work_id = ? ORDER BY seq",
-                                              [kw_id])],
+        "measures": [r[0] for r in db.execute("SELECT text FROM measures WHERE key_work_id = ? ORDER BY seq", [kw_id])],
         "milestones": list(db.query("SELECT * FROM milestones WHERE key_work_id = ? ORDER BY seq", [kw_id])),
         "indicators": list(db.query("SELECT * FROM indicators WHERE key_work_id = ? ORDER BY seq", [kw_id])),
-        "assignments": list(db.query(
-            "SELECT a.*, u.name AS unit FROM assignments a JOIN units u ON u.id = a.unit_id WHERE a.key_work_id = ?",
-            [kw_id])),
+        "assignments": list(
+            db.query(
+                "SELECT a.*, u.name AS unit FROM assignments a JOIN units u ON u.id = a.unit_id WHERE a.key_work_id = ?",
+                [kw_id],
+            )
+        ),
     }
 
 
@@ -193,8 +210,9 @@ def _indicator_key(name: str, target: float, unit: str | None, direction: str) -
     return (name, float(target), unit or None, direction)
 
 
-def _differences(db: sqlite_utils.Database, row: dict, kw: DraftKeyWork, draft: Draft,
-                 unit_roles: dict[str, str]) -> list[str]:
+def _differences(
+    db: sqlite_utils.Database, row: dict, kw: DraftKeyWork, draft: Draft, unit_roles: dict[str, str]
+) -> list[str]:
     """Return the parts of an existing key work that the draft would change."""
     parts = []
     old = _children(db, row["id"])
@@ -208,25 +226,28 @@ def _differences(db: sqlite_utils.Database, row: dict, kw: DraftKeyWork, draft: 
         parts.append("目标")
     if old["measures"] != kw.measures:
         parts.append("落实举措")
-    if [_milestone_key(m["phrase"], m["text"], m["due_date"]) for m in old["milestones"]] != \
-            [_milestone_key(m.phrase, m.text, m.due) for m in kw.milestones]:
+    if [_milestone_key(m["phrase"], m["text"], m["due_date"]) for m in old["milestones"]] != [
+        _milestone_key(m.phrase, m.text, m.due) for m in kw.milestones
+    ]:
         parts.append("时间节点")
-    if [_indicator_key(i["name"], i["target_value"], i["measure_unit"], i["direction"]) for i in old["indicators"]] != \
-            [_indicator_key(i.name, i.target, i.unit, i.direction) for i in kw.indicators]:
+    if [_indicator_key(i["name"], i["target_value"], i["measure_unit"], i["direction"]) for i in old["indicators"]] != [
+        _indicator_key(i.name, i.target, i.unit, i.direction) for i in kw.indicators
+    ]:
         parts.append("指标")
     old_roles = {a["unit"]: a["role"] for a in old["assignments"]}
     if {name_key(k): v for k, v in old_roles.items()} != {name_key(k): v for k, v in unit_roles.items()}:
         parts.append("责任单位")
     lead = next((a for a in old["assignments"] if a["role"] == "牵头"), None)
-    if lead is not None and ((lead["leader"] or None), (lead["liaison"] or None)) != (kw.leader or None,
-                                                                                        kw.liaison or None):
+    if lead is not None and ((lead["leader"] or None), (lead["liaison"] or None)) != (
+        kw.leader or None,
+        kw.liaison or None,
+    ):
         parts.append("分管领导/联络员")
     return parts
 
 
 # -------------------------------------------------------------------- commit
-def commit_draft(db: sqlite_utils.Database, draft: Draft, *, new_units: str = "create",
-                 progress=None) -> CommitResult:
+def commit_draft(db: sqlite_utils.Database, draft: Draft, *, new_units: str = "create", progress=None) -> CommitResult:
     """Write a reviewed draft into the ledger in one transaction.
 
     Args:
@@ -258,11 +279,19 @@ def commit_draft(db: sqlite_utils.Database, draft: Draft, *, new_units: str = "c
         raise DubanError(f"草稿中第 {'、'.join(duplicates)} 项的编号重复，请先改正编号。")
     resolve_draft(db, draft)
     _check_corrections(db, draft)
-    unknown = sorted({u.name for kw in draft.key_works for u in kw.units
-                      if not u.skip and not u.all_townships and u.unit_id is None and not u.use_unit})
+    unknown = sorted(
+        {
+            u.name
+            for kw in draft.key_works
+            for u in kw.units
+            if not u.skip and not u.all_townships and u.unit_id is None and not u.use_unit
+        }
+    )
     if unknown and new_units == "refuse":
-        raise DubanError(f"以下 {len(unknown)} 个单位不在单位名录中：{'、'.join(unknown)}。"
-                         "请先在单位名录中添加或指定对应的已有单位（别名），再导入。")
+        raise DubanError(
+            f"以下 {len(unknown)} 个单位不在单位名录中：{'、'.join(unknown)}。"
+            "请先在单位名录中添加或指定对应的已有单位（别名），再导入。"
+        )
     source = f"import:{draft.source_name or '任务清单'}"
     total = len(draft.key_works)
     with db.atomic():
@@ -278,8 +307,13 @@ def _check_corrections(db: sqlite_utils.Database, draft: Draft) -> None:
 
 
 def _write(db, draft: Draft, new_units: str, source: str, progress, total: int) -> CommitResult:
-    plan_fields = {"title": draft.title.strip(), "doc_no": draft.doc_no, "year": draft.year,
-                   "source_file": draft.source_name, "source_sha256": draft.source_sha256}
+    plan_fields = {
+        "title": draft.title.strip(),
+        "doc_no": draft.doc_no,
+        "year": draft.year,
+        "source_file": draft.source_name,
+        "source_sha256": draft.source_sha256,
+    }
     if draft.existing_plan_id is None:
         plan_id = insert_audited(db, "plans", {**plan_fields, "imported_at": now_iso()}, source)
         result = CommitResult(plan_id, True)
@@ -294,17 +328,27 @@ def _write(db, draft: Draft, new_units: str, source: str, progress, total: int) 
         db.execute("UPDATE categories SET seq = ? WHERE id = ?", [seq, cat])
 
     existing = _existing_key_works(db, plan_id)
-    base_order = db.execute("SELECT COALESCE(MAX(sort_order), 0) FROM key_works WHERE plan_id != ?",
-                            [plan_id]).fetchone()[0]
+    base_order = db.execute(
+        "SELECT COALESCE(MAX(sort_order), 0) FROM key_works WHERE plan_id != ?", [plan_id]
+    ).fetchone()[0]
     for index, kw in enumerate(draft.key_works):
         if progress:
             progress(index, total, f"写入第 {kw.number} 项")
         roles = _roles(kw, unit_ids)
         row = existing.get(kw.number)
         if row is None:
-            kw_id = add_key_work(db, plan_id, kw.number, kw.title, category=kw.category,
-                                 period_phrase=kw.period_phrase, targets=kw.targets, measures=kw.measures,
-                                 plan_year=draft.year, source=source)
+            kw_id = add_key_work(
+                db,
+                plan_id,
+                kw.number,
+                kw.title,
+                category=kw.category,
+                period_phrase=kw.period_phrase,
+                targets=kw.targets,
+                measures=kw.measures,
+                plan_year=draft.year,
+                source=source,
+            )
             update_key_work(db, kw_id, {"sort_order": base_order + index + 1}, source)
             _sync_children(db, kw_id, kw, draft, roles, source)
             result.added.append(kw.number)
@@ -323,25 +367,35 @@ def _write(db, draft: Draft, new_units: str, source: str, progress, total: int) 
             continue
         has_reports = db.execute(
             "SELECT COUNT(*) FROM reports r JOIN assignments a ON a.id = r.assignment_id WHERE a.key_work_id = ?",
-            [row["id"]]).fetchone()[0]
+            [row["id"]],
+        ).fetchone()[0]
         if has_reports:
             result.kept.append(number)
         else:
             delete_key_work(db, row["id"], source)
             result.removed.append(number)
     # Categories the document no longer uses and no key work points to.
-    db.execute("DELETE FROM categories WHERE plan_id = ? AND id NOT IN "
-               "(SELECT category_id FROM key_works WHERE category_id IS NOT NULL)", [plan_id])
+    db.execute(
+        "DELETE FROM categories WHERE plan_id = ? AND id NOT IN "
+        "(SELECT category_id FROM key_works WHERE category_id IS NOT NULL)",
+        [plan_id],
+    )
     result.counts = _counts(db, plan_id)
-    audit(db, "plans", plan_id, "import", None,
-          {"added": result.added, "changed": list(result.changed), "removed": result.removed}, source)
+    audit(
+        db,
+        "plans",
+        plan_id,
+        "import",
+        None,
+        {"added": result.added, "changed": list(result.changed), "removed": result.removed},
+        source,
+    )
     if progress:
         progress(total, total, "导入完成")
     return result
 
 
-def _unit_ids(db, draft: Draft, new_units: str, source: str,
-              result: CommitResult) -> dict[tuple[str, bool], list[int]]:
+def _unit_ids(db, draft: Draft, new_units: str, source: str, result: CommitResult) -> dict[tuple[str, bool], list[int]]:
     """Map each draft unit (name, all_townships) to registry ids, creating or aliasing as told."""
     ids: dict[tuple[str, bool], list[int]] = {}
     towns = township_ids(db)
@@ -395,20 +449,30 @@ def _update_key_work(db, row: dict, kw: DraftKeyWork, draft: Draft, plan_id: int
         parsed = parse_deadline(kw.period_phrase, draft.year)
         if parsed.period:
             start, end = (d.isoformat() for d in parsed.period)
-    update_key_work(db, row["id"], {"title": kw.title, "category_id": cat, "period_phrase": kw.period_phrase,
-                                    "start_date": start, "end_date": end, "sort_order": order}, source)
-    old_targets = [r[0] for r in db.execute("SELECT text FROM targets WHERE key_work_id = ? ORDER BY seq",
-                                            [row["id"]])]
+    update_key_work(
+        db,
+        row["id"],
+        {
+            "title": kw.title,
+            "category_id": cat,
+            "period_phrase": kw.period_phrase,
+            "start_date": start,
+            "end_date": end,
+            "sort_order": order,
+        },
+        source,
+    )
+    old_targets = [r[0] for r in db.execute("SELECT text FROM targets WHERE key_work_id = ? ORDER BY seq", [row["id"]])]
     if old_targets != kw.targets:
         db.execute("DELETE FROM targets WHERE key_work_id = ?", [row["id"]])
         db["targets"].insert_all({"key_work_id": row["id"], "seq": i, "text": t} for i, t in enumerate(kw.targets, 1))
         audit(db, "key_works", row["id"], "targets", old_targets, kw.targets, source)
-    old_measures = [r[0] for r in db.execute("SELECT text FROM measures WHERE key_work_id = ? ORDER BY seq",
-                                             [row["id"]])]
+    old_measures = [
+        r[0] for r in db.execute("SELECT text FROM measures WHERE key_work_id = ? ORDER BY seq", [row["id"]])
+    ]
     if old_measures != kw.measures:
         db.execute("DELETE FROM measures WHERE key_work_id = ?", [row["id"]])
-        db["measures"].insert_all({"key_work_id": row["id"], "seq": i, "text": t}
-                                  for i, t in enumerate(kw.measures, 1))
+        db["measures"].insert_all({"key_work_id": row["id"], "seq": i, "text": t} for i, t in enumerate(kw.measures, 1))
         audit(db, "key_works", row["id"], "measures", old_measures, kw.measures, source)
 
 
@@ -438,9 +502,21 @@ def _sync_children(db, kw_id: int, kw: DraftKeyWork, draft: Draft, roles: dict[i
             if existing["seq"] != seq:
                 db.execute("UPDATE milestones SET seq = ? WHERE id = ?", [seq, existing["id"]])
             continue
-        keep_ids.add(insert_audited(db, "milestones", {
-            "key_work_id": kw_id, "seq": seq, "phrase": phrase, "text": text or None, "due_date": due,
-            "understood": int(bool(understood) and due is not None)}, source))
+        keep_ids.add(
+            insert_audited(
+                db,
+                "milestones",
+                {
+                    "key_work_id": kw_id,
+                    "seq": seq,
+                    "phrase": phrase,
+                    "text": text or None,
+                    "due_date": due,
+                    "understood": int(bool(understood) and due is not None),
+                },
+                source,
+            )
+        )
     for m in old["milestones"]:
         if m["id"] not in keep_ids:
             delete_audited(db, "milestones", m["id"], source)
@@ -448,8 +524,14 @@ def _sync_children(db, kw_id: int, kw: DraftKeyWork, draft: Draft, roles: dict[i
     have_ind = {i["name"]: i for i in old["indicators"]}
     keep_ind = set()
     for seq, ind in enumerate(kw.indicators, 1):
-        values = {"seq": seq, "target_value": float(ind.target), "measure_unit": ind.unit, "direction": ind.direction,
-                  "year": draft.year, "phrase": ind.phrase}
+        values = {
+            "seq": seq,
+            "target_value": float(ind.target),
+            "measure_unit": ind.unit,
+            "direction": ind.direction,
+            "year": draft.year,
+            "phrase": ind.phrase,
+        }
         existing = have_ind.get(ind.name)
         if existing and existing["id"] not in keep_ind:
             keep_ind.add(existing["id"])

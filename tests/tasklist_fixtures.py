@@ -110,9 +110,16 @@ def build_per_key_work(
             number = number.translate(FULLWIDTH)
             title = title.replace("强化", "强化\u3000")
             units = units.replace("、", "\u3000、")
-        values = [number, row["category"], title, _numbered(row["targets"]), _numbered(row["measures"]),
-                  row["period"], units, f"{row['leader']}\n{row['liaison']}".strip("\n") if row["leader"] or
-                  row["liaison"] else ""]
+        values = [
+            number,
+            row["category"],
+            title,
+            _numbered(row["targets"]),
+            _numbered(row["measures"]),
+            row["period"],
+            units,
+            f"{row['leader']}\n{row['liaison']}".strip("\n") if row["leader"] or row["liaison"] else "",
+        ]
         if row["leader"] == "" and row["liaison"]:
             values[7] = f"\n{row['liaison']}"
         out = [values[i] for i in order] + ["" for _ in extra_columns]
@@ -161,8 +168,15 @@ def build_per_measure(path: Path, *, rows: list[dict] | None = None, two_title_r
             ws.append([None] * width)
             ws.cell(ws.max_row, 5, measure)
         last = ws.max_row
-        parents = {1: str(row["number"]), 3: row["title"], 4: "\n".join(row["targets"]), 6: row["period"],
-                   7: row["units"], 8: row["leader"], 9: row["liaison"]}
+        parents = {
+            1: str(row["number"]),
+            3: row["title"],
+            4: "\n".join(row["targets"]),
+            6: row["period"],
+            7: row["units"],
+            8: row["leader"],
+            9: row["liaison"],
+        }
         for col, value in parents.items():
             ws.cell(first, col, value or None)
             if last > first:

@@ -12,8 +12,18 @@ from db.ledger import create_ledger, open_ledger
 from db.plan_import import commit_draft, resolve_draft
 from reports.tasklist import read_task_list, read_task_text
 
-TABLES = ("plans", "categories", "key_works", "targets", "measures", "units", "unit_aliases", "assignments",
-          "milestones", "indicators")
+TABLES = (
+    "plans",
+    "categories",
+    "key_works",
+    "targets",
+    "measures",
+    "units",
+    "unit_aliases",
+    "assignments",
+    "milestones",
+    "indicators",
+)
 
 
 def _counts(db) -> dict[str, int]:
@@ -36,20 +46,27 @@ def test_first_import_writes_the_plan_with_leads(fresh_db, seed_xlsx):
     result = commit_draft(fresh_db, resolve_draft(fresh_db, read_task_list(seed_xlsx)))
     assert result.created_plan and len(result.added) == 32
     assert result.counts["key_works"] == 32 and result.counts["categories"] == 5
-    leads = dict(fresh_db.execute(
-        "SELECT k.number, u.name FROM assignments a JOIN key_works k ON k.id = a.key_work_id "
-        "JOIN units u ON u.id = a.unit_id WHERE a.role = '牵头'").fetchall())
+    leads = dict(
+        fresh_db.execute(
+            "SELECT k.number, u.name FROM assignments a JOIN key_works k ON k.id = a.key_work_id "
+            "JOIN units u ON u.id = a.unit_id WHERE a.role = '牵头'"
+        ).fetchall()
+    )
     expected = expected_seed001()
     assert leads == {n: e["lead"] for n, e in expected.items()}
     leader = fresh_db.execute(
         "SELECT a.leader, a.liaison FROM assignments a JOIN key_works k ON k.id = a.key_work_id "
-        "WHERE k.number = '1' AND a.role = '牵头'").fetchone()
+        "WHERE k.number = '1' AND a.role = '牵头'"
+    ).fetchone()
     assert leader == ("陈宋淼", "林良卡")
-    ind = fresh_db.execute("SELECT target_value, measure_unit, direction, year FROM indicators WHERE name = '诉前羁押率'"
-                           ).fetchone()
+    ind = fresh_db.execute(
+        "SELECT target_value, measure_unit, direction, year FROM indicators WHERE name = '诉前羁押率'"
+    ).fetchone()
     assert ind == (35.0, "%", "at_most", 2023)
     assert fresh_db.execute("SELECT start_date, end_date FROM key_works WHERE number = '1'").fetchone() == (
-        "2023-01-01", "2027-12-31")
+        "2023-01-01",
+        "2027-12-31",
+    )
 
 
 def test_importing_the_same_file_twice_keeps_one_copy(fresh_db, seed_xlsx):
@@ -76,8 +93,17 @@ def test_an_edited_version_reports_exactly_what_changed(fresh_db, seed_xlsx, tmp
         if row["number"] == 21:
             row["leader"] = "林新豹"
     rows = [r for r in rows if r["number"] != 32]
-    rows.append({**rows[-1], "number": 33, "category": "", "title": "(三十三)新增一项工作", "targets": ["新增目标"],
-                 "measures": ["1.新增举措"], "units": "市财政局"})
+    rows.append(
+        {
+            **rows[-1],
+            "number": 33,
+            "category": "",
+            "title": "(三十三)新增一项工作",
+            "targets": ["新增目标"],
+            "measures": ["1.新增举措"],
+            "units": "市财政局",
+        }
+    )
     edited = build_per_key_work(tmp_path / "任务清单（修改版）.xlsx", rows=rows)
     result = commit_draft(fresh_db, read_task_list(edited))
     assert result.changed == {"5": ["名称"], "11": ["责任单位"], "20": ["落实举措"], "21": ["分管领导/联络员"]}
@@ -93,11 +119,13 @@ def test_a_removed_key_work_with_reports_is_kept(demo_db):
     commit_draft(demo_db, draft)
     assignment = demo_db.execute(
         "SELECT a.id FROM assignments a JOIN key_works k ON k.id = a.key_work_id JOIN plans p ON p.id = k.plan_id "
-        "WHERE p.title = '测试计划' AND k.number = '2'").fetchone()[0]
+        "WHERE p.title = '测试计划' AND k.number = '2'"
+    ).fetchone()[0]
     round_id = demo_db.execute("SELECT id FROM rounds WHERE state = 'open'").fetchone()[0]
     demo_db["reports"].insert({"assignment_id": assignment, "round_id": round_id, "progress_text": "已推进"})
-    result = commit_draft(demo_db, read_task_text("一、甲类\n1.任务一（县发展和改革局负责）\n", year=2024,
-                                                  plan_title="测试计划"))
+    result = commit_draft(
+        demo_db, read_task_text("一、甲类\n1.任务一（县发展和改革局负责）\n", year=2024, plan_title="测试计划")
+    )
     assert result.kept == ["2"] and result.removed == []
     assert demo_db.execute("SELECT COUNT(*) FROM reports WHERE assignment_id = ?", [assignment]).fetchone()[0] == 1
 
@@ -125,7 +153,8 @@ def test_unknown_units_get_proposals_and_a_correction_becomes_an_alias(demo_db):
     assert sorted(result.aliases_added) == ["县卫生局 → 县卫生健康局", "县市监局 → 县市场监督管理局"]
     roles = demo_db.execute(
         "SELECT u.name, a.role FROM assignments a JOIN units u ON u.id = a.unit_id JOIN key_works k "
-        "ON k.id = a.key_work_id JOIN plans p ON p.id = k.plan_id WHERE p.title = '营商环境清单'").fetchall()
+        "ON k.id = a.key_work_id JOIN plans p ON p.id = k.plan_id WHERE p.title = '营商环境清单'"
+    ).fetchall()
     assert ("县市场监督管理局", "牵头") in roles and ("县卫生健康局", "责任") in roles
     assert len([r for r in roles if r[0].endswith(("镇", "乡", "街道"))]) == 8
     # The next import of the same wording resolves through the new aliases.

@@ -109,12 +109,38 @@ def test_blank_cells_mean_same_as_above_and_separate_lead_columns(tmp_path):
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append(["表1 示例县2024年重点工作任务清单"])
-    ws.append(["编号", "类别", "主要任务", "工作目标", "具体举措", "完成时限", "牵头单位", "配合单位", "分管领导", "联络员"])
-    ws.append([1, "一、营商环境", "（一）企业开办提速", "开办时间压缩至1个工作日以内", "1.推行一网通办", "6月底前",
-               "县市场监管局", "县税务局；县人社局", "张三", "李四"])
+    ws.append(
+        ["编号", "类别", "主要任务", "工作目标", "具体举措", "完成时限", "牵头单位", "配合单位", "分管领导", "联络员"]
+    )
+    ws.append(
+        [
+            1,
+            "一、营商环境",
+            "（一）企业开办提速",
+            "开办时间压缩至1个工作日以内",
+            "1.推行一网通办",
+            "6月底前",
+            "县市场监管局",
+            "县税务局；县人社局",
+            "张三",
+            "李四",
+        ]
+    )
     ws.append([None, None, None, None, "2.推行电子营业执照", None, None, None, None, None])
-    ws.append([2, None, "（二）审批提速", "新增“个转企”480户", "推行承诺制", "2024年12月底前\n（分阶段）",
-               "县政务服务中心", "各乡镇（街道）", None, "王五"])
+    ws.append(
+        [
+            2,
+            None,
+            "（二）审批提速",
+            "新增“个转企”480户",
+            "推行承诺制",
+            "2024年12月底前\n（分阶段）",
+            "县政务服务中心",
+            "各乡镇（街道）",
+            None,
+            "王五",
+        ]
+    )
     ws.append(["注：*为牵头单位。"])
     path = tmp_path / "清单.xlsx"
     wb.save(path)
@@ -122,12 +148,18 @@ def test_blank_cells_mean_same_as_above_and_separate_lead_columns(tmp_path):
     assert draft.year == 2024 and draft.year_source == "标题"
     kw1, kw2 = draft.key_works
     assert kw1.measures == ["推行一网通办", "推行电子营业执照"]
-    assert [(u.name, u.role) for u in kw1.units] == [("县市场监管局", "牵头"), ("县税务局", "配合"), ("县人社局", "配合")]
+    assert [(u.name, u.role) for u in kw1.units] == [
+        ("县市场监管局", "牵头"),
+        ("县税务局", "配合"),
+        ("县人社局", "配合"),
+    ]
     assert (kw1.leader, kw1.liaison) == ("张三", "李四")
     assert [(m.phrase, m.due) for m in kw1.milestones] == [("6月底前", "2024-06-30")]
     assert kw2.category == "营商环境"
-    assert [(u.name, u.role, u.all_townships) for u in kw2.units] == [("县政务服务中心", "牵头", False),
-                                                                     ("各乡镇（街道）", "配合", True)]
+    assert [(u.name, u.role, u.all_townships) for u in kw2.units] == [
+        ("县政务服务中心", "牵头", False),
+        ("各乡镇（街道）", "配合", True),
+    ]
     assert (kw2.leader, kw2.liaison) == (None, "王五")
     assert [m.due for m in kw2.milestones] == ["2024-12-31"]
 
@@ -151,8 +183,9 @@ def test_empty_damaged_password_and_pdf_files_are_refused(tmp_path):
     _refused(damaged, "损坏|无法")
     # An encrypted OOXML workbook is an OLE container with an EncryptionInfo stream.
     locked = tmp_path / "加密.xlsx"
-    locked.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + "EncryptionInfo".encode("utf-16-le")
-                       + b"\x00" * 1024)
+    locked.write_bytes(
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + "EncryptionInfo".encode("utf-16-le") + b"\x00" * 1024
+    )
     _refused(locked, "密码")
     pdf = tmp_path / "清单.pdf"
     pdf.write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n")
@@ -176,8 +209,21 @@ def _soffice():
 def test_libreoffice_resaved_xlsx_and_xls_still_import(per_measure, per_key_work, tmp_path):
     for source, fmt in ((per_measure, "xlsx"), (per_key_work, "xls")):
         out = tmp_path / fmt
-        subprocess.run([_soffice(), "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", fmt,
-                        "--outdir", str(out), str(source)], check=True, capture_output=True, timeout=180)
+        subprocess.run(
+            [
+                _soffice(),
+                "--headless",
+                f"-env:UserInstallation=file://{tmp_path}/lo",
+                "--convert-to",
+                fmt,
+                "--outdir",
+                str(out),
+                str(source),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
         converted = next(out.iterdir())
         draft = read_task_list(converted)
         assert draft.source_kind == fmt

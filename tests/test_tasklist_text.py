@@ -114,27 +114,40 @@ def test_web_copy_is_repaired_and_every_clause_form_is_read():
     # A sentence broken over two lines is joined; the labelled clause gives lead and responsible units.
     assert kw1.targets == ["6 月底前，完成企业开办“一件事”流程再造，全县企业开办时间压缩至1个工作日以内"]
     assert [(i.name, i.target, i.unit, i.direction) for i in kw1.indicators] == [
-        ("全县企业开办时间压缩", 1, "个工作日", "at_most")]
-    assert [(u.name, u.role) for u in kw1.units] == [("县政务服务中心", "牵头"), ("县市场监管局", "责任"),
-                                                     ("县税务局", "责任")]
+        ("全县企业开办时间压缩", 1, "个工作日", "at_most")
+    ]
+    assert [(u.name, u.role) for u in kw1.units] == [
+        ("县政务服务中心", "牵头"),
+        ("县市场监管局", "责任"),
+        ("县税务局", "责任"),
+    ]
     assert [(m.phrase, m.due) for m in kw1.milestones] == [("6月底前", "2024-06-30")]
     assert [(u.name, u.role) for u in kw2.units] == [("县司法局", "牵头"), ("县综合行政执法局", "责任")]
     assert [(m.phrase, m.due) for m in kw2.milestones] == [("12月底前", "2024-12-31")]
     # "…负责）（四）…" glued on one line is split into two key works.
     assert [(u.name, u.role) for u in kw3.units] == [("县自然资源和规划局", "牵头")]
     assert kw4.title == "降低企业融资成本"
-    assert [(u.name, u.all_townships) for u in kw4.units] == [("县金融服务中心", False), ("人行示例县支行", False),
-                                                             ("各乡镇（街道）", True)]
-    assert [(i.name, i.target, i.unit, i.direction) for i in kw3.indicators] == [("新增“个转企”", 480, "户", "at_least")]
+    assert [(u.name, u.all_townships) for u in kw4.units] == [
+        ("县金融服务中心", False),
+        ("人行示例县支行", False),
+        ("各乡镇（街道）", True),
+    ]
+    assert [(i.name, i.target, i.unit, i.direction) for i in kw3.indicators] == [
+        ("新增“个转企”", 480, "户", "at_least")
+    ]
     assert [(i.name, i.target, i.unit, i.direction) for i in kw4.indicators] == [
-        ("诉前羁押率", 35, "%", "at_most"), ("问题化解率", 95, "%", "at_least")]
+        ("诉前羁押率", 35, "%", "at_most"),
+        ("问题化解率", 95, "%", "at_least"),
+    ]
     # An item without units among items with units is kept and flagged, not dropped.
     assert kw5.units == []
     assert any(f.kind == "no_units" and f.number == "5" for f in draft.flags())
 
 
 def test_deadline_without_a_year_is_flagged_and_fixed_by_setting_the_year():
-    draft = read_task_text("一、重点任务\n1.完成方案制定。6月底前完成（县发改局负责）\n2.全面推开。年底前完成（县财政局负责）\n")
+    draft = read_task_text(
+        "一、重点任务\n1.完成方案制定。6月底前完成（县发改局负责）\n2.全面推开。年底前完成（县财政局负责）\n"
+    )
     assert draft.year is None
     assert [f.kind for f in draft.flags()] == ["no_year"]
     draft.set_year(2025)
@@ -143,8 +156,7 @@ def test_deadline_without_a_year_is_flagged_and_fixed_by_setting_the_year():
 
 
 def test_numbering_restarting_in_each_section_gets_section_prefixes():
-    text = ("一、甲类\n1.任务甲一（县发改局负责）\n2.任务甲二（县财政局负责）\n"
-            "二、乙类\n1.任务乙一（县教育局负责）\n")
+    text = "一、甲类\n1.任务甲一（县发改局负责）\n2.任务甲二（县财政局负责）\n二、乙类\n1.任务乙一（县教育局负责）\n"
     draft = read_task_text(text, year=2024)
     assert [kw.number for kw in draft.key_works] == ["1.1", "1.2", "2.1"]
     assert [kw.category for kw in draft.key_works] == ["甲类", "甲类", "乙类"]

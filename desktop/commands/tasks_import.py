@@ -16,15 +16,19 @@ def register(sub) -> None:
         "import-tasks",
         help="导入任务清单（Excel“1+N”清单、Word/文本政策文件）",
         description="读取任务清单或政策文件，列出读到的重点工作、责任单位、时间节点和需要核对的地方，然后写入台账。"
-                    "同一文件再次导入时更新原计划，并列出改动的条目。",
+        "同一文件再次导入时更新原计划，并列出改动的条目。",
     )
     p.add_argument("file", metavar="文件", help=".xlsx / .xls / .docx / .txt，或 - 表示从标准输入读取文字")
     p.add_argument("--year", type=_year, help="计划年度（默认取文件中的年份）")
     p.add_argument("--plan-title", help="计划名称（默认取文件标题）")
     p.add_argument("--dry-run", action="store_true", help="只读取和核对，不写入台账")
     p.add_argument("--json", action="store_true", help="以 JSON 输出草稿（及导入结果）")
-    p.add_argument("--new-units", choices=["create", "refuse", "skip"], default="create",
-                   help="单位名录中没有的单位：create 新建（默认）、refuse 拒绝导入、skip 跳过其分工")
+    p.add_argument(
+        "--new-units",
+        choices=["create", "refuse", "skip"],
+        default="create",
+        help="单位名录中没有的单位：create 新建（默认）、refuse 拒绝导入、skip 跳过其分工",
+    )
     p.add_argument("--draft", action="store_true", help="文件是先前 --json 输出并经人工修改的草稿")
     p.set_defaults(func=cmd_import_tasks)
 
@@ -98,23 +102,35 @@ def _print_summary(draft) -> None:
     year = f"{draft.year} 年（{draft.year_source}）" if draft.year else "未确定"
     print(f"计划：{draft.title}" + (f"（{draft.doc_no}）" if draft.doc_no else ""))
     print(f"来源：{draft.source_name}    年度：{year}")
-    print(f"总体任务 {s['categories']} 类，重点工作 {s['key_works']} 项，目标 {s['targets']} 条，"
-          f"落实举措 {s['measures']} 条，涉及单位 {s['units']} 个，分工 {s['assignments']} 条，"
-          f"时间节点 {s['milestones']} 个，量化指标 {s['indicators']} 个。")
+    print(
+        f"总体任务 {s['categories']} 类，重点工作 {s['key_works']} 项，目标 {s['targets']} 条，"
+        f"落实举措 {s['measures']} 条，涉及单位 {s['units']} 个，分工 {s['assignments']} 条，"
+        f"时间节点 {s['milestones']} 个，量化指标 {s['indicators']} 个。"
+    )
     if s["new_units"]:
         print(f"新单位 {len(s['new_units'])} 个（单位名录中没有）：{'、'.join(s['new_units'])}")
     if draft.preview and draft.preview.get("plan_exists"):
         p = draft.preview
-        print(f"台账中已有此计划（编号 {p['plan_id']}）：将新增 {len(p['added'])} 项，修改 {len(p['changed'])} 项，"
-              f"删除 {len(p['removed'])} 项，未变 {len(p['unchanged'])} 项。")
+        print(
+            f"台账中已有此计划（编号 {p['plan_id']}）：将新增 {len(p['added'])} 项，修改 {len(p['changed'])} 项，"
+            f"删除 {len(p['removed'])} 项，未变 {len(p['unchanged'])} 项。"
+        )
     print()
     rows = []
     for kw in draft.key_works:
         lead = kw.lead_unit
         others = [u.name for u in kw.units if u is not lead and not u.skip]
         due = "；".join(f"{m.phrase}" + (f"→{m.due}" if m.due else "") for m in kw.milestones)
-        rows.append([kw.number, kw.category or "", kw.title, lead.name if lead else "（无）", "、".join(others),
-                     kw.period_phrase or due])
+        rows.append(
+            [
+                kw.number,
+                kw.category or "",
+                kw.title,
+                lead.name if lead else "（无）",
+                "、".join(others),
+                kw.period_phrase or due,
+            ]
+        )
     print(format_table(["编号", "总体任务", "重点工作", "牵头单位", "责任/配合单位", "时间"], rows, max_width=24))
     flags = draft.flags()
     if draft.warnings or flags:

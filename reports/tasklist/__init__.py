@@ -16,5 +16,14 @@ from reports.tasklist.draft import (
 )
 from reports.tasklist.reader import read_task_list
 
-__all__ = ["Draft", "DraftIndicator", "DraftKeyWork", "DraftMilestone", "DraftUnit", "Flag", "Unplaced",
-           "read_task_list", "read_task_text"]
+__all__ = [
+    "Draft",
+    "DraftIndicator",
+    "DraftKeyWork",
+    "DraftMilestone",
+    "DraftUnit",
+    "Flag",
+    "Unplaced",
+    "read_task_list",
+    "read_task_text",
+]

@@ -60,8 +60,9 @@ class _Block:
         return out
 
 
-def read_task_text(text: str, *, year: int | None = None, plan_title: str | None = None,
-                   source_name: str = "粘贴文本") -> Draft:
+def read_task_text(
+    text: str, *, year: int | None = None, plan_title: str | None = None, source_name: str = "粘贴文本"
+) -> Draft:
     """Read a policy document given as text (pasted, or the content of a .txt file).
 
     Args:
@@ -113,7 +114,7 @@ def _blocks(lines: list[str]) -> tuple[list[_Block], list[str]]:
                 continue
             expected[head.style] = head.number + 1
             if head.style in stack:
-                del stack[stack.index(head.style) + 1:]
+                del stack[stack.index(head.style) + 1 :]
             else:
                 stack.append(head.style)
             depth = stack.index(head.style)
@@ -135,8 +136,13 @@ def _document_meta(draft: Draft, lines: list[str], preamble: list[str]) -> None:
         draft.title = m.group(1)
     if not draft.title:
         for line in preamble:
-            if 6 <= len(line) <= 60 and not re.search(r"[。，：:；,]$", line) and _TITLE_WORDS.search(line) \
-                    and not _FURNITURE.search(line) and "。" not in line:
+            if (
+                6 <= len(line) <= 60
+                and not re.search(r"[。，：:；,]$", line)
+                and _TITLE_WORDS.search(line)
+                and not _FURNITURE.search(line)
+                and "。" not in line
+            ):
                 draft.title = line
                 break
     if not draft.title:
@@ -157,8 +163,9 @@ def _document_meta(draft: Draft, lines: list[str], preamble: list[str]) -> None:
             draft.year, draft.year_source = int(m.group(1)), "标题"
     if draft.year is None:
         for line in lines:
-            m = re.search(r"(?:成文日期|发布日期|编辑日期|发布时间|印发日期|日期)\s*[:：]?\s*((?:19|20)\d\d)\s*[年\-/.]", line) \
-                or re.fullmatch(r"((?:19|20)\d\d)\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日", line.strip())
+            m = re.search(
+                r"(?:成文日期|发布日期|编辑日期|发布时间|印发日期|日期)\s*[:：]?\s*((?:19|20)\d\d)\s*[年\-/.]", line
+            ) or re.fullmatch(r"((?:19|20)\d\d)\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日", line.strip())
             if m:
                 draft.year, draft.year_source = int(m.group(1)), "发文日期"
                 break
@@ -171,15 +178,17 @@ def _key_works_from_blocks(draft: Draft, blocks: list[_Block], progress=None) ->
         depth_by_style: dict[str, list[int]] = {}
         for i in with_units:
             depth_by_style.setdefault(blocks[i].style, []).append(blocks[i].depth)
-        kw_style = max(depth_by_style, key=lambda s: (sum(depth_by_style[s]) / len(depth_by_style[s]),
-                                                      len(depth_by_style[s])))
+        kw_style = max(
+            depth_by_style, key=lambda s: (sum(depth_by_style[s]) / len(depth_by_style[s]), len(depth_by_style[s]))
+        )
     else:
         styles = [b.style for b in blocks]
         kw_style = "num" if "num" in styles else max(styles, key=lambda s: max(b.depth for b in blocks if b.style == s))
         draft.warnings.append("文中没有找到“（牵头单位：…）”“（责任单位：…）”之类的分工，所有条目都需要补填责任单位。")
     parents_with_units = {blocks[i].parent for i in with_units if blocks[i].style == kw_style}
-    chosen = [i for i, b in enumerate(blocks) if b.style == kw_style
-              and (not with_units or b.parent in parents_with_units)]
+    chosen = [
+        i for i, b in enumerate(blocks) if b.style == kw_style and (not with_units or b.parent in parents_with_units)
+    ]
     raw: list[tuple[_Block, DraftKeyWork]] = []
     for n, i in enumerate(chosen):
         if progress:
@@ -219,8 +228,9 @@ def _heading_title(block: _Block) -> str:
     return title.strip().rstrip("。")
 
 
-def _block_to_key_works(draft: Draft, block: _Block, clauses, parent_title: str | None,
-                        child_text: list[str]) -> list[DraftKeyWork]:
+def _block_to_key_works(
+    draft: Draft, block: _Block, clauses, parent_title: str | None, child_text: list[str]
+) -> list[DraftKeyWork]:
     text = block.text
     where = f"第{block.line_no}行"
     if len(clauses) >= 2:
@@ -268,8 +278,7 @@ def _trailing(draft: Draft, tail: str, where: str) -> None:
         draft.unplaced.append(Unplaced(where, tail, "这段文字在责任单位之后，不属于任何一项工作，未导入"))
 
 
-def _key_work_from_segment(number: str, text: str, units, category: str | None, where: str,
-                           mode: str) -> DraftKeyWork:
+def _key_work_from_segment(number: str, text: str, units, category: str | None, where: str, mode: str) -> DraftKeyWork:
     text = _remove_clauses(text)
     if mode == "segment":
         m = re.match(r"^(.{2,40}?)[，,。；;]", text)
@@ -282,8 +291,9 @@ def _key_work_from_segment(number: str, text: str, units, category: str | None, 
             title = m.group(1) if m else text[:40]
             rest = text
         rest_sentences = sentences(rest)
-    kw = DraftKeyWork(number=number, title=title.strip().rstrip("。"), category=category, units=list(units),
-                      location=where)
+    kw = DraftKeyWork(
+        number=number, title=title.strip().rstrip("。"), category=category, units=list(units), location=where
+    )
     if find_indicators(title):
         kw.targets.append(title)
         kw.indicators.extend(find_indicators(title))
@@ -309,7 +319,9 @@ def docx_content(path: Path, warnings: list[str]) -> tuple[list[Grid], str]:
     try:
         document = docx.Document(str(path))
     except Exception as exc:  # noqa: BLE001 - python-docx raises many kinds for broken files
-        raise DubanError(f"文件“{path.name}”无法作为 Word 文档读取（{type(exc).__name__}）。请在 Word/WPS 中另存为 .docx 再试。") from None
+        raise DubanError(
+            f"文件“{path.name}”无法作为 Word 文档读取（{type(exc).__name__}）。请在 Word/WPS 中另存为 .docx 再试。"
+        ) from None
     numbering = _Numbering(document)
     lines: list[str] = []
     grids: list[Grid] = []
@@ -356,9 +368,18 @@ def _table_grid(table, table_no: int) -> Grid:
 class _Numbering:
     """Restores Word's automatic list numbers ("1." "（一）"), which python-docx leaves out of text."""
 
-    _FORMATS = {"decimal", "chineseCounting", "chineseCountingThousand", "ideographTraditional",
-                "taiwaneseCounting", "decimalEnclosedCircleChinese", "decimalEnclosedCircle",
-                "ideographDigital", "japaneseCounting", "decimalFullWidth"}
+    _FORMATS = {
+        "decimal",
+        "chineseCounting",
+        "chineseCountingThousand",
+        "ideographTraditional",
+        "taiwaneseCounting",
+        "decimalEnclosedCircleChinese",
+        "decimalEnclosedCircle",
+        "ideographDigital",
+        "japaneseCounting",
+        "decimalFullWidth",
+    }
 
     def __init__(self, document):
         self.levels: dict[tuple[str, str], tuple[str, str, int]] = {}
@@ -445,7 +466,9 @@ def read_docx(path: Path, draft: Draft, progress=None) -> None:
                 draft.year, draft.year_source = body_meta[2], body_meta[3]
                 draft.refresh()
         if body_meta and body.key_works:
-            draft.warnings.append(f"文档中有任务清单表格，已按表格导入；正文中另有 {len(body.key_works)} 处分工未重复导入。")
+            draft.warnings.append(
+                f"文档中有任务清单表格，已按表格导入；正文中另有 {len(body.key_works)} 处分工未重复导入。"
+            )
         return
     parse_policy_text(text, draft, progress)
 

@@ -208,16 +208,30 @@ class Draft:
                     if unit.all_townships:
                         message = f"第 {kw.number} 项写明“{unit.name}”，但台账中还没有乡镇（街道）单位。"
                     else:
-                        hint = f"（是否指：{'、'.join(unit.proposals)}？）" if unit.proposals else "（将作为新单位添加）"
+                        hint = (
+                            f"（是否指：{'、'.join(unit.proposals)}？）" if unit.proposals else "（将作为新单位添加）"
+                        )
                         message = f"第 {kw.number} 项的单位“{unit.name}”不在单位名录中{hint}"
                     out.append(Flag("unknown_unit", message, kw.number, unit.name))
             for ms in kw.milestones:
                 if self.year is not None and not ms.understood:
-                    out.append(Flag("deadline", f"第 {kw.number} 项的时间“{ms.phrase}”无法识别，请改写为“6月底前”之类。",
-                                    kw.number, ms.phrase))
+                    out.append(
+                        Flag(
+                            "deadline",
+                            f"第 {kw.number} 项的时间“{ms.phrase}”无法识别，请改写为“6月底前”之类。",
+                            kw.number,
+                            ms.phrase,
+                        )
+                    )
             if kw.period_phrase and not _period_understood(kw.period_phrase, self.year):
-                out.append(Flag("period", f"第 {kw.number} 项的实施阶段“{kw.period_phrase}”无法识别，将只保存文字。",
-                                kw.number, kw.period_phrase))
+                out.append(
+                    Flag(
+                        "period",
+                        f"第 {kw.number} 项的实施阶段“{kw.period_phrase}”无法识别，将只保存文字。",
+                        kw.number,
+                        kw.period_phrase,
+                    )
+                )
         for item in self.unplaced:
             out.append(Flag("unplaced", f"{item.location}：{item.reason}（{_short(item.text, 30)}）", None, item.text))
         return out
@@ -225,8 +239,14 @@ class Draft:
     def summary(self) -> dict[str, Any]:
         """Return the counts the CLI and the wizard show above the details."""
         names = {u.name for kw in self.key_works for u in kw.units if not u.skip}
-        new = sorted({u.name for kw in self.key_works for u in kw.units
-                      if not u.skip and not u.known and not u.use_unit and not u.all_townships})
+        new = sorted(
+            {
+                u.name
+                for kw in self.key_works
+                for u in kw.units
+                if not u.skip and not u.known and not u.use_unit and not u.all_townships
+            }
+        )
         return {
             "plan": self.title,
             "doc_no": self.doc_no,
@@ -249,26 +269,37 @@ class Draft:
         key_works = []
         for kw in self.key_works:
             lead = kw.lead_unit
-            key_works.append({
-                "number": kw.number,
-                "title": kw.title,
-                "category": kw.category,
-                "lead_unit": lead.name if lead else None,
-                "units": [asdict(u) for u in kw.units],
-                "leader": kw.leader,
-                "liaison": kw.liaison,
-                "targets": kw.targets,
-                "measures": kw.measures,
-                "period": kw.period_phrase,
-                "milestones": [{"date": m.due, "phrase": m.phrase, "text": m.text, "understood": m.understood}
-                               for m in kw.milestones],
-                "indicators": [asdict(i) for i in kw.indicators],
-                "location": kw.location,
-            })
+            key_works.append(
+                {
+                    "number": kw.number,
+                    "title": kw.title,
+                    "category": kw.category,
+                    "lead_unit": lead.name if lead else None,
+                    "units": [asdict(u) for u in kw.units],
+                    "leader": kw.leader,
+                    "liaison": kw.liaison,
+                    "targets": kw.targets,
+                    "measures": kw.measures,
+                    "period": kw.period_phrase,
+                    "milestones": [
+                        {"date": m.due, "phrase": m.phrase, "text": m.text, "understood": m.understood}
+                        for m in kw.milestones
+                    ],
+                    "indicators": [asdict(i) for i in kw.indicators],
+                    "location": kw.location,
+                }
+            )
         return {
-            "plan": {"title": self.title, "doc_no": self.doc_no, "year": self.year, "year_source": self.year_source,
-                     "source": self.source_name, "kind": self.source_kind, "sha256": self.source_sha256,
-                     "existing_plan_id": self.existing_plan_id},
+            "plan": {
+                "title": self.title,
+                "doc_no": self.doc_no,
+                "year": self.year,
+                "year_source": self.year_source,
+                "source": self.source_name,
+                "kind": self.source_kind,
+                "sha256": self.source_sha256,
+                "existing_plan_id": self.existing_plan_id,
+            },
             "summary": self.summary(),
             "categories": self.categories,
             "key_works": key_works,
@@ -288,25 +319,45 @@ class Draft:
         if isinstance(data, str):
             data = json.loads(data)
         plan = data.get("plan", {})
-        draft = cls(title=plan.get("title") or "", doc_no=plan.get("doc_no"), year=plan.get("year"),
-                    year_source=plan.get("year_source"), source_name=plan.get("source") or "",
-                    source_kind=plan.get("kind") or "", source_sha256=plan.get("sha256"),
-                    categories=list(data.get("categories", [])), warnings=list(data.get("warnings", [])),
-                    unplaced=[Unplaced(**u) for u in data.get("unplaced", [])])
+        draft = cls(
+            title=plan.get("title") or "",
+            doc_no=plan.get("doc_no"),
+            year=plan.get("year"),
+            year_source=plan.get("year_source"),
+            source_name=plan.get("source") or "",
+            source_kind=plan.get("kind") or "",
+            source_sha256=plan.get("sha256"),
+            categories=list(data.get("categories", [])),
+            warnings=list(data.get("warnings", [])),
+            unplaced=[Unplaced(**u) for u in data.get("unplaced", [])],
+        )
         unit_fields = {f.name for f in fields(DraftUnit)}
         ind_fields = {f.name for f in fields(DraftIndicator)}
         for item in data.get("key_works", []):
-            draft.key_works.append(DraftKeyWork(
-                number=str(item["number"]), title=item["title"], category=item.get("category"),
-                targets=list(item.get("targets", [])), measures=list(item.get("measures", [])),
-                period_phrase=item.get("period"),
-                milestones=[DraftMilestone(m["phrase"], m.get("text") or "", m.get("date"), m.get("understood", True))
-                            for m in item.get("milestones", [])],
-                indicators=[DraftIndicator(**{k: v for k, v in i.items() if k in ind_fields})
-                            for i in item.get("indicators", [])],
-                units=[DraftUnit(**{k: v for k, v in u.items() if k in unit_fields}) for u in item.get("units", [])],
-                leader=item.get("leader"), liaison=item.get("liaison"), location=item.get("location") or "",
-            ))
+            draft.key_works.append(
+                DraftKeyWork(
+                    number=str(item["number"]),
+                    title=item["title"],
+                    category=item.get("category"),
+                    targets=list(item.get("targets", [])),
+                    measures=list(item.get("measures", [])),
+                    period_phrase=item.get("period"),
+                    milestones=[
+                        DraftMilestone(m["phrase"], m.get("text") or "", m.get("date"), m.get("understood", True))
+                        for m in item.get("milestones", [])
+                    ],
+                    indicators=[
+                        DraftIndicator(**{k: v for k, v in i.items() if k in ind_fields})
+                        for i in item.get("indicators", [])
+                    ],
+                    units=[
+                        DraftUnit(**{k: v for k, v in u.items() if k in unit_fields}) for u in item.get("units", [])
+                    ],
+                    leader=item.get("leader"),
+                    liaison=item.get("liaison"),
+                    location=item.get("location") or "",
+                )
+            )
         draft.refresh()
         return draft
 

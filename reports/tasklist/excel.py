@@ -42,8 +42,11 @@ def xlsx_grids(path: Path, warnings: list[str]) -> list[Grid]:
             cells = [[_text(v) for v in row[:ncols]] for row in ws.iter_rows(values_only=True)]
             spans: dict[int, list[tuple[int, int]]] = {}
             for rng in ws.merged_cells.ranges:
-                top = cells[rng.min_row - 1][rng.min_col - 1] if rng.min_row - 1 < len(cells) and \
-                    rng.min_col - 1 < ncols else ""
+                top = (
+                    cells[rng.min_row - 1][rng.min_col - 1]
+                    if rng.min_row - 1 < len(cells) and rng.min_col - 1 < ncols
+                    else ""
+                )
                 for r in range(rng.min_row - 1, min(rng.max_row, len(cells))):
                     for c in range(rng.min_col - 1, min(rng.max_col, ncols)):
                         cells[r][c] = top

@@ -31,18 +31,92 @@ from reports.tasklist.textparse import (
 #: Header names by column role; matched after removing spaces and a trailing note in brackets.
 HEADER_NAMES: dict[str, tuple[str, ...]] = {
     "number": ("序号", "编号", "序", "任务编号", "项目编号", "工作编号"),
-    "category": ("总体任务", "任务类别", "类别", "分类", "领域", "板块", "重点领域", "一级任务", "任务大类", "大类",
-                 "工作类别", "专项"),
-    "title": ("重点工作", "工作任务", "主要任务", "重点任务", "任务名称", "工作事项", "任务", "项目名称", "具体任务",
-              "二级任务", "重点工作任务", "工作名称", "事项"),
-    "targets": ("全市目标", "全县目标", "全区目标", "目标任务", "工作目标", "目标", "年度目标", "预期目标", "任务目标",
-                "目标要求", "具体目标", "主要目标", "年度工作目标"),
-    "measures": ("落实举措", "具体举措", "工作措施", "主要举措", "具体措施", "工作举措", "推进举措", "主要措施", "措施",
-                 "举措", "落实措施", "工作内容", "主要内容", "具体内容", "任务内容", "具体工作"),
-    "period": ("实施阶段", "完成时限", "时间节点", "完成时间", "时限", "时间安排", "进度安排", "完成期限", "实施期限",
-               "时间", "时限要求", "实施时间"),
-    "units": ("责任单位", "责任部门", "实施单位", "承办单位", "责任主体", "牵头单位及责任单位", "牵头单位/责任单位",
-              "牵头及责任单位"),
+    "category": (
+        "总体任务",
+        "任务类别",
+        "类别",
+        "分类",
+        "领域",
+        "板块",
+        "重点领域",
+        "一级任务",
+        "任务大类",
+        "大类",
+        "工作类别",
+        "专项",
+    ),
+    "title": (
+        "重点工作",
+        "工作任务",
+        "主要任务",
+        "重点任务",
+        "任务名称",
+        "工作事项",
+        "任务",
+        "项目名称",
+        "具体任务",
+        "二级任务",
+        "重点工作任务",
+        "工作名称",
+        "事项",
+    ),
+    "targets": (
+        "全市目标",
+        "全县目标",
+        "全区目标",
+        "目标任务",
+        "工作目标",
+        "目标",
+        "年度目标",
+        "预期目标",
+        "任务目标",
+        "目标要求",
+        "具体目标",
+        "主要目标",
+        "年度工作目标",
+    ),
+    "measures": (
+        "落实举措",
+        "具体举措",
+        "工作措施",
+        "主要举措",
+        "具体措施",
+        "工作举措",
+        "推进举措",
+        "主要措施",
+        "措施",
+        "举措",
+        "落实措施",
+        "工作内容",
+        "主要内容",
+        "具体内容",
+        "任务内容",
+        "具体工作",
+    ),
+    "period": (
+        "实施阶段",
+        "完成时限",
+        "时间节点",
+        "完成时间",
+        "时限",
+        "时间安排",
+        "进度安排",
+        "完成期限",
+        "实施期限",
+        "时间",
+        "时限要求",
+        "实施时间",
+    ),
+    "units": (
+        "责任单位",
+        "责任部门",
+        "实施单位",
+        "承办单位",
+        "责任主体",
+        "牵头单位及责任单位",
+        "牵头单位/责任单位",
+        "牵头及责任单位",
+    ),
     "lead": ("牵头单位", "牵头部门", "主责单位", "主办单位"),
     "support": ("配合单位", "配合部门", "协办单位", "协同单位", "参与单位", "协助单位"),
     "leader": ("分管领导", "责任领导", "牵头领导", "市领导", "县领导", "区领导", "联系领导", "领导"),
@@ -107,11 +181,19 @@ def find_header(grid: Grid, scan_rows: int = 30) -> tuple[int, dict[str, list[in
             below = grid.cells[r + 1]
             sub = {c: classify_header(v) for c, v in enumerate(below) if classify_header(v)}
             filled = [c for c in range(len(below)) if below[c] not in (None, "")]
-            if sub and len(sub) == len(filled) and all(
-                c < len(row) and (row[c] in (None, "") or classify_header(row[c]) in (sub[c], "units", "leader_liaison")
-                                  or row[c] == (row[c - 1] if c else None) or row[c] == (row[c + 1] if c + 1 < len(row)
-                                                                                       else None))
-                for c in sub
+            if (
+                sub
+                and len(sub) == len(filled)
+                and all(
+                    c < len(row)
+                    and (
+                        row[c] in (None, "")
+                        or classify_header(row[c]) in (sub[c], "units", "leader_liaison")
+                        or row[c] == (row[c - 1] if c else None)
+                        or row[c] == (row[c + 1] if c + 1 < len(row) else None)
+                    )
+                    for c in sub
+                )
             ):
                 for role_cols in roles.values():
                     for c in list(role_cols):
@@ -135,8 +217,12 @@ def _settle_columns(grid: Grid, header: list, roles: dict[str, list[int]]) -> di
     if "leader_liaison" in settled:
         cols = settled["leader_liaison"]
         nxt = cols[-1] + 1
-        if len(cols) == 1 and nxt < len(header) and header[nxt] in (None, "") and not any(
-                nxt in v for v in settled.values()):
+        if (
+            len(cols) == 1
+            and nxt < len(header)
+            and header[nxt] in (None, "")
+            and not any(nxt in v for v in settled.values())
+        ):
             cols = [cols[0], nxt]  # .xls: the merged header only fills its first cell
         if len(cols) >= 2:
             settled.pop("leader_liaison")
@@ -242,7 +328,9 @@ class _Builder:
         if number:
             starts_new = cur is None or number != cur.number
             if not starts_new and title and _key(title) != _key(cur.title):
-                self.draft.warnings.append(f"{where}：序号 {number} 重复出现但重点工作不同（“{title}”），已并入第 {number} 项，请核对。")
+                self.draft.warnings.append(
+                    f"{where}：序号 {number} 重复出现但重点工作不同（“{title}”），已并入第 {number} 项，请核对。"
+                )
         elif title and (cur is None or _key(title) != _key(cur.title)):
             starts_new = True
             number = self._next_number()
@@ -254,7 +342,9 @@ class _Builder:
             return
         if starts_new:
             if not title:
-                self.draft.unplaced.append(Unplaced(where, " ".join(targets + measures), f"序号 {number} 没有重点工作名称"))
+                self.draft.unplaced.append(
+                    Unplaced(where, " ".join(targets + measures), f"序号 {number} 没有重点工作名称")
+                )
                 title = (targets or measures or [f"第{number}项"])[0][:40]
             number = self._unique(number)
             cur = DraftKeyWork(number=number, title=title, category=self.category, location=where)
@@ -280,8 +370,11 @@ class _Builder:
     def _units(self, kw: DraftKeyWork, row: list, roles: dict[str, list[int]]) -> None:
         seen = self.units_seen.setdefault(kw.number, set())
         new = []
-        for role_key, role, first_is_lead in (("lead", "牵头", False), ("units", "责任", "lead" not in roles),
-                                              ("support", "配合", False)):
+        for role_key, role, first_is_lead in (
+            ("lead", "牵头", False),
+            ("units", "责任", "lead" not in roles),
+            ("support", "配合", False),
+        ):
             text = _cell(row, roles.get(role_key))
             if not text or text in seen:
                 continue

@@ -37,8 +37,12 @@ def read_task_list(path, *, year: int | None = None, plan_title: str | None = No
         progress(0, 3, f"检查文件“{path.name}”")
     kind = expect_kind(path, ("xlsx", "xls", "docx", "unknown"), WHAT).kind
     data = path.read_bytes()
-    draft = Draft(source_name=path.name, source_sha256=hashlib.sha256(data).hexdigest(), year=year,
-                  year_source="参数" if year else None)
+    draft = Draft(
+        source_name=path.name,
+        source_sha256=hashlib.sha256(data).hexdigest(),
+        year=year,
+        year_source="参数" if year else None,
+    )
     if progress:
         progress(1, 3, "读取内容")
     if kind in ("xlsx", "xls"):
@@ -70,7 +74,9 @@ def read_task_list(path, *, year: int | None = None, plan_title: str | None = No
 def _decode(path: Path, data: bytes) -> str:
     """Decode a text file as UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030."""
     if data.startswith(b"%PDF"):
-        raise DubanError(f"“{path.name}”是 PDF 文件，duban 不直接读取 PDF。请在阅读器中全选复制文字后粘贴导入，或另存为 .txt。")
+        raise DubanError(
+            f"“{path.name}”是 PDF 文件，duban 不直接读取 PDF。请在阅读器中全选复制文字后粘贴导入，或另存为 .txt。"
+        )
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
     if b"\x00" in data[:4096]:

@@ -86,7 +86,7 @@ def heading_of(line: str) -> Heading | None:
         number = _CIRCLED.index(raw) + 1 if style == "circ" else chinese_number(raw)
         if not number:
             continue
-        rest = line[m.end():]
+        rest = line[m.end() :]
         if style == "num" and re.match(r"^\d", rest) and not re.match(r"^(?:19|20)\d\d", rest):
             continue
         return Heading(style, number, rest, line[: m.end()])
@@ -198,7 +198,7 @@ def first_sentence(text: str, limit: int = 60) -> tuple[str, str]:
             depth = max(0, depth - 1)
         elif ch in "。：:；;\n" and depth == 0:
             if i <= limit:
-                return text[:i].strip(), text[i + 1:].strip()
+                return text[:i].strip(), text[i + 1 :].strip()
             break
     return "", text.strip()
 
@@ -209,7 +209,9 @@ _SPLITTERS = "、，,；;/／\n"
 _LEVEL_PREFIX = set("市县区省各乡镇团中国人")
 _TOWNSHIPS = re.compile(r"^各(?:乡镇|镇|乡|街道)")
 _LEAD_NOTE = re.compile(r"[（(]\s*(?:牵头|牵头单位|主责)\s*[)）]$")
-_UNIT_TAIL = re.compile(r"(?:等(?:有关|相关)?(?:部门|单位)?|(?:按|根据)(?:各自)?职责(?:分工)?(?:负责|落实)?|分别负责|负责|牵头)$")
+_UNIT_TAIL = re.compile(
+    r"(?:等(?:有关|相关)?(?:部门|单位)?|(?:按|根据)(?:各自)?职责(?:分工)?(?:负责|落实)?|分别负责|负责|牵头)$"
+)
 
 
 def _split_depth0(text: str, separators: str) -> list[tuple[str, str]]:
@@ -247,8 +249,13 @@ def split_unit_names(text: str) -> list[tuple[str, bool]]:
     for piece, sep in raw_pieces:
         if not piece:
             continue
-        if merged and sep in ("\n", " ") and not _looks_complete(merged[-1]) and _looks_complete(merged[-1] + piece) \
-                and not (_looks_complete(piece) and piece.lstrip("*＊")[:1] in _LEVEL_PREFIX):
+        if (
+            merged
+            and sep in ("\n", " ")
+            and not _looks_complete(merged[-1])
+            and _looks_complete(merged[-1] + piece)
+            and not (_looks_complete(piece) and piece.lstrip("*＊")[:1] in _LEVEL_PREFIX)
+        ):
             merged[-1] = merged[-1] + piece
             continue
         merged.append(piece)
@@ -307,10 +314,20 @@ def _dedupe_units(units: list[DraftUnit]) -> list[DraftUnit]:
 _LABEL = re.compile(
     r"(牵头单位|牵头部门|主办单位|主责单位|责任单位|责任部门|实施单位|配合单位|配合部门|协办单位|协同单位|参与单位)\s*[:：]"
 )
-_LABEL_ROLE = {"牵头": ROLE_LEAD, "主办": ROLE_LEAD, "主责": ROLE_LEAD, "责任": ROLE_RESPONSIBLE,
-               "实施": ROLE_RESPONSIBLE, "配合": ROLE_SUPPORT, "协办": ROLE_SUPPORT, "协同": ROLE_SUPPORT,
-               "参与": ROLE_SUPPORT}
-_PLAIN_END = re.compile(r"(?:等(?:有关|相关)?(?:部门|单位))?(?:(?:按|根据)(?:各自)?职责(?:分工)?)?(?:分别)?(?:负责|落实)$")
+_LABEL_ROLE = {
+    "牵头": ROLE_LEAD,
+    "主办": ROLE_LEAD,
+    "主责": ROLE_LEAD,
+    "责任": ROLE_RESPONSIBLE,
+    "实施": ROLE_RESPONSIBLE,
+    "配合": ROLE_SUPPORT,
+    "协办": ROLE_SUPPORT,
+    "协同": ROLE_SUPPORT,
+    "参与": ROLE_SUPPORT,
+}
+_PLAIN_END = re.compile(
+    r"(?:等(?:有关|相关)?(?:部门|单位))?(?:(?:按|根据)(?:各自)?职责(?:分工)?)?(?:分别)?(?:负责|落实)$"
+)
 
 
 def parse_unit_clause(content: str) -> list[DraftUnit] | None:
@@ -328,7 +345,7 @@ def parse_unit_clause(content: str) -> list[DraftUnit] | None:
         for i, m in enumerate(labels):
             end = labels[i + 1].start() if i + 1 < len(labels) else len(text)
             role = _LABEL_ROLE[m.group(1)[:2]]
-            segment = text[m.end():end].strip().rstrip("，,；;。")
+            segment = text[m.end() : end].strip().rstrip("，,；;。")
             units.extend(units_from_list(segment, first_is_lead=False, role=role))
         if not any(u.role == ROLE_LEAD for u in units):
             first = next((u for u in units if u.role == ROLE_RESPONSIBLE), None)
@@ -363,7 +380,7 @@ def find_unit_clauses(text: str) -> list[tuple[int, int, list[DraftUnit]]]:
         elif ch in "）)" and depth:
             depth -= 1
             if depth == 0 and start is not None:
-                units = parse_unit_clause(text[start + 1: i])
+                units = parse_unit_clause(text[start + 1 : i])
                 if units:
                     found.append((start, i + 1, units))
                 start = None
@@ -376,17 +393,19 @@ _Y = r"(?:19|20)\d{2}\s*年?\s*"
 _PRE = r"(?:(?:到|至|于|在|截至|截止)\s*)?"
 _BEFORE = r"(?:\s*(?:前|以前|之前))?"
 _DEADLINE = re.compile(
-    "|".join([
-        rf"{_PRE}(?:{_Y})?{_N}\s*月\s*(?:份\s*)?(?:(?:底|末|上旬|中旬|下旬|\d{{1,2}}\s*日){_BEFORE}|前|以前|之前)",
-        rf"{_PRE}(?:(?:19|20)\d{{2}}\s*)?年\s*(?:底|末){_BEFORE}",
-        rf"{_PRE}(?:{_Y})?(?:上半年|下半年)\s*(?:前|末|底)",
-        rf"到\s*(?:{_Y})?(?:上半年|下半年)",
-        rf"(?:{_Y})?(?:上半年|下半年)\s*(?:内|完成)",
-        rf"{_PRE}(?:{_Y})?第?[一二三四1-4]\s*季度\s*(?:末|底|前)",
-        r"(?:到|至|截至|截止)\s*(?:19|20)\d{2}\s*年(?![度份])",
-        r"(?:19|20)\d{2}\s*年\s*(?:前|以前|之前)",
-        r"年内",
-    ])
+    "|".join(
+        [
+            rf"{_PRE}(?:{_Y})?{_N}\s*月\s*(?:份\s*)?(?:(?:底|末|上旬|中旬|下旬|\d{{1,2}}\s*日){_BEFORE}|前|以前|之前)",
+            rf"{_PRE}(?:(?:19|20)\d{{2}}\s*)?年\s*(?:底|末){_BEFORE}",
+            rf"{_PRE}(?:{_Y})?(?:上半年|下半年)\s*(?:前|末|底)",
+            rf"到\s*(?:{_Y})?(?:上半年|下半年)",
+            rf"(?:{_Y})?(?:上半年|下半年)\s*(?:内|完成)",
+            rf"{_PRE}(?:{_Y})?第?[一二三四1-4]\s*季度\s*(?:末|底|前)",
+            r"(?:到|至|截至|截止)\s*(?:19|20)\d{2}\s*年(?![度份])",
+            r"(?:19|20)\d{2}\s*年\s*(?:前|以前|之前)",
+            r"年内",
+        ]
+    )
 )
 
 
@@ -399,7 +418,7 @@ def find_deadlines(text: str) -> list[tuple[str, str]]:
     seen = set()
     for sentence in sentences(tidy(text)):
         for m in _DEADLINE.finditer(sentence):
-            before = sentence[max(0, m.start() - 1): m.start()]
+            before = sentence[max(0, m.start() - 1) : m.start()]
             if before in ("自", "从"):
                 continue
             # "至2027年底" means "到2027年底"; 至 alone reads as a span dash to parse_deadline.
@@ -416,8 +435,10 @@ _MEASURE_UNITS = (
     "个工作日|工作日|万人次|人次|场次|万千瓦|千瓦|平方公里|平方米|万美元|美元|亿元|万元|元|万户|户|万家|家|万个|个|"
     "万人|人|名|场|项|件|次|所|座|公里|万吨|吨|万亩|亩|倍|天|批|台|套|辆|条|份|篇|期|栋|例|笔|张|处|班|%|‰"
 )
-_VERBS = ("达到|达|超过|超|不低于|不少于|不少|不超过|不高于|低于|高于|保持在|控制在|提高到|提高至|提升到|提升至|"
-          "增长|突破|压减|降至|降到|减少|至|为")
+_VERBS = (
+    "达到|达|超过|超|不低于|不少于|不少|不超过|不高于|低于|高于|保持在|控制在|提高到|提高至|提升到|提升至|"
+    "增长|突破|压减|降至|降到|减少|至|为"
+)
 _INDICATOR = re.compile(
     rf"^(?P<name>.+?)(?P<verb>{_VERBS})?(?P<num>\d+(?:\.\d+)?)\s*(?P<mult>[千万亿]?)(?P<unit>{_MEASURE_UNITS})"
     r"\s*(?P<tail>以上|及以上|以下|以内|左右|)$"
@@ -445,7 +466,7 @@ def find_indicators(text: str) -> list[DraftIndicator]:
             core = _LEAD_NOISE.sub("", clause)
             for deadline in _DEADLINE.finditer(core):
                 if deadline.start() == 0:
-                    core = core[deadline.end():].lstrip("，, ")
+                    core = core[deadline.end() :].lstrip("，, ")
             m = _INDICATOR.match(core)
             if not m:
                 continue
@@ -463,6 +484,9 @@ def find_indicators(text: str) -> list[DraftIndicator]:
             at_most = verb in ("不超过", "不高于", "低于", "控制在", "降至", "降到", "压减") or tail in ("以下", "以内")
             if verb == "压减" and tail == "以上":
                 at_most = False
-            out.append(DraftIndicator(name=name, target=value, unit=unit,
-                                      direction="at_most" if at_most else "at_least", phrase=clause))
+            out.append(
+                DraftIndicator(
+                    name=name, target=value, unit=unit, direction="at_most" if at_most else "at_least", phrase=clause
+                )
+            )
     return out
