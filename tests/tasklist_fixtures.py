@@ -186,7 +186,51 @@ def build_per_measure(path: Path, *, rows: list[dict] | None = None, two_title_r
             _close_category(ws, category_start, first - 1, category_value)
             category_start, category_value = first, row["category"]
     _close_category(ws, category_start, ws.max_row, category_value)
+    for col, width in enumerate((6, 14, 18, 30, 40, 10, 24, 8, 8), 1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    for row in ws.iter_rows(min_row=len(titles) + 1):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
     wb.save(path)
+    return path
+
+
+def build_docx_table(path: Path, *, rows: list[dict] | None = None, body: str = "") -> Path:
+    """Write the attachment as a Word table: one row per measure, parent cells merged vertically."""
+    import docx
+
+    rows = rows if rows is not None else seed001_rows()
+    document = docx.Document()
+    for line in body.splitlines():
+        if line.strip():
+            document.add_paragraph(line.strip())
+    document.add_paragraph("附件")
+    document.add_paragraph(LIST_TITLE)
+    total = sum(max(1, len(r["measures"])) for r in rows)
+    table = document.add_table(rows=total + 1, cols=len(HEADERS))
+    for col, text in enumerate(HEADERS):
+        table.cell(0, col).text = text
+    r = 1
+    for row in rows:
+        measures = row["measures"] or [""]
+        first, last = r, r + len(measures) - 1
+        for i, measure in enumerate(measures):
+            table.cell(r + i, 4).text = measure
+        parents = {
+            0: str(row["number"]),
+            1: row["category"],
+            2: row["title"],
+            3: "\n".join(row["targets"]),
+            5: row["period"],
+            6: row["units"],
+            7: f"{row['leader']}\n{row['liaison']}".rstrip("\n"),
+        }
+        for col, value in parents.items():
+            if last > first:
+                table.cell(first, col).merge(table.cell(last, col))
+            table.cell(first, col).text = value
+        r = last + 1
+    document.save(str(path))
     return path
 
 

@@ -177,3 +177,25 @@ def test_json_round_trip_keeps_corrections():
     assert again.key_work("1").units[1].use_unit == "县市场监督管理局"
     assert again.key_work("1").milestones[0].due == "2024-09-30"
     assert again.to_json()["key_works"][0]["lead_unit"] == "县政务服务中心"
+
+
+def test_docx_with_the_attachment_table_reads_the_table(seeds_dir, tmp_path):
+    from tasklist_fixtures import build_docx_table, expected_seed001, seed001_rows
+
+    body = (seeds_dir / SEED001).read_text(encoding="utf-8").split("附件:")[0]
+    rows = [r for r in seed001_rows() if r["number"] <= 6]
+    draft = read_task_list(build_docx_table(tmp_path / "乐政办发〔2023〕43号.docx", rows=rows, body=body))
+    expected = expected_seed001()
+    assert (draft.title, draft.doc_no, draft.year, draft.year_source) == (
+        "乐清市促进民营经济高质量发展若干举措",
+        "乐政办发〔2023〕43号",
+        2023,
+        "文号",
+    )
+    assert [kw.number for kw in draft.key_works] == ["1", "2", "3", "4", "5", "6"]
+    for kw in draft.key_works:
+        want = expected[kw.number]
+        assert (kw.lead_unit.name, [u.name for u in kw.units]) == (want["lead"], want["units"])
+        assert (kw.leader, kw.liaison) == (want["leader"], want["liaison"])
+    assert len(draft.key_work("3").measures) == 16
+    assert any("正文中另有 16 处分工" in w for w in draft.warnings)

@@ -457,6 +457,8 @@ def read_docx(path: Path, draft: Draft, progress=None) -> None:
             body_meta = (body.title, body.doc_no, body.year, body.year_source)
         except DubanError:
             body_meta = None
+        if body_meta and draft.year is None and body_meta[2]:
+            draft.year, draft.year_source = body_meta[2], body_meta[3]
         read_grids(grids, draft, progress)
         if body_meta:
             if body_meta[0] and body_meta[0] != draft.source_name and not draft.title.startswith(body_meta[0]):
