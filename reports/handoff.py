@@ -414,7 +414,8 @@ def _set_text(cell, text: Any) -> None:
 
 
 def _display_width(text: str) -> float:
-    return sum(2.0 if ord(ch) > 0x2E7F else 1.1 for ch in text)
+    # In column-width units of a 10-point font: a Chinese character is a little under two.
+    return sum(1.75 if ord(ch) > 0x2E7F else 1.0 for ch in text)
 
 
 def _lines(text: str, width: float) -> int:
@@ -426,7 +427,7 @@ def _lines(text: str, width: float) -> int:
 
 def _row_height(texts: list[tuple[str, float]]) -> float:
     lines = max((_lines(t, w) for t, w in texts), default=1)
-    return min(409.0, max(30.0, 13.5 * lines + 6))
+    return min(409.0, max(30.0, 13.0 * lines + 6))
 
 
 def _columns(content: HandoffContent) -> list[tuple[str, str, float]]:
@@ -494,7 +495,7 @@ def write_handoff_workbook(content: HandoffContent, path: str | Path) -> Path:
         cell.alignment = _CENTER
         cell.border = _BORDER
         ws.column_dimensions[get_column_letter(i)].width = width
-    ws.row_dimensions[HEADER_ROW].height = 36
+    ws.row_dimensions[HEADER_ROW].height = max(36.0, _row_height([(h, w) for _k, h, w in cols]))
 
     for r, row in enumerate(content.rows, FIRST_DATA_ROW):
         own_indicators = set(row.indicator_values)
@@ -743,7 +744,7 @@ def write_missing_list(rows: list[dict], round_id: str, path: str | Path, org_na
         ("最近导出", 18),
         ("说明", 40),
     ]
-    ws.cell(1, 1, f"{org_name or ''}{round_id} 催报清单").font = Font(name=_FONT, size=14, bold=True)
+    ws.cell(1, 1, f"{org_name or ''} {round_id} 催报清单".strip()).font = Font(name=_FONT, size=14, bold=True)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
     ws.cell(1, 1).alignment = Alignment(horizontal="center")
     for j, (h, w) in enumerate(headers, 1):
@@ -762,7 +763,7 @@ def write_missing_list(rows: list[dict], round_id: str, path: str | Path, org_na
             r["assignments"],
             r["missing"],
             r["sent_back"],
-            r["exported_at"],
+            (r["exported_at"] or "").replace("T", " ")[:16] or None,
             r["reason"],
         ]
         for j, value in enumerate(values, 1):
