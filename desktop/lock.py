@@ -43,8 +43,11 @@ class LedgerLock:
             # removeStaleLockFile only removes a lock whose process no longer exists.
             if self._lock.removeStaleLockFile() and self._lock.tryLock(0):
                 return
-            ok, pid, host, app = self._lock.getLockInfo()
-            who = f"（进程 {pid}，计算机 {host}）" if ok else ""
+            info = self._lock.getLockInfo()
+            # PySide6 returns (pid, hostname, appname), or with a leading success flag in older releases.
+            info = info[1:] if len(info) == 4 else info
+            pid, host = info[0], info[1]
+            who = f"（进程 {pid}，计算机 {host}）" if pid else ""
             raise LedgerLockedError(
                 f"台账“{self.ledger.name}”已经在另一个 duban 窗口中打开{who}。"
                 "请切换到那个窗口继续工作；同一个台账同时只能打开一个窗口，以免互相覆盖。"

@@ -270,26 +270,21 @@ class MainWindow(QMainWindow):
         state = settings.value("window/state")
         if isinstance(state, QByteArray | bytes):
             self.restoreState(state)
-        for name, splitter in self._splitters().items():
-            sizes = settings.value(f"splitters/{name}")
-            if isinstance(sizes, QByteArray | bytes) and splitter.restoreState(sizes) and name == "ledger":
-                self.page("台账").splitter_sized = True
+        ledger = self.page("台账")
+        sizes = settings.value("splitters/ledger")
+        if ledger is not None and isinstance(sizes, list) and len(sizes) == 2:
+            # Applied when the page is first shown, scaled to the width the window has then.
+            ledger.saved_splitter = [int(x) for x in sizes]
 
     def save_layout(self) -> None:
         """Remember window geometry and splitter positions."""
         settings = ask.app_settings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/state", self.saveState())
-        for name, splitter in self._splitters().items():
-            settings.setValue(f"splitters/{name}", splitter.saveState())
-        settings.sync()
-
-    def _splitters(self) -> dict:
-        found = {}
         ledger = self.page("台账")
-        if ledger is not None:
-            found["ledger"] = ledger.splitter
-        return found
+        if ledger is not None and ledger.splitter_sized:
+            settings.setValue("splitters/ledger", [str(x) for x in ledger.splitter.sizes()])
+        settings.sync()
 
     def closeEvent(self, event) -> None:  # noqa: D102, N802
         self.save_layout()

@@ -128,6 +128,8 @@ class LedgerPage(QWidget):
         self.splitter.addWidget(right)
         #: Set once the splitter has its first real size (or the saved layout was restored).
         self.splitter_sized = False
+        #: Splitter sizes remembered from the last session (set by the window).
+        self.saved_splitter: list[int] | None = None
 
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
@@ -145,7 +147,10 @@ class LedgerPage(QWidget):
         if not self.splitter_sized:
             self.splitter_sized = True
             total = sum(self.splitter.sizes())
-            self.splitter.setSizes([int(total * 0.66), total - int(total * 0.66)])
+            share = 0.66
+            if self.saved_splitter and sum(self.saved_splitter) > 0:
+                share = self.saved_splitter[0] / sum(self.saved_splitter)
+            self.splitter.setSizes([int(total * share), total - int(total * share)])
 
     # -- loading ----------------------------------------------------------------------------
     @property
