@@ -247,6 +247,22 @@ def _exchange(db: sqlite_utils.Database) -> None:
     )
 
 
+def _lookup_indexes(db: sqlite_utils.Database) -> None:
+    """Indexes for the per-key-work and per-unit lookups of export, import and reports.
+
+    Without them every handoff row scans the whole targets and measures tables: at city
+    scale (12,000 measures) that made exporting all handoffs minutes instead of seconds.
+    """
+    db.executescript(
+        """
+        CREATE INDEX IF NOT EXISTS idx_targets_kw ON targets(key_work_id, seq);
+        CREATE INDEX IF NOT EXISTS idx_measures_kw ON measures(key_work_id, seq);
+        CREATE INDEX IF NOT EXISTS idx_exports_unit_round ON exports(unit_id, round_id);
+        CREATE INDEX IF NOT EXISTS idx_batches_unit_round ON import_batches(unit_id, round_id);
+        """
+    )
+
+
 Migration = Callable[[sqlite_utils.Database], None]
 
 #: Applied in order; ``PRAGMA user_version`` counts how many have run.
@@ -254,6 +270,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("core", _core),
     ("round_snapshots", _round_snapshots),
     ("exchange", _exchange),
+    ("lookup_indexes", _lookup_indexes),
 ]
 
 LATEST_VERSION = len(MIGRATIONS)
