@@ -69,7 +69,9 @@ def parse_deadline(phrase: str, year: int) -> Deadline:
     original = phrase
     text = remove_spaces(to_halfwidth(phrase or ""))
     text = text.replace("－", "-").replace("—", "-").replace("–", "-").replace("～", "-").replace("~", "-")
-    text = text.replace("至", "-").rstrip("。，,;；")
+    # 至 is a range dash between two years ("2023至2027年") but means 到 at the start ("至2027年底").
+    text = re.sub(r"(?<=\d)(?:年)?至(?=\d)", "-", text)
+    text = text.rstrip("。，,;；")
     if not text:
         return Deadline(original, understood=False)
 

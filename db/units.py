@@ -87,18 +87,23 @@ def _abbreviation_score(short: str, long: str) -> float:
 def propose_units(db: sqlite_utils.Database, name: str, limit: int = 3) -> tuple[str, ...]:
     """Return existing unit names that ``name`` may mean, best first (never applied silently)."""
     key = name_key(clean_unit_name(name))
-    scored: list[tuple[float, str]] = []
-    for unit_name, unit_key in db.execute("SELECT name, name_key FROM units"):
+    best: dict[str, float] = {}
+    # Aliases count too: 县发改委 should find 县发展和改革局 through its alias 县发改局.
+    candidates = db.execute(
+        "SELECT name, name_key FROM units UNION ALL "
+        "SELECT u.name, a.alias_key FROM unit_aliases a JOIN units u ON u.id = a.unit_id"
+    )
+    for unit_name, unit_key in candidates:
         score = difflib.SequenceMatcher(None, key, unit_key).ratio()
         score = max(score, _abbreviation_score(key, unit_key), _abbreviation_score(unit_key, key))
         # "经信局" vs "市经信局": the same office with or without its level prefix.
         for prefix in ("市", "县", "区"):
             if prefix + key == unit_key or key == prefix + unit_key:
                 score = max(score, 0.95)
-        if score >= 0.6:
-            scored.append((score, unit_name))
-    scored.sort(key=lambda item: (-item[0], item[1]))
-    return tuple(name for _score, name in scored[:limit])
+        if score >= 0.6 and score > best.get(unit_name, 0.0):
+            best[unit_name] = score
+    ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))
+    return tuple(name for name, _score in ranked[:limit])
 
 
 def match_unit(db: sqlite_utils.Database, name: str) -> UnitMatch:

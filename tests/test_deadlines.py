@@ -86,3 +86,8 @@ def test_every_deadline_phrase_in_the_seed_documents_is_understood(seeds_dir):
         parsed = parse_deadline(phrase, 2023)
         assert parsed.understood, phrase
         assert parsed.due or parsed.period or parsed.ongoing or parsed.recurring, phrase
+
+
+def test_zhi_at_the_start_means_by():
+    assert parse_deadline("至2027年底", 2024).due == date(2027, 12, 31)
+    assert parse_deadline("2023年至2027年", 2024).period == (date(2023, 1, 1), date(2027, 12, 31))

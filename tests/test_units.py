@@ -105,3 +105,9 @@ def test_merge_refused_when_both_units_hold_the_same_key_work(db):
     with pytest.raises(DubanError, match="第 7 项"):
         merge_units(db, keep, gone)
     assert db.execute("SELECT COUNT(*) FROM units").fetchone()[0] == 2
+
+
+def test_proposals_also_look_at_aliases(db):
+    unit_id = add_unit(db, "县发展和改革局")
+    add_alias(db, unit_id, "县发改局")
+    assert propose_units(db, "县发改委")[0] == "县发展和改革局"
