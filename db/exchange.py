@@ -533,7 +533,9 @@ def import_returns(
             was imported before.
         dry_run: only preview.
         ledger_path: the ledger's file; when given, a backup is written before the first change.
-        progress: called as ``progress(done, total, message)``; may raise to cancel between files.
+        progress: called as ``progress(done, total, message)``; may raise to cancel. Cancelling
+            stops before the next file; files already applied stay applied (each is its own
+            batch and can be undone).
 
     Returns:
         One :class:`ReturnPreview` per file, in the order they were applied.

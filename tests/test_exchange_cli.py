@@ -18,8 +18,19 @@ def run(capsys, *argv) -> tuple[int, str, str]:
 
 def test_export_import_undo_from_the_command_line(demo_path, tmp_path, capsys):
     db = str(demo_path)
-    code, out, _ = run(capsys, "--db", db, "export-handoff", "--round", ROUND, "--unit", "城东街道", "县财政局",
-                       "--out", str(tmp_path / "out"))
+    code, out, _ = run(
+        capsys,
+        "--db",
+        db,
+        "export-handoff",
+        "--round",
+        ROUND,
+        "--unit",
+        "城东街道",
+        "县财政局",
+        "--out",
+        str(tmp_path / "out"),
+    )
     assert code == 0
     lines = out.strip().splitlines()
     assert lines[0].startswith("城东街道") and lines[0].endswith("2024Q3_城东街道_填报表.xlsx")
@@ -64,8 +75,9 @@ def test_rejected_file_exits_2_with_reasons(demo_path, tmp_path, capsys):
 
 def test_review_send_back_then_missing_list(demo_path, tmp_path, capsys):
     db = str(demo_path)
-    code, out, _ = run(capsys, "--db", db, "review", "--round", ROUND, "--unit", "城西街道", "--send-back",
-                       "请补充完成数量")
+    code, out, _ = run(
+        capsys, "--db", db, "review", "--round", ROUND, "--unit", "城西街道", "--send-back", "请补充完成数量"
+    )
     assert code == 0 and "退回修改" in out
     code, out, _ = run(capsys, "--db", db, "missing", "--round", ROUND, "--json")
     rows = {r["unit"]: r for r in json.loads(out)}
@@ -89,14 +101,25 @@ def test_review_send_back_then_missing_list(demo_path, tmp_path, capsys):
 
 
 def test_closed_round_cannot_be_exported(demo_path, tmp_path, capsys):
-    code, _out, err = run(capsys, "--db", str(demo_path), "export-handoff", "--round", "2024Q2", "--all",
-                          "--out", str(tmp_path))
+    code, _out, err = run(
+        capsys, "--db", str(demo_path), "export-handoff", "--round", "2024Q2", "--all", "--out", str(tmp_path)
+    )
     assert code == 2 and "已关闭" in err and len(err.strip().splitlines()) == 1
 
 
 def test_township_commands(demo_path, tmp_path, capsys):
-    run(capsys, "--db", str(demo_path), "export-handoff", "--round", ROUND, "--unit", "南湖镇", "--out",
-        str(tmp_path / "out"))
+    run(
+        capsys,
+        "--db",
+        str(demo_path),
+        "export-handoff",
+        "--round",
+        ROUND,
+        "--unit",
+        "南湖镇",
+        "--out",
+        str(tmp_path / "out"),
+    )
     handoff = tmp_path / "out" / "2024Q3_南湖镇_填报表.xlsx"
     township = tmp_path / "南湖镇.db"
     code, out, _ = run(capsys, "--db", str(township), "open-handoff", str(handoff))

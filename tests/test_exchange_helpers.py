@@ -68,13 +68,19 @@ def set_saved_at(path: Path, when: datetime) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         for info, data in members.items():
             if info.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + stamp + rb"\g<2>",
-                              data)
+                data = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + stamp + rb"\g<2>", data
+                )
             zf.writestr(info, data)
 
 
-def fill(path: Path, values: dict[int, dict], reporter: str | None = None, phone: str | None = None,
-         saved_at: datetime | None = None) -> None:
+def fill(
+    path: Path,
+    values: dict[int, dict],
+    reporter: str | None = None,
+    phone: str | None = None,
+    saved_at: datetime | None = None,
+) -> None:
     """Write report values into the editable cells of a handoff, like a clerk in a spreadsheet.
 
     ``values[assignment_id]`` holds report fields and ``indicators`` ({indicator header: value}).
@@ -147,9 +153,20 @@ def soffice_convert(files: list[Path], fmt: str, out_dir: Path) -> list[Path]:
     profile = Path("/tmp") / f"duban-lo-{uuid.uuid4().hex}"
     try:
         subprocess.run(
-            [exe, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", "--convert-to", fmt,
-             "--outdir", str(out_dir), *map(str, files)],
-            check=True, capture_output=True, timeout=600,
+            [
+                exe,
+                f"-env:UserInstallation={profile.as_uri()}",
+                "--headless",
+                "--norestore",
+                "--convert-to",
+                fmt,
+                "--outdir",
+                str(out_dir),
+                *map(str, files),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=600,
         )
     finally:
         shutil.rmtree(profile, ignore_errors=True)

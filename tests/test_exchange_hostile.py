@@ -60,10 +60,13 @@ def _encrypted(handoff, tmp):
     return tmp / "locked.xlsx", "密码"
 
 
-_BOMB = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-         + b"".join(b'<!ENTITY lol%d "%s">' % (i, b"&lol%d;" % (i - 1) * 10 if i > 1 else b"&lol;" * 10)
-                    for i in range(1, 10))
-         + b"]>")
+_BOMB = (
+    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + b"".join(
+        b'<!ENTITY lol%d "%s">' % (i, b"&lol%d;" % (i - 1) * 10 if i > 1 else b"&lol;" * 10) for i in range(1, 10)
+    )
+    + b"]>"
+)
 
 
 def _body(data: bytes) -> bytes:
@@ -83,8 +86,7 @@ def _entity_bomb_behind_a_comment(handoff, tmp):
     # A DOCTYPE may follow a long comment, past the pre-check's window: defusedxml must stop it.
     def change(name, data):
         if name == "xl/worksheets/sheet1.xml":
-            return (b'<?xml version="1.0"?><!--' + b" " * 8000 + b"-->" + _BOMB[21:]
-                    + _body(data))
+            return b'<?xml version="1.0"?><!--' + b" " * 8000 + b"-->" + _BOMB[21:] + _body(data)
         return data
 
     return rewrite(handoff, tmp / "bomb2.xlsx", change), "XML"
@@ -111,8 +113,10 @@ def _million_rows_declared(handoff, tmp):
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("[Content_Types].xml", "<Types/>")
         zf.writestr("xl/workbook.xml", "<workbook/>")
-        zf.writestr("xl/worksheets/sheet1.xml",
-                    '<?xml version="1.0"?><worksheet><dimension ref="A1:B1000000"/><sheetData></sheetData></worksheet>')
+        zf.writestr(
+            "xl/worksheets/sheet1.xml",
+            '<?xml version="1.0"?><worksheet><dimension ref="A1:B1000000"/><sheetData></sheetData></worksheet>',
+        )
     return path, "1,000,000"
 
 
@@ -158,10 +162,19 @@ def _damaged_archive(handoff, tmp):
 
 
 CASES = {
-    "damaged zip": _truncated, "not a workbook": _text, "renamed docx": _docx, "password": _encrypted,
-    "entity bomb": _entity_bomb, "entity bomb behind a comment": _entity_bomb_behind_a_comment,
-    "zip bomb": _zip_bomb, "200 MB": _huge, "1,000,000 rows declared": _million_rows_declared,
-    "1,000,000 rows undeclared": _million_rows_hidden, "8,000 rows": _thousands_of_rows, "empty": _empty, "plain workbook": _plain_workbook,
+    "damaged zip": _truncated,
+    "not a workbook": _text,
+    "renamed docx": _docx,
+    "password": _encrypted,
+    "entity bomb": _entity_bomb,
+    "entity bomb behind a comment": _entity_bomb_behind_a_comment,
+    "zip bomb": _zip_bomb,
+    "200 MB": _huge,
+    "1,000,000 rows declared": _million_rows_declared,
+    "1,000,000 rows undeclared": _million_rows_hidden,
+    "8,000 rows": _thousands_of_rows,
+    "empty": _empty,
+    "plain workbook": _plain_workbook,
     "damaged archive": _damaged_archive,
 }
 
@@ -200,10 +213,16 @@ def test_an_archive_with_gbk_names_imports_its_workbooks_and_rejects_the_rest(de
     assert good.file_name == "2024Q3_城东街道_填报表.xlsx" and good.applied
     bad = next(r for r in results if r.rejected)
     assert bad.file_name == "坏文件.xlsx"
-    assert demo_db.execute("SELECT progress_text FROM reports WHERE assignment_id = ? AND round_id = ?",
-                           [aid, ROUND]).fetchone()[0] == "从压缩包导入的进展"
-    assert demo_db.execute("SELECT file_name FROM import_batches WHERE id = ?",
-                           [good.batch_id]).fetchone()[0] == "2024Q3_城东街道_填报表.xlsx"
+    assert (
+        demo_db.execute(
+            "SELECT progress_text FROM reports WHERE assignment_id = ? AND round_id = ?", [aid, ROUND]
+        ).fetchone()[0]
+        == "从压缩包导入的进展"
+    )
+    assert (
+        demo_db.execute("SELECT file_name FROM import_batches WHERE id = ?", [good.batch_id]).fetchone()[0]
+        == "2024Q3_城东街道_填报表.xlsx"
+    )
 
 
 def test_a_formula_typed_by_a_clerk_imports_as_what_the_sheet_shows(demo_db, handoff):

@@ -55,8 +55,12 @@ def test_kill_9_in_the_middle_of_an_import_changes_nothing(demo_path, tmp_path):
     db.close()
 
     marker = tmp_path / "marker"
-    child = subprocess.Popen([sys.executable, "-c", CHILD, str(demo_path), str(f.path), str(marker)], cwd=ROOT,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(demo_path), str(f.path), str(marker)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         for _ in range(600):
             if marker.exists() or child.poll() is not None:

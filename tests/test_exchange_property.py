@@ -20,7 +20,8 @@ from reports.returns import Cell, ValueProblem, normalise_percent
 _cell_chars = st.characters(blacklist_categories=("Cs", "Cc", "Co", "Cn"))
 _text = st.lists(
     st.one_of(_cell_chars, st.sampled_from(["\n", "=", "+", "-", "@", "😀", "👍🏽", "中", "　", "＝", "%"])),
-    min_size=1, max_size=120,
+    min_size=1,
+    max_size=120,
 ).map("".join)
 _leading = st.sampled_from(["", "=", "+", "-", "@", "=SUM(A1:A3)", "-1", "+86 "])
 
@@ -55,8 +56,10 @@ def test_any_text_round_trips_through_the_workbook(exported, progress, problems,
     fill(path, {aids[0]: {"progress_text": progress, "problems": problems, "next_steps": next_steps}})
     [res] = import_returns(db, [path], force=True)
     assert not res.rejected and res.counts["rejected"] == 0, res
-    got = db.execute("SELECT progress_text, problems, next_steps FROM reports WHERE assignment_id = ? "
-                     "AND round_id = ?", [aids[0], ROUND]).fetchone()
+    got = db.execute(
+        "SELECT progress_text, problems, next_steps FROM reports WHERE assignment_id = ? AND round_id = ?",
+        [aids[0], ROUND],
+    ).fetchone()
     assert got == (expected(progress), expected(problems), expected(next_steps))
 
     # And back out: the next handoff is pre-filled with exactly what the ledger holds.
@@ -75,8 +78,9 @@ def test_a_cell_of_exactly_32767_characters_round_trips(exported):
     fill(path, {aids[1]: {"progress_text": text}})
     [res] = import_returns(db, [path], force=True)
     assert res.applied
-    stored = db.execute("SELECT progress_text FROM reports WHERE assignment_id = ? AND round_id = ?",
-                        [aids[1], ROUND]).fetchone()[0]
+    stored = db.execute(
+        "SELECT progress_text FROM reports WHERE assignment_id = ? AND round_id = ?", [aids[1], ROUND]
+    ).fetchone()[0]
     assert stored == text and len(stored) == MAX_CELL_CHARS
 
 
@@ -89,13 +93,18 @@ def test_a_longer_cell_is_refused_with_a_message_not_cut(exported):
     # openpyxl itself would cut the text on assignment; another program may write it whole.
     ws.cell(data_rows(ws)[aids[2]], columns(ws)["下步计划"])._value = "计" * (MAX_CELL_CHARS + 1)
     wb.save(path)
-    before = db.execute("SELECT next_steps FROM reports WHERE assignment_id = ? AND round_id = ?",
-                        [aids[2], ROUND]).fetchone()
+    before = db.execute(
+        "SELECT next_steps FROM reports WHERE assignment_id = ? AND round_id = ?", [aids[2], ROUND]
+    ).fetchone()
     [res] = import_returns(db, [path], force=True)
     [row] = [r for r in res.rows if r.assignment_id == aids[2]]
     assert row.outcome == "rejected" and "32,767" in row.reason and "下步计划" in row.reason
-    assert db.execute("SELECT next_steps FROM reports WHERE assignment_id = ? AND round_id = ?",
-                      [aids[2], ROUND]).fetchone() == before
+    assert (
+        db.execute(
+            "SELECT next_steps FROM reports WHERE assignment_id = ? AND round_id = ?", [aids[2], ROUND]
+        ).fetchone()
+        == before
+    )
 
 
 @settings(max_examples=50, deadline=None)
@@ -108,8 +117,12 @@ def test_percent_in_range_is_accepted_in_every_spelling(number):
 
 
 @settings(max_examples=50, deadline=None)
-@given(st.one_of(st.floats(max_value=-0.001, allow_nan=False, allow_infinity=False, min_value=-1e9),
-                 st.floats(min_value=100.001, max_value=1e9)))
+@given(
+    st.one_of(
+        st.floats(max_value=-0.001, allow_nan=False, allow_infinity=False, min_value=-1e9),
+        st.floats(min_value=100.001, max_value=1e9),
+    )
+)
 def test_percent_out_of_range_is_refused(number):
     with pytest.raises(ValueProblem, match="0 到 100"):
         normalise_percent(Cell(number))

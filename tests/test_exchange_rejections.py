@@ -44,7 +44,9 @@ def test_an_untouched_handoff_changes_nothing(demo_db, handoff):
 def test_row_copied_from_another_units_workbook_is_rejected(demo_db, handoff, tmp_path):
     [other] = export_handoff(demo_db, ROUND, [unit_id(demo_db, "城西街道")], tmp_path / "other")
     src = openpyxl.load_workbook(other.path).worksheets[0]
-    foreign_aid = next(a for a in data_rows(src) if a not in data_rows(openpyxl.load_workbook(handoff.path).worksheets[0]))
+    foreign_aid = next(
+        a for a in data_rows(src) if a not in data_rows(openpyxl.load_workbook(handoff.path).worksheets[0])
+    )
     foreign_row = [c.value for c in src[data_rows(src)[foreign_aid]]]
 
     def paste(wb, ws):
@@ -130,7 +132,12 @@ def test_forged_or_missing_export_id_is_rejected(demo_db, handoff, where):
     edit(handoff.path, forge)
     before = ledger_dump(demo_db)
     res = only_file(demo_db, handoff.path)
-    expected = {"both": "没有发出记录", "sheet-only": "不一致", "property-only": "不一致", "neither": "不是 duban 导出的填报表"}
+    expected = {
+        "both": "没有发出记录",
+        "sheet-only": "不一致",
+        "property-only": "不一致",
+        "neither": "不是 duban 导出的填报表",
+    }
     assert expected[where] in res.rejected
     assert not res.rows
     assert ledger_dump(demo_db) == before
@@ -155,8 +162,14 @@ def test_a_round_claim_that_disagrees_with_the_export_record_is_rejected(demo_db
 
 
 def test_a_return_for_a_closed_round_is_refused_until_reopened(demo_db, handoff):
-    fill(handoff.path, {next(iter(sorted(data_rows(openpyxl.load_workbook(handoff.path).worksheets[0])))):
-                        {"progress_text": "关闭后才送来的进展"}})
+    fill(
+        handoff.path,
+        {
+            next(iter(sorted(data_rows(openpyxl.load_workbook(handoff.path).worksheets[0])))): {
+                "progress_text": "关闭后才送来的进展"
+            }
+        },
+    )
     close_round(demo_db, ROUND)
     before = ledger_dump(demo_db)
     res = only_file(demo_db, handoff.path)
@@ -185,8 +198,10 @@ def test_bad_values_reject_their_row_and_the_rest_applies(demo_db, handoff):
         cell._value = "长" * 32768
 
     edit(handoff.path, too_long)
-    untouched = {a: demo_db.execute("SELECT * FROM reports WHERE assignment_id = ? AND round_id = ?",
-                                    [a, ROUND]).fetchone() for a in bad}
+    untouched = {
+        a: demo_db.execute("SELECT * FROM reports WHERE assignment_id = ? AND round_id = ?", [a, ROUND]).fetchone()
+        for a in bad
+    }
     res = only_file(demo_db, handoff.path)
     reasons = {r.assignment_id: r.reason for r in res.rows if r.outcome == "rejected"}
     assert set(reasons) == set(bad)
@@ -196,10 +211,13 @@ def test_bad_values_reject_their_row_and_the_rest_applies(demo_db, handoff):
     assert "32,767" in reasons[aids[3]]
     assert res.applied and res.counts["changed"] == 1
     for a, row in untouched.items():
-        assert demo_db.execute("SELECT * FROM reports WHERE assignment_id = ? AND round_id = ?",
-                               [a, ROUND]).fetchone() == row
-    assert demo_db.execute("SELECT progress_text, percent FROM reports WHERE assignment_id = ? AND round_id = ?",
-                           [aids[4], ROUND]).fetchone() == ("这一行是好的", 60.0)
+        assert (
+            demo_db.execute("SELECT * FROM reports WHERE assignment_id = ? AND round_id = ?", [a, ROUND]).fetchone()
+            == row
+        )
+    assert demo_db.execute(
+        "SELECT progress_text, percent FROM reports WHERE assignment_id = ? AND round_id = ?", [aids[4], ROUND]
+    ).fetchone() == ("这一行是好的", 60.0)
 
 
 def test_only_bad_values_change_nothing(demo_db, handoff):
@@ -213,8 +231,18 @@ def test_only_bad_values_change_nothing(demo_db, handoff):
 
 @pytest.mark.parametrize(
     ("typed", "number_format", "expected"),
-    [("５０", None, 50.0), ("50%", None, 50.0), ("50％", None, 50.0), ("五成", None, 50.0), ("七成半", None, 75.0),
-     (" 60 ", None, 60.0), (0.5, "0%", 50.0), (33.3, None, 33.3), ("百分之八十", None, 80.0), (None, None, None)],
+    [
+        ("５０", None, 50.0),
+        ("50%", None, 50.0),
+        ("50％", None, 50.0),
+        ("五成", None, 50.0),
+        ("七成半", None, 75.0),
+        (" 60 ", None, 60.0),
+        (0.5, "0%", 50.0),
+        (33.3, None, 33.3),
+        ("百分之八十", None, 80.0),
+        (None, None, None),
+    ],
 )
 def test_percent_is_normalised(demo_db, handoff, typed, number_format, expected):
     aid = sorted(data_rows(openpyxl.load_workbook(handoff.path).worksheets[0]))[0]
@@ -234,11 +262,21 @@ def test_percent_is_normalised(demo_db, handoff, typed, number_format, expected)
 
 def test_status_synonyms_are_understood(demo_db, handoff):
     aids = sorted(data_rows(openpyxl.load_workbook(handoff.path).worksheets[0]))
-    fill(handoff.path, {aids[0]: {"reported_status": " 滞后 "}, aids[1]: {"reported_status": "完成"},
-                        aids[2]: {"reported_status": "未开始"}})
+    fill(
+        handoff.path,
+        {
+            aids[0]: {"reported_status": " 滞后 "},
+            aids[1]: {"reported_status": "完成"},
+            aids[2]: {"reported_status": "未开始"},
+        },
+    )
     res = only_file(demo_db, handoff.path)
-    got = [demo_db.execute("SELECT reported_status FROM reports WHERE assignment_id = ? AND round_id = ?",
-                           [a, ROUND]).fetchone()[0] for a in aids[:3]]
+    got = [
+        demo_db.execute(
+            "SELECT reported_status FROM reports WHERE assignment_id = ? AND round_id = ?", [a, ROUND]
+        ).fetchone()[0]
+        for a in aids[:3]
+    ]
     assert res.counts["rejected"] == 0
     assert got == ["进度滞后", "已完成", "未启动"]
 
@@ -253,8 +291,9 @@ def test_an_older_file_after_a_newer_one_needs_force(demo_db, handoff, tmp_path)
     fill(newer, {aid: {"progress_text": "新版本"}}, saved_at=now - timedelta(hours=1))
 
     def text():
-        return demo_db.execute("SELECT progress_text FROM reports WHERE assignment_id = ? AND round_id = ?",
-                               [aid, ROUND]).fetchone()[0]
+        return demo_db.execute(
+            "SELECT progress_text FROM reports WHERE assignment_id = ? AND round_id = ?", [aid, ROUND]
+        ).fetchone()[0]
 
     assert only_file(demo_db, newer).applied
     before = ledger_dump(demo_db)
@@ -275,8 +314,12 @@ def test_two_returns_in_one_go_the_newer_wins_whatever_the_order(demo_db, handof
     fill(second, {aid: {"progress_text": "先保存的"}}, saved_at=now - timedelta(days=1))
     results = import_returns(demo_db, [first, second])
     assert [r.applied for r in results] == [True, True]
-    assert demo_db.execute("SELECT progress_text FROM reports WHERE assignment_id = ? AND round_id = ?",
-                           [aid, ROUND]).fetchone()[0] == "后保存的"
+    assert (
+        demo_db.execute(
+            "SELECT progress_text FROM reports WHERE assignment_id = ? AND round_id = ?", [aid, ROUND]
+        ).fetchone()[0]
+        == "后保存的"
+    )
 
 
 def test_saved_time_is_read_from_the_workbook(handoff):

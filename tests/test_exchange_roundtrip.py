@@ -41,21 +41,23 @@ def fill_all(files) -> dict[int, dict]:
 
 
 def assert_ledger_holds(db, typed: dict[int, dict]) -> None:
-    header_ids = {
-        f"指标：{r['name']}": r["id"] for r in db.query("SELECT id, name FROM indicators")
-    }
+    header_ids = {f"指标：{r['name']}": r["id"] for r in db.query("SELECT id, name FROM indicators")}
     for aid, values in typed.items():
         report = db.execute(
             "SELECT progress_text, percent, reported_status, problems, next_steps, reporter, phone, id "
-            "FROM reports WHERE assignment_id = ? AND round_id = ?", [aid, ROUND]).fetchone()
+            "FROM reports WHERE assignment_id = ? AND round_id = ?",
+            [aid, ROUND],
+        ).fetchone()
         assert report is not None, f"assignment {aid} has no report"
-        got = dict(zip(["progress_text", "percent", "reported_status", "problems", "next_steps"], report[:5],
-                       strict=True))
+        got = dict(
+            zip(["progress_text", "percent", "reported_status", "problems", "next_steps"], report[:5], strict=True)
+        )
         assert got == expected_fields(values), f"assignment {aid}"
         assert report[5] == f"{values['unit']}联络员"
         assert report[6] == "013857610001"
-        actuals = dict(db.execute("SELECT indicator_id, value FROM indicator_actuals WHERE report_id = ?",
-                                  [report[7]]).fetchall())
+        actuals = dict(
+            db.execute("SELECT indicator_id, value FROM indicator_actuals WHERE report_id = ?", [report[7]]).fetchall()
+        )
         for header, number in values["indicators"].items():
             ind_id = next(i for prefix, i in header_ids.items() if header.startswith(prefix))
             assert actuals.get(ind_id) == pytest.approx(number), f"assignment {aid} indicator {header}"
@@ -84,8 +86,9 @@ def test_handoff_layout_identity_and_prefill(demo_db, tmp_path):
     uid = unit_id(demo_db, "城东街道")
     [f] = export_handoff(demo_db, ROUND, [uid], tmp_path)
     assert f.path.name == "2024Q3_城东街道_填报表.xlsx"
-    record = demo_db.execute("SELECT unit_id, round_id, assignment_ids FROM exports WHERE id = ?",
-                             [f.export_id]).fetchone()
+    record = demo_db.execute(
+        "SELECT unit_id, round_id, assignment_ids FROM exports WHERE id = ?", [f.export_id]
+    ).fetchone()
     assert record[:2] == (uid, ROUND)
     wb = openpyxl.load_workbook(f.path)
     ws = wb.worksheets[0]
@@ -96,8 +99,20 @@ def test_handoff_layout_identity_and_prefill(demo_db, tmp_path):
     assert len(f.export_id) >= 32
     assert STATUS_LIST_NAME in wb.defined_names
     headers = [c.value for c in ws[4]]
-    for needed in ("任务编号", "总体任务", "重点工作", "目标", "落实举措", "时间节点", "进展情况", "完成进度(%)",
-                   "推进状态", "存在问题", "下步计划", COMMENT_HEADER):
+    for needed in (
+        "任务编号",
+        "总体任务",
+        "重点工作",
+        "目标",
+        "落实举措",
+        "时间节点",
+        "进展情况",
+        "完成进度(%)",
+        "推进状态",
+        "存在问题",
+        "下步计划",
+        COMMENT_HEADER,
+    ):
         assert needed in headers
     assert ws.protection.sheet
     assert ws.page_setup.orientation == "landscape"
@@ -105,8 +120,9 @@ def test_handoff_layout_identity_and_prefill(demo_db, tmp_path):
     # Pre-filled from the unit's report, locked columns locked, editable ones not.
     rows = data_rows(ws)
     aid, r = next(iter(rows.items()))
-    text = demo_db.execute("SELECT progress_text FROM reports WHERE assignment_id = ? AND round_id = ?",
-                           [aid, ROUND]).fetchone()[0]
+    text = demo_db.execute(
+        "SELECT progress_text FROM reports WHERE assignment_id = ? AND round_id = ?", [aid, ROUND]
+    ).fetchone()[0]
     col = {h: i + 1 for i, h in enumerate(headers)}
     assert ws.cell(r, col["进展情况"]).value == text
     assert ws.cell(r, col["进展情况"]).protection.locked is False
@@ -127,8 +143,12 @@ def test_text_that_looks_like_a_formula_or_number_is_written_as_text(demo_db, tm
     aid = demo_db.execute("SELECT id FROM assignments WHERE unit_id = ? ORDER BY id LIMIT 1", [uid]).fetchone()[0]
     from db.progress import save_report
 
-    save_report(demo_db, aid, ROUND, {"progress_text": "=1+1", "problems": "+86 电话", "next_steps": "@所有人",
-                                      "phone": "0576-1"})
+    save_report(
+        demo_db,
+        aid,
+        ROUND,
+        {"progress_text": "=1+1", "problems": "+86 电话", "next_steps": "@所有人", "phone": "0576-1"},
+    )
     demo_db.execute("UPDATE units SET phone = '013857610001' WHERE id = ?", [uid])
     [f] = export_handoff(demo_db, ROUND, [uid], tmp_path)
     ws = openpyxl.load_workbook(f.path).worksheets[0]
@@ -148,21 +168,32 @@ def test_sent_back_rows_carry_the_comment_into_the_next_handoff(demo_db, tmp_pat
     col = {c.value: c.column for c in ws[4]}
     comments = {ws.cell(r, col[COMMENT_HEADER]).value for r in data_rows(ws).values()}
     assert comments == {"请补充完成数量"}
-    flagged = demo_db.execute("SELECT COUNT(*) FROM reports r JOIN assignments a ON a.id = r.assignment_id "
-                              "WHERE a.unit_id = ? AND r.round_id = ? AND r.review = 'returned'",
-                              [uid, ROUND]).fetchone()[0]
+    flagged = demo_db.execute(
+        "SELECT COUNT(*) FROM reports r JOIN assignments a ON a.id = r.assignment_id "
+        "WHERE a.unit_id = ? AND r.round_id = ? AND r.review = 'returned'",
+        [uid, ROUND],
+    ).fetchone()[0]
     assert flagged == len(data_rows(ws))
     # A corrected return goes back to review (pending); an accept clears it.
     aid = next(iter(data_rows(ws)))
     fill(f.path, {aid: {"progress_text": "已补充：完成 12 个"}})
     [res] = import_returns(demo_db, [f.path])
     assert res.applied and res.counts["changed"] == 1
-    assert demo_db.execute("SELECT review FROM reports WHERE assignment_id = ? AND round_id = ?",
-                           [aid, ROUND]).fetchone()[0] == "pending"
+    assert (
+        demo_db.execute("SELECT review FROM reports WHERE assignment_id = ? AND round_id = ?", [aid, ROUND]).fetchone()[
+            0
+        ]
+        == "pending"
+    )
     review_unit(demo_db, ROUND, uid, "accepted")
-    assert demo_db.execute("SELECT COUNT(*) FROM reports r JOIN assignments a ON a.id = r.assignment_id "
-                           "WHERE a.unit_id = ? AND r.round_id = ? AND r.review != 'accepted'",
-                           [uid, ROUND]).fetchone()[0] == 0
+    assert (
+        demo_db.execute(
+            "SELECT COUNT(*) FROM reports r JOIN assignments a ON a.id = r.assignment_id "
+            "WHERE a.unit_id = ? AND r.round_id = ? AND r.review != 'accepted'",
+            [uid, ROUND],
+        ).fetchone()[0]
+        == 0
+    )
 
 
 def test_problems_enter_the_problem_list_once(demo_db, tmp_path):
@@ -173,15 +204,21 @@ def test_problems_enter_the_problem_list_once(demo_db, tmp_path):
     [res] = import_returns(demo_db, [f.path])
     assert res.problems_added == 1
     kw = demo_db.execute("SELECT key_work_id FROM assignments WHERE id = ?", [aids[0]]).fetchone()[0]
-    rows = demo_db.execute("SELECT unit_id, round_id, text FROM problems WHERE key_work_id = ? AND unit_id = ? "
-                           "AND text LIKE '征地拆迁%'", [kw, uid]).fetchall()
+    rows = demo_db.execute(
+        "SELECT unit_id, round_id, text FROM problems WHERE key_work_id = ? AND unit_id = ? AND text LIKE '征地拆迁%'",
+        [kw, uid],
+    ).fetchall()
     assert rows == [(uid, ROUND, "征地拆迁进度慢，需县级协调。")]
     # The same problem again (with other changes in the row) is not duplicated.
     fill(f.path, {aids[0]: {"problems": "征地拆迁进度慢，需县级协调", "progress_text": "又推进了一步"}})
     [res] = import_returns(demo_db, [f.path])
     assert res.applied and res.problems_added == 0
-    assert demo_db.execute("SELECT COUNT(*) FROM problems WHERE key_work_id = ? AND unit_id = ? "
-                           "AND text LIKE '征地拆迁%'", [kw, uid]).fetchone()[0] == 1
+    assert (
+        demo_db.execute(
+            "SELECT COUNT(*) FROM problems WHERE key_work_id = ? AND unit_id = ? AND text LIKE '征地拆迁%'", [kw, uid]
+        ).fetchone()[0]
+        == 1
+    )
 
 
 def test_undo_restores_the_ledger_exactly(demo_db, tmp_path):
@@ -251,8 +288,12 @@ def test_township_mode_is_indistinguishable_from_excel(demo_path, tmp_path):
     # The same values typed into the Excel handoff give the same result in the office ledger.
     excel_copy = tmp_path / "excel.xlsx"
     excel_copy.write_bytes(f.path.read_bytes())
-    fill(excel_copy, {aid: {k: v for k, v in vals.items() if k != "unit"} for aid, vals in typed.items()},
-         reporter="青溪镇联络员", phone="013857610001")
+    fill(
+        excel_copy,
+        {aid: {k: v for k, v in vals.items() if k != "unit"} for aid, vals in typed.items()},
+        reporter="青溪镇联络员",
+        phone="013857610001",
+    )
     [res] = import_returns(office, [out])
     assert res.applied and res.export_id == f.export_id and res.unit == "青溪镇"
     assert res.counts["rejected"] == 0 and not res.locked_changes and not res.warnings
