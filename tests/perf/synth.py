@@ -294,7 +294,9 @@ def plan_county(
         category = CATEGORIES[min(i // per_category, len(CATEGORIES) - 1)]
         title = f"{rng.choice(VERBS)}{subject}工作（第{i // len(SUBJECTS) + 1}批）"
         measures = [
-            rng.choice(MEASURE_TEMPLATES).format(s=subject, n=rng.randint(2, 9)) for _ in range(measure_counts[i])
+            # Distinct templates: importers rightly merge a measure repeated word for word.
+            template.format(s=subject, n=rng.randint(2, 9))
+            for template in rng.sample(MEASURE_TEMPLATES, measure_counts[i])
         ]
         units = rng.sample(departments, 6)
         indicator = rng.choice(INDICATORS) if rng.random() < 0.3 else None
@@ -514,6 +516,13 @@ def _fill_round(db, round_id, index, cutoff, due, plans, contacts, rng, closed) 
             review_report(db, report_id, "accepted", source=SOURCE)
 
 
+def county_task_plan(scale: Scale = COUNTY, *, seed: int = 2024) -> list[_KeyWorkPlan]:
+    """Return the key works :func:`write_task_list` writes (the first county, drawn from ``seed``)."""
+    rng = random.Random(seed)
+    departments, townships = county_units(scale, COUNTY_NAMES[0], rng, set())
+    return plan_county(scale, COUNTY_NAMES[0], departments, townships, rng)
+
+
 def write_task_list(path: str | Path, scale: Scale = COUNTY, *, seed: int = 2024) -> int:
     """Write one county's task list as a "1+N" workbook, one row per measure; return the data rows.
 
@@ -525,10 +534,8 @@ def write_task_list(path: str | Path, scale: Scale = COUNTY, *, seed: int = 2024
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
-    rng = random.Random(seed)
     county = COUNTY_NAMES[0]
-    departments, townships = county_units(scale, county, rng, set())
-    plans = plan_county(scale, county, departments, townships, rng)
+    plans = county_task_plan(scale, seed=seed)
     wb = Workbook()
     ws = wb.active
     ws.title = "任务清单"
