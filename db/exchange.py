@@ -382,6 +382,9 @@ def _examine(db: sqlite_utils.Database, source: _Source, parsed, force: bool) ->
 
     sent = [int(a) for a in json.loads(export["assignment_ids"])]
     ledger_rows = _ledger_rows(db, sent)
+    # Locked cells are compared with what was sent: the office may have edited a task since.
+    # Exports made before this was recorded fall back to today's ledger.
+    sent_locked = json.loads(export["locked_cells"]) if export.get("locked_cells") else {}
     indicator_units = {r[0]: r[1] for r in db.execute("SELECT id, measure_unit FROM indicators")}
     try:
         reporter = normalise_text(wb.reporter, "填报人")
@@ -426,6 +429,7 @@ def _examine(db: sqlite_utils.Database, source: _Source, parsed, force: bool) ->
             )
             continue
         ledger_row = ledger_rows[aid]
+        as_sent = {**ledger_row, **sent_locked.get(str(aid), {})}
         if aid in seen:
             preview.rows.append(
                 RowOutcome(
@@ -438,7 +442,7 @@ def _examine(db: sqlite_utils.Database, source: _Source, parsed, force: bool) ->
                 )
             )
             continue
-        if row.locked["number"] != ledger_row["number"] and row.locked["title"] != ledger_row["title"]:
+        if row.locked["number"] != as_sent["number"] and row.locked["title"] != as_sent["title"]:
             preview.rows.append(
                 RowOutcome(
                     row.row_number,
@@ -453,7 +457,7 @@ def _examine(db: sqlite_utils.Database, source: _Source, parsed, force: bool) ->
             continue
         seen.add(aid)
         for key in COMPARED_LOCKED:
-            if row.locked[key] != ledger_row[key]:
+            if row.locked[key] != as_sent[key]:
                 preview.locked_changes.append(
                     f"第 {row.row_number} 行（任务 {ledger_row['number']}）的“{headers[key]}”被改动，"
                     "已忽略（以督办室台账为准）。"

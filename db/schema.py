@@ -263,6 +263,16 @@ def _lookup_indexes(db: sqlite_utils.Database) -> None:
     )
 
 
+def _export_locked_cells(db: sqlite_utils.Database) -> None:
+    """What each handoff's locked cells said when it was exported.
+
+    A return is compared with what was sent, not with today's ledger: the office may edit a
+    task after exporting, and the clerk's unchanged cells must not then look tampered with.
+    Older exports keep NULL and are compared with the ledger as before.
+    """
+    db.execute("ALTER TABLE exports ADD COLUMN locked_cells TEXT")
+
+
 Migration = Callable[[sqlite_utils.Database], None]
 
 #: Applied in order; ``PRAGMA user_version`` counts how many have run.
@@ -271,6 +281,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("round_snapshots", _round_snapshots),
     ("exchange", _exchange),
     ("lookup_indexes", _lookup_indexes),
+    ("export_locked_cells", _export_locked_cells),
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

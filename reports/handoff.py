@@ -320,6 +320,19 @@ def handoff_content(db: sqlite_utils.Database, round_id: str, unit_id: int, expo
     )
 
 
+def sent_locked_cells(rows: Iterable[HandoffRow]) -> dict[str, dict[str, str]]:
+    """Return, per assignment id, the compared locked cells as a return will read them back.
+
+    Recorded with the export so that a return is judged against what was sent; the texts are
+    trimmed because :mod:`reports.returns` trims every cell it reads.
+    """
+    out = {}
+    for row in rows:
+        locked = row.locked_values()
+        out[str(row.assignment_id)] = {key: locked[key].strip() for key in COMPARED_LOCKED}
+    return out
+
+
 def units_with_assignments(db: sqlite_utils.Database) -> list[int]:
     """Return the ids of every unit that has at least one assignment, in registry order."""
     return [
@@ -384,6 +397,7 @@ def export_handoff(
             "assignment_ids": json.dumps([r.assignment_id for r in content.rows]),
             "file_name": path.name,
             "kind": "handoff",
+            "locked_cells": json.dumps(sent_locked_cells(content.rows), ensure_ascii=False),
         }
         # The record and the file stand or fall together: a failed write rolls the record back.
         with db.atomic():

@@ -80,6 +80,27 @@ def test_edited_locked_cells_are_ignored_and_reported(demo_db, handoff):
     assert ledger_dump(demo_db) == before
 
 
+@pytest.mark.parametrize("recorded", [True, False], ids=["export-recorded", "older-export"])
+def test_locked_cells_are_compared_with_what_was_exported(demo_db, handoff, recorded):
+    aid = sorted(data_rows(openpyxl.load_workbook(handoff.path).worksheets[0]))[0]
+    kw = demo_db.execute("SELECT key_work_id FROM assignments WHERE id = ?", [aid]).fetchone()[0]
+    if not recorded:
+        # An export made before the sent locked cells were recorded.
+        demo_db.execute("UPDATE exports SET locked_cells = NULL WHERE id = ?", [handoff.export_id])
+    # The office edits the task after the handoff went out.
+    demo_db.execute("UPDATE key_works SET title = title || '（调整）' WHERE id = ?", [kw])
+    demo_db.execute("UPDATE targets SET text = text || '，再增 5 个' WHERE key_work_id = ?", [kw])
+    edit(handoff.path, lambda wb, ws: ws.cell(data_rows(ws)[aid], columns(ws)["时间节点"], "改成明年"))
+    before = ledger_dump(demo_db)
+    res = only_file(demo_db, handoff.path)
+    assert not res.rejected and res.counts["unchanged"] == handoff.rows
+    changed = sorted(m.split("“")[1].split("”")[0] for m in res.locked_changes)
+    # With the record only the cell the clerk really changed is reported; without it the
+    # office's own edits look like the clerk's (the old behaviour, kept for old exports).
+    assert changed == (["时间节点"] if recorded else ["时间节点", "目标", "重点工作"])
+    assert ledger_dump(demo_db) == before
+
+
 @pytest.mark.parametrize("new_id", ["other-row", "99999", "abc"])
 def test_a_changed_assignment_id_is_rejected(demo_db, handoff, new_id):
     def tamper(wb, ws):
