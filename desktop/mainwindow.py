@@ -288,6 +288,11 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: D102, N802
         self.save_layout()
+        for page in self.pages:
+            # Pending autosaves are written and timers stopped before the connection closes.
+            shutdown = getattr(page, "shutdown", None)
+            if shutdown:
+                shutdown()
         from desktop.workers import _RUNNING
 
         for job in list(_RUNNING):

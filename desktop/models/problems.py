@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import sqlite_utils
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
-from desktop.models.base import Column, RecordTableModel, SortRole, brush, natural_key, rows_filter_change
+from desktop.models.base import (
+    Column,
+    RecordTableModel,
+    SortRole,
+    SourceSortingProxy,
+    brush,
+    natural_key,
+    rows_filter_change,
+)
 
 STATE_LABELS = {"open": "未销号", "closed": "已销号"}
 
@@ -42,7 +50,7 @@ class ProblemTableModel(RecordTableModel):
         return None
 
 
-class ProblemFilterProxy(QSortFilterProxyModel):
+class ProblemFilterProxy(SourceSortingProxy):
     """Filter problems by unit name, state ('open'/'closed') and round ('' = all)."""
 
     def __init__(self, parent=None):

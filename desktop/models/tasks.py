@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import sqlite_utils
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from desktop.models.base import (
     LIGHT_COLOURS,
@@ -15,6 +15,7 @@ from desktop.models.base import (
     LightRole,
     RecordTableModel,
     SortRole,
+    SourceSortingProxy,
     brush,
     light_icon,
     natural_key,
@@ -103,17 +104,25 @@ class KeyWorkTableModel(RecordTableModel):
         return None
 
 
-class KeyWorkFilterProxy(QSortFilterProxyModel):
-    """Instant filter by free text, category, unit and light (the round is the model's)."""
+class KeyWorkFilterProxy(SourceSortingProxy):
+    """Instant filter by free text, category, unit and light (the round is the model's).
+
+    Qt asks ``filterAcceptsRow`` once per row; on a 20,000-row ledger a Python test per
+    call is too slow for typing. So every filter change computes the accepted rows for
+    the whole list in one pass, and ``filterAcceptsRow`` only looks the answer up.
+    """
 
     ALL = ""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self._text = ""
+        self._words: list[str] = []
         self._category = self.ALL
         self._unit = self.ALL
         self._light = self.ALL
+        self._accepted: list[bool] = []
+        self._accepted_for: list | None = None
         self.setSortRole(SortRole)
         self.setDynamicSortFilter(False)
 
@@ -124,35 +133,62 @@ class KeyWorkFilterProxy(QSortFilterProxyModel):
             with rows_filter_change(self):
                 self._text = words
                 self._words = words.split()
+                self._accepted_for = None
 
     def set_category(self, category: str) -> None:
         """Show only one 总体任务 ('' for all)."""
         if category != self._category:
             with rows_filter_change(self):
                 self._category = category
+                self._accepted_for = None
 
     def set_unit(self, unit: str) -> None:
         """Show only the key works a unit takes part in ('' for all)."""
         if unit != self._unit:
             with rows_filter_change(self):
                 self._unit = unit
+                self._accepted_for = None
 
     def set_light(self, light: str) -> None:
         """Show only one light ('' for all)."""
         if light != self._light:
             with rows_filter_change(self):
                 self._light = light
+                self._accepted_for = None
+
+    def setSourceModel(self, model: KeyWorkTableModel) -> None:  # noqa: D102, N802
+        super().setSourceModel(model)
+        self._model = model
+
+    def accepts(self, row: KeyWorkRow) -> bool:
+        """Whether one key work passes the current filters."""
+        return ((not self._category or row.category == self._category)
+                and (not self._light or row.light == self._light)
+                and (not self._unit or self._unit in row.units)
+                and all(word in row.search_text for word in self._words))
+
+    def _recompute(self) -> None:
+        rows = self._model.rows
+        cat, light, unit, words = self._category, self._light, self._unit, self._words
+        if not (cat or light or unit or words):
+            accepted = [True] * len(rows)
+        else:
+            # One comprehension with local names: this runs once per keystroke over every row.
+            accepted = [r for r in rows]
+            if cat:
+                accepted = [r for r in accepted if r.category == cat]
+            if light:
+                accepted = [r for r in accepted if r.light == light]
+            if unit:
+                accepted = [r for r in accepted if unit in r.units]
+            for word in words:
+                accepted = [r for r in accepted if word in r.search_text]
+            keep = {id(r) for r in accepted}
+            accepted = [id(r) in keep for r in rows]
+        self._accepted = accepted
+        self._accepted_for = rows
 
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: D102, N802
-        # Read the record directly: going through data() for every row would cost far more.
-        row: KeyWorkRow = self.sourceModel().rows[source_row]
-        if self._category and row.category != self._category:
-            return False
-        if self._light and row.light != self._light:
-            return False
-        if self._unit and self._unit not in row.units:
-            return False
-        if self._text:
-            hay = row.search_text
-            return all(word in hay for word in self._words)
-        return True
+        if self._accepted_for is not self._model.rows:
+            self._recompute()
+        return self._accepted[source_row]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -76,7 +76,12 @@ class LedgerPage(QWidget):
                                                     m.COL_PERCENT: 4, m.COL_EXPECTED: 4})
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setObjectName("ledgerTable")
-        self.table.selectionModel().currentRowChanged.connect(lambda *_: self.show_detail())
+        # The detail pane waits until typing pauses: its queries must not slow each keystroke.
+        self.detail_timer = QTimer(self)
+        self.detail_timer.setSingleShot(True)
+        self.detail_timer.setInterval(150)
+        self.detail_timer.timeout.connect(self.show_detail)
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self.detail_timer.start())
         self.table.doubleClicked.connect(lambda *_: self.edit_key_work())
 
         self.add_btn = button("新增重点工作", self.add_key_work, tip="新增一项重点工作")
@@ -151,6 +156,10 @@ class LedgerPage(QWidget):
             if self.saved_splitter and sum(self.saved_splitter) > 0:
                 share = self.saved_splitter[0] / sum(self.saved_splitter)
             self.splitter.setSizes([int(total * share), total - int(total * share)])
+
+    def shutdown(self) -> None:
+        """Stop the pending detail refresh (the window is closing)."""
+        self.detail_timer.stop()
 
     # -- loading ----------------------------------------------------------------------------
     @property
@@ -243,6 +252,8 @@ class LedgerPage(QWidget):
         self.table.setCurrentIndex(index)
         self.table.selectRow(index.row())
         self.table.scrollTo(index)
+        self.detail_timer.stop()
+        self.show_detail()
         return True
 
     # -- detail pane -------------------------------------------------------------------------

@@ -42,11 +42,10 @@ class RoundsPage(QWidget):
         self.rounds_table.setSortingEnabled(False)
         self.rounds_table.selectionModel().currentRowChanged.connect(lambda *_: self.show_board())
         self.board_model = RoundBoardModel(self)
-        from PySide6.QtCore import QSortFilterProxyModel
 
-        from desktop.models.base import SortRole
+        from desktop.models.base import SortRole, SourceSortingProxy
 
-        self.board_proxy = QSortFilterProxyModel(self)
+        self.board_proxy = SourceSortingProxy(self)
         self.board_proxy.setSourceModel(self.board_model)
         self.board_proxy.setSortRole(SortRole)
         self.board_table = make_table(self.board_proxy, stretch_column=RoundBoardModel.COL_UNIT,

@@ -165,6 +165,12 @@ class TownshipPage(QWidget):
         self.setTabOrder(self.problems, self.next_steps)
         self.reload()
 
+    def shutdown(self) -> None:
+        """Write a pending autosave now (the window is closing)."""
+        if self.autosave.isActive():
+            self.save_now()
+        self.autosave.stop()
+
     # -- what is in the ledger ---------------------------------------------------------------------
     @property
     def db(self):

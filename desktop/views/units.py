@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSortFilterProxyModel
 from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
 
 from db.text import name_key
 from desktop import undo
 from desktop.dialogs import common as ask
 from desktop.dialogs import forms
-from desktop.models.base import RecordRole, SortRole
+from desktop.models.base import RecordRole, SortRole, SourceSortingProxy
 from desktop.models.units import UnitTableModel, load_unit_rows
 from desktop.views.common import button, button_row, heading, hint, make_table, selected_record
 
@@ -24,7 +23,7 @@ class UnitsPage(QWidget):
         super().__init__(parent)
         self.session = session
         self.model = UnitTableModel(self)
-        self.proxy = QSortFilterProxyModel(self)
+        self.proxy = SourceSortingProxy(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SortRole)
         self.proxy.setFilterKeyColumn(-1)
