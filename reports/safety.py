@@ -176,13 +176,20 @@ def open_xlsx(
         ) from None
 
 
-def open_xls(path: Path, what: str = "Excel 工作簿"):
-    """Open an old-format .xls with xlrd after the checks; return the xlrd book."""
+def open_xls(path: Path, what: str = "Excel 工作簿", *, formatting_info: bool = False):
+    """Open an old-format .xls with xlrd after the checks; return the xlrd book.
+
+    Args:
+        path: the file.
+        what: what the user meant to give, for messages.
+        formatting_info: also read formatting (BIFF8): merged cells (``sheet.merged_cells``)
+            and hidden columns (``sheet.colinfo_map``), which xlrd leaves out otherwise.
+    """
     import xlrd
 
     expect_kind(path, ("xls",), what)
     try:
-        book = xlrd.open_workbook(str(path), formatting_info=False, on_demand=True)
+        book = xlrd.open_workbook(str(path), formatting_info=formatting_info, on_demand=True)
     except Exception as exc:  # noqa: BLE001 - xlrd raises many kinds for broken files
         text = str(exc)
         if "encrypt" in text.lower():

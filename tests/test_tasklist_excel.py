@@ -13,6 +13,7 @@ from tasklist_fixtures import (
     build_per_key_work,
     build_per_measure,
     expected_seed001,
+    seed001_rows,
 )
 
 from db.errors import DubanError
@@ -197,6 +198,39 @@ def test_empty_damaged_password_and_pdf_files_are_refused(tmp_path):
     with zipfile.ZipFile(archive, "w") as zf:
         zf.writestr("readme.txt", "hello")
     _refused(archive, "压缩包")
+
+
+def test_a_real_password_protected_workbook_is_refused_and_nothing_written(tmp_path, capsys):
+    import msoffcrypto
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    from db.ledger import create_ledger, open_ledger
+    from desktop.cli import main
+
+    plain = build_per_key_work(tmp_path / "明文.xlsx", rows=[r for r in seed001_rows() if r["number"] <= 3])
+    locked = tmp_path / "任务清单（加密）.xlsx"
+    with plain.open("rb") as src, locked.open("wb") as out:
+        OOXMLFile(src).encrypt("督办2024", out)
+    # The fixture really is the task list under a password: the right password opens it again.
+    with locked.open("rb") as fh:
+        office = msoffcrypto.OfficeFile(fh)
+        assert office.is_encrypted()
+        office.load_key(password="督办2024")
+        opened = tmp_path / "解密.xlsx"
+        with opened.open("wb") as out:
+            office.decrypt(out)
+    assert [kw.number for kw in read_task_list(opened).key_works] == ["1", "2", "3"]
+
+    _refused(locked, "设有打开密码.*取消密码")
+    ledger = tmp_path / "县台账.db"
+    create_ledger(ledger).close()
+    assert main(["--db", str(ledger), "import-tasks", str(locked)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "设有打开密码" in err and "\n" not in err
+    db = open_ledger(ledger)
+    assert db.execute("SELECT COUNT(*) FROM plans").fetchone()[0] == 0
+    assert db.execute("SELECT COUNT(*) FROM key_works").fetchone()[0] == 0
+    db.close()
 
 
 def _soffice():

@@ -1,4 +1,4 @@
-"""Workbooks (.xlsx via openpyxl in normal mode for merged cells, .xls via xlrd) as grids."""
+"""Workbooks (.xlsx via openpyxl in normal mode, .xls via xlrd with formatting info) as grids with merges filled."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 
 from openpyxl.utils import column_index_from_string
 
+from db.errors import DubanError
 from reports.safety import open_xls, open_xlsx
 from reports.tasklist.grid import Grid
 
@@ -28,6 +29,31 @@ def _text(value) -> str:
     return str(value)
 
 
+def _fill_merges(
+    cells: list[list[str]], ncols: int, merges: list[tuple[int, int, int, int]]
+) -> dict[int, list[tuple[int, int]]]:
+    """Copy each merged range's top-left value into all its cells; return the horizontal spans per row.
+
+    Args:
+        cells: the sheet's cell texts, changed in place.
+        ncols: columns read.
+        merges: (first row, last row, first column, last column), 0-based and inclusive.
+    """
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for first_row, last_row, first_col, last_col in merges:
+        if first_row >= len(cells) or first_col >= ncols:
+            continue
+        top = cells[first_row][first_col] if first_col < len(cells[first_row]) else ""
+        for r in range(first_row, min(last_row + 1, len(cells))):
+            row = cells[r]
+            row.extend("" for _ in range(min(last_col + 1, ncols) - len(row)))
+            for c in range(first_col, min(last_col + 1, ncols)):
+                row[c] = top
+            if last_col > first_col:
+                spans.setdefault(r, []).append((first_col, min(last_col, ncols - 1)))
+    return spans
+
+
 def xlsx_grids(path: Path, warnings: list[str]) -> list[Grid]:
     """Return one grid per visible worksheet, merged cells filled with their value."""
     wb = open_xlsx(path, read_only=False, data_only=True, what="任务清单")
@@ -40,18 +66,8 @@ def xlsx_grids(path: Path, warnings: list[str]) -> list[Grid]:
                 continue
             ncols = min(ws.max_column or 0, MAX_COLUMNS)
             cells = [[_text(v) for v in row[:ncols]] for row in ws.iter_rows(values_only=True)]
-            spans: dict[int, list[tuple[int, int]]] = {}
-            for rng in ws.merged_cells.ranges:
-                top = (
-                    cells[rng.min_row - 1][rng.min_col - 1]
-                    if rng.min_row - 1 < len(cells) and rng.min_col - 1 < ncols
-                    else ""
-                )
-                for r in range(rng.min_row - 1, min(rng.max_row, len(cells))):
-                    for c in range(rng.min_col - 1, min(rng.max_col, ncols)):
-                        cells[r][c] = top
-                    if rng.max_col > rng.min_col:
-                        spans.setdefault(r, []).append((rng.min_col - 1, min(rng.max_col, ncols) - 1))
+            merges = [(m.min_row - 1, m.max_row - 1, m.min_col - 1, m.max_col - 1) for m in ws.merged_cells.ranges]
+            spans = _fill_merges(cells, ncols, merges)
             hidden = set()
             for key, dim in ws.column_dimensions.items():
                 if not dim.hidden:
@@ -66,16 +82,28 @@ def xlsx_grids(path: Path, warnings: list[str]) -> list[Grid]:
 
 
 def xls_grids(path: Path, warnings: list[str]) -> list[Grid]:
-    """Return one grid per visible sheet of an old .xls (merged cells keep only their first value)."""
+    """Return one grid per visible sheet of an old .xls, merged cells filled and hidden columns known.
+
+    Merged cells and hidden columns are only in the formatting records, so the book is
+    opened with formatting info (BIFF8, what Excel 97–2003, WPS and LibreOffice write).
+    A book xlrd cannot read that way (older BIFF) is read without it, with a warning.
+    """
     import xlrd
 
-    book = open_xls(path, what="任务清单")
+    try:
+        book = open_xls(path, what="任务清单", formatting_info=True)
+        formatted = True
+    except DubanError:
+        book = open_xls(path, what="任务清单")  # raises the real reason if this fails too
+        formatted = False
+        warnings.append(f"“{path.name}”是较旧的 Excel 格式，无法识别合并单元格和隐藏列，请核对各项的归属。")
     grids = []
     try:
         for index in range(book.nsheets):
             sheet = book.sheet_by_index(index)
             if getattr(sheet, "visibility", 0):
-                warnings.append(f"工作表“{sheet.name}”是隐藏的，未读取。")
+                if sheet.nrows:
+                    warnings.append(f"工作表“{sheet.name}”是隐藏的，未读取。")
                 continue
             ncols = min(sheet.ncols, MAX_COLUMNS)
             cells = []
@@ -91,7 +119,14 @@ def xls_grids(path: Path, warnings: list[str]) -> list[Grid]:
                     else:
                         row.append(_text(cell.value))
                 cells.append(row)
-            grids.append(Grid(sheet.name, cells, label=f"工作表“{sheet.name}”第{{row}}行"))
+            spans: dict[int, list[tuple[int, int]]] = {}
+            hidden: set[int] = set()
+            if formatted:
+                # xlrd gives merges as half-open (rlo, rhi, clo, chi).
+                merges = [(rlo, rhi - 1, clo, chi - 1) for rlo, rhi, clo, chi in sheet.merged_cells]
+                spans = _fill_merges(cells, ncols, merges)
+                hidden = {c for c, info in sheet.colinfo_map.items() if info.hidden and c < ncols}
+            grids.append(Grid(sheet.name, cells, hidden, spans, label=f"工作表“{sheet.name}”第{{row}}行"))
     finally:
         book.release_resources()
     return grids
