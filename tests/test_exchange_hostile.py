@@ -53,11 +53,18 @@ def _docx(handoff, tmp):
 
 
 def _encrypted(handoff, tmp):
-    # The shape of an Office file with an opening password: an OLE container holding an
-    # "EncryptionInfo" stream instead of the workbook.
-    body = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + "EncryptionInfo".encode("utf-16-le") + b"\x00" * 3000
-    (tmp / "locked.xlsx").write_bytes(body)
-    return tmp / "locked.xlsx", "密码"
+    # A real filled return saved with an opening password, encrypted as Excel does (agile
+    # encryption): an OLE container holding EncryptionInfo and the encrypted package.
+    import msoffcrypto
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    aid = sorted(data_rows(openpyxl.load_workbook(handoff).worksheets[0]))[0]
+    fill(handoff, {aid: {"progress_text": "加了密码的进展", "percent": 80}})
+    with handoff.open("rb") as plain, (tmp / "locked.xlsx").open("wb") as locked:
+        OOXMLFile(plain).encrypt("城东2024", locked)
+    with (tmp / "locked.xlsx").open("rb") as fh:
+        assert msoffcrypto.OfficeFile(fh).is_encrypted()
+    return tmp / "locked.xlsx", "设有打开密码"
 
 
 _BOMB = (
