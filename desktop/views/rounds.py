@@ -48,8 +48,13 @@ class RoundsPage(QWidget):
         self.board_proxy = SourceSortingProxy(self)
         self.board_proxy.setSourceModel(self.board_model)
         self.board_proxy.setSortRole(SortRole)
-        self.board_table = make_table(self.board_proxy, stretch_column=RoundBoardModel.COL_UNIT,
-                                      widths={RoundBoardModel.COL_KIND: 4})
+        self.board_table = make_table(self.board_proxy, widths={RoundBoardModel.COL_UNIT: 8,
+                                                                RoundBoardModel.COL_KIND: 4,
+                                                                RoundBoardModel.COL_RETURNED_AT: 8,
+                                                                **dict.fromkeys(range(RoundBoardModel.COL_ASSIGNED,
+                                                                                      RoundBoardModel.COL_RETURNED_AT),
+                                                                                3)})
+        self.board_table.horizontalHeader().setStretchLastSection(True)
         self.board_title = QLabel()
         self.board_summary = QLabel()
 
