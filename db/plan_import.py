@@ -106,7 +106,9 @@ def resolve_draft(db: sqlite_utils.Database, draft: Draft) -> Draft:
 
     Nothing is written. Unknown names get the closest registry names as proposals
     (市经信局 / 市经济和信息化局 / 经信局); they are only applied if a person sets
-    ``use_unit`` on the draft unit.
+    ``use_unit`` on the draft unit. Two unknown names of the same draft that probably
+    mean one unit (市公安 / 市公安局) are proposed to each other and flagged, so that a
+    person decides before two units are created for one office.
 
     Returns:
         The same draft, with ``resolved`` set, ``existing_plan_id`` and ``preview`` filled.
@@ -125,10 +127,79 @@ def resolve_draft(db: sqlite_utils.Database, draft: Draft) -> Draft:
             unit.via_alias = match.via_alias
             unit.matched_name = db["units"].get(match.unit_id)["name"] if match.unit_id else None
             unit.proposals = list(match.proposals)
+    _pair_new_names(draft)
     draft.existing_plan_id = find_plan(db, draft)
     draft.resolved = True
     draft.preview = _preview(db, draft)
     return draft
+
+
+#: Endings that make a name a whole unit name; a name without one may be a shortened unit (市公安).
+_UNIT_SUFFIXES = ("局", "委", "办", "部", "院", "厅", "中心", "委员会", "办公室", "管委会", "分局", "大队", "支队")
+_UNIT_END_CHARS = set("局委办部院会心司团组处室队所站行馆厅社府联署科台校盟关厂场位长镇乡道")
+_LEVEL_PREFIXES = ("市", "县", "区")
+
+
+def probably_same_unit(a: str, b: str) -> bool:
+    """Return True when two unit names probably mean one office (a hint for a person, never applied).
+
+    Three ways documents shorten a name are recognised: the unit ending left off
+    (市公安 / 市公安局), the usual abbreviation keeping the level, some characters of the
+    core name in order and the ending (市经信局 / 市经济和信息化局, 县发改局 / 县发展和改革局),
+    and the level prefix left off (经信局 / 市经信局). Names of two levels (市财政局 /
+    县财政局) are different offices.
+    """
+    ka, kb = name_key(a), name_key(b)
+    if not ka or not kb or ka == kb:
+        return False
+    pa = ka[0] if ka[0] in _LEVEL_PREFIXES and len(ka) > 2 else ""
+    pb = kb[0] if kb[0] in _LEVEL_PREFIXES and len(kb) > 2 else ""
+    if pa and pb and pa != pb:
+        return False
+    # One name without its level: read it at the other's level (经信局 → 市经信局).
+    ka, kb = (pb or pa) + ka[len(pa) :], (pa or pb) + kb[len(pb) :]
+    if ka == kb:
+        return True
+    level = pa or pb
+    short, long = sorted((ka, kb), key=len)
+    if len(short) == len(long):
+        return False
+    # The ending left off: 市公安 / 市公安局; not 市委 / 市委办, which are both whole names.
+    if long.startswith(short) and long[len(short) :] in _UNIT_SUFFIXES and short[-1] not in _UNIT_END_CHARS:
+        return True
+    # An abbreviation: same first and last character, at least two core characters in order,
+    # and at least two characters shorter (市公安局 / 市公安分局 are two offices).
+    if len(long) - len(short) < 2 or short[0] != long[0] or short[-1] != long[-1] or len(short) - len(level) < 3:
+        return False
+    pos = 1
+    for ch in short[1:-1]:
+        pos = long.find(ch, pos, len(long) - 1)
+        if pos < 0:
+            return False
+        pos += 1
+    return True
+
+
+def _pair_new_names(draft: Draft) -> None:
+    """Propose unknown names of one draft to each other when they probably mean the same unit."""
+    new_names: list[str] = []
+    for kw in draft.key_works:
+        for unit in kw.units:
+            unit.similar_new = []
+            if unit.all_townships or unit.unit_id is not None or unit.name in new_names:
+                continue
+            new_names.append(unit.name)
+    peers: dict[str, list[str]] = {}
+    for i, a in enumerate(new_names):
+        for b in new_names[i + 1 :]:
+            if probably_same_unit(a, b):
+                peers.setdefault(a, []).append(b)
+                peers.setdefault(b, []).append(a)
+    for kw in draft.key_works:
+        for unit in kw.units:
+            if unit.name in peers and not unit.all_townships and unit.unit_id is None:
+                unit.similar_new = list(peers[unit.name])
+                unit.proposals += [p for p in peers[unit.name] if p not in unit.proposals]
 
 
 def _preview(db: sqlite_utils.Database, draft: Draft) -> dict[str, Any]:
@@ -302,8 +373,33 @@ def commit_draft(db: sqlite_utils.Database, draft: Draft, *, new_units: str = "c
 def _check_corrections(db: sqlite_utils.Database, draft: Draft) -> None:
     for kw in draft.key_works:
         for unit in kw.units:
-            if unit.use_unit and not unit.skip and find_unit(db, unit.use_unit) is None:
-                raise DubanError(f"第 {kw.number} 项：指定的单位“{unit.use_unit}”不在单位名录中。")
+            if unit.use_unit and not unit.skip:
+                _correction_target(db, draft, unit.name, kw.number)
+
+
+def _correction_target(db: sqlite_utils.Database, draft: Draft, name: str, number: str) -> str:
+    """Follow ``use_unit`` from ``name`` to a registry unit or a new unit of the same draft.
+
+    A person may say that 市公安 means 市公安局 when both are new names of this draft:
+    then 市公安局 is created (or refused, or skipped, as told) and 市公安 becomes its alias.
+    """
+    by_name = {u.name: u for kw in draft.key_works for u in kw.units if not u.all_townships and not u.skip}
+    seen = [name]
+    current = by_name[name].use_unit if name in by_name else None
+    while current:
+        if current in seen:
+            loop = " → ".join([*seen, current])
+            raise DubanError(f"第 {number} 项：单位互相指定为对方（{loop}），请只保留一个方向。")
+        seen.append(current)
+        if find_unit(db, current) is not None:
+            return current
+        unit = by_name.get(current)
+        if unit is None:
+            raise DubanError(f"第 {number} 项：指定的单位“{current}”不在单位名录中，也不是本清单中的单位。")
+        if not unit.use_unit:
+            return current
+        current = unit.use_unit
+    return name
 
 
 def _write(db, draft: Draft, new_units: str, source: str, progress, total: int) -> CommitResult:
@@ -399,6 +495,7 @@ def _unit_ids(db, draft: Draft, new_units: str, source: str, result: CommitResul
     """Map each draft unit (name, all_townships) to registry ids, creating or aliasing as told."""
     ids: dict[tuple[str, bool], list[int]] = {}
     towns = township_ids(db)
+    corrected = []
     for kw in draft.key_works:
         for unit in kw.units:
             key = (unit.name, unit.all_townships)
@@ -410,12 +507,9 @@ def _unit_ids(db, draft: Draft, new_units: str, source: str, result: CommitResul
                     result.warnings.append(f"台账中还没有乡镇（街道）单位，第 {kw.number} 项的“{unit.name}”未分配。")
                 continue
             if unit.use_unit:
-                target = find_unit(db, unit.use_unit)
-                if unit.make_alias and find_unit(db, unit.name) is None:
-                    add_alias(db, target, unit.name, source)
-                    result.aliases_added.append(f"{unit.name} → {db['units'].get(target)['name']}")
-                ids[key] = [target]
-            elif unit.unit_id is not None:
+                corrected.append((kw, unit))  # after the new units, which a correction may name
+                continue
+            if unit.unit_id is not None:
                 ids[key] = [unit.unit_id]
             elif new_units == "create":
                 existing = find_unit(db, unit.name)
@@ -426,7 +520,39 @@ def _unit_ids(db, draft: Draft, new_units: str, source: str, result: CommitResul
             else:
                 ids[key] = []
                 result.warnings.append(f"单位“{unit.name}”不在单位名录中，已跳过其分工。")
+    for kw, unit in corrected:
+        key = (unit.name, False)
+        if key in ids:
+            continue
+        target = find_unit(db, _correction_target(db, draft, unit.name, kw.number))
+        if target is None:
+            ids[key] = []
+            result.warnings.append(f"单位“{unit.name}”指定的单位“{unit.use_unit}”未添加，已跳过其分工。")
+            continue
+        if unit.make_alias and find_unit(db, unit.name) is None:
+            add_alias(db, target, unit.name, source)
+            result.aliases_added.append(f"{unit.name} → {db['units'].get(target)['name']}")
+        ids[key] = [target]
+    created = set(result.units_created)
+    for a, b in _undecided_pairs(draft):
+        if a in created and b in created:
+            result.warnings.append(
+                f"“{a}”与“{b}”可能是同一单位，已作为两个单位添加；如是同一单位，请在单位名录中合并。"
+            )
     return ids
+
+
+def _undecided_pairs(draft: Draft) -> list[tuple[str, str]]:
+    """Return the pairs of new names proposed to each other on which nobody has decided."""
+    decided = {u.name for kw in draft.key_works for u in kw.units if u.use_unit or u.skip}
+    pairs: list[tuple[str, str]] = []
+    for kw in draft.key_works:
+        for unit in kw.units:
+            for other in getattr(unit, "similar_new", []):
+                pair = tuple(sorted((unit.name, other)))
+                if pair not in pairs and not ({unit.name, other} & decided):
+                    pairs.append(pair)
+    return pairs
 
 
 def _roles(kw: DraftKeyWork, unit_ids: dict[tuple[str, bool], list[int]]) -> dict[int, str]:
@@ -563,4 +689,4 @@ def _counts(db, plan_id: int) -> dict[str, int]:
     }
 
 
-__all__ = ["CommitResult", "commit_draft", "find_plan", "resolve_draft"]
+__all__ = ["CommitResult", "commit_draft", "find_plan", "probably_same_unit", "resolve_draft"]

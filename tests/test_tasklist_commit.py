@@ -211,3 +211,49 @@ def test_cli_refuses_a_bad_file_with_one_chinese_line(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert err.startswith("错误：") and "\n" not in err
     assert open_ledger(ledger).execute("SELECT COUNT(*) FROM plans").fetchone()[0] == 0
+
+
+SAME_OFFICE_TWICE = (
+    "一、平安建设\n"
+    "1.整治电信诈骗。（牵头单位：市公安；责任单位：市财政局）\n"
+    "2.守护校园安全。（牵头单位：市公安局；责任单位：县财政局）\n"
+    "二、产业升级\n"
+    "3.培育专精特新企业。（市经信局负责）\n"
+    "4.推进数字化改造。（市经济和信息化局、市公安局负责）\n"
+)
+
+
+def test_two_new_names_for_one_office_are_proposed_to_each_other_never_merged(fresh_db):
+    draft = resolve_draft(fresh_db, read_task_text(SAME_OFFICE_TWICE, year=2024, plan_title="平安与产业清单"))
+    units = {u.name: u for kw in draft.key_works for u in kw.units}
+    assert units["市公安"].proposals == ["市公安局"] and units["市公安局"].proposals == ["市公安"]
+    assert units["市经信局"].similar_new == ["市经济和信息化局"]
+    assert units["市经济和信息化局"].similar_new == ["市经信局"]
+    # Two levels are two offices.
+    assert units["市财政局"].similar_new == [] and units["县财政局"].similar_new == []
+    same = [f for f in draft.flags() if f.kind == "same_unit"]
+    assert [f.detail for f in same] == ["市公安|市公安局", "市经信局|市经济和信息化局"]
+    assert "第 1 项" in same[0].message and "第 2、4 项" in same[0].message
+
+    before = _counts(fresh_db)
+    with pytest.raises(DubanError, match="市公安、市公安局"):
+        commit_draft(fresh_db, draft, new_units="refuse")
+    # Pointing each name at the other is refused, not resolved by guessing.
+    units["市公安"].use_unit, units["市公安局"].use_unit = "市公安局", "市公安"
+    with pytest.raises(DubanError, match="互相指定"):
+        commit_draft(fresh_db, draft)
+    assert _counts(fresh_db) == before
+
+    # The person decides: 市公安 is 市公安局 (itself new); 市经信局 and 市经济和信息化局 are left undecided.
+    units["市公安局"].use_unit = None
+    assert [f.detail for f in draft.flags() if f.kind == "same_unit"] == ["市经信局|市经济和信息化局"]
+    result = commit_draft(fresh_db, draft)
+    assert "市公安" not in result.units_created and "市公安局" in result.units_created
+    assert result.aliases_added == ["市公安 → 市公安局"]
+    assert any("“市经信局”与“市经济和信息化局”可能是同一单位" in w for w in result.warnings)
+    leads = fresh_db.execute(
+        "SELECT k.number, u.name FROM assignments a JOIN key_works k ON k.id = a.key_work_id "
+        "JOIN units u ON u.id = a.unit_id WHERE a.role = '牵头' ORDER BY k.number"
+    ).fetchall()
+    assert leads == [("1", "市公安局"), ("2", "市公安局"), ("3", "市经信局"), ("4", "市经济和信息化局")]
+    assert fresh_db.execute("SELECT COUNT(*) FROM units WHERE name IN ('市公安', '市公安局')").fetchone()[0] == 1

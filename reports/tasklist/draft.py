@@ -36,6 +36,8 @@ class DraftUnit:
         make_alias: with ``use_unit``, remember the name as an alias of that unit.
         skip: a person chose to leave this unit out.
         township_names: for ``all_townships``, the townships it expands to.
+        similar_new: other names of this draft, also not in the registry, that probably
+            mean the same unit (市公安 / 市公安局); they are in ``proposals`` too.
     """
 
     name: str
@@ -49,6 +51,7 @@ class DraftUnit:
     make_alias: bool = True
     skip: bool = False
     township_names: list[str] = field(default_factory=list)
+    similar_new: list[str] = field(default_factory=list)
 
     @property
     def known(self) -> bool:
@@ -232,8 +235,38 @@ class Draft:
                         kw.period_phrase,
                     )
                 )
+        if self.resolved:
+            out.extend(self._same_unit_flags())
         for item in self.unplaced:
             out.append(Flag("unplaced", f"{item.location}：{item.reason}（{_short(item.text, 30)}）", None, item.text))
+        return out
+
+    def _same_unit_flags(self) -> list[Flag]:
+        """Flag each pair of new names that probably mean one unit, until a person decides."""
+        decided = {u.name for kw in self.key_works for u in kw.units if u.use_unit or u.skip}
+        where: dict[str, list[str]] = {}
+        for kw in self.key_works:
+            for unit in kw.units:
+                if kw.number not in where.setdefault(unit.name, []):
+                    where[unit.name].append(kw.number)
+        out, seen = [], set()
+        for kw in self.key_works:
+            for unit in kw.units:
+                for other in unit.similar_new:
+                    pair = tuple(sorted((unit.name, other)))
+                    if pair in seen or {unit.name, other} & decided:
+                        continue
+                    seen.add(pair)
+                    out.append(
+                        Flag(
+                            "same_unit",
+                            f"“{unit.name}”（第 {'、'.join(where.get(unit.name, []))} 项）与“{other}”"
+                            f"（第 {'、'.join(where.get(other, []))} 项）可能是同一单位：请指定其中一个为另一个的别名，"
+                            "否则将作为两个新单位分别添加。",
+                            kw.number,
+                            f"{unit.name}|{other}",
+                        )
+                    )
         return out
 
     def summary(self) -> dict[str, Any]:
