@@ -1084,7 +1084,51 @@ def _store_tasks(db: sqlite_utils.Database, wb, unit_id: int) -> dict[int, dict]
         for entry in info.values():
             if entry["key_work_id"] == kw_id:
                 entry["indicators"].add(ind_id)
+    if wb.milestone_meta is not None:
+        _store_milestones(db, wb.milestone_meta, {entry["key_work_id"] for entry in info.values()})
     return info
+
+
+def _store_milestones(db: sqlite_utils.Database, meta: list[dict], key_work_ids: set[int]) -> None:
+    """Replace the milestones of the handoff's key works by the office's (with the office's ids).
+
+    The office's ledger is the authority on deadlines: a milestone it dropped or moved since
+    the last handoff is dropped or moved here too.
+    """
+
+    def number(text: str | None) -> int | None:
+        try:
+            return int(float(text)) if text else None
+        except ValueError:
+            return None
+
+    for kw_id in key_work_ids:
+        db.execute("DELETE FROM milestones WHERE key_work_id = ?", [kw_id])
+    for m in meta:
+        ms_id, kw_id = number(m.get("milestone_id")), number(m.get("key_work_id"))
+        if ms_id is None or kw_id not in key_work_ids or not m.get("phrase"):
+            continue
+        record = {
+            "id": ms_id,
+            "key_work_id": kw_id,
+            "seq": number(m.get("seq")) or 0,
+            "phrase": m["phrase"],
+            "text": m.get("text") or None,
+            "due_date": _iso_date(m.get("due_date")),
+            "understood": 0 if number(m.get("understood")) == 0 else 1,
+            "done_date": _iso_date(m.get("done_date")),
+        }
+        db["milestones"].upsert(record, pk="id")
+        audit(db, "milestones", ms_id, None, None, record, "open-handoff")
+
+
+def _iso_date(text: str | None) -> str | None:
+    """Return an ISO date from the hidden sheet, or None (a spreadsheet may have made it a date-time)."""
+    text = (text or "").strip()[:10]
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        return None
 
 
 def _prefill(db: sqlite_utils.Database, row, info: dict, round_id: str, reporter, phone) -> bool:
@@ -1126,7 +1170,13 @@ def export_return(db: sqlite_utils.Database, out_path: str | Path, export_id: st
         out_path: the .xlsx to write.
         export_id: which received handoff (default: the one opened last).
     """
-    from reports.handoff import HandoffContent, HandoffIndicator, HandoffRow, write_handoff_workbook
+    from reports.handoff import (
+        HandoffContent,
+        HandoffIndicator,
+        HandoffRow,
+        key_work_milestones,
+        write_handoff_workbook,
+    )
 
     if get_meta(db, "mode") != TOWNSHIP:
         raise DubanError("只有填报端台账（用 duban open-handoff 打开过填报表）才能导出报送文件。")
@@ -1208,5 +1258,6 @@ def export_return(db: sqlite_utils.Database, out_path: str | Path, export_id: st
         exported_at=export["created_at"],
         rows=handoff_rows,
         indicators=list(indicators.values()),
+        milestones=key_work_milestones(db, (r.key_work_id for r in handoff_rows)),
     )
     return write_handoff_workbook(content, out_path)

@@ -115,6 +115,20 @@ class HandoffIndicator:
 
 
 @dataclass
+class HandoffMilestone:
+    """A deadline (时间节点) of a key work, carried in the hidden sheet for township mode."""
+
+    milestone_id: int
+    key_work_id: int
+    seq: int
+    phrase: str
+    text: str | None
+    due_date: str | None
+    understood: int
+    done_date: str | None
+
+
+@dataclass
 class HandoffRow:
     """One assignment as it appears in the workbook."""
 
@@ -158,6 +172,7 @@ class HandoffContent:
     exported_at: str
     rows: list[HandoffRow]
     indicators: list[HandoffIndicator]
+    milestones: list[HandoffMilestone] = field(default_factory=list)
 
 
 @dataclass
@@ -317,6 +332,7 @@ def handoff_content(db: sqlite_utils.Database, round_id: str, unit_id: int, expo
         exported_at=now_iso(),
         rows=rows,
         indicators=list(indicators.values()),
+        milestones=key_work_milestones(db, (r.key_work_id for r in rows)),
     )
 
 
@@ -330,6 +346,26 @@ def sent_locked_cells(rows: Iterable[HandoffRow]) -> dict[str, dict[str, str]]:
     for row in rows:
         locked = row.locked_values()
         out[str(row.assignment_id)] = {key: locked[key].strip() for key in COMPARED_LOCKED}
+    return out
+
+
+def key_work_milestones(db: sqlite_utils.Database, key_work_ids: Iterable[int]) -> list[HandoffMilestone]:
+    """Return the milestones of the given key works, in key-work then deadline order."""
+    out: list[HandoffMilestone] = []
+    for kw in dict.fromkeys(key_work_ids):
+        out.extend(
+            HandoffMilestone(
+                m["id"],
+                m["key_work_id"],
+                m["seq"],
+                m["phrase"],
+                m["text"],
+                m["due_date"],
+                m["understood"],
+                m["done_date"],
+            )
+            for m in db.query("SELECT * FROM milestones WHERE key_work_id = ? ORDER BY seq, id", [kw])
+        )
     return out
 
 
@@ -721,12 +757,25 @@ def _write_hidden_sheet(wb, content: HandoffContent) -> None:
             ind.direction,
             ind.header,
         ]
-        for j, value in enumerate(values, 1):
-            if isinstance(value, str):
-                _set_text(ws.cell(i, j), value)
-            else:
-                ws.cell(i, j, value)
+        _write_meta_row(ws, i, values)
+    # Milestones let township mode show the deadlines; the office ignores this section.
+    start = start + 2 + len(content.indicators) + 1
+    ws.cell(start, 1, "milestones")
+    headers = ["milestone_id", "key_work_id", "seq", "phrase", "text", "due_date", "understood", "done_date"]
+    for j, h in enumerate(headers, 1):
+        ws.cell(start + 1, j, h)
+    for i, m in enumerate(content.milestones, start + 2):
+        values = [m.milestone_id, m.key_work_id, m.seq, m.phrase, m.text, m.due_date, m.understood, m.done_date]
+        _write_meta_row(ws, i, values)
     ws.protection.sheet = True
+
+
+def _write_meta_row(ws, row: int, values: list[Any]) -> None:
+    for j, value in enumerate(values, 1):
+        if isinstance(value, str):
+            _set_text(ws.cell(row, j), value)
+        else:
+            ws.cell(row, j, value)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -115,6 +115,8 @@ class ReturnedWorkbook:
     row_meta: list[dict] = field(default_factory=list)
     indicator_meta: list[dict] = field(default_factory=list)
     missing_indicator_columns: list[str] = field(default_factory=list)
+    #: None when the workbook predates the milestones section (nothing to say about deadlines).
+    milestone_meta: list[dict] | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -358,7 +360,8 @@ def _header_key(text: str) -> str:
     return remove_spaces(to_halfwidth(text))
 
 
-def _read_hidden(sheets: list[_Sheet]) -> tuple[dict[str, str], list[dict], list[dict]]:
+def _read_hidden(sheets: list[_Sheet]) -> tuple[dict[str, str], dict[str, list[dict] | None]]:
+    """Return the hidden sheet's facts and its tables; a table the sheet lacks is None."""
     sheet = next((s for s in sheets if s.title == HIDDEN_SHEET), None)
     if sheet is None:
         for s in sheets:
@@ -367,10 +370,11 @@ def _read_hidden(sheets: list[_Sheet]) -> tuple[dict[str, str], list[dict], list
                 sheet = s
                 break
     if sheet is None:
-        return {}, [], []
+        return {}, {"rows": [], "indicators": [], "milestones": None}
     facts: dict[str, str] = {}
-    tables: dict[str, list[dict]] = {"rows": [], "indicators": []}
+    tables: dict[str, list[dict]] = {"rows": [], "indicators": [], "milestones": []}
     section, headers = None, None
+    seen: set[str] = set()
     for number, cells in sheet.rows():
         if number > MAX_SCANNED_ROWS:
             break
@@ -380,6 +384,7 @@ def _read_hidden(sheets: list[_Sheet]) -> tuple[dict[str, str], list[dict], list
             continue
         if first in tables and not any(texts[1:]):
             section, headers = first, None
+            seen.add(section)
             continue
         if section is None:
             facts[first] = texts[1] if len(texts) > 1 else ""
@@ -387,7 +392,7 @@ def _read_hidden(sheets: list[_Sheet]) -> tuple[dict[str, str], list[dict], list
             headers = texts
         else:
             tables[section].append(dict(zip(headers, texts, strict=False)))
-    return facts, tables["rows"], tables["indicators"]
+    return facts, {**tables, "milestones": tables["milestones"] if "milestones" in seen else None}
 
 
 def _as_int(text: str) -> int | None:
@@ -439,7 +444,8 @@ def _check_sheet_sizes(path: Path) -> None:
 
 def _parse(path: Path, kind: str, sheets: list[_Sheet], prop_id: str | None, saved_at: str | None) -> ReturnedWorkbook:
     name = f"“{path.name}”"
-    facts, row_meta, indicator_meta = _read_hidden(sheets)
+    facts, tables = _read_hidden(sheets)
+    row_meta, indicator_meta = tables["rows"] or [], tables["indicators"] or []
     sheet_id = (facts.get("export_id") or "").strip() or None
     if prop_id and sheet_id and prop_id != sheet_id:
         raise DubanError(f"文件{name}中的两处填报表标识不一致（可能被人为改动），未导入。")
@@ -533,7 +539,17 @@ def _parse(path: Path, kind: str, sheets: list[_Sheet], prop_id: str | None, sav
     if formula_cells and kind == "xlsx":
         _resolve_formulas(path, main.title, rows, reporter, phone)
     return ReturnedWorkbook(
-        kind, export_id, facts, saved_at, reporter, phone, rows, row_meta, indicator_meta, missing_indicators
+        kind,
+        export_id,
+        facts,
+        saved_at,
+        reporter,
+        phone,
+        rows,
+        row_meta=row_meta,
+        indicator_meta=indicator_meta,
+        missing_indicator_columns=missing_indicators,
+        milestone_meta=tables["milestones"],
     )
 
 

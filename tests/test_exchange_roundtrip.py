@@ -303,6 +303,49 @@ def test_township_mode_is_indistinguishable_from_excel(demo_path, tmp_path):
     office.close()
 
 
+def test_open_handoff_carries_the_milestones_into_the_township_ledger(demo_db, tmp_path):
+    from reports.returns import read_return
+
+    uid = unit_id(demo_db, "青溪镇")
+    columns = "id, key_work_id, seq, phrase, text, due_date, understood, done_date"
+    office_sql = (
+        f"SELECT {columns} FROM milestones WHERE key_work_id IN "
+        "(SELECT key_work_id FROM assignments WHERE unit_id = ?) ORDER BY id"
+    )
+    sent = demo_db.execute(office_sql, [uid]).fetchall()
+    assert len(sent) >= 5 and any(m[7] for m in sent) and any(m[5] is None for m in sent)
+    [f] = export_handoff(demo_db, ROUND, [uid], tmp_path / "out")
+    township = tmp_path / "township.db"
+    open_handoff(township, f.path)
+    local = open_ledger(township)
+    try:
+        assert local.execute(f"SELECT {columns} FROM milestones ORDER BY id").fetchall() == sent
+        # The return carries them as well, like the office's own handoff.
+        out = export_return(local, tmp_path / "return.xlsx")
+        assert read_return(out).milestone_meta == read_return(f.path).milestone_meta
+    finally:
+        local.close()
+
+    # The office moves one deadline and drops another; the next handoff updates the township ledger.
+    moved, dropped = sent[0][0], sent[1][0]
+    demo_db.execute("UPDATE milestones SET phrase = '10月底前', due_date = '2024-10-31' WHERE id = ?", [moved])
+    demo_db.execute("DELETE FROM milestones WHERE id = ?", [dropped])
+    [again] = export_handoff(demo_db, ROUND, [uid], tmp_path / "again")
+    open_handoff(township, again.path)
+    local = open_ledger(township)
+    try:
+        assert (
+            local.execute(f"SELECT {columns} FROM milestones ORDER BY id").fetchall()
+            == demo_db.execute(office_sql, [uid]).fetchall()
+        )
+        assert local.execute("SELECT phrase, due_date FROM milestones WHERE id = ?", [moved]).fetchone() == (
+            "10月底前",
+            "2024-10-31",
+        )
+    finally:
+        local.close()
+
+
 def test_open_handoff_refuses_an_office_ledger_and_another_unit(demo_path, demo_db, tmp_path):
     from db.errors import DubanError
 
