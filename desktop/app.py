@@ -18,9 +18,25 @@ log = logging.getLogger("duban.gui")
 
 #: Simplified Chinese UI fonts, best first, as found on Windows, macOS and Linux.
 PREFERRED_FAMILIES = (
-    "Microsoft YaHei UI", "Microsoft YaHei", "微软雅黑", "PingFang SC", "Hiragino Sans GB", "Noto Sans CJK SC",
-    "Noto Sans SC", "Source Han Sans SC", "思源黑体", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
-    "文泉驿正黑", "SimHei", "黑体", "DengXian", "等线", "SimSun", "宋体", "AR PL UMing CN",
+    "Microsoft YaHei UI",
+    "Microsoft YaHei",
+    "微软雅黑",
+    "PingFang SC",
+    "Hiragino Sans GB",
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "思源黑体",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "文泉驿正黑",
+    "SimHei",
+    "黑体",
+    "DengXian",
+    "等线",
+    "SimSun",
+    "宋体",
+    "AR PL UMing CN",
 )
 
 
@@ -89,8 +105,9 @@ def _translate_qt(app: QApplication) -> None:
     if getattr(app, "_duban_translator", None):
         return
     translator = QTranslator(app)
-    if translator.load(QLocale(QLocale.Chinese, QLocale.China), "qtbase", "_",
-                       QLibraryInfo.path(QLibraryInfo.TranslationsPath)):
+    if translator.load(
+        QLocale(QLocale.Chinese, QLocale.China), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.TranslationsPath)
+    ):
         app.installTranslator(translator)
         app._duban_translator = translator
 
@@ -151,8 +168,11 @@ def _excepthook(exc_type, exc, tb) -> None:
         return
     log_file = user_data_dir() / "duban.log"
     logging.getLogger("duban").error("未预料的错误\n%s", "".join(traceback.format_exception(exc_type, exc, tb)))
-    ask.show_error(QApplication.activeWindow(),
-                   f"程序内部出错，刚才的操作可能没有完成。详细信息已写入 {log_file}，请发给技术支持。", "程序出错")
+    ask.show_error(
+        QApplication.activeWindow(),
+        f"程序内部出错，刚才的操作可能没有完成。详细信息已写入 {log_file}，请发给技术支持。",
+        "程序出错",
+    )
 
 
 def run_gui(db_path: str | Path) -> int:
@@ -163,8 +183,12 @@ def run_gui(db_path: str | Path) -> int:
     """
     from desktop.dialogs import common as ask
 
-    logging.basicConfig(filename=user_data_dir() / "duban.log", level=logging.INFO, encoding="utf-8",
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        filename=user_data_dir() / "duban.log",
+        level=logging.INFO,
+        encoding="utf-8",
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     app = ensure_application()
     db_path = Path(db_path)
     if not db_path.exists() and not first_start(db_path):

@@ -53,8 +53,7 @@ class LedgerLock:
                 "请切换到那个窗口继续工作；同一个台账同时只能打开一个窗口，以免互相覆盖。"
             )
         raise LedgerLockedError(
-            f"无法在“{self.path.parent}”中建立锁文件（可能没有写权限）。"
-            "请把台账复制到自己的文档文件夹后再打开。"
+            f"无法在“{self.path.parent}”中建立锁文件（可能没有写权限）。请把台账复制到自己的文档文件夹后再打开。"
         )
 
     def release(self) -> None:

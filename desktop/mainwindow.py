@@ -77,8 +77,13 @@ class MainWindow(QMainWindow):
             from desktop.views.township import TownshipPage
 
             return [TownshipPage(self.session, self)]
-        pages = [DashboardPage(self.session), LedgerPage(self.session), RoundsPage(self.session, self),
-                 UnitsPage(self.session), ProblemsPage(self.session)]
+        pages = [
+            DashboardPage(self.session),
+            LedgerPage(self.session),
+            RoundsPage(self.session, self),
+            UnitsPage(self.session),
+            ProblemsPage(self.session),
+        ]
         if backends.report_kinds():
             from desktop.views.reports import ReportsPage
 
@@ -113,13 +118,13 @@ class MainWindow(QMainWindow):
         if self.page("台账"):
             edit_menu.addSeparator()
             ledger = self.page("台账")
-            self._action(edit_menu, "新增重点工作", lambda: (self.go("台账"), ledger.add_key_work()),
-                         QKeySequence.New)
+            self._action(edit_menu, "新增重点工作", lambda: (self.go("台账"), ledger.add_key_work()), QKeySequence.New)
             self._action(edit_menu, "查找", lambda: (self.go("台账"), ledger.focus_search()), QKeySequence.Find)
             # Only on the ledger page: Delete on another page must never delete a key work.
             self._action(edit_menu, "编辑所选重点工作", lambda: self._on_ledger(ledger.edit_key_work), "F2")
-            self._action(edit_menu, "删除所选重点工作", lambda: self._on_ledger(ledger.delete_key_work),
-                         QKeySequence.Delete)
+            self._action(
+                edit_menu, "删除所选重点工作", lambda: self._on_ledger(ledger.delete_key_work), QKeySequence.Delete
+            )
 
         view_menu = bar.addMenu("查看(&V)")
         for i, page in enumerate(self.pages):
@@ -184,8 +189,15 @@ class MainWindow(QMainWindow):
             if on_cancel:
                 on_cancel()
 
-        return start_job(self, title, work, db_path=self.session.path, on_success=on_success,
-                         on_failure=lambda message: ask.show_error(self, message), on_cancel=cancelled)
+        return start_job(
+            self,
+            title,
+            work,
+            db_path=self.session.path,
+            on_success=on_success,
+            on_failure=lambda message: ask.show_error(self, message),
+            on_cancel=cancelled,
+        )
 
     # -- file menu ----------------------------------------------------------------------------------------
     def backup_now(self) -> Path:
@@ -206,8 +218,12 @@ class MainWindow(QMainWindow):
         chosen = dialog.chosen()
         if chosen is None:
             return
-        if not ask.confirm(self, f"用备份“{chosen.name}”替换当前台账？\n当前台账会先另存为一份备份，可以再恢复回来。",
-                           "恢复备份", "恢复"):
+        if not ask.confirm(
+            self,
+            f"用备份“{chosen.name}”替换当前台账？\n当前台账会先另存为一份备份，可以再恢复回来。",
+            "恢复备份",
+            "恢复",
+        ):
             return
         from db.errors import DubanError
         from db.ledger import open_ledger, restore_backup
@@ -236,8 +252,12 @@ class MainWindow(QMainWindow):
         """Show the version and the font in use."""
         from desktop.version import app_version
 
-        ask.show_info(self, f"duban 督办 {app_version()}\n县域重点任务督办台账、离线填报与通报。\n"
-                            f"界面字体：{self.font().family()}\n台账：{self.session.path}", "关于 duban")
+        ask.show_info(
+            self,
+            f"duban 督办 {app_version()}\n县域重点任务督办台账、离线填报与通报。\n"
+            f"界面字体：{self.font().family()}\n台账：{self.session.path}",
+            "关于 duban",
+        )
 
     # -- drag and drop of returned workbooks ------------------------------------------------------------
     def dragEnterEvent(self, event) -> None:  # noqa: D102, N802

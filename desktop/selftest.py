@@ -163,7 +163,8 @@ def run_selftest(out_dir: str | Path, echo: Callable[[str], None] = print) -> li
                 if not isinstance(exc, AssertionError):
                     detail = f"{type(exc).__name__}: {detail}"
                     (out_dir / "selftest-errors.log").open("a", encoding="utf-8").write(
-                        f"== {name}\n{traceback.format_exc()}\n")
+                        f"== {name}\n{traceback.format_exc()}\n"
+                    )
                 result = CheckResult(name, False, detail)
             echo(f"{'✔' if result.ok else '✘'} {result.name}：{result.detail}")
             results.append(result)

@@ -97,8 +97,16 @@ class InsertRow(LedgerCommand):
 class UpdateRow(LedgerCommand):
     """Change fields of one row; undo writes the old values back."""
 
-    def __init__(self, session, text: str, table: str, row_id: Any, changes: dict, areas=("tasks",),
-                 writer: Callable[[dict, str], Any] | None = None):
+    def __init__(
+        self,
+        session,
+        text: str,
+        table: str,
+        row_id: Any,
+        changes: dict,
+        areas=("tasks",),
+        writer: Callable[[dict, str], Any] | None = None,
+    ):
         super().__init__(session, text)
         self.table = table
         self.row_id = row_id
@@ -124,8 +132,10 @@ _TREE = (  # (table, SQL selecting the rows that belong to key work :kw), in ins
     ("milestones", "SELECT * FROM milestones WHERE key_work_id = :kw"),
     ("indicators", "SELECT * FROM indicators WHERE key_work_id = :kw"),
     ("reports", "SELECT r.* FROM reports r JOIN assignments a ON a.id = r.assignment_id WHERE a.key_work_id = :kw"),
-    ("indicator_actuals", "SELECT ia.* FROM indicator_actuals ia JOIN indicators i ON i.id = ia.indicator_id "
-                          "WHERE i.key_work_id = :kw"),
+    (
+        "indicator_actuals",
+        "SELECT ia.* FROM indicator_actuals ia JOIN indicators i ON i.id = ia.indicator_id WHERE i.key_work_id = :kw",
+    ),
     ("problems", "SELECT * FROM problems WHERE key_work_id = :kw"),
 )
 
@@ -195,18 +205,28 @@ class SetKeyWorkTexts(LedgerCommand):
         super().__init__(session, "修改目标与举措")
         self.key_work_id = key_work_id
         self.new = {"targets": list(targets), "measures": list(measures)}
-        self.old = {t: [r["text"] for r in session.db.query(f"SELECT text FROM {t} WHERE key_work_id = ? ORDER BY seq",
-                                                               [key_work_id])] for t in ("targets", "measures")}
+        self.old = {
+            t: [
+                r["text"]
+                for r in session.db.query(f"SELECT text FROM {t} WHERE key_work_id = ? ORDER BY seq", [key_work_id])
+            ]
+            for t in ("targets", "measures")
+        }
 
     def _write(self, values: dict, source: str) -> None:
         for table, texts in values.items():
-            old = [r["text"] for r in self.db.query(f"SELECT text FROM {table} WHERE key_work_id = ? ORDER BY seq",
-                                                    [self.key_work_id])]
+            old = [
+                r["text"]
+                for r in self.db.query(
+                    f"SELECT text FROM {table} WHERE key_work_id = ? ORDER BY seq", [self.key_work_id]
+                )
+            ]
             if old == texts:
                 continue
             self.db.execute(f"DELETE FROM {table} WHERE key_work_id = ?", [self.key_work_id])
-            self.db[table].insert_all({"key_work_id": self.key_work_id, "seq": i, "text": t}
-                                      for i, t in enumerate(texts, 1))
+            self.db[table].insert_all(
+                {"key_work_id": self.key_work_id, "seq": i, "text": t} for i, t in enumerate(texts, 1)
+            )
             audit(self.db, table, f"key_work:{self.key_work_id}", "text", old, texts, source)
 
     def forward(self, first: bool) -> None:  # noqa: D102
@@ -227,9 +247,12 @@ class RemoveAssignment(LedgerCommand):
 
     def forward(self, first: bool) -> None:  # noqa: D102
         self.reports = list(self.db.query("SELECT * FROM reports WHERE assignment_id = ?", [self.assignment_id]))
-        self.actuals = list(self.db.query(
-            "SELECT ia.* FROM indicator_actuals ia JOIN reports r ON r.id = ia.report_id WHERE r.assignment_id = ?",
-            [self.assignment_id]))
+        self.actuals = list(
+            self.db.query(
+                "SELECT ia.* FROM indicator_actuals ia JOIN reports r ON r.id = ia.report_id WHERE r.assignment_id = ?",
+                [self.assignment_id],
+            )
+        )
         from db.tasks import remove_assignment
 
         self.row = remove_assignment(self.db, self.assignment_id, SOURCE if first else UNDO_SOURCE)
@@ -247,12 +270,14 @@ class Assign(LedgerCommand):
 
     areas = ("tasks", "units", "rounds")
 
-    def __init__(self, session, key_work_id: int, unit_id: int, role: str, leader: str | None,
-                 liaison: str | None, label: str):
+    def __init__(
+        self, session, key_work_id: int, unit_id: int, role: str, leader: str | None, liaison: str | None, label: str
+    ):
         super().__init__(session, f"分工“{label}”")
         self.args = (key_work_id, unit_id, role, leader, liaison)
-        existing = session.db.execute("SELECT * FROM assignments WHERE key_work_id = ? AND unit_id = ?",
-                                      [key_work_id, unit_id]).fetchone()
+        existing = session.db.execute(
+            "SELECT * FROM assignments WHERE key_work_id = ? AND unit_id = ?", [key_work_id, unit_id]
+        ).fetchone()
         cols = [d[0] for d in session.db.execute("SELECT * FROM assignments LIMIT 0").description]
         self.before = dict(zip(cols, existing, strict=True)) if existing else None
         self.assignment_id = self.before["id"] if self.before else None
@@ -264,15 +289,21 @@ class Assign(LedgerCommand):
         if self.before is None and not first:
             insert_audited(self.db, "assignments", dict(self.created_row), UNDO_SOURCE)
             return
-        self.assignment_id = assign(self.db, key_work_id, unit_id, role, leader, liaison,
-                                    SOURCE if first else UNDO_SOURCE)
+        self.assignment_id = assign(
+            self.db, key_work_id, unit_id, role, leader, liaison, SOURCE if first else UNDO_SOURCE
+        )
 
     def backward(self) -> None:  # noqa: D102
         if self.before is None:
             self.created_row = delete_audited(self.db, "assignments", self.assignment_id, UNDO_SOURCE)
         else:
-            update_audited(self.db, "assignments", self.assignment_id,
-                           {k: self.before[k] for k in ("role", "leader", "liaison")}, UNDO_SOURCE)
+            update_audited(
+                self.db,
+                "assignments",
+                self.assignment_id,
+                {k: self.before[k] for k in ("role", "leader", "liaison")},
+                UNDO_SOURCE,
+            )
 
 
 # -- units ----------------------------------------------------------------------------------------
@@ -315,8 +346,10 @@ class MergeUnits(LedgerCommand):
 
         db = self.db
         self.unit_row = db["units"].get(self.merge_id)
-        self.moved = {t: [r[0] for r in db.execute(f"SELECT rowid FROM {t} WHERE unit_id = ?", [self.merge_id])]
-                      for t in self._MOVED}
+        self.moved = {
+            t: [r[0] for r in db.execute(f"SELECT rowid FROM {t} WHERE unit_id = ?", [self.merge_id])]
+            for t in self._MOVED
+        }
         self.snapshots = list(db.query("SELECT * FROM round_snapshots WHERE unit_id = ?", [self.merge_id]))
         self.aliases = list(db.query("SELECT * FROM unit_aliases WHERE unit_id = ?", [self.merge_id]))
         merge_units(db, self.keep_id, self.merge_id, SOURCE if first else UNDO_SOURCE)
@@ -329,8 +362,10 @@ class MergeUnits(LedgerCommand):
             for rowid in ids:
                 db.execute(f"UPDATE {table} SET unit_id = ? WHERE rowid = ?", [self.merge_id, rowid])
         for snap in self.snapshots:
-            db.execute("UPDATE round_snapshots SET unit_id = ? WHERE round_id = ? AND assignment_id = ?",
-                       [self.merge_id, snap["round_id"], snap["assignment_id"]])
+            db.execute(
+                "UPDATE round_snapshots SET unit_id = ? WHERE round_id = ? AND assignment_id = ?",
+                [self.merge_id, snap["round_id"], snap["assignment_id"]],
+            )
         for alias in self.aliases:
             db.execute("UPDATE unit_aliases SET unit_id = ? WHERE alias_key = ?", [self.merge_id, alias["alias_key"]])
 
@@ -397,12 +432,18 @@ class ReviewReports(LedgerCommand):
         self.report_ids = list(report_ids)
         self.decision = decision
         self.comment = comment
-        self.before = {
-            r["id"]: {"review": r["review"], "review_comment": r["review_comment"], "reviewed_at": r["reviewed_at"]}
-            for r in session.db.query(
-                f"SELECT id, review, review_comment, reviewed_at FROM reports WHERE id IN "
-                f"({','.join('?' * len(self.report_ids))})", self.report_ids)
-        } if self.report_ids else {}
+        self.before = (
+            {
+                r["id"]: {"review": r["review"], "review_comment": r["review_comment"], "reviewed_at": r["reviewed_at"]}
+                for r in session.db.query(
+                    f"SELECT id, review, review_comment, reviewed_at FROM reports WHERE id IN "
+                    f"({','.join('?' * len(self.report_ids))})",
+                    self.report_ids,
+                )
+            }
+            if self.report_ids
+            else {}
+        )
 
     def forward(self, first: bool) -> None:  # noqa: D102
         from db.progress import review_report
@@ -459,8 +500,9 @@ class CloseProblem(LedgerCommand):
         close_problem(self.db, self.problem_id, self.note, self.closed_on, SOURCE if first else UNDO_SOURCE)
 
     def backward(self) -> None:  # noqa: D102
-        update_audited(self.db, "problems", self.problem_id,
-                       {"state": "open", "closed_at": None, "close_note": None}, UNDO_SOURCE)
+        update_audited(
+            self.db, "problems", self.problem_id, {"state": "open", "closed_at": None, "close_note": None}, UNDO_SOURCE
+        )
 
 
 class SaveReport(LedgerCommand):
@@ -468,28 +510,43 @@ class SaveReport(LedgerCommand):
 
     areas = ("tasks", "rounds")
 
-    def __init__(self, session, assignment_id: int, round_id: str, fields: dict,
-                 indicator_values: dict[int, float | None] | None = None, source: str = "typed"):
+    def __init__(
+        self,
+        session,
+        assignment_id: int,
+        round_id: str,
+        fields: dict,
+        indicator_values: dict[int, float | None] | None = None,
+        source: str = "typed",
+    ):
         super().__init__(session, "填报进展")
         self.assignment_id, self.round_id = assignment_id, round_id
         self.fields, self.values, self.source = dict(fields), dict(indicator_values or {}), source
-        row = session.db.execute("SELECT * FROM reports WHERE assignment_id = ? AND round_id = ?",
-                                 [assignment_id, round_id]).fetchone()
+        row = session.db.execute(
+            "SELECT * FROM reports WHERE assignment_id = ? AND round_id = ?", [assignment_id, round_id]
+        ).fetchone()
         cols = [d[0] for d in session.db.execute("SELECT * FROM reports LIMIT 0").description]
         self.before = dict(zip(cols, row, strict=True)) if row else None
         self.before_values = {}
         if self.before:
             self.before_values = {i: None for i in self.values}
             for ind_id, value in session.db.execute(
-                    "SELECT indicator_id, value FROM indicator_actuals WHERE report_id = ?", [self.before["id"]]):
+                "SELECT indicator_id, value FROM indicator_actuals WHERE report_id = ?", [self.before["id"]]
+            ):
                 if ind_id in self.values:
                     self.before_values[ind_id] = value
 
     def forward(self, first: bool) -> None:  # noqa: D102
         from db.progress import save_report
 
-        save_report(self.db, self.assignment_id, self.round_id, self.fields, indicator_values=self.values,
-                    source=self.source if first else UNDO_SOURCE)
+        save_report(
+            self.db,
+            self.assignment_id,
+            self.round_id,
+            self.fields,
+            indicator_values=self.values,
+            source=self.source if first else UNDO_SOURCE,
+        )
 
     def backward(self) -> None:  # noqa: D102
         from db.progress import REPORT_FIELDS, save_report
@@ -497,10 +554,17 @@ class SaveReport(LedgerCommand):
 
         ensure_round_open(self.db, self.round_id)
         if self.before is None:
-            row = self.db.execute("SELECT id FROM reports WHERE assignment_id = ? AND round_id = ?",
-                                  [self.assignment_id, self.round_id]).fetchone()
+            row = self.db.execute(
+                "SELECT id FROM reports WHERE assignment_id = ? AND round_id = ?", [self.assignment_id, self.round_id]
+            ).fetchone()
             if row:
                 delete_audited(self.db, "reports", row[0], UNDO_SOURCE)
             return
-        save_report(self.db, self.assignment_id, self.round_id, {k: self.before[k] for k in REPORT_FIELDS},
-                    indicator_values=self.before_values, source=UNDO_SOURCE)
+        save_report(
+            self.db,
+            self.assignment_id,
+            self.round_id,
+            {k: self.before[k] for k in REPORT_FIELDS},
+            indicator_values=self.before_values,
+            source=UNDO_SOURCE,
+        )

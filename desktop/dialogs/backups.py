@@ -7,8 +7,13 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QListWidget, QListWidgetItem, QVBoxLayout
 
-_REASONS = {"before-import": "导入回收表前", "before-undo-import": "撤销导入前", "before-restore": "恢复备份前",
-            "manual": "手动备份", "before-tasklist": "导入任务清单前"}
+_REASONS = {
+    "before-import": "导入回收表前",
+    "before-undo-import": "撤销导入前",
+    "before-restore": "恢复备份前",
+    "manual": "手动备份",
+    "before-tasklist": "导入任务清单前",
+}
 
 
 def describe_backup(path: Path) -> str:
@@ -32,15 +37,19 @@ class RestoreBackupDialog(QDialog):
         self.list = QListWidget()
         backups = list_backups(ledger)
         # Copies taken before a schema migration sit beside the ledger, not in the backups folder.
-        backups += sorted(Path(ledger).parent.glob(f"{Path(ledger).stem}.v*.bak*"),
-                          key=lambda p: p.stat().st_mtime, reverse=True)
+        backups += sorted(
+            Path(ledger).parent.glob(f"{Path(ledger).stem}.v*.bak*"), key=lambda p: p.stat().st_mtime, reverse=True
+        )
         for path in backups:
             item = QListWidgetItem(describe_backup(path))
             item.setData(256, str(path))
             self.list.addItem(item)
         layout = QVBoxLayout(self)
-        text = ("选择一个备份，用它替换当前台账。当前台账会先另存为备份。" if backups
-                else "这个台账还没有备份。每次导入之前程序会自动备份；也可以用 文件 → 立即备份台账。")
+        text = (
+            "选择一个备份，用它替换当前台账。当前台账会先另存为备份。"
+            if backups
+            else "这个台账还没有备份。每次导入之前程序会自动备份；也可以用 文件 → 立即备份台账。"
+        )
         label = QLabel(text)
         label.setWordWrap(True)
         layout.addWidget(label)

@@ -75,8 +75,11 @@ class UnitChoiceDialog(QDialog):
 
     def chosen(self) -> list[int]:
         """The ticked units' ids."""
-        return [self.list.item(i).data(Qt.UserRole) for i in range(self.list.count())
-                if self.list.item(i).checkState() == Qt.Checked]
+        return [
+            self.list.item(i).data(Qt.UserRole)
+            for i in range(self.list.count())
+            if self.list.item(i).checkState() == Qt.Checked
+        ]
 
 
 def choose_units(parent, db, round_id: str, preselected: list[int]) -> list[int]:
@@ -124,8 +127,10 @@ class PreviewDialog(QDialog):
         self.setWindowTitle("导入回收表 — 预览")
         layout = QVBoxLayout(self)
         applicable = sum(1 for p in previews if p.to_apply and not (p.rejected or p.duplicate or p.needs_force))
-        self.summary = QLabel(f"共 {len(previews)} 个文件，其中 {applicable} 个会写入台账。"
-                              "点选一个文件，下方显示每一行的处理结果和原因。导入前会自动备份台账。")
+        self.summary = QLabel(
+            f"共 {len(previews)} 个文件，其中 {applicable} 个会写入台账。"
+            "点选一个文件，下方显示每一行的处理结果和原因。导入前会自动备份台账。"
+        )
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
         self.files = QTableWidget(len(previews), 5)
@@ -136,8 +141,15 @@ class PreviewDialog(QDialog):
         for i, p in enumerate(previews):
             verdict, colour = file_verdict(p)
             extra = "；".join([*p.warnings, *p.locked_changes])
-            for j, value in enumerate((p.file_name, p.unit, p.round_id, (p.saved_at or "")[:16].replace("T", " "),
-                                       verdict + (f"（{extra}）" if extra else ""))):
+            for j, value in enumerate(
+                (
+                    p.file_name,
+                    p.unit,
+                    p.round_id,
+                    (p.saved_at or "")[:16].replace("T", " "),
+                    verdict + (f"（{extra}）" if extra else ""),
+                )
+            ):
                 self.files.setItem(i, j, _item(value, colour if j == 4 else None))
         self.files.horizontalHeader().setStretchLastSection(True)
         self.files.resizeColumnsToContents()
@@ -167,8 +179,10 @@ class PreviewDialog(QDialog):
         self.resize(980, 620)
 
     def _update_ok(self) -> None:
-        ok = any(p.to_apply and not (p.rejected or p.duplicate) and (not p.needs_force or self.force())
-                 for p in self.previews)
+        ok = any(
+            p.to_apply and not (p.rejected or p.duplicate) and (not p.needs_force or self.force())
+            for p in self.previews
+        )
         self.buttons.button(QDialogButtonBox.Ok).setEnabled(ok)
 
     def force(self) -> bool:
@@ -184,8 +198,9 @@ class PreviewDialog(QDialog):
         for i, r in enumerate(rows):
             reason = r.reason or "；".join(f"{k}：{_short(old)} → {_short(new)}" for k, (old, new) in r.changes.items())
             colour = OUTCOME_COLOURS.get(r.outcome)
-            for j, value in enumerate((r.row_number, r.number, r.title, OUTCOME_LABELS.get(r.outcome, r.outcome),
-                                       reason)):
+            for j, value in enumerate(
+                (r.row_number, r.number, r.title, OUTCOME_LABELS.get(r.outcome, r.outcome), reason)
+            ):
                 self.rows.setItem(i, j, _item(value, colour if j in (3, 4) else None))
         self.rows.resizeColumnsToContents()
 
@@ -203,14 +218,19 @@ class BatchDialog(QDialog):
         self.setWindowTitle("撤销导入批次")
         layout = QVBoxLayout(self)
         live = [b for b in batches if not b["undone_at"]]
-        label = QLabel("选择要撤销的导入批次（最新的在最上面）。撤销后，这批写入的填报恢复为导入前的内容。"
-                       if live else "没有可以撤销的导入批次。")
+        label = QLabel(
+            "选择要撤销的导入批次（最新的在最上面）。撤销后，这批写入的填报恢复为导入前的内容。"
+            if live
+            else "没有可以撤销的导入批次。"
+        )
         label.setWordWrap(True)
         layout.addWidget(label)
         self.list = QListWidget()
         for b in live:
-            item = QListWidgetItem(f"批次 {b['id']}　{(b['imported_at'] or '')[:16].replace('T', ' ')}　"
-                                   f"{b['unit'] or ''}　{b['round_id'] or ''}　{b['file_name']}　{b['reports']} 条填报")
+            item = QListWidgetItem(
+                f"批次 {b['id']}　{(b['imported_at'] or '')[:16].replace('T', ' ')}　"
+                f"{b['unit'] or ''}　{b['round_id'] or ''}　{b['file_name']}　{b['reports']} 条填报"
+            )
             item.setData(Qt.UserRole, b["id"])
             self.list.addItem(item)
         layout.addWidget(self.list, 1)

@@ -114,7 +114,9 @@ class FormDialog(QDialog):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
             d = f.default or date.today()
-            edit.setDate(QDate(d.year, d.month, d.day) if isinstance(d, date) else QDate.fromString(str(d), "yyyy-MM-dd"))
+            edit.setDate(
+                QDate(d.year, d.month, d.day) if isinstance(d, date) else QDate.fromString(str(d), "yyyy-MM-dd")
+            )
             return edit
         line = QLineEdit("" if f.default is None else str(f.default))
         line.textChanged.connect(self._check)
@@ -190,8 +192,12 @@ def key_work_form(parent, categories: list[str], current: dict | None = None) ->
             Field("number", "编号", required=True, default=cur.get("number"), hint="如 12 或 3-2"),
             Field("category", "总体任务", "editable", [(c, c) for c in categories], default=cur.get("category")),
             Field("title", "重点工作", required=True, default=cur.get("title")),
-            Field("period_phrase", "实施阶段 / 时间节点", default=cur.get("period_phrase"),
-                  hint="如 2024年、2023-2027年、6月底前、长期实施"),
+            Field(
+                "period_phrase",
+                "实施阶段 / 时间节点",
+                default=cur.get("period_phrase"),
+                hint="如 2024年、2023-2027年、6月底前、长期实施",
+            ),
             Field("targets", "目标（每行一条）", "lines", default=cur.get("targets")),
             Field("measures", "落实举措（每行一条）", "lines", default=cur.get("measures")),
             Field("note", "备注", default=cur.get("note")),
@@ -207,8 +213,13 @@ def assign_form(parent, units: list[tuple[str, int]], current: dict | None = Non
         "分工",
         [
             Field("unit_id", "单位", "choice", units, default=cur.get("unit_id"), required=True),
-            Field("role", "分工", "choice", [("牵头", "牵头"), ("责任", "责任"), ("配合", "配合")],
-                  default=cur.get("role", "责任")),
+            Field(
+                "role",
+                "分工",
+                "choice",
+                [("牵头", "牵头"), ("责任", "责任"), ("配合", "配合")],
+                default=cur.get("role", "责任"),
+            ),
             Field("leader", "分管领导", default=cur.get("leader")),
             Field("liaison", "联络员", default=cur.get("liaison")),
         ],
@@ -237,7 +248,9 @@ def indicator_form(parent) -> FormDialog:
             Field("name", "指标名称", required=True, hint="如 新增个转企"),
             Field("target_value", "目标值", "number"),
             Field("measure_unit", "计量单位", hint="如 户、%、亿元"),
-            Field("direction", "方向", "choice", [("不少于（越多越好）", "at_least"), ("不超过（越少越好）", "at_most")]),
+            Field(
+                "direction", "方向", "choice", [("不少于（越多越好）", "at_least"), ("不超过（越少越好）", "at_most")]
+            ),
         ],
         parent,
     )
@@ -250,8 +263,13 @@ def unit_form(parent, current: dict | None = None) -> FormDialog:
         "编辑单位" if current else "新增单位",
         [
             Field("name", "单位名称", required=True, default=cur.get("name")),
-            Field("kind", "类型", "choice", [("部门", "部门"), ("乡镇街道", "乡镇街道"), ("其他", "其他")],
-                  default=cur.get("kind", "部门")),
+            Field(
+                "kind",
+                "类型",
+                "choice",
+                [("部门", "部门"), ("乡镇街道", "乡镇街道"), ("其他", "其他")],
+                default=cur.get("kind", "部门"),
+            ),
             Field("contact", "联系人", default=cur.get("contact")),
             Field("phone", "电话", default=cur.get("phone")),
         ],
@@ -259,10 +277,16 @@ def unit_form(parent, current: dict | None = None) -> FormDialog:
     )
 
 
-def text_form(parent, title: str, label: str, intro: str = "", default: str = "", multiline: bool = False) -> FormDialog:
+def text_form(
+    parent, title: str, label: str, intro: str = "", default: str = "", multiline: bool = False
+) -> FormDialog:
     """A one-question form (an alias, a comment, a name)."""
-    return FormDialog(title, [Field("text", label, "multiline" if multiline else "text", default=default,
-                                    required=True)], parent, intro=intro)
+    return FormDialog(
+        title,
+        [Field("text", label, "multiline" if multiline else "text", default=default, required=True)],
+        parent,
+        intro=intro,
+    )
 
 
 def close_problem_form(parent) -> FormDialog:
@@ -278,8 +302,15 @@ def open_round_form(parent, suggested: str) -> FormDialog:
     """The form to open a reporting round."""
     return FormDialog(
         "开启新轮次",
-        [Field("round_id", "轮次编号", required=True, default=suggested,
-               hint="2024Q3＝季度，2024H1＝半年，2024Y＝年度，2024S1＝专项")],
+        [
+            Field(
+                "round_id",
+                "轮次编号",
+                required=True,
+                default=suggested,
+                hint="2024Q3＝季度，2024H1＝半年，2024Y＝年度，2024S1＝专项",
+            )
+        ],
         parent,
         intro="截止日期默认是季末（或半年末、年末），报送期限默认是截止日后 10 天。",
     )
@@ -289,8 +320,10 @@ def merge_form(parent, units: list[tuple[str, int]]) -> FormDialog:
     """Choose which unit to keep and which one to merge into it."""
     return FormDialog(
         "合并单位",
-        [Field("merge_id", "并入（将被合并）", "choice", units, required=True),
-         Field("keep_id", "保留的单位", "choice", units, required=True)],
+        [
+            Field("merge_id", "并入（将被合并）", "choice", units, required=True),
+            Field("keep_id", "保留的单位", "choice", units, required=True),
+        ],
         parent,
         intro="被合并单位的分工、问题和名称都会转到保留的单位，原名称作为别名保留。可以用 Ctrl+Z 撤销。",
     )

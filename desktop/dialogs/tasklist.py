@@ -77,8 +77,9 @@ class PickFilePage(QWizardPage):
 
     def browse(self) -> None:
         """Pick the file."""
-        path = ask.choose_open_file(self, "选择任务清单", "tasklist",
-                                    "任务清单 (*.xlsx *.xls *.docx *.txt);;所有文件 (*)")
+        path = ask.choose_open_file(
+            self, "选择任务清单", "tasklist", "任务清单 (*.xlsx *.xls *.docx *.txt);;所有文件 (*)"
+        )
         if path:
             self.path_edit.setText(path)
 
@@ -101,8 +102,14 @@ class PickFilePage(QWizardPage):
         self.state.setText("正在读取……")
         from desktop.workers import start_job
 
-        start_job(self.wizard_, "读取任务清单", work, db_path=self.wizard_.session.path, on_success=self.loaded,
-                  on_failure=self.failed)
+        start_job(
+            self.wizard_,
+            "读取任务清单",
+            work,
+            db_path=self.wizard_.session.path,
+            on_success=self.loaded,
+            on_failure=self.failed,
+        )
 
     def failed(self, message: str) -> None:
         """Say why the file could not be read."""
@@ -113,8 +120,10 @@ class PickFilePage(QWizardPage):
         """Keep the draft and move on to the review page."""
         self.wizard_.draft = draft
         s = draft.summary()
-        self.state.setText(f"读到“{s['plan']}”：{s['key_works']} 项重点工作，{s['units']} 个单位，"
-                           f"{s['milestones']} 个时间节点；需要核对 {len(draft.flags())} 处。点“下一步”核对。")
+        self.state.setText(
+            f"读到“{s['plan']}”：{s['key_works']} 项重点工作，{s['units']} 个单位，"
+            f"{s['milestones']} 个时间节点；需要核对 {len(draft.flags())} 处。点“下一步”核对。"
+        )
         self.completeChanged.emit()
         self.wizard_.next()
 
@@ -129,7 +138,9 @@ class ReviewPage(QWizardPage):
         super().__init__()
         self.wizard_ = wizard
         self.setTitle("第 2 步：核对草稿")
-        self.setSubTitle("标红的行需要核对。可以直接改编号、名称、实施阶段和时间节点；不认识的单位请指定对应的已有单位。")
+        self.setSubTitle(
+            "标红的行需要核对。可以直接改编号、名称、实施阶段和时间节点；不认识的单位请指定对应的已有单位。"
+        )
         self.flags_label = QLabel()
         self.flags_label.setWordWrap(True)
         self.plan_title = QLineEdit()
@@ -178,8 +189,14 @@ class ReviewPage(QWizardPage):
                 flags = "；".join(f.message for f in draft.flags() if f.number == kw.number)
                 bad = kw.number in flagged
                 units = "、".join(("*" if u.role == "牵头" else "") + u.name for u in kw.units if not u.skip)
-                values = [(kw.number, True), (kw.category, False), (kw.title, True), (kw.period_phrase, True),
-                          (units, False), (flags, False)]
+                values = [
+                    (kw.number, True),
+                    (kw.category, False),
+                    (kw.title, True),
+                    (kw.period_phrase, True),
+                    (units, False),
+                    (flags, False),
+                ]
                 for j, (value, editable) in enumerate(values):
                     self.works.setItem(i, j, _cell(value, editable, bad))
             self._fill_units(draft)
@@ -203,8 +220,12 @@ class ReviewPage(QWizardPage):
             for u in kw.units:
                 if not u.all_townships and not u.known:
                     names.setdefault(u.name, []).append((kw, u))
-        registry = [r[0] for r in self.wizard_.session.db.execute(
-            "SELECT name FROM units ORDER BY kind = '乡镇街道', sort_order, id")]
+        registry = [
+            r[0]
+            for r in self.wizard_.session.db.execute(
+                "SELECT name FROM units ORDER BY kind = '乡镇街道', sort_order, id"
+            )
+        ]
         self.units.setRowCount(len(names))
         self.unit_boxes = {}
         for i, (name, uses) in enumerate(sorted(names.items())):
@@ -241,7 +262,9 @@ class ReviewPage(QWizardPage):
         others = [f for f in flags if f.kind != "unknown_unit"]
         text = [f"还有 {len(flags)} 处需要核对。" if flags else "没有需要核对的地方，可以导入。"]
         if open_units:
-            text.append(f"{len(open_units)} 个单位名称不在单位名录中：到“单位”页指定对应的单位，不指定则作为新单位添加。")
+            text.append(
+                f"{len(open_units)} 个单位名称不在单位名录中：到“单位”页指定对应的单位，不指定则作为新单位添加。"
+            )
         text += [f.message for f in others[:6]]
         self.flags_label.setText("\n".join(text))
 
@@ -298,11 +321,13 @@ class CommitPage(QWizardPage):
         draft = resolve_draft(self.wizard_.session.db, self.wizard_.draft)
         p = draft.preview or {}
         s = draft.summary()
-        lines = [f"计划：{draft.title}（{draft.year or '年度未定'}）",
-                 "将更新台账中已有的同名计划。" if p.get("plan_exists") else "将作为新计划加入台账。",
-                 f"新增 {len(p.get('added', []))} 项，修改 {len(p.get('changed', {}))} 项，"
-                 f"不变 {len(p.get('unchanged', []))} 项，台账中有而文件中没有 {len(p.get('removed', []))} 项（保留不删）。",
-                 f"新单位：{'、'.join(s['new_units']) if s.get('new_units') else '无'}"]
+        lines = [
+            f"计划：{draft.title}（{draft.year or '年度未定'}）",
+            "将更新台账中已有的同名计划。" if p.get("plan_exists") else "将作为新计划加入台账。",
+            f"新增 {len(p.get('added', []))} 项，修改 {len(p.get('changed', {}))} 项，"
+            f"不变 {len(p.get('unchanged', []))} 项，台账中有而文件中没有 {len(p.get('removed', []))} 项（保留不删）。",
+            f"新单位：{'、'.join(s['new_units']) if s.get('new_units') else '无'}",
+        ]
         self.summary.setText("\n".join(lines))
 
 
@@ -349,8 +374,12 @@ class TaskListWizard(QWizard):
         def done(result) -> None:
             self._committing = False
             self.result = result
-            ask.show_info(self, f"已导入：新增 {len(result.added)} 项，修改 {len(result.changed)} 项，"
-                                f"新单位 {len(result.units_created)} 个。", "导入完成")
+            ask.show_info(
+                self,
+                f"已导入：新增 {len(result.added)} 项，修改 {len(result.changed)} 项，"
+                f"新单位 {len(result.units_created)} 个。",
+                "导入完成",
+            )
             super(TaskListWizard, self).accept()
 
         def failed(message: str) -> None:
@@ -359,5 +388,12 @@ class TaskListWizard(QWizard):
 
         from desktop.workers import start_job
 
-        start_job(self, "导入任务清单", work, db_path=self.session.path, on_success=done, on_failure=failed,
-                  on_cancel=lambda: setattr(self, "_committing", False))
+        start_job(
+            self,
+            "导入任务清单",
+            work,
+            db_path=self.session.path,
+            on_success=done,
+            on_failure=failed,
+            on_cancel=lambda: setattr(self, "_committing", False),
+        )

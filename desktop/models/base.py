@@ -22,17 +22,31 @@ LightRole = Qt.UserRole + 4
 
 LIGHT_COLOURS = {"红": "#d64541", "黄": "#f0ad3c", "绿": "#3fa34d", "灰": "#a0a0a0"}
 STATUS_COLOURS = {
-    "已完成": "#3fa34d", "序时推进": "#6aa84f", "进度滞后": "#f0ad3c", "逾期": "#d64541",
-    "未启动": "#8e7cc3", "未报送": "#a0a0a0",
+    "已完成": "#3fa34d",
+    "序时推进": "#6aa84f",
+    "进度滞后": "#f0ad3c",
+    "逾期": "#d64541",
+    "未启动": "#8e7cc3",
+    "未报送": "#a0a0a0",
 }
 
 _icon_cache: dict[str, QIcon] = {}
 
 _DISPLAY = int(Qt.DisplayRole.value)
 _ALIGNMENT = int(Qt.TextAlignmentRole.value)
-_UNUSED_ROLES = frozenset(int(r.value) for r in (Qt.FontRole, Qt.BackgroundRole, Qt.CheckStateRole, Qt.SizeHintRole,
-                                                 Qt.WhatsThisRole, Qt.StatusTipRole, Qt.AccessibleTextRole,
-                                                 Qt.AccessibleDescriptionRole))
+_UNUSED_ROLES = frozenset(
+    int(r.value)
+    for r in (
+        Qt.FontRole,
+        Qt.BackgroundRole,
+        Qt.CheckStateRole,
+        Qt.SizeHintRole,
+        Qt.WhatsThisRole,
+        Qt.StatusTipRole,
+        Qt.AccessibleTextRole,
+        Qt.AccessibleDescriptionRole,
+    )
+)
 _LEFT = int((Qt.AlignLeft | Qt.AlignVCenter).value)
 _RIGHT = int((Qt.AlignRight | Qt.AlignVCenter).value)
 

@@ -20,11 +20,13 @@ STATE_LABELS = {"open": "未销号", "closed": "已销号"}
 
 def load_problem_rows(db: sqlite_utils.Database) -> list[dict]:
     """Read every problem with its key work and unit names."""
-    return list(db.query(
-        "SELECT p.*, k.number, k.title AS key_work, u.name AS unit FROM problems p "
-        "JOIN key_works k ON k.id = p.key_work_id JOIN units u ON u.id = p.unit_id "
-        "ORDER BY p.state = 'closed', p.raised_at, p.id"
-    ))
+    return list(
+        db.query(
+            "SELECT p.*, k.number, k.title AS key_work, u.name AS unit FROM problems p "
+            "JOIN key_works k ON k.id = p.key_work_id JOIN units u ON u.id = p.unit_id "
+            "ORDER BY p.state = 'closed', p.raised_at, p.id"
+        )
+    )
 
 
 class ProblemTableModel(RecordTableModel):
@@ -32,8 +34,9 @@ class ProblemTableModel(RecordTableModel):
 
     COL_NUMBER, COL_UNIT, COL_ROUND, COL_TEXT, COL_RAISED, COL_ASSIGNEE, COL_STATE, COL_CLOSED, COL_NOTE = range(9)
     columns = (
-        Column("工作编号", lambda r: r["number"], sort=lambda r: natural_key(r["number"]),
-               tooltip=lambda r: r["key_work"]),
+        Column(
+            "工作编号", lambda r: r["number"], sort=lambda r: natural_key(r["number"]), tooltip=lambda r: r["key_work"]
+        ),
         Column("提出单位", lambda r: r["unit"]),
         Column("轮次", lambda r: r["round_id"]),
         Column("问题", lambda r: r["text"], tooltip=lambda r: r["text"]),
@@ -72,6 +75,8 @@ class ProblemFilterProxy(SourceSortingProxy):
 
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: D102, N802
         rec = self.sourceModel().rows[source_row]
-        return ((not self.unit or rec["unit"] == self.unit)
-                and (not self.state or rec["state"] == self.state)
-                and (not self.round_id or rec["round_id"] == self.round_id))
+        return (
+            (not self.unit or rec["unit"] == self.unit)
+            and (not self.state or rec["state"] == self.state)
+            and (not self.round_id or rec["round_id"] == self.round_id)
+        )

@@ -9,8 +9,14 @@ from desktop.models.base import Column, RecordTableModel, brush
 
 ROUND_STATE_LABELS = {"open": "进行中", "closed": "已关闭"}
 
-BOARD_COLOURS = {"未发出": "#999999", "未返回": "#d64541", "部分返回": "#e69138", "已退回修改": "#c27ba0",
-                 "待审核": "#3d85c6", "已审核通过": "#3fa34d"}
+BOARD_COLOURS = {
+    "未发出": "#999999",
+    "未返回": "#d64541",
+    "部分返回": "#e69138",
+    "已退回修改": "#c27ba0",
+    "待审核": "#3d85c6",
+    "已审核通过": "#3fa34d",
+}
 
 
 class RoundTableModel(RecordTableModel):
@@ -36,8 +42,20 @@ def load_board_rows(db: sqlite_utils.Database, round_id: str) -> list[dict]:
 class RoundBoardModel(RecordTableModel):
     """The return board of a round, one row per unit."""
 
-    COL_UNIT, COL_KIND, COL_ASSIGNED, COL_EXPORTED, COL_REPORTED, COL_MISSING, COL_PENDING, COL_ACCEPTED, \
-        COL_SENT_BACK, COL_RETURNED_AT, COL_LATE, COL_STATE = range(12)
+    (
+        COL_UNIT,
+        COL_KIND,
+        COL_ASSIGNED,
+        COL_EXPORTED,
+        COL_REPORTED,
+        COL_MISSING,
+        COL_PENDING,
+        COL_ACCEPTED,
+        COL_SENT_BACK,
+        COL_RETURNED_AT,
+        COL_LATE,
+        COL_STATE,
+    ) = range(12)
     columns = (
         Column("单位", lambda r: r["unit"]),
         Column("类型", lambda r: r["kind"]),

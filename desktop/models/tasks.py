@@ -64,9 +64,17 @@ def load_key_work_rows(db: sqlite_utils.Database, round_id: str | None) -> list[
         lead = next((name for role, name in units.get(kw_id, ()) if role == "牵头"), None)
         result = judged.get(kw_id)
         row = KeyWorkRow(
-            id=kw_id, number=number, category=category, title=title, lead=lead, units=names, period=period,
-            status=result.status if result else None, light=result.light if result else None,
-            percent=result.percent if result else None, expected=result.expected if result else None,
+            id=kw_id,
+            number=number,
+            category=category,
+            title=title,
+            lead=lead,
+            units=names,
+            period=period,
+            status=result.status if result else None,
+            light=result.light if result else None,
+            percent=result.percent if result else None,
+            expected=result.expected if result else None,
         )
         row.search_text = " ".join([number or "", category or "", title or "", period or "", *names]).lower()
         rows.append(row)
@@ -76,20 +84,33 @@ def load_key_work_rows(db: sqlite_utils.Database, round_id: str | None) -> list[
 class KeyWorkTableModel(RecordTableModel):
     """Key works with their lead unit, status and light for the chosen round."""
 
-    COL_NUMBER, COL_CATEGORY, COL_TITLE, COL_LEAD, COL_UNITS, COL_STATUS, COL_LIGHT, COL_PERCENT, COL_EXPECTED = range(9)
+    COL_NUMBER, COL_CATEGORY, COL_TITLE, COL_LEAD, COL_UNITS, COL_STATUS, COL_LIGHT, COL_PERCENT, COL_EXPECTED = range(
+        9
+    )
     columns = (
         Column("编号", lambda r: r.number, sort=lambda r: natural_key(r.number)),
         Column("总体任务", lambda r: r.category),
         Column("重点工作", lambda r: r.title, tooltip=lambda r: r.title),
         Column("牵头单位", lambda r: r.lead),
-        Column("责任单位", lambda r: "、".join(r.units[1:]) if len(r.units) > 1 else "",
-               tooltip=lambda r: "、".join(r.units)),
+        Column(
+            "责任单位",
+            lambda r: "、".join(r.units[1:]) if len(r.units) > 1 else "",
+            tooltip=lambda r: "、".join(r.units),
+        ),
         Column("状态", lambda r: r.status),
         Column("亮灯", lambda r: r.light, sort=lambda r: "红黄灰绿".find(r.light) if r.light else 9),
-        Column("完成进度", lambda r: pct_text(r.percent), sort=lambda r: -1.0 if r.percent is None else r.percent,
-               align_right=True),
-        Column("序时进度", lambda r: pct_text(r.expected), sort=lambda r: -1.0 if r.expected is None else r.expected,
-               align_right=True),
+        Column(
+            "完成进度",
+            lambda r: pct_text(r.percent),
+            sort=lambda r: -1.0 if r.percent is None else r.percent,
+            align_right=True,
+        ),
+        Column(
+            "序时进度",
+            lambda r: pct_text(r.expected),
+            sort=lambda r: -1.0 if r.expected is None else r.expected,
+            align_right=True,
+        ),
     )
 
     def extra_data(self, record: KeyWorkRow, column: int, role: int):  # noqa: D102
@@ -162,10 +183,12 @@ class KeyWorkFilterProxy(SourceSortingProxy):
 
     def accepts(self, row: KeyWorkRow) -> bool:
         """Whether one key work passes the current filters."""
-        return ((not self._category or row.category == self._category)
-                and (not self._light or row.light == self._light)
-                and (not self._unit or self._unit in row.units)
-                and all(word in row.search_text for word in self._words))
+        return (
+            (not self._category or row.category == self._category)
+            and (not self._light or row.light == self._light)
+            and (not self._unit or self._unit in row.units)
+            and all(word in row.search_text for word in self._words)
+        )
 
     def _recompute(self) -> None:
         rows = self._model.rows

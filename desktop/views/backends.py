@@ -25,9 +25,10 @@ def backend(module: str, *names: str) -> ModuleType | None:
 
 def has_exchange() -> bool:
     """Handoff export and return import (issue 4)."""
-    return (backend("reports.handoff", "export_handoff") is not None
-            and backend("db.exchange", "preview_returns", "import_returns", "undo_import", "list_batches")
-            is not None)
+    return (
+        backend("reports.handoff", "export_handoff") is not None
+        and backend("db.exchange", "preview_returns", "import_returns", "undo_import", "list_batches") is not None
+    )
 
 
 def has_township_exchange() -> bool:
@@ -37,8 +38,10 @@ def has_township_exchange() -> bool:
 
 def has_task_import() -> bool:
     """The task-list import wizard (issue 3)."""
-    return (backend("reports.tasklist", "read_task_list") is not None
-            and backend("db.plan_import", "resolve_draft", "commit_draft") is not None)
+    return (
+        backend("reports.tasklist", "read_task_list") is not None
+        and backend("db.plan_import", "resolve_draft", "commit_draft") is not None
+    )
 
 
 def report_kinds() -> list[tuple[str, str]]:

@@ -202,8 +202,9 @@ class DashboardPage(QWidget):
             lights[s.unit][s.light] += 1
             if s.report is None:
                 missing[s.unit] += 1
-        self.lights_model.set_records([{"unit": u, **{k: lights[u].get(k, 0) for k in ("红", "黄", "绿", "灰")}}
-                                       for u in order])
+        self.lights_model.set_records(
+            [{"unit": u, **{k: lights[u].get(k, 0) for k in ("红", "黄", "绿", "灰")}} for u in order]
+        )
         self.missing_list.clear()
         for unit in order:
             if missing.get(unit):

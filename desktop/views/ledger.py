@@ -54,26 +54,44 @@ class LedgerPage(QWidget):
         for light in ("红", "黄", "绿", "灰"):
             self.light_box.addItem(f"{light}灯", light)
         self.category_box.currentIndexChanged.connect(
-            lambda: (self.proxy.set_category(self.category_box.currentData() or ""), self._update_count()))
+            lambda: (self.proxy.set_category(self.category_box.currentData() or ""), self._update_count())
+        )
         self.unit_box.currentIndexChanged.connect(
-            lambda: (self.proxy.set_unit(self.unit_box.currentData() or ""), self._update_count()))
+            lambda: (self.proxy.set_unit(self.unit_box.currentData() or ""), self._update_count())
+        )
         self.light_box.currentIndexChanged.connect(
-            lambda: (self.proxy.set_light(self.light_box.currentData() or ""), self._update_count()))
+            lambda: (self.proxy.set_light(self.light_box.currentData() or ""), self._update_count())
+        )
         self.round_box.currentIndexChanged.connect(self._round_changed)
         self.count_label = QLabel()
 
         filters = QHBoxLayout()
         filters.addWidget(self.search, 3)
-        for label, box in (("总体任务", self.category_box), ("单位", self.unit_box), ("亮灯", self.light_box),
-                           ("轮次", self.round_box)):
+        for label, box in (
+            ("总体任务", self.category_box),
+            ("单位", self.unit_box),
+            ("亮灯", self.light_box),
+            ("轮次", self.round_box),
+        ):
             filters.addWidget(QLabel(label))
             filters.addWidget(box, 1)
         filters.addWidget(self.count_label)
 
         m = KeyWorkTableModel
-        self.table = make_table(self.proxy, widths={m.COL_NUMBER: 3, m.COL_CATEGORY: 6, m.COL_TITLE: 13,
-                                                    m.COL_LEAD: 7, m.COL_UNITS: 7, m.COL_STATUS: 4, m.COL_LIGHT: 3,
-                                                    m.COL_PERCENT: 4, m.COL_EXPECTED: 4})
+        self.table = make_table(
+            self.proxy,
+            widths={
+                m.COL_NUMBER: 3,
+                m.COL_CATEGORY: 6,
+                m.COL_TITLE: 13,
+                m.COL_LEAD: 7,
+                m.COL_UNITS: 7,
+                m.COL_STATUS: 4,
+                m.COL_LIGHT: 3,
+                m.COL_PERCENT: 4,
+                m.COL_EXPECTED: 4,
+            },
+        )
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setObjectName("ledgerTable")
         # The detail pane waits until typing pauses: its queries must not slow each keystroke.
@@ -96,8 +114,9 @@ class LedgerPage(QWidget):
         detail_actions = QWidget()
         grid = QGridLayout(detail_actions)
         grid.setContentsMargins(0, 0, 0, 0)
-        for i, btn in enumerate((self.assign_btn, self.unassign_btn, self.milestone_btn, self.milestone_done_btn,
-                                 self.indicator_btn)):
+        for i, btn in enumerate(
+            (self.assign_btn, self.unassign_btn, self.milestone_btn, self.milestone_done_btn, self.indicator_btn)
+        ):
             grid.addWidget(btn, i // 3, i % 3)
 
         self.overview = QTextBrowser()
@@ -176,14 +195,31 @@ class LedgerPage(QWidget):
         keep = self.selected_id()
         self._loading = True
         try:
-            self._fill_combo(self.round_box, [(f"{r['id']}（{'进行中' if r['state'] == 'open' else '已关闭'}）",
-                                               r["id"]) for r in self.db.query(
-                "SELECT id, state FROM rounds ORDER BY cutoff DESC, id DESC")],
-                             NO_ROUND, default=self._default_round())
-            self._fill_combo(self.category_box, [(r[0], r[0]) for r in self.db.execute(
-                "SELECT DISTINCT c.title FROM categories c ORDER BY c.plan_id, c.seq")], "全部总体任务")
-            self._fill_combo(self.unit_box, [(r[0], r[0]) for r in self.db.execute(
-                "SELECT name FROM units ORDER BY kind = '乡镇街道', sort_order, id")], "全部单位")
+            self._fill_combo(
+                self.round_box,
+                [
+                    (f"{r['id']}（{'进行中' if r['state'] == 'open' else '已关闭'}）", r["id"])
+                    for r in self.db.query("SELECT id, state FROM rounds ORDER BY cutoff DESC, id DESC")
+                ],
+                NO_ROUND,
+                default=self._default_round(),
+            )
+            self._fill_combo(
+                self.category_box,
+                [
+                    (r[0], r[0])
+                    for r in self.db.execute("SELECT DISTINCT c.title FROM categories c ORDER BY c.plan_id, c.seq")
+                ],
+                "全部总体任务",
+            )
+            self._fill_combo(
+                self.unit_box,
+                [
+                    (r[0], r[0])
+                    for r in self.db.execute("SELECT name FROM units ORDER BY kind = '乡镇街道', sort_order, id")
+                ],
+                "全部单位",
+            )
         finally:
             self._loading = False
         self.model.set_records(load_key_work_rows(self.db, self.current_round()))
@@ -265,8 +301,10 @@ class LedgerPage(QWidget):
             if item.widget():
                 item.widget().deleteLater()
         if kw_id is None:
-            self.overview.setHtml("<p style='color:#666'>在左边的表格里选一项重点工作，这里显示它的目标、举措、"
-                                  "时间节点、各单位填报和修改记录。</p>")
+            self.overview.setHtml(
+                "<p style='color:#666'>在左边的表格里选一项重点工作，这里显示它的目标、举措、"
+                "时间节点、各单位填报和修改记录。</p>"
+            )
             self.reports_view.clear()
             self.history_view.clear()
             return
@@ -288,8 +326,10 @@ class LedgerPage(QWidget):
             meta.append(f"实施阶段：{esc(d['period_phrase'])}")
         if row and row.status:
             colour = LIGHT_COLOURS.get(row.light, "#666")
-            meta.append(f"状态：<b style='color:{colour}'>{esc(row.status)}（{esc(row.light)}灯）</b>"
-                        f" 完成 {pct_text(row.percent) or '—'} / 序时 {pct_text(row.expected) or '—'}")
+            meta.append(
+                f"状态：<b style='color:{colour}'>{esc(row.status)}（{esc(row.light)}灯）</b>"
+                f" 完成 {pct_text(row.percent) or '—'} / 序时 {pct_text(row.expected) or '—'}"
+            )
         parts.append("<p>" + "<br>".join(meta) + "</p>")
         if d.get("note"):
             parts.append(f"<p>备注：{esc(d['note'])}</p>")
@@ -297,19 +337,30 @@ class LedgerPage(QWidget):
             if items:
                 parts.append(f"<b>{label}</b><ol>" + "".join(f"<li>{esc(t)}</li>" for t in items) + "</ol>")
         if d["assignments"]:
-            parts.append("<b>责任分工</b><ul>" + "".join(
-                f"<li>{esc(a['role'])}：{esc(a['unit'])}"
-                + (f"（分管领导 {esc(a['leader'])}）" if a.get("leader") else "")
-                + (f"（联络员 {esc(a['liaison'])}）" if a.get("liaison") else "") + "</li>"
-                for a in d["assignments"]) + "</ul>")
+            parts.append(
+                "<b>责任分工</b><ul>"
+                + "".join(
+                    f"<li>{esc(a['role'])}：{esc(a['unit'])}"
+                    + (f"（分管领导 {esc(a['leader'])}）" if a.get("leader") else "")
+                    + (f"（联络员 {esc(a['liaison'])}）" if a.get("liaison") else "")
+                    + "</li>"
+                    for a in d["assignments"]
+                )
+                + "</ul>"
+            )
         if d["milestones"]:
             items = []
             for m in d["milestones"]:
-                state = f"已于 {m['done_date']} 完成" if m["done_date"] else (f"应于 {m['due_date']} 前完成"
-                                                                              if m["due_date"] else "")
+                state = (
+                    f"已于 {m['done_date']} 完成"
+                    if m["done_date"]
+                    else (f"应于 {m['due_date']} 前完成" if m["due_date"] else "")
+                )
                 flag = "" if m["understood"] else " <span style='color:#c0392b'>（看不懂这个时间写法，请核对）</span>"
-                items.append(f"<li>{esc(m['phrase'])}{('：' + esc(m['text'])) if m.get('text') else ''}"
-                             f" — {esc(state)}{flag}</li>")
+                items.append(
+                    f"<li>{esc(m['phrase'])}{('：' + esc(m['text'])) if m.get('text') else ''}"
+                    f" — {esc(state)}{flag}</li>"
+                )
             parts.append("<b>时间节点</b><ul>" + "".join(items) + "</ul>")
         if d["indicators"]:
             parts.append("<b>量化指标</b>（下方进度条为最近一次填报的完成值）")
@@ -322,7 +373,8 @@ class LedgerPage(QWidget):
             latest = self.db.execute(
                 "SELECT ia.value, r.round_id FROM indicator_actuals ia JOIN reports r ON r.id = ia.report_id "
                 "JOIN rounds rd ON rd.id = r.round_id WHERE ia.indicator_id = ? ORDER BY rd.cutoff DESC LIMIT 1",
-                [ind["id"]]).fetchone()
+                [ind["id"]],
+            ).fetchone()
             bar = QProgressBar()
             bar.setRange(0, 100)
             unit = ind["measure_unit"] or ""
@@ -331,8 +383,9 @@ class LedgerPage(QWidget):
                 ratio = indicator_ratio(ind["target_value"], latest[0], ind["direction"]) or 0
                 bar.setValue(int(min(100, round(ratio * 100))))
                 bar.setFormat(f"{ind['name']} {latest[0]:g}/{ind['target_value']:g}{unit}")
-                bar.setToolTip(f"{ind['name']}：{latest[1]} 填报 {latest[0]:g}{unit}，"
-                               f"{direction} {ind['target_value']:g}{unit}")
+                bar.setToolTip(
+                    f"{ind['name']}：{latest[1]} 填报 {latest[0]:g}{unit}，{direction} {ind['target_value']:g}{unit}"
+                )
             else:
                 bar.setValue(0)
                 bar.setFormat(f"{ind['name']} 尚无填报")
@@ -341,13 +394,16 @@ class LedgerPage(QWidget):
             self.indicator_layout.addWidget(bar)
 
     def _reports_html(self, kw_id: int) -> str:
-        rows = list(self.db.query(
-            "SELECT rd.id AS round_id, u.name AS unit, a.role, r.percent, r.reported_status, r.progress_text, "
-            "r.problems, r.next_steps, r.review, r.review_comment, r.submitted_at "
-            "FROM rounds rd JOIN assignments a ON a.key_work_id = ? JOIN units u ON u.id = a.unit_id "
-            "LEFT JOIN reports r ON r.assignment_id = a.id AND r.round_id = rd.id "
-            "ORDER BY rd.cutoff DESC, CASE a.role WHEN '牵头' THEN 0 WHEN '责任' THEN 1 ELSE 2 END, u.sort_order",
-            [kw_id]))
+        rows = list(
+            self.db.query(
+                "SELECT rd.id AS round_id, u.name AS unit, a.role, r.percent, r.reported_status, r.progress_text, "
+                "r.problems, r.next_steps, r.review, r.review_comment, r.submitted_at "
+                "FROM rounds rd JOIN assignments a ON a.key_work_id = ? JOIN units u ON u.id = a.unit_id "
+                "LEFT JOIN reports r ON r.assignment_id = a.id AND r.round_id = rd.id "
+                "ORDER BY rd.cutoff DESC, CASE a.role WHEN '牵头' THEN 0 WHEN '责任' THEN 1 ELSE 2 END, u.sort_order",
+                [kw_id],
+            )
+        )
         if not rows:
             return "<p style='color:#666'>还没有填报轮次。到“填报轮次”页开启一个轮次。</p>"
         review = {"accepted": "已采纳", "returned": "已退回", "pending": "待审核"}
@@ -357,7 +413,9 @@ class LedgerPage(QWidget):
                 current = r["round_id"]
                 out.append(f"<h4>{esc(current)}</h4>")
             if r["submitted_at"] is None:
-                out.append(f"<p><b>{esc(r['unit'])}</b>（{esc(r['role'])}）<span style='color:#c0392b'>未报送</span></p>")
+                out.append(
+                    f"<p><b>{esc(r['unit'])}</b>（{esc(r['role'])}）<span style='color:#c0392b'>未报送</span></p>"
+                )
                 continue
             out.append(
                 f"<p><b>{esc(r['unit'])}</b>（{esc(r['role'])}）{esc(r['reported_status'])} "
@@ -365,25 +423,38 @@ class LedgerPage(QWidget):
                 f"{esc(r['progress_text'])}"
                 + (f"<br><span style='color:#b45f06'>存在问题：{esc(r['problems'])}</span>" if r["problems"] else "")
                 + (f"<br>下步计划：{esc(r['next_steps'])}" if r["next_steps"] else "")
-                + (f"<br><span style='color:#c0392b'>退回意见：{esc(r['review_comment'])}</span>"
-                   if r["review"] == "returned" else "")
-                + "</p>")
+                + (
+                    f"<br><span style='color:#c0392b'>退回意见：{esc(r['review_comment'])}</span>"
+                    if r["review"] == "returned"
+                    else ""
+                )
+                + "</p>"
+            )
         return "".join(out)
 
     @staticmethod
     def _history_html(entries: list[dict]) -> str:
         if not entries:
             return "<p style='color:#666'>没有修改记录。</p>"
-        names = {"key_works": "重点工作", "assignments": "分工", "reports": "填报", "milestones": "时间节点",
-                 "indicators": "指标"}
+        names = {
+            "key_works": "重点工作",
+            "assignments": "分工",
+            "reports": "填报",
+            "milestones": "时间节点",
+            "indicators": "指标",
+        }
         rows = "".join(
             f"<tr><td>{esc(e['at'].replace('T', ' '))}</td><td>{esc(names.get(e['table_name'], e['table_name']))}</td>"
             f"<td>{esc(e['field'] or ('新增' if e['old_value'] is None else '删除'))}</td>"
             f"<td>{esc(_short(e['old_value']))}</td><td>{esc(_short(e['new_value']))}</td><td>{esc(e['source'])}</td></tr>"
-            for e in entries[:300])
-        return ("<table cellspacing=0 cellpadding=3 border=1 style='border-collapse:collapse'>"
-                "<tr><th>时间</th><th>对象</th><th>字段</th><th>原值</th><th>新值</th><th>来源</th></tr>"
-                + rows + "</table>")
+            for e in entries[:300]
+        )
+        return (
+            "<table cellspacing=0 cellpadding=3 border=1 style='border-collapse:collapse'>"
+            "<tr><th>时间</th><th>对象</th><th>字段</th><th>原值</th><th>新值</th><th>来源</th></tr>"
+            + rows
+            + "</table>"
+        )
 
     # -- editing -------------------------------------------------------------------------------
     def _need_selection(self):
@@ -421,15 +492,25 @@ class LedgerPage(QWidget):
         def create() -> int:
             from db.tasks import add_key_work
 
-            return add_key_work(self.db, plan_id, v["number"], v["title"], category=v["category"] or None,
-                                period_phrase=v["period_phrase"] or None, targets=v["targets"],
-                                measures=v["measures"], plan_year=year, source=undo.SOURCE)
+            return add_key_work(
+                self.db,
+                plan_id,
+                v["number"],
+                v["title"],
+                category=v["category"] or None,
+                period_phrase=v["period_phrase"] or None,
+                targets=v["targets"],
+                measures=v["measures"],
+                plan_year=year,
+                source=undo.SOURCE,
+            )
 
         command = undo.AddKeyWork(self.session, create, v["title"])
         if self.session.execute(command):
             if v["note"]:
-                self.session.execute(undo.UpdateRow(self.session, "备注", "key_works", command.key_work_id,
-                                                    {"note": v["note"]}))
+                self.session.execute(
+                    undo.UpdateRow(self.session, "备注", "key_works", command.key_work_id, {"note": v["note"]})
+                )
             self.select_key_work(command.key_work_id)
 
     def edit_key_work(self) -> None:
@@ -445,14 +526,19 @@ class LedgerPage(QWidget):
         if not ask.run_dialog(dialog):
             return
         v = dialog.values()
-        changes = {"number": v["number"], "title": v["title"], "period_phrase": v["period_phrase"] or None,
-                   "note": v["note"] or None}
+        changes = {
+            "number": v["number"],
+            "title": v["title"],
+            "period_phrase": v["period_phrase"] or None,
+            "note": v["note"] or None,
+        }
         if changes["period_phrase"] != d["period_phrase"]:
             parsed = parse_deadline(changes["period_phrase"] or "", self._year())
             start, end = (x.isoformat() for x in parsed.period) if parsed.period else (None, None)
             changes.update(start_date=start, end_date=end)
-        clash = self.db.execute("SELECT 1 FROM key_works WHERE plan_id = ? AND number = ? AND id != ?",
-                                [d["plan_id"], v["number"], row.id]).fetchone()
+        clash = self.db.execute(
+            "SELECT 1 FROM key_works WHERE plan_id = ? AND number = ? AND id != ?", [d["plan_id"], v["number"], row.id]
+        ).fetchone()
         if clash:
             ask.show_error(self, f"该计划中已有编号为 {v['number']} 的重点工作，请换一个编号。")
             return
@@ -460,8 +546,9 @@ class LedgerPage(QWidget):
         stack.beginMacro(f"编辑重点工作“{v['title']}”")
         try:
             if (v["category"] or None) != d["category"]:
-                changes["category_id"] = (category_id(self.db, d["plan_id"], v["category"], undo.SOURCE)
-                                          if v["category"] else None)
+                changes["category_id"] = (
+                    category_id(self.db, d["plan_id"], v["category"], undo.SOURCE) if v["category"] else None
+                )
             self.session.execute(undo.UpdateRow(self.session, "编辑重点工作", "key_works", row.id, changes))
             if v["targets"] != d["targets"] or v["measures"] != d["measures"]:
                 self.session.execute(undo.SetKeyWorkTexts(self.session, row.id, v["targets"], v["measures"]))
@@ -473,14 +560,20 @@ class LedgerPage(QWidget):
         row = self._need_selection()
         if row is None:
             return
-        if not ask.confirm(self, f"删除第 {row.number} 项“{row.title}”及其目标、举措、分工？\n可以用 Ctrl+Z 撤销。",
-                           "删除重点工作", "删除"):
+        if not ask.confirm(
+            self,
+            f"删除第 {row.number} 项“{row.title}”及其目标、举措、分工？\n可以用 Ctrl+Z 撤销。",
+            "删除重点工作",
+            "删除",
+        ):
             return
         self.session.execute(undo.DeleteKeyWork(self.session, row.id, row.title))
 
     def _units(self) -> list[tuple[str, int]]:
-        return [(r[0], r[1]) for r in self.db.execute("SELECT name, id FROM units ORDER BY kind = '乡镇街道', "
-                                                      "sort_order, id")]
+        return [
+            (r[0], r[1])
+            for r in self.db.execute("SELECT name, id FROM units ORDER BY kind = '乡镇街道', sort_order, id")
+        ]
 
     def assign_unit(self) -> None:
         """Give a unit a role on the selected key work."""
@@ -492,22 +585,37 @@ class LedgerPage(QWidget):
             return
         v = dialog.values()
         unit = self.db["units"].get(v["unit_id"])["name"]
-        self.session.execute(undo.Assign(self.session, row.id, v["unit_id"], v["role"], v["leader"] or None,
-                                         v["liaison"] or None, f"{unit} {v['role']}"))
+        self.session.execute(
+            undo.Assign(
+                self.session,
+                row.id,
+                v["unit_id"],
+                v["role"],
+                v["leader"] or None,
+                v["liaison"] or None,
+                f"{unit} {v['role']}",
+            )
+        )
 
     def remove_assignment(self) -> None:
         """Take a unit off the selected key work."""
         row = self._need_selection()
         if row is None:
             return
-        options = [(f"{r['name']}（{r['role']}）", r["id"]) for r in self.db.query(
-            "SELECT a.id, a.role, u.name FROM assignments a JOIN units u ON u.id = a.unit_id "
-            "WHERE a.key_work_id = ? ORDER BY u.sort_order", [row.id])]
+        options = [
+            (f"{r['name']}（{r['role']}）", r["id"])
+            for r in self.db.query(
+                "SELECT a.id, a.role, u.name FROM assignments a JOIN units u ON u.id = a.unit_id "
+                "WHERE a.key_work_id = ? ORDER BY u.sort_order",
+                [row.id],
+            )
+        ]
         if not options:
             ask.show_error(self, "这项工作还没有分工。")
             return
-        dialog = forms.FormDialog("取消分工", [forms.Field("assignment_id", "单位", "choice", options,
-                                                            required=True)], self)
+        dialog = forms.FormDialog(
+            "取消分工", [forms.Field("assignment_id", "单位", "choice", options, required=True)], self
+        )
         if not ask.run_dialog(dialog):
             return
         aid = dialog.value("assignment_id")
@@ -537,19 +645,27 @@ class LedgerPage(QWidget):
         row = self._need_selection()
         if row is None:
             return
-        options = [(f"{m['phrase']}{('：' + m['text']) if m['text'] else ''}", m["id"]) for m in self.db.query(
-            "SELECT id, phrase, text FROM milestones WHERE key_work_id = ? AND done_date IS NULL ORDER BY seq",
-            [row.id])]
+        options = [
+            (f"{m['phrase']}{('：' + m['text']) if m['text'] else ''}", m["id"])
+            for m in self.db.query(
+                "SELECT id, phrase, text FROM milestones WHERE key_work_id = ? AND done_date IS NULL ORDER BY seq",
+                [row.id],
+            )
+        ]
         if not options:
             ask.show_error(self, "这项工作没有未完成的时间节点。")
             return
-        dialog = forms.FormDialog("时间节点已完成", [forms.Field("milestone_id", "时间节点", "choice", options),
-                                                   forms.Field("done", "完成日期", "date")], self)
+        dialog = forms.FormDialog(
+            "时间节点已完成",
+            [forms.Field("milestone_id", "时间节点", "choice", options), forms.Field("done", "完成日期", "date")],
+            self,
+        )
         if not ask.run_dialog(dialog):
             return
         v = dialog.values()
-        self.session.execute(undo.UpdateRow(self.session, "时间节点已完成", "milestones", v["milestone_id"],
-                                            {"done_date": v["done"]}))
+        self.session.execute(
+            undo.UpdateRow(self.session, "时间节点已完成", "milestones", v["milestone_id"], {"done_date": v["done"]})
+        )
 
     def add_indicator(self) -> None:
         """Add a quantitative indicator to the selected key work."""
@@ -567,8 +683,16 @@ class LedgerPage(QWidget):
 
             if v["target_value"] <= 0 and v["direction"] == "at_least":
                 raise DubanError("“不少于”类指标的目标值应大于 0。")
-            return add_indicator(self.db, row.id, v["name"], v["target_value"], v["measure_unit"] or None,
-                                 v["direction"], year, source=undo.SOURCE)
+            return add_indicator(
+                self.db,
+                row.id,
+                v["name"],
+                v["target_value"],
+                v["measure_unit"] or None,
+                v["direction"],
+                year,
+                source=undo.SOURCE,
+            )
 
         self.session.execute(undo.InsertRow(self.session, f"新增指标“{v['name']}”", "indicators", create))
 

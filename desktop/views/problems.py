@@ -31,9 +31,11 @@ class ProblemsPage(QWidget):
             self.state_box.addItem(text, value)
         self.unit_box.currentIndexChanged.connect(lambda: self.proxy.set_filter(unit=self.unit_box.currentData() or ""))
         self.state_box.currentIndexChanged.connect(
-            lambda: self.proxy.set_filter(state=self.state_box.currentData() or ""))
+            lambda: self.proxy.set_filter(state=self.state_box.currentData() or "")
+        )
         self.round_box.currentIndexChanged.connect(
-            lambda: self.proxy.set_filter(round_id=self.round_box.currentData() or ""))
+            lambda: self.proxy.set_filter(round_id=self.round_box.currentData() or "")
+        )
         self.rate_label = QLabel()
         self.rate_label.setObjectName("closureRate")
         filters = QHBoxLayout()
@@ -60,8 +62,12 @@ class ProblemsPage(QWidget):
         from db.progress import problem_figures
 
         for box, sql, all_label in (
-            (self.unit_box, "SELECT DISTINCT u.name FROM problems p JOIN units u ON u.id = p.unit_id "
-                            "ORDER BY u.kind = '乡镇街道', u.sort_order", "全部单位"),
+            (
+                self.unit_box,
+                "SELECT DISTINCT u.name FROM problems p JOIN units u ON u.id = p.unit_id "
+                "ORDER BY u.kind = '乡镇街道', u.sort_order",
+                "全部单位",
+            ),
             (self.round_box, "SELECT id FROM rounds ORDER BY cutoff DESC", "全部轮次"),
         ):
             current = box.currentData()

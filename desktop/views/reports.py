@@ -22,8 +22,9 @@ def open_in_viewer(path: Path) -> bool:
     return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
 
-def make_report(db, kind: str, out: Path, *, round_id: str | None, year: int, issue_no: int | None,
-                org: str | None, progress):
+def make_report(
+    db, kind: str, out: Path, *, round_id: str | None, year: int, issue_no: int | None, org: str | None, progress
+):
     """Call the back end that writes ``kind`` (runs in the worker thread)."""
     if kind == "progress":
         from reports.pdf.progress_report import write_progress_report
@@ -78,8 +79,12 @@ class ReportsPage(QWidget):
         self.last_result = None
         layout = QVBoxLayout(self)
         layout.addWidget(heading("报表"))
-        layout.addWidget(hint("选择报表和轮次，点“生成并打开”。生成时可以继续看台账；PDF 完成后会自动用系统的"
-                              "阅读器打开，也保存在你选的位置。已关闭轮次的数字是冻结的，重印结果不变。"))
+        layout.addWidget(
+            hint(
+                "选择报表和轮次，点“生成并打开”。生成时可以继续看台账；PDF 完成后会自动用系统的"
+                "阅读器打开，也保存在你选的位置。已关闭轮次的数字是冻结的，重印结果不变。"
+            )
+        )
         layout.addLayout(self.form)
         layout.addWidget(button_row(self.make_btn))
         layout.addWidget(QLabel("上次生成"))
@@ -106,8 +111,12 @@ class ReportsPage(QWidget):
 
     def _kind_changed(self) -> None:
         kind = self.kind_box.currentData()
-        for widget, kinds in ((self.round_box, {"progress", "bulletin", "ledger"}), (self.year_box, {"annual"}),
-                              (self.issue_box, {"bulletin"}), (self.org_edit, {"bulletin"})):
+        for widget, kinds in (
+            (self.round_box, {"progress", "bulletin", "ledger"}),
+            (self.year_box, {"annual"}),
+            (self.issue_box, {"bulletin"}),
+            (self.org_edit, {"bulletin"}),
+        ):
             widget.setEnabled(kind in kinds)
             self.form.labelForField(widget).setEnabled(kind in kinds)
 
@@ -134,8 +143,9 @@ class ReportsPage(QWidget):
         org_text = self.org_edit.text().strip() or None
 
         def work(db, progress):
-            return make_report(db, kind, out, round_id=round_id, year=year, issue_no=issue_no, org=org_text,
-                               progress=progress)
+            return make_report(
+                db, kind, out, round_id=round_id, year=year, issue_no=issue_no, org=org_text, progress=progress
+            )
 
         self.window_.run_job(f"生成{self.kind_box.currentText()}", work, lambda result: self._done(out, result))
 

@@ -48,12 +48,15 @@ class RoundsPage(QWidget):
         self.board_proxy = SourceSortingProxy(self)
         self.board_proxy.setSourceModel(self.board_model)
         self.board_proxy.setSortRole(SortRole)
-        self.board_table = make_table(self.board_proxy, widths={RoundBoardModel.COL_UNIT: 8,
-                                                                RoundBoardModel.COL_KIND: 4,
-                                                                RoundBoardModel.COL_RETURNED_AT: 8,
-                                                                **dict.fromkeys(range(RoundBoardModel.COL_ASSIGNED,
-                                                                                      RoundBoardModel.COL_RETURNED_AT),
-                                                                                3)})
+        self.board_table = make_table(
+            self.board_proxy,
+            widths={
+                RoundBoardModel.COL_UNIT: 8,
+                RoundBoardModel.COL_KIND: 4,
+                RoundBoardModel.COL_RETURNED_AT: 8,
+                **dict.fromkeys(range(RoundBoardModel.COL_ASSIGNED, RoundBoardModel.COL_RETURNED_AT), 3),
+            },
+        )
         self.board_table.horizontalHeader().setStretchLastSection(True)
         self.board_title = QLabel()
         self.board_summary = QLabel()
@@ -63,11 +66,20 @@ class RoundsPage(QWidget):
         lv.setContentsMargins(0, 0, 0, 0)
         lv.addWidget(heading("填报轮次"))
         lv.addWidget(self.rounds_table, 1)
-        lv.addWidget(button_row(button("开启新轮次…", self.open_round), button("关闭轮次", self.close_round),
-                                button("重新打开", self.reopen_round)))
-        steps = ["① 开启轮次", "② 导出填报表发给各单位" if backends.has_exchange() else None,
-                 "③ 把收回的表拖进窗口（或点“导入回收表”）" if backends.has_exchange() else None,
-                 "④ 逐个单位采纳或退回", "⑤ 全部采纳后关闭轮次（数据冻结）"]
+        lv.addWidget(
+            button_row(
+                button("开启新轮次…", self.open_round),
+                button("关闭轮次", self.close_round),
+                button("重新打开", self.reopen_round),
+            )
+        )
+        steps = [
+            "① 开启轮次",
+            "② 导出填报表发给各单位" if backends.has_exchange() else None,
+            "③ 把收回的表拖进窗口（或点“导入回收表”）" if backends.has_exchange() else None,
+            "④ 逐个单位采纳或退回",
+            "⑤ 全部采纳后关闭轮次（数据冻结）",
+        ]
         lv.addWidget(hint("　".join(s for s in steps if s)))
 
         right = QWidget()
@@ -79,8 +91,11 @@ class RoundsPage(QWidget):
         review = [button("采纳该单位的填报", self.accept_unit), button("退回修改…", self.return_unit)]
         exchange = []
         if backends.has_exchange():
-            exchange = [button("导出填报表…", self.export_handoffs), button("导入回收表…", self.import_returns_dialog),
-                        button("撤销导入批次…", self.undo_batch)]
+            exchange = [
+                button("导出填报表…", self.export_handoffs),
+                button("导入回收表…", self.import_returns_dialog),
+                button("撤销导入批次…", self.undo_batch),
+            ]
         rv.addWidget(button_row(*review, *exchange))
 
         splitter = self.splitter = QSplitter(Qt.Horizontal)
@@ -140,14 +155,17 @@ class RoundsPage(QWidget):
         rows = load_board_rows(self.db, rnd["id"])
         self.board_model.set_records(rows)
         state = "进行中" if rnd["state"] == "open" else "已关闭（数据已冻结）"
-        self.board_title.setText(f"<b>{rnd['id']}</b>　{rnd['kind']}　截止 {rnd['cutoff']}　"
-                                 f"报送期限 {rnd['due_date'] or '—'}　{state}")
+        self.board_title.setText(
+            f"<b>{rnd['id']}</b>　{rnd['kind']}　截止 {rnd['cutoff']}　报送期限 {rnd['due_date'] or '—'}　{state}"
+        )
         done = sum(1 for r in rows if r["missing"] == 0)
         late = sum(1 for r in rows if r["late"])
         returned = sum(1 for r in rows if r["sent_back"])
         pending = sum(1 for r in rows if r["pending"])
-        self.board_summary.setText(f"{len(rows)} 个单位：已报齐 {done}，未报齐 {len(rows) - done}，逾期 {late}，"
-                                   f"待审核 {pending}，已退回 {returned}")
+        self.board_summary.setText(
+            f"{len(rows)} 个单位：已报齐 {done}，未报齐 {len(rows) - done}，逾期 {late}，"
+            f"待审核 {pending}，已退回 {returned}"
+        )
 
     def selected_unit(self) -> dict | None:
         """The selected unit row of the board."""
@@ -173,8 +191,7 @@ class RoundsPage(QWidget):
         warn = ""
         if missing or pending:
             warn = f"\n注意：还有 {missing} 条分工未报送，{pending} 条填报未审核。"
-        if ask.confirm(self, f"关闭轮次 {rnd['id']}？关闭后本轮数据冻结，通报数字不再变化。{warn}",
-                       "关闭轮次", "关闭"):
+        if ask.confirm(self, f"关闭轮次 {rnd['id']}？关闭后本轮数据冻结，通报数字不再变化。{warn}", "关闭轮次", "关闭"):
             self.session.execute(undo.CloseRound(self.session, rnd["id"]))
 
     def reopen_round(self) -> None:
@@ -189,10 +206,14 @@ class RoundsPage(QWidget):
     # -- review ---------------------------------------------------------------------------------
     def _unit_reports(self, unit_id: int, round_id: str, reviews: tuple[str, ...]) -> list[int]:
         marks = ",".join("?" * len(reviews))
-        return [r[0] for r in self.db.execute(
-            f"SELECT r.id FROM reports r JOIN assignments a ON a.id = r.assignment_id "
-            f"WHERE a.unit_id = ? AND r.round_id = ? AND r.review IN ({marks}) ORDER BY r.id",
-            [unit_id, round_id, *reviews])]
+        return [
+            r[0]
+            for r in self.db.execute(
+                f"SELECT r.id FROM reports r JOIN assignments a ON a.id = r.assignment_id "
+                f"WHERE a.unit_id = ? AND r.round_id = ? AND r.review IN ({marks}) ORDER BY r.id",
+                [unit_id, round_id, *reviews],
+            )
+        ]
 
     def accept_unit(self) -> None:
         """Accept every pending report of the selected unit in this round."""
@@ -216,12 +237,15 @@ class RoundsPage(QWidget):
         if not ids:
             ask.show_error(self, f"{unit['unit']}在 {rnd['id']} 还没有填报，无需退回；请催报。")
             return
-        dialog = forms.text_form(self, "退回修改", "退回意见", multiline=True,
-                                 intro=f"把{unit['unit']}在 {rnd['id']} 的 {len(ids)} 条填报退回修改。"
-                                       "意见会写进下一次导出的填报表。")
+        dialog = forms.text_form(
+            self,
+            "退回修改",
+            "退回意见",
+            multiline=True,
+            intro=f"把{unit['unit']}在 {rnd['id']} 的 {len(ids)} 条填报退回修改。意见会写进下一次导出的填报表。",
+        )
         if ask.run_dialog(dialog):
-            self.session.execute(undo.ReviewReports(self.session, ids, "returned", dialog.value("text"),
-                                                    unit["unit"]))
+            self.session.execute(undo.ReviewReports(self.session, ids, "returned", dialog.value("text"), unit["unit"]))
 
     # -- exchange (issue 4) ----------------------------------------------------------------------
     def export_handoffs(self) -> None:
@@ -232,8 +256,9 @@ class RoundsPage(QWidget):
         if rnd is None or rnd["state"] != "open":
             ask.show_error(self, "请先选中一个进行中的轮次。", "无法导出")
             return
-        unit_ids = choose_units(self, self.db, rnd["id"], [r["id"] for r in self.board_model.rows
-                                                            if r["missing"] or r["sent_back"]])
+        unit_ids = choose_units(
+            self, self.db, rnd["id"], [r["id"] for r in self.board_model.rows if r["missing"] or r["sent_back"]]
+        )
         if not unit_ids:
             return
         folder = ask.choose_folder(self, "把填报表保存到哪个文件夹？", "handoffs")
@@ -328,8 +353,10 @@ def _import_summary(results) -> str:
     for p in results or []:
         if p.applied:
             counts = p.counts
-            lines.append(f"{p.file_name}：已导入（批次 {p.batch_id}），新增 {counts['new']} 条，修改 {counts['changed']} 条"
-                         + (f"，新问题 {p.problems_added} 个" if p.problems_added else ""))
+            lines.append(
+                f"{p.file_name}：已导入（批次 {p.batch_id}），新增 {counts['new']} 条，修改 {counts['changed']} 条"
+                + (f"，新问题 {p.problems_added} 个" if p.problems_added else "")
+            )
         else:
             lines.append(f"{p.file_name}：{file_verdict(p)[0]}")
     return "\n".join(lines[:40]) or "没有可导入的文件。"

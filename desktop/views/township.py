@@ -195,9 +195,12 @@ class TownshipPage(QWidget):
     def assignments(self) -> list[dict]:
         """The unit's assignments in the current handoff, in the workbook's order."""
         export_id = get_meta(self.db, "current_export")
-        rows = list(self.db.query(
-            "SELECT a.id, a.role, k.id AS key_work_id, k.number, k.title, k.period_phrase FROM assignments a "
-            "JOIN key_works k ON k.id = a.key_work_id ORDER BY k.sort_order, k.id"))
+        rows = list(
+            self.db.query(
+                "SELECT a.id, a.role, k.id AS key_work_id, k.number, k.title, k.period_phrase FROM assignments a "
+                "JOIN key_works k ON k.id = a.key_work_id ORDER BY k.sort_order, k.id"
+            )
+        )
         if export_id:
             import json
 
@@ -213,8 +216,9 @@ class TownshipPage(QWidget):
         rid = self.round_id()
         if not rid:
             return None
-        found = list(self.db.query("SELECT * FROM reports WHERE assignment_id = ? AND round_id = ?",
-                                   [assignment_id, rid]))
+        found = list(
+            self.db.query("SELECT * FROM reports WHERE assignment_id = ? AND round_id = ?", [assignment_id, rid])
+        )
         return found[0] if found else None
 
     def missing_fields(self, assignment_id: int) -> list[str]:
@@ -233,8 +237,10 @@ class TownshipPage(QWidget):
             self.header.setText(f"{unit} · {rid} 填报")
             due = self.db.execute("SELECT due_date FROM rounds WHERE id = ?", [rid]).fetchone()
             office = get_meta(self.db, "office_name") or "督办室"
-            self.status.setText(f"逐项填写右边的表格，内容自动保存在本机。全部填完后点“导出报送文件”，把文件交回{office}"
-                                f"（报送期限 {due[0] if due and due[0] else '见通知'}）。")
+            self.status.setText(
+                f"逐项填写右边的表格，内容自动保存在本机。全部填完后点“导出报送文件”，把文件交回{office}"
+                f"（报送期限 {due[0] if due and due[0] else '见通知'}）。"
+            )
         else:
             self.header.setText("填报")
             self.status.setText("还没有打开填报表。点“打开收到的填报表…”，或把督办室发来的 Excel 文件拖进这个窗口。")
@@ -275,8 +281,11 @@ class TownshipPage(QWidget):
             item.setText(text)
             item.setForeground(QColor("#c0392b" if missing else "#2e7d32"))
         count = self.checklist.count()
-        self.missing_label.setText(f"还有 {missing_total} 项没有填完。" if missing_total
-                                   else (f"{count} 项都已填完，可以导出报送文件。" if count else ""))
+        self.missing_label.setText(
+            f"还有 {missing_total} 项没有填完。"
+            if missing_total
+            else (f"{count} 项都已填完，可以导出报送文件。" if count else "")
+        )
 
     def _extras(self, assignment_id: int) -> dict:
         export_id = get_meta(self.db, "current_export")
@@ -284,8 +293,15 @@ class TownshipPage(QWidget):
         return ((data or {}).get("rows") or {}).get(str(assignment_id)) or {}
 
     def _set_form_enabled(self, enabled: bool) -> None:
-        for w in (self.percent, self.status_box, self.progress_text, self.problems, self.next_steps, self.reporter,
-                  self.phone):
+        for w in (
+            self.percent,
+            self.status_box,
+            self.progress_text,
+            self.problems,
+            self.next_steps,
+            self.reporter,
+            self.phone,
+        ):
             w.setEnabled(enabled)
 
     def _row_changed(self, row: int) -> None:
@@ -333,8 +349,11 @@ class TownshipPage(QWidget):
             self.indicator_inputs = {}
             actual = {}
             if rep.get("id"):
-                actual = dict(self.db.execute("SELECT indicator_id, value FROM indicator_actuals WHERE report_id = ?",
-                                              [rep["id"]]).fetchall())
+                actual = dict(
+                    self.db.execute(
+                        "SELECT indicator_id, value FROM indicator_actuals WHERE report_id = ?", [rep["id"]]
+                    ).fetchall()
+                )
             for ind in d["indicators"]:
                 edit = QLineEdit("" if actual.get(ind["id"]) is None else f"{actual[ind['id']]:g}")
                 unit = ind["measure_unit"] or ""
@@ -404,8 +423,11 @@ class TownshipPage(QWidget):
         rep = self.report(self.current_assignment) or {}
         old_values = {}
         if rep.get("id"):
-            old_values = dict(self.db.execute("SELECT indicator_id, value FROM indicator_actuals WHERE report_id = ?",
-                                              [rep["id"]]).fetchall())
+            old_values = dict(
+                self.db.execute(
+                    "SELECT indicator_id, value FROM indicator_actuals WHERE report_id = ?", [rep["id"]]
+                ).fetchall()
+            )
         changed = {k: v for k, v in fields.items() if rep.get(k) != v}
         changed_values = {k: v for k, v in values.items() if old_values.get(k) != v}
         if not changed and not changed_values:
@@ -415,8 +437,11 @@ class TownshipPage(QWidget):
             return True
         self._saving = True
         try:
-            ok = self.session.execute(undo.SaveReport(self.session, self.current_assignment, self.round_id(), fields,
-                                                      changed_values, source="township"))
+            ok = self.session.execute(
+                undo.SaveReport(
+                    self.session, self.current_assignment, self.round_id(), fields, changed_values, source="township"
+                )
+            )
         finally:
             self._saving = False
         self._refresh_checklist_marks()
@@ -449,9 +474,13 @@ class TownshipPage(QWidget):
             self.session.undo_stack.clear()
             self.current_assignment = None
             self.session.notify()
-            ask.show_info(self, f"已打开“{files[0].name}”：{result['unit']} {result['round_id']}，共 {result['rows']} 项工作"
-                                + (f"，其中 {result['prefilled']} 项已带入表中填好的内容" if result.get("prefilled") else "")
-                                + "。", "已打开填报表")
+            ask.show_info(
+                self,
+                f"已打开“{files[0].name}”：{result['unit']} {result['round_id']}，共 {result['rows']} 项工作"
+                + (f"，其中 {result['prefilled']} 项已带入表中填好的内容" if result.get("prefilled") else "")
+                + "。",
+                "已打开填报表",
+            )
 
         from desktop.workers import start_job
 
@@ -464,13 +493,21 @@ class TownshipPage(QWidget):
         if not rid or not unit:
             ask.show_error(self, "还没有打开填报表，没有可导出的内容。请先点“打开收到的填报表…”。")
             return
-        missing = [self.checklist.item(i).text().split("\n")[0][2:] for i in range(self.checklist.count())
-                   if self.missing_fields(self.checklist.item(i).data(Qt.UserRole))]
-        if missing and not ask.confirm(self, f"还有 {len(missing)} 项没有填完：\n" + "\n".join(missing[:10])
-                                       + "\n仍然导出吗？", "还有空项", "仍然导出"):
+        missing = [
+            self.checklist.item(i).text().split("\n")[0][2:]
+            for i in range(self.checklist.count())
+            if self.missing_fields(self.checklist.item(i).data(Qt.UserRole))
+        ]
+        if missing and not ask.confirm(
+            self,
+            f"还有 {len(missing)} 项没有填完：\n" + "\n".join(missing[:10]) + "\n仍然导出吗？",
+            "还有空项",
+            "仍然导出",
+        ):
             return
-        out = ask.choose_save_file(self, "保存报送文件（可以直接存到U盘）", "return-out", f"{rid}_{unit}_报送.xlsx",
-                                   "Excel 工作簿 (*.xlsx)")
+        out = ask.choose_save_file(
+            self, "保存报送文件（可以直接存到U盘）", "return-out", f"{rid}_{unit}_报送.xlsx", "Excel 工作簿 (*.xlsx)"
+        )
         if not out:
             return
         from db.exchange import export_return
@@ -480,13 +517,20 @@ class TownshipPage(QWidget):
             return export_return(db, Path(out))
 
         def done(path) -> None:
-            ask.show_info(self, f"已导出：{path}\n请把这个文件交回督办室（U盘、邮件均可），不要改文件里的隐藏表。",
-                          "导出完成")
+            ask.show_info(
+                self, f"已导出：{path}\n请把这个文件交回督办室（U盘、邮件均可），不要改文件里的隐藏表。", "导出完成"
+            )
 
         from desktop.workers import start_job
 
-        start_job(self, "导出报送文件", work, db_path=self.session.path, on_success=done,
-                  on_failure=lambda m: ask.show_error(self, m))
+        start_job(
+            self,
+            "导出报送文件",
+            work,
+            db_path=self.session.path,
+            on_success=done,
+            on_failure=lambda m: ask.show_error(self, m),
+        )
 
     def keyPressEvent(self, event) -> None:  # noqa: D102, N802
         # Ctrl+S saves at once, for clerks who do not trust autosave.

@@ -35,13 +35,22 @@ class UnitsPage(QWidget):
         self.table.doubleClicked.connect(lambda *_: self.edit_unit())
         layout = QVBoxLayout(self)
         layout.addWidget(heading("单位"))
-        layout.addWidget(hint("同一个单位在不同文件里写法不同（如“市经信局”和“市经济和信息化局”）时，给它加别名；"
-                              "已经被当成两个单位登记的，用“合并单位”。每一步都可以 Ctrl+Z 撤销。"))
+        layout.addWidget(
+            hint(
+                "同一个单位在不同文件里写法不同（如“市经信局”和“市经济和信息化局”）时，给它加别名；"
+                "已经被当成两个单位登记的，用“合并单位”。每一步都可以 Ctrl+Z 撤销。"
+            )
+        )
         layout.addWidget(self.search)
         layout.addWidget(self.table, 1)
-        layout.addWidget(button_row(
-            button("新增单位", self.add_unit), button("编辑", self.edit_unit),
-            button("添加别名…", self.add_alias), button("合并单位…", self.merge_units)))
+        layout.addWidget(
+            button_row(
+                button("新增单位", self.add_unit),
+                button("编辑", self.edit_unit),
+                button("添加别名…", self.add_alias),
+                button("合并单位…", self.merge_units),
+            )
+        )
         self.reload()
 
     @property
@@ -88,10 +97,16 @@ class UnitsPage(QWidget):
         if holder is not None and holder != rec["id"]:
             ask.show_error(self, f"“{name}”已经是另一个单位（或它的别名），不能重名；如确为同一单位，请用“合并单位”。")
             return
-        changes = {"name": name, "name_key": name_key(name), "kind": v["kind"], "contact": v["contact"] or None,
-                   "phone": v["phone"] or None}
-        self.session.execute(undo.UpdateRow(self.session, f"编辑单位“{name}”", "units", rec["id"], changes,
-                                            areas=("units", "tasks")))
+        changes = {
+            "name": name,
+            "name_key": name_key(name),
+            "kind": v["kind"],
+            "contact": v["contact"] or None,
+            "phone": v["phone"] or None,
+        }
+        self.session.execute(
+            undo.UpdateRow(self.session, f"编辑单位“{name}”", "units", rec["id"], changes, areas=("units", "tasks"))
+        )
 
     def add_alias(self) -> None:
         """Add another name for the selected unit."""

@@ -162,7 +162,8 @@ def test_task_list_wizard_imports_a_list(qtbot, window, answers, tmp_path):
         "一、提升审批效率\n"
         "1.推行“容缺受理”。6月底前，出台容缺受理事项清单。（牵头单位：县发展和改革局，责任单位：县司法局、县数字办）\n"
         "2.压缩不动产登记时间。年底前，一般登记3个工作日内办结。（牵头单位：县自然资源和规划局）\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     wizard = TaskListWizard(window.session, window)
     qtbot.addWidget(wizard)
     wizard.show()

@@ -76,13 +76,16 @@ def test_handoff_township_form_and_dropped_return(qtbot, window, answers, tmp_pa
     page.status_box.setCurrentIndex(page.status_box.findData("序时推进"))
     page.progress_text.setPlainText("已完成村级摸排，召开推进会2次。")
     qtbot.waitUntil(lambda: page.saved_label.text().startswith("已自动保存"), timeout=5000)
-    local = town.session.db.execute("SELECT percent, progress_text FROM reports WHERE assignment_id = ?",
-                                    [first]).fetchone()
+    local = town.session.db.execute(
+        "SELECT percent, progress_text FROM reports WHERE assignment_id = ?", [first]
+    ).fetchone()
     assert local == (60.0, "已完成村级摸排，召开推进会2次。")
     assert page.checklist.item(0).text().startswith("✔")
     town.session.undo_stack.undo()  # Ctrl+Z in the form takes the last autosave back
-    assert town.session.db.execute("SELECT progress_text FROM reports WHERE assignment_id = ?",
-                                   [first]).fetchone()[0] != "已完成村级摸排，召开推进会2次。"
+    assert (
+        town.session.db.execute("SELECT progress_text FROM reports WHERE assignment_id = ?", [first]).fetchone()[0]
+        != "已完成村级摸排，召开推进会2次。"
+    )
     town.session.undo_stack.redo()
     assert page.progress_text.toPlainText() == "已完成村级摸排，召开推进会2次。"
 
@@ -95,8 +98,9 @@ def test_handoff_township_form_and_dropped_return(qtbot, window, answers, tmp_pa
     town.close()
 
     # Back at the office: drop the return on the window, check the preview, import.
-    before = db.execute("SELECT COUNT(*) FROM reports WHERE assignment_id = ? AND round_id = '2024Q3'",
-                        [first]).fetchone()[0]
+    before = db.execute(
+        "SELECT COUNT(*) FROM reports WHERE assignment_id = ? AND round_id = '2024Q3'", [first]
+    ).fetchone()[0]
     previews = []
 
     def accept_preview(dialog):
@@ -109,8 +113,9 @@ def test_handoff_township_form_and_dropped_return(qtbot, window, answers, tmp_pa
     _drop(window, [returned])
     wait_for_jobs(qtbot)
     wait_for_jobs(qtbot)
-    report = db.execute("SELECT percent, progress_text, source FROM reports WHERE assignment_id = ? "
-                        "AND round_id = '2024Q3'", [first]).fetchone()
+    report = db.execute(
+        "SELECT percent, progress_text, source FROM reports WHERE assignment_id = ? AND round_id = '2024Q3'", [first]
+    ).fetchone()
     assert report[:2] == (60.0, "已完成村级摸排，召开推进会2次。")
     assert "已导入" in answers.infos[-1]
     backups = list((tmp_path / "demo.backups").glob("*.db"))
@@ -119,8 +124,12 @@ def test_handoff_township_form_and_dropped_return(qtbot, window, answers, tmp_pa
     batch = db.execute("SELECT MAX(id) FROM import_batches").fetchone()[0]
     answers.fill_next(lambda d: d.list.setCurrentRow(0))
     rounds.undo_batch()
-    assert db.execute("SELECT COUNT(*) FROM reports WHERE assignment_id = ? AND round_id = '2024Q3'",
-                      [first]).fetchone()[0] == before
+    assert (
+        db.execute("SELECT COUNT(*) FROM reports WHERE assignment_id = ? AND round_id = '2024Q3'", [first]).fetchone()[
+            0
+        ]
+        == before
+    )
     assert db.execute("SELECT undone_at FROM import_batches WHERE id = ?", [batch]).fetchone()[0]
     assert not answers.errors
 

@@ -31,9 +31,18 @@ def test_add_edit_delete_key_work_with_undo(qtbot, window, answers):
     page = window.page("台账")
     db = window.session.db
     window.go("台账")
-    answers.fill_next(lambda d: d.set_values({"number": "31", "title": "建设智慧停车系统", "category": "扩大有效投资",
-                                              "period_phrase": "2024年", "targets": ["新增停车位500个"],
-                                              "measures": ["建设停车诱导平台", "开放机关停车场"]}))
+    answers.fill_next(
+        lambda d: d.set_values(
+            {
+                "number": "31",
+                "title": "建设智慧停车系统",
+                "category": "扩大有效投资",
+                "period_phrase": "2024年",
+                "targets": ["新增停车位500个"],
+                "measures": ["建设停车诱导平台", "开放机关停车场"],
+            }
+        )
+    )
     qtbot.keyClick(window, Qt.Key_N, Qt.ControlModifier)
     row = db.execute("SELECT id, title, end_date FROM key_works WHERE number = '31'").fetchone()
     assert row[1] == "建设智慧停车系统" and row[2] == "2024-12-31"
@@ -43,7 +52,9 @@ def test_add_edit_delete_key_work_with_undo(qtbot, window, answers):
     answers.fill_next(lambda d: d.set_values({"title": "建设智慧停车平台", "measures": ["建设停车诱导平台"]}))
     qtbot.keyClick(page.table, Qt.Key_F2)
     assert db.execute("SELECT title FROM key_works WHERE id = ?", [row[0]]).fetchone()[0] == "建设智慧停车平台"
-    assert [r[0] for r in db.execute("SELECT text FROM measures WHERE key_work_id = ?", [row[0]])] == ["建设停车诱导平台"]
+    assert [r[0] for r in db.execute("SELECT text FROM measures WHERE key_work_id = ?", [row[0]])] == [
+        "建设停车诱导平台"
+    ]
     history = page.history_view.toPlainText()
     assert "建设智慧停车系统" in history and "建设智慧停车平台" in history
 
@@ -83,16 +94,23 @@ def test_assign_milestone_indicator_and_undo(qtbot, window, answers):
     tax = db.execute("SELECT id FROM units WHERE name = '县税务局'").fetchone()[0]
     answers.fill_next(lambda d: d.set_values({"unit_id": tax, "role": "配合", "liaison": "王五"}))
     page.assign_unit()
-    assert db.execute("SELECT role, liaison FROM assignments WHERE key_work_id = ? AND unit_id = ?",
-                      [kw, tax]).fetchone() == ("配合", "王五")
+    assert db.execute(
+        "SELECT role, liaison FROM assignments WHERE key_work_id = ? AND unit_id = ?", [kw, tax]
+    ).fetchone() == ("配合", "王五")
     answers.fill_next(lambda d: d.set_values({"phrase": "11月底前", "text": "完成验收"}))
     page.add_milestone()
-    assert db.execute("SELECT due_date FROM milestones WHERE key_work_id = ? AND phrase = '11月底前'",
-                      [kw]).fetchone()[0] == "2024-11-30"
+    assert (
+        db.execute("SELECT due_date FROM milestones WHERE key_work_id = ? AND phrase = '11月底前'", [kw]).fetchone()[0]
+        == "2024-11-30"
+    )
     answers.fill_next(lambda d: d.set_values({"name": "审批时限压缩", "target_value": 50, "measure_unit": "%"}))
     page.add_indicator()
-    assert db.execute("SELECT target_value FROM indicators WHERE key_work_id = ? AND name = '审批时限压缩'",
-                      [kw]).fetchone()[0] == 50
+    assert (
+        db.execute(
+            "SELECT target_value FROM indicators WHERE key_work_id = ? AND name = '审批时限压缩'", [kw]
+        ).fetchone()[0]
+        == 50
+    )
     assert "11月底前" in page.overview.toPlainText()
     from PySide6.QtWidgets import QProgressBar
 
@@ -102,8 +120,10 @@ def test_assign_milestone_indicator_and_undo(qtbot, window, answers):
     stack.undo()
     stack.undo()
     stack.undo()
-    assert db.execute("SELECT COUNT(*) FROM assignments WHERE key_work_id = ? AND unit_id = ?",
-                      [kw, tax]).fetchone()[0] == 0
+    assert (
+        db.execute("SELECT COUNT(*) FROM assignments WHERE key_work_id = ? AND unit_id = ?", [kw, tax]).fetchone()[0]
+        == 0
+    )
     assert db.execute("SELECT COUNT(*) FROM milestones WHERE key_work_id = ?", [kw]).fetchone()[0] == 1
     assert db.execute("SELECT COUNT(*) FROM indicators WHERE name = '审批时限压缩'").fetchone()[0] == 0
     assert not answers.errors

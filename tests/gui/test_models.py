@@ -81,6 +81,8 @@ def test_other_models_pass_the_model_tester(qtmodeltester, demo_db):
     board = RoundBoardModel()
     board.set_records(load_board_rows(demo_db, "2024Q3"))
     qtmodeltester.check(board)
-    states = {board.index(i, RoundBoardModel.COL_UNIT).data(): board.index(i, RoundBoardModel.COL_STATE).data()
-              for i in range(board.rowCount())}
+    states = {
+        board.index(i, RoundBoardModel.COL_UNIT).data(): board.index(i, RoundBoardModel.COL_STATE).data()
+        for i in range(board.rowCount())
+    }
     assert states["云岭乡"] in ("未返回", "未发出", "部分返回")

@@ -24,8 +24,12 @@ def test_units_alias_and_merge_with_undo(qtbot, window, answers):
     _select(page.table, "县商务局")
     answers.fill_next(lambda d: d.set_values({"text": "商务局"}))
     page.add_alias()
-    assert "商务局" in page.model.rows[page.model.row_of_id(
-        db.execute("SELECT id FROM units WHERE name = '县商务局'").fetchone()[0])]["aliases"]
+    assert (
+        "商务局"
+        in page.model.rows[
+            page.model.row_of_id(db.execute("SELECT id FROM units WHERE name = '县商务局'").fetchone()[0])
+        ]["aliases"]
+    )
 
     answers.fill_next(lambda d: d.set_values({"name": "县 商务 局 分局", "kind": "部门"}))
     page.add_unit()
@@ -87,8 +91,10 @@ def test_round_review_close_and_reopen(qtbot, window, answers):
     assert page.selected_round_id() == "2024Q3"
     _select(page.board_table, "县财政局")
     unit = db.execute("SELECT id FROM units WHERE name = '县财政局'").fetchone()[0]
-    pending = "SELECT COUNT(*) FROM reports r JOIN assignments a ON a.id = r.assignment_id " \
-              "WHERE a.unit_id = ? AND r.round_id = '2024Q3' AND r.review = ?"
+    pending = (
+        "SELECT COUNT(*) FROM reports r JOIN assignments a ON a.id = r.assignment_id "
+        "WHERE a.unit_id = ? AND r.round_id = '2024Q3' AND r.review = ?"
+    )
     assert db.execute(pending, [unit, "pending"]).fetchone()[0] > 0
     page.accept_unit()
     assert db.execute(pending, [unit, "pending"]).fetchone()[0] == 0

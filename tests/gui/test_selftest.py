@@ -14,8 +14,14 @@ def test_selftest_passes_and_saves_a_screenshot_per_view(tmp_path, capsys):
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 7 and all(line.startswith("✔") for line in lines[:6]), lines
     shots = sorted(p.name for p in tmp_path.glob("gui-*.png"))
-    assert shots == ["gui-1-仪表盘.png", "gui-2-台账.png", "gui-3-填报轮次.png", "gui-4-单位.png", "gui-5-问题清单.png",
-                     "gui-6-报表.png"]
+    assert shots == [
+        "gui-1-仪表盘.png",
+        "gui-2-台账.png",
+        "gui-3-填报轮次.png",
+        "gui-4-单位.png",
+        "gui-5-问题清单.png",
+        "gui-6-报表.png",
+    ]
     assert all((tmp_path / name).stat().st_size > 10_000 for name in shots)
 
 

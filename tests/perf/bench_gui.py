@@ -34,8 +34,23 @@ if sys.platform not in ("win32", "darwin") and not os.environ.get("DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 TITLE_WORDS = ["推进", "深化", "实施", "加快", "优化", "建设", "提升", "培育", "强化", "完善"]
-TITLE_OBJECTS = ["营商环境", "数字化改造", "产业园区", "城市更新", "乡村振兴", "企业服务", "招商引资", "科技创新",
-                 "交通基础设施", "生态环境治理", "民营经济", "政务服务", "人才引进", "金融服务", "消费升级"]
+TITLE_OBJECTS = [
+    "营商环境",
+    "数字化改造",
+    "产业园区",
+    "城市更新",
+    "乡村振兴",
+    "企业服务",
+    "招商引资",
+    "科技创新",
+    "交通基础设施",
+    "生态环境治理",
+    "民营经济",
+    "政务服务",
+    "人才引进",
+    "金融服务",
+    "消费升级",
+]
 
 
 def build_large_ledger(path: Path, key_works: int, seed: int = 20000) -> None:
@@ -51,13 +66,16 @@ def build_large_ledger(path: Path, key_works: int, seed: int = 20000) -> None:
     with db.atomic():
         conn.execute("INSERT INTO plans (id, title, year) VALUES (1, '基准测试重点工作计划', 2024)")
         categories = [f"第{i}类重点任务" for i in range(1, 41)]
-        conn.executemany("INSERT INTO categories (id, plan_id, seq, title) VALUES (?, 1, ?, ?)",
-                         [(i, i, t) for i, t in enumerate(categories, 1)])
+        conn.executemany(
+            "INSERT INTO categories (id, plan_id, seq, title) VALUES (?, 1, ?, ?)",
+            [(i, i, t) for i, t in enumerate(categories, 1)],
+        )
         units = [f"县{w}局{i}" for i, w in enumerate(["财政", "发改", "经信", "商务", "住建"] * 32, 1)]
         units += [f"第{i}镇" for i in range(1, 41)]
-        conn.executemany("INSERT INTO units (id, name, name_key, kind, sort_order) VALUES (?, ?, ?, ?, ?)",
-                         [(i, n, name_key(n), "乡镇街道" if n.endswith("镇") else "部门", i)
-                          for i, n in enumerate(units, 1)])
+        conn.executemany(
+            "INSERT INTO units (id, name, name_key, kind, sort_order) VALUES (?, ?, ?, ?, ?)",
+            [(i, n, name_key(n), "乡镇街道" if n.endswith("镇") else "部门", i) for i, n in enumerate(units, 1)],
+        )
         kw_rows, targets, assignments = [], [], []
         aid = 0
         for k in range(1, key_works + 1):
@@ -68,21 +86,29 @@ def build_large_ledger(path: Path, key_works: int, seed: int = 20000) -> None:
             for role, unit in zip(("牵头", "责任", "责任"), rng.sample(range(1, len(units) + 1), 3), strict=True):
                 aid += 1
                 assignments.append((aid, k, unit, role))
-        conn.executemany("INSERT INTO key_works (id, plan_id, category_id, number, title, period_phrase, start_date, "
-                         "end_date, sort_order) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?)", kw_rows)
+        conn.executemany(
+            "INSERT INTO key_works (id, plan_id, category_id, number, title, period_phrase, start_date, "
+            "end_date, sort_order) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?)",
+            kw_rows,
+        )
         conn.executemany("INSERT INTO targets (key_work_id, seq, text) VALUES (?, 1, ?)", targets)
         conn.executemany("INSERT INTO assignments (id, key_work_id, unit_id, role) VALUES (?, ?, ?, ?)", assignments)
-        conn.execute("INSERT INTO rounds (id, year, kind, cutoff, due_date, state) "
-                     "VALUES ('2024Q3', 2024, '季度', '2024-09-30', '2024-10-10', 'open')")
+        conn.execute(
+            "INSERT INTO rounds (id, year, kind, cutoff, due_date, state) "
+            "VALUES ('2024Q3', 2024, '季度', '2024-09-30', '2024-10-10', 'open')"
+        )
         reports = []
         for a_id, _k, _u, _role in assignments:
             if rng.random() < 0.6:
                 pct = float(rng.randint(0, 100))
                 status = "已完成" if pct == 100 else ("进度滞后" if pct < 50 else "序时推进")
                 reports.append((a_id, pct, status, "按计划推进，已完成阶段性任务。"))
-        conn.executemany("INSERT INTO reports (assignment_id, round_id, percent, reported_status, progress_text, "
-                         "submitted_at, updated_at) VALUES (?, '2024Q3', ?, ?, ?, '2024-10-05T09:00:00', "
-                         "'2024-10-05T09:00:00')", reports)
+        conn.executemany(
+            "INSERT INTO reports (assignment_id, round_id, percent, reported_status, progress_text, "
+            "submitted_at, updated_at) VALUES (?, '2024Q3', ?, ?, ?, '2024-10-05T09:00:00', "
+            "'2024-10-05T09:00:00')",
+            reports,
+        )
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
 
@@ -111,8 +137,12 @@ def bench_filter(path: Path) -> dict:
     opened = time.perf_counter() - started
     page = window.page("台账")
     rows = page.model.rowCount()
-    samples: dict[str, list[float]] = {"typing (digits, key events)": [], "typing (Chinese, as an IME commits)": [],
-                                       "backspace": [], "combo filters": []}
+    samples: dict[str, list[float]] = {
+        "typing (digits, key events)": [],
+        "typing (Chinese, as an IME commits)": [],
+        "backspace": [],
+        "combo filters": [],
+    }
     page.search.setFocus()
     for text in ("1234", "999", "20000"):
         for ch in text:
@@ -164,8 +194,10 @@ def main(argv: list[str] | None = None) -> int:
         large = tmp / "large.db"
         t0 = time.perf_counter()
         build_large_ledger(large, args.key_works)
-        print(f"built a {args.key_works}-key-work ledger in {time.perf_counter() - t0:.1f} s "
-              f"({large.stat().st_size / 1e6:.1f} MB)")
+        print(
+            f"built a {args.key_works}-key-work ledger in {time.perf_counter() - t0:.1f} s "
+            f"({large.stat().st_size / 1e6:.1f} MB)"
+        )
         result = bench_filter(large)
         print(f"main window on it: {result['rows']} rows, opened in {result['open_seconds']:.2f} s")
         worst = 0.0
@@ -180,11 +212,15 @@ def main(argv: list[str] | None = None) -> int:
         spare = tmp / "demo-copy.db"
         shutil.copy2(demo, spare)
         opens = bench_open(spare, args.runs)
-        print(f"main window on the demo ledger: median {statistics.median(opens):.2f} s, max {max(opens):.2f} s "
-              f"over {len(opens)} runs")
+        print(
+            f"main window on the demo ledger: median {statistics.median(opens):.2f} s, max {max(opens):.2f} s "
+            f"over {len(opens)} runs"
+        )
         ok = worst < 100 and max(opens) < 2
-        print(f"verdict: keystroke worst {worst:.0f} ms (target < 100), window open worst {max(opens):.2f} s "
-              f"(target < 2): {'PASS' if ok else 'FAIL'}")
+        print(
+            f"verdict: keystroke worst {worst:.0f} ms (target < 100), window open worst {max(opens):.2f} s "
+            f"(target < 2): {'PASS' if ok else 'FAIL'}"
+        )
     return 0
 
 
