@@ -315,7 +315,22 @@ def _xls_saved_at(path: Path) -> str | None:
 def _xlrd_sheets(path: Path) -> tuple[list[_Sheet], None, str | None, Any]:
     import xlrd
 
-    book = safety.open_xls(path, what="填报表")
+    # Formatting info gives each number its format: a clerk who types "50%" into 完成进度
+    # leaves 0.5 formatted as a percentage, which must come back as 50.
+    book = safety.open_xls(path, what="填报表", formatting_info=True)
+    formats: dict[int, str | None] = {}
+
+    def number_format(xf_index: int | None) -> str | None:
+        if xf_index is None:
+            return None
+        if xf_index not in formats:
+            try:
+                key = book.xf_list[xf_index].format_key
+                fmt = book.format_map.get(key)
+                formats[xf_index] = fmt.format_str if fmt is not None else None
+            except (IndexError, AttributeError):
+                formats[xf_index] = None
+        return formats[xf_index]
 
     def rows_of(sheet):
         def gen() -> Iterator[tuple[int, list[Cell]]]:
@@ -335,7 +350,8 @@ def _xlrd_sheets(path: Path) -> tuple[list[_Sheet], None, str | None, Any]:
                             value = xlrd.xldate.xldate_as_datetime(value, book.datemode)
                         except (ValueError, OverflowError):
                             pass
-                    cells.append(Cell(value))
+                    fmt = number_format(cell.xf_index) if cell.ctype == xlrd.XL_CELL_NUMBER else None
+                    cells.append(Cell(value, fmt))
                 yield r + 1, cells
 
         return gen

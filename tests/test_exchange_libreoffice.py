@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import shutil
 
+import openpyxl
 import pytest
-from test_exchange_helpers import ROUND, ledger_dump, soffice_convert
+from test_exchange_helpers import ROUND, columns, data_rows, ledger_dump, soffice_convert
 from test_exchange_roundtrip import assert_ledger_holds, fill_all
 
 from db.exchange import import_returns
@@ -13,6 +14,30 @@ from db.ledger import open_ledger
 from reports.handoff import export_handoff
 
 pytestmark = [pytest.mark.libreoffice, pytest.mark.slow]
+
+
+def type_percentages(files, typed) -> int:
+    """Where a clerk filled 50, type "50%" instead, as Excel and LibreOffice store it: 0.5 shown as a percentage.
+
+    Indicators measured in % get the same treatment. The ledger must still receive 50.
+    Returns the number of cells changed.
+    """
+    changed = 0
+    for f in files:
+        wb = openpyxl.load_workbook(f.path)
+        ws = wb.worksheets[0]
+        col = columns(ws)
+        for aid, r in data_rows(ws).items():
+            if typed[aid]["percent"] != 50:
+                continue
+            cells = [(ws.cell(r, col["完成进度(%)"]), 50)]
+            cells += [(ws.cell(r, col[h]), v) for h, v in typed[aid]["indicators"].items() if h.endswith("%）")]
+            for cell, value in cells:
+                cell.value = value / 100
+                cell.number_format = "0%" if value == 50 else "0.00%"
+                changed += 1
+        wb.save(f.path)
+    return changed
 
 
 @pytest.fixture(scope="module")
@@ -27,6 +52,7 @@ def filled(tmp_path_factory, demo_template):
     files = export_handoff(db, ROUND, None, folder / "filled")
     db.close()
     typed = fill_all(files)
+    assert type_percentages(files, typed) > 0
     originals = [f.path for f in files]
     # One soffice call per format: starting LibreOffice is the slow part.
     as_xlsx = soffice_convert(originals, "xlsx", folder / "saved-xlsx")
