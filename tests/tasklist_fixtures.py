@@ -263,3 +263,230 @@ def build_numbers_workbook(path: Path) -> Path:
         ws.append([month, month * 100, month * 80])
     wb.save(path)
     return path
+
+
+# ----------------------------------------------------------------------------------------------
+# Shapes a county office really sends, none of them seen while the readers were written.
+
+BREAKDOWN_TITLE = "示例县2024年优化营商环境重点任务分解表"
+#: (序号, 工作任务, [具体措施…], 牵头单位, 配合单位, 完成时限) under each section heading; numbers restart.
+BREAKDOWN_SECTIONS = [
+    (
+        "一、提升政务服务效能",
+        [
+            (
+                1,
+                "深化“一件事”集成改革",
+                [
+                    "推行企业开办、员工招聘等“一件事”集成办理，2024年6月底前实现全程网办。",
+                    "完善“一件事”办理指南，同步上线移动端。",
+                ],
+                "县政务服务中心（牵头）、县市场监管局",
+                "县人社局、县税务局",
+                "2024年6月底前",
+            ),
+            (
+                2,
+                "推进“综合查一次”",
+                ["制定年度联合检查计划，跨部门联合检查比例达30%以上。"],
+                "县司法局",
+                "县直有关部门",
+                "2024年12月底前",
+            ),
+            (
+                3,
+                "优化涉企服务",
+                ["建立企业诉求“一站式”受理机制。"],
+                "县发改局（牵头）、县财政局",
+                "各乡镇（街道）",
+                "长期坚持",
+            ),
+        ],
+    ),
+    (
+        "二、强化要素保障",
+        [
+            (
+                1,
+                "保障重点项目用地",
+                ["优先保障省市县重点项目用地指标。"],
+                "县自然资源和规划局",
+                "县发改局",
+                "2024年9月底前",
+            ),
+            (
+                2,
+                "盘活存量土地",
+                ["2024年第三季度前完成批而未供土地清查；年底前处置率达到40%以上。"],
+                None,
+                "县财政局",
+                None,
+            ),
+            (
+                3,
+                "降低企业融资成本",
+                ["落实普惠小微贷款支持政策。", "开展银企对接活动不少于4场。"],
+                "县金融服务中心、人行示例县支行",
+                "各商业银行",
+                "持续推进",
+            ),
+        ],
+    ),
+]
+
+
+def build_breakdown_table(path: Path) -> Path:
+    """Write a 任务分解表: section rows across the table, numbers restarting per section,
+    one row per measure with the parents merged, and 牵头单位 / 完成时限 merged over two tasks.
+
+    Columns: 序号 / 工作任务 / 具体措施 / 牵头单位 / 配合单位 / 完成时限. 牵头单位 sometimes
+    names two units with “（牵头）” after the real lead. In section 二 the first two tasks
+    share one merged 牵头单位 cell and one merged 完成时限 cell (``None`` below the first).
+    """
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "分解表"
+    width = 6
+    for text in ("附件1", BREAKDOWN_TITLE):
+        ws.append([text])
+        ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=width)
+    ws.append(["序号", "工作任务", "具体措施", "牵头单位", "配合单位", "完成时限"])
+    for heading, tasks in BREAKDOWN_SECTIONS:
+        ws.append([heading])
+        ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=width)
+        shared: dict[int, int] = {}  # column → first row of a cell merged down over following tasks
+        for number, title, measures, lead, support, deadline in tasks:
+            first = ws.max_row + 1
+            for measure in measures:
+                ws.append([None, None, measure, None, None, None])
+            last = ws.max_row
+            for col, value in ((1, number), (2, title), (4, lead), (5, support), (6, deadline)):
+                if value is None and col in shared:
+                    continue  # merged into the cell above, spanning this task too
+                ws.cell(first, col, value)
+                shared[col] = first
+            for col in (1, 2, 5):
+                if last > first:
+                    ws.merge_cells(start_row=first, start_column=col, end_row=last, end_column=col)
+            for col in (4, 6):
+                top = shared[col]
+                if last > top:
+                    ws.merge_cells(start_row=top, start_column=col, end_row=last, end_column=col)
+    for col, w in enumerate((6, 20, 50, 24, 20, 14), 1):
+        ws.column_dimensions[get_column_letter(col)].width = w
+    wb.save(path)
+    return path
+
+
+INVESTMENT_NOTICE = """示例县人民政府办公室关于印发示例县2024年推进有效投资重点工作方案的通知
+示政办发〔2024〕12号
+各乡镇人民政府、街道办事处，县政府各部门：
+《示例县2024年推进有效投资重点工作方案》已经县政府同意，现印发给你们，请认真贯彻执行。
+示例县人民政府办公室
+2024年3月5日
+示例县2024年推进有效投资重点工作方案
+为深入贯彻落实省市关于扩大有效投资的决策部署，制定本方案。
+一、总体目标
+全年固定资产投资增长8%以上。
+二、重点任务
+（一）扩大重大项目投资。聚焦交通、能源、水利等领域，谋划推进重大项目30个以上。2024年6月底前，完成年度计划投资的50%。（责任单位：县发改局；配合单位：县交通运输局、县水利局）
+（二）推进制造业投资。实施“千项万亿”工程，工业投资增长10%以上。（责任单位：县经信局（牵头）、县商务局；配合单位：各乡镇（街道））
+（三）加快民间投资。建立民间投资项目库，9月底前入库项目100个以上；推动向民间资本推介项目。（责任单位：县发改局、县工商联）
+三、保障措施
+（一）加强组织领导。成立工作专班，统筹推进有效投资工作。
+（二）强化督查考核。每季度通报一次进展，年底前开展综合评价。（责任单位：县委县政府督查室）
+"""
+
+
+#: Word table rows: (序号, 重点任务, 工作措施, 牵头单位, 配合单位, 完成时限); a heading row is a str.
+VILLAGE_ROWS = [
+    "一、发展乡村产业",
+    ("1", "培育特色农业", "新建高标准农田5000亩", "县农业农村局", "县财政局、县自然资源和规划局", "2024年10月底前"),
+    ("", "", "建设现代农业园区2个", "", "", ""),
+    ("2", "发展乡村旅游", "打造精品民宿集聚区1个", None, "县文化广电旅游体育局", "2024年12月底前"),
+    "二、建设宜居乡村",
+    ("3", "整治农村人居环境", "完成农村改厕1200户", "县农业农村局\n县卫生健康局", "各乡镇（街道）", "2024年11月底前"),
+    ("4", "推进农村公路提档", "改造农村公路30公里", "县交通运输局", "县财政局", "2024年年底前"),
+]
+
+
+def build_village_docx(path: Path) -> Path:
+    """Write a Word document whose task list is a table with merged cells.
+
+    The header has two rows (责任单位 spans 牵头单位 | 配合单位, the other header cells
+    merged down), section headings are rows merged across the table, the 序号 / 重点任务
+    cells of a task with two measures are merged down, and one 牵头单位 cell is merged
+    over two tasks (``None``).
+    """
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("附件")
+    document.add_paragraph("示例县2024年乡村振兴重点任务清单")
+    table = document.add_table(rows=2 + len(VILLAGE_ROWS), cols=6)
+    top = ["序号", "重点任务", "工作措施", "责任单位", "", "完成时限"]
+    for col, text in enumerate(top):
+        table.cell(0, col).text = text
+    table.cell(1, 3).text = "牵头单位"
+    table.cell(1, 4).text = "配合单位"
+    table.cell(0, 3).merge(table.cell(0, 4))
+    for col in (0, 1, 2, 5):
+        table.cell(0, col).merge(table.cell(1, col))
+    task_first: dict[int, int] = {}
+    for offset, row in enumerate(VILLAGE_ROWS):
+        r = 2 + offset
+        if isinstance(row, str):
+            merged = table.cell(r, 0).merge(table.cell(r, 5))
+            merged.text = row
+            continue
+        for col, value in enumerate(row):
+            if value:
+                table.cell(r, col).text = value
+                task_first[col] = r
+            elif value == "" and col in task_first:
+                # A measure row of the task above: its parent cells are merged down.
+                if col != 2:
+                    table.cell(task_first[col], col).merge(table.cell(r, col))
+            elif value is None and col in task_first:
+                table.cell(task_first[col], col).merge(table.cell(r, col))
+    document.save(str(path))
+    return path
+
+
+#: One row per key work; deadlines written inside the measures, several dates in 时间节点.
+STAGED_ROWS = [
+    (
+        "1",
+        "推进城市更新",
+        "1.2024年6月底前，完成老旧小区改造方案编制；\n2.2024年9月底前，开工改造小区12个；\n3.每季度末报送改造进度。",
+        "县住房和城乡建设局",
+        "6月底前完成方案；12月底前全面完工",
+    ),
+    (
+        "2",
+        "提升供水保障能力",
+        "1.2024年上半年完成水厂扩建主体工程；\n2.到2024年10月底前，新增日供水能力2万吨。",
+        "县水利局",
+        "2024年",
+    ),
+    (
+        "3",
+        "完善城市停车设施",
+        "1.2024年第三季度前新增公共停车泊位800个；\n2.2024年11月20日前出台停车收费调整方案。",
+        "县综合行政执法局、县发改局",
+        "分阶段推进",
+    ),
+]
+
+
+def build_staged_plan(path: Path) -> Path:
+    """Write a plan whose deadlines sit inside the measures ("2024年6月底前，完成…")."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["2024年城市建设重点工作计划"])
+    ws.merge_cells("A1:E1")
+    ws.append(["编号", "重点工作", "主要措施及时间节点", "责任单位", "时间节点"])
+    for row in STAGED_ROWS:
+        ws.append(list(row))
+    wb.save(path)
+    return path

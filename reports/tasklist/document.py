@@ -15,7 +15,7 @@ from pathlib import Path
 
 from db.errors import DubanError
 from reports.tasklist.draft import Draft, DraftKeyWork, Unplaced
-from reports.tasklist.grid import Grid, find_header, finish_key_works, read_grids
+from reports.tasklist.grid import Grid, find_header, finish_key_works, plan_meta_from_titles, read_grids
 from reports.tasklist.textparse import (
     _join,
     find_indicators,
@@ -131,7 +131,7 @@ def _blocks(lines: list[str]) -> tuple[list[_Block], list[str]]:
 
 def _document_meta(draft: Draft, lines: list[str], preamble: list[str]) -> None:
     joined = "\n".join(preamble)
-    m = re.search(r"印发\s*《([^》]{4,80})》", joined)
+    m = re.search(r"印发\s*《([^》]{4,80})》", joined) or re.search(r"关于印发\s*([^《》\n]{4,80}?)\s*的通知", joined)
     if m and not draft.title:
         draft.title = m.group(1)
     if not draft.title:
@@ -336,6 +336,7 @@ def docx_content(path: Path, warnings: list[str]) -> tuple[list[Grid], str]:
             table_no += 1
             grid = _table_grid(Table(child, document), table_no)
             if find_header(grid) is not None:
+                grid.caption = _caption(lines)
                 grids.append(grid)
             else:
                 for row in grid.cells:
@@ -345,6 +346,19 @@ def docx_content(path: Path, warnings: list[str]) -> tuple[list[Grid], str]:
                             seen.append(value)
                     lines.append("\n".join(seen))
     return grids, "\n".join(lines)
+
+
+def _caption(lines: list[str]) -> list[str]:
+    """Return the short title paragraphs right above a table ("附件", "示例县…任务清单")."""
+    caption: list[str] = []
+    for line in reversed(lines):
+        text = tidy(line, keep_newlines=False)
+        if not text:
+            continue
+        if len(text) > 60 or re.search(r"[。；;：:]$", text) or len(caption) == 3:
+            break
+        caption.insert(0, text)
+    return caption
 
 
 def _table_grid(table, table_no: int) -> Grid:
@@ -459,6 +473,9 @@ def read_docx(path: Path, draft: Draft, progress=None) -> None:
             body_meta = None
         if body_meta and draft.year is None and body_meta[2]:
             draft.year, draft.year_source = body_meta[2], body_meta[3]
+        if not body_meta or body_meta[0] in (None, "", draft.source_name):
+            # No document title in the text: the table's own title paragraphs name the plan.
+            plan_meta_from_titles(draft, grids[0].caption)
         read_grids(grids, draft, progress)
         if body_meta:
             if body_meta[0] and body_meta[0] != draft.source_name and not draft.title.startswith(body_meta[0]):

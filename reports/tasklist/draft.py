@@ -38,6 +38,8 @@ class DraftUnit:
         township_names: for ``all_townships``, the townships it expands to.
         similar_new: other names of this draft, also not in the registry, that probably
             mean the same unit (市公安 / 市公安局); they are in ``proposals`` too.
+        collective: the document named a group, not a unit (县直有关部门, 各商业银行);
+            read with ``skip`` set, so it is left out unless a person names a unit.
     """
 
     name: str
@@ -52,6 +54,7 @@ class DraftUnit:
     skip: bool = False
     township_names: list[str] = field(default_factory=list)
     similar_new: list[str] = field(default_factory=list)
+    collective: bool = False
 
     @property
     def known(self) -> bool:
@@ -206,6 +209,16 @@ class Draft:
                 out.append(Flag("no_units", f"第 {kw.number} 项“{_short(kw.title)}”没有找到责任单位。", kw.number))
             elif kw.lead_unit is None:
                 out.append(Flag("no_lead", f"第 {kw.number} 项没有牵头单位。", kw.number))
+            for unit in kw.units:
+                if unit.collective and unit.skip:
+                    out.append(
+                        Flag(
+                            "collective",
+                            f"第 {kw.number} 项的“{unit.name}”是泛指，不是具体单位，未分配；如需要请指定具体单位。",
+                            kw.number,
+                            unit.name,
+                        )
+                    )
             for unit in active:
                 if self.resolved and not unit.known and not unit.use_unit:
                     if unit.all_townships:

@@ -154,6 +154,7 @@ class Grid:
         hidden_cols: indexes of hidden columns.
         row_spans: for each row index, the horizontal merged spans (first, last) in it.
         label: how a row is named in messages, formatted with the 1-based row number.
+        caption: lines printed just above the table (a Word table's title paragraphs).
     """
 
     name: str
@@ -161,6 +162,7 @@ class Grid:
     hidden_cols: set[int] = field(default_factory=set)
     row_spans: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
     label: str = "第{row}行"
+    caption: list[str] = field(default_factory=list)
 
 
 def find_header(grid: Grid, scan_rows: int = 30) -> tuple[int, dict[str, list[int]], int] | None:
@@ -263,12 +265,17 @@ class _Builder:
         self.units_seen: dict[str, set[str]] = {}
         self.period_kind: dict[str, str] = {}
         self.auto_number = 0
+        self.current_raw: str | None = None
+        self.section_no = 0
+        self.section_numbers: dict[str, int] = {}
+        #: (key work, number as written, section number) for renumbering when numbers restart per section.
+        self.entries: list[tuple[DraftKeyWork, str, int]] = []
 
     def read(self, grid: Grid, header_row: int, roles: dict[str, list[int]], data_start: int, progress=None) -> int:
         header = grid.cells[header_row]
         header_roles = {classify_header(v) for v in header if classify_header(v)}
         count = 0
-        self.current, self.category = None, None
+        self.current, self.current_raw, self.category = None, None, None
         total = len(grid.cells)
         for r in range(data_start, total):
             row = grid.cells[r]
@@ -306,7 +313,7 @@ class _Builder:
         text = next(iter(distinct)) if len(distinct) == 1 else " ".join(texts[c] for c in filled)
         head = heading_of(text)
         if head and head.style in ("cn", "part") and len(text) <= 40:
-            self.category = strip_numbering(text).rstrip("。")
+            self._set_category(strip_numbering(text).rstrip("。"), head.number)
             return True
         if re.match(r"^(注|说明|备注|填表说明)", text):
             return True
@@ -316,9 +323,11 @@ class _Builder:
     def _data_row(self, row: list, roles: dict[str, list[int]], where: str) -> None:
         number = _number_text(_cell(row, roles.get("number")))
         title = strip_numbering(tidy(_cell(row, roles.get("title")), keep_newlines=False)).rstrip("。")
-        category = strip_numbering(tidy(_cell(row, roles.get("category")), keep_newlines=False)).rstrip("。")
+        category_text = tidy(_cell(row, roles.get("category")), keep_newlines=False)
+        category = strip_numbering(category_text).rstrip("。")
         if category:
-            self.category = category
+            head = heading_of(category_text)
+            self._set_category(category, head.number if head and head.style in ("cn", "part") else None)
         targets = split_items(_cell(row, roles.get("targets")))
         measures = split_items(_cell(row, roles.get("measures")))
         if not title and "title" not in roles:
@@ -326,7 +335,7 @@ class _Builder:
         cur = self.current
         starts_new = False
         if number:
-            starts_new = cur is None or number != cur.number
+            starts_new = cur is None or number != self.current_raw
             if not starts_new and title and _key(title) != _key(cur.title):
                 self.draft.warnings.append(
                     f"{where}：序号 {number} 重复出现但重点工作不同（“{title}”），已并入第 {number} 项，请核对。"
@@ -346,11 +355,13 @@ class _Builder:
                     Unplaced(where, " ".join(targets + measures), f"序号 {number} 没有重点工作名称")
                 )
                 title = (targets or measures or [f"第{number}项"])[0][:40]
+            raw = number
             number = self._unique(number)
             cur = DraftKeyWork(number=number, title=title, category=self.category, location=where)
             self.draft.key_works.append(cur)
-            self.current = cur
-            self._remember_number(number)
+            self.entries.append((cur, raw, self.section_no))
+            self.current, self.current_raw = cur, raw
+            self._remember_number(raw)
         for item in targets:
             if item not in cur.targets:
                 cur.targets.append(item)
@@ -380,7 +391,9 @@ class _Builder:
                 continue
             seen.add(text)
             units = units_from_list(text, first_is_lead=first_is_lead, role="责任" if role == "牵头" else role)
-            if role == "牵头":
+            if role == "牵头" and not any(u.role == "牵头" for u in units):
+                # Several names in the 牵头单位 column lead jointly, unless one is marked
+                # (“县发改局（牵头）、县财政局”): then the others are responsible units.
                 for u in units:
                     u.role = "牵头"
             new.extend(units)
@@ -410,6 +423,33 @@ class _Builder:
         kw.leader = kw.leader or leader
         kw.liaison = kw.liaison or liaison
 
+    def _set_category(self, title: str, heading_number: int | None) -> None:
+        if title != self.category:
+            if title not in self.section_numbers:
+                self.section_numbers[title] = heading_number or len(self.section_numbers) + 1
+            self.section_no = self.section_numbers[title]
+        self.category = title
+
+    def finish(self) -> None:
+        """Settle numbers repeated in the table.
+
+        Numbers that restart in every section (一、… 1 2 3, 二、… 1 2) are prefixed with the
+        section number (2.1), as a person would cite them; other repeats keep the "-2"
+        numbers given while reading, with a warning.
+        """
+        raws = [raw for _kw, raw, _section in self.entries]
+        repeated = {raw for raw in raws if raws.count(raw) > 1}
+        if not repeated:
+            return
+        pairs = [(section, raw) for _kw, raw, section in self.entries]
+        if all(section for section, _raw in pairs) and len(set(pairs)) == len(pairs):
+            for kw, raw, section in self.entries:
+                kw.number = f"{section}.{raw}"
+            return
+        for kw, raw, _section in self.entries:
+            if kw.number != raw:
+                self.draft.warnings.append(f"序号 {raw} 在不同位置重复出现，后一处编为 {kw.number}。")
+
     def _next_number(self) -> str:
         return str(self.auto_number + 1)
 
@@ -424,8 +464,7 @@ class _Builder:
         n = 2
         while f"{number}-{n}" in existing:
             n += 1
-        self.draft.warnings.append(f"序号 {number} 在不同位置重复出现，后一处编为 {number}-{n}。")
-        return f"{number}-{n}"
+        return f"{number}-{n}"  # warned about in finish(), unless sections explain the repeat
 
 
 def _key(text: str) -> str:
@@ -436,6 +475,7 @@ def read_grids(grids: list[Grid], draft: Draft, progress=None) -> bool:
     """Read every grid that has a task-list header into ``draft``; return False if none has."""
     builder = _Builder(draft)
     found = False
+    has_targets = False
     title_lines: list[str] = []
     for grid in grids:
         header = find_header(grid)
@@ -443,6 +483,7 @@ def read_grids(grids: list[Grid], draft: Draft, progress=None) -> bool:
             continue
         found = True
         header_row, roles, data_start = header
+        has_targets = has_targets or "targets" in roles
         for row in grid.cells[:header_row]:
             for value in row:
                 text = tidy(value, keep_newlines=False)
@@ -451,12 +492,15 @@ def read_grids(grids: list[Grid], draft: Draft, progress=None) -> bool:
         builder.read(grid, header_row, roles, data_start, progress)
     if not found:
         return False
-    _plan_meta_from_titles(draft, title_lines)
-    finish_key_works(draft, from_table=True)
+    builder.finish()
+    plan_meta_from_titles(draft, title_lines)
+    # A 任务分解表 without a target column writes its numbers in the measures ("不少于4场").
+    finish_key_works(draft, from_table=True, indicators_from_measures=not has_targets)
     return True
 
 
-def _plan_meta_from_titles(draft: Draft, lines: list[str]) -> None:
+def plan_meta_from_titles(draft: Draft, lines: list[str]) -> None:
+    """Take the plan title, document number and year from title lines above a table."""
     candidates = [t for t in lines if not re.fullmatch(r"附件\s*\d*[:：]?", t) and len(t) >= 4]
     if candidates and not draft.title:
         draft.title = max(candidates, key=len)[:120]
@@ -470,8 +514,35 @@ def _plan_meta_from_titles(draft: Draft, lines: list[str]) -> None:
             draft.year, draft.year_source = int(m.group(1)), "标题"
 
 
-def finish_key_works(draft: Draft, *, from_table: bool) -> None:
-    """Derive milestones and indicators, guess the year if still unknown, and re-date."""
+class _DeadlineSet:
+    """Deadline phrases of one key work, compared as dates are meant: 到2024年6月底前 = 6月底前 in a 2024 plan."""
+
+    def __init__(self, year: int | None, phrases=()):
+        self.year = year
+        self.keys = {self._key(p) for p in phrases}
+
+    def _key(self, phrase: str) -> str:
+        key = re.sub(r"^(?:到|至|截至|截止|于|在)", "", re.sub(r"\s", "", phrase))
+        if self.year:
+            key = re.sub(rf"^{self.year}年(?=\d|[一二三四五六七八九十上下第])", "", key)
+        return re.sub(r"(?:以前|之前)$", "前", key)
+
+    def __contains__(self, phrase: str) -> bool:
+        return self._key(phrase) in self.keys
+
+    def add(self, phrase: str) -> None:
+        self.keys.add(self._key(phrase))
+
+
+def finish_key_works(draft: Draft, *, from_table: bool, indicators_from_measures: bool = False) -> None:
+    """Derive milestones and indicators, guess the year if still unknown, and re-date.
+
+    Args:
+        draft: the draft read so far.
+        from_table: the key works come from a table (indicators are read from targets).
+        indicators_from_measures: the table has no target column, so read indicators
+            from the measures instead.
+    """
     if draft.year is None:
         years = Counter()
         for kw in draft.key_works:
@@ -483,7 +554,7 @@ def finish_key_works(draft: Draft, *, from_table: bool) -> None:
             draft.year, draft.year_source = year, "推断"
             draft.warnings.append(f"文件中没有写明计划年度，按目标中最常出现的年份定为 {year} 年；如不对请指定年度。")
     for kw in draft.key_works:
-        phrases = {m.phrase for m in kw.milestones}
+        phrases = _DeadlineSet(draft.year, (m.phrase for m in kw.milestones))
         if kw.period_phrase:
             parsed = parse_deadline(kw.period_phrase, draft.year or 2000)
             if not parsed.understood:
@@ -506,7 +577,7 @@ def finish_key_works(draft: Draft, *, from_table: bool) -> None:
                     phrases.add(phrase)
         if from_table:
             names = set()
-            for text in kw.targets:
+            for text in kw.measures if indicators_from_measures else kw.targets:
                 for ind in find_indicators(text):
                     if ind.name not in names:
                         kw.indicators.append(ind)

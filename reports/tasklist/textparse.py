@@ -288,12 +288,33 @@ def units_from_list(text: str, *, first_is_lead: bool = True, role: str = ROLE_R
     marked = [i for i, (_name, lead) in enumerate(pairs) if lead]
     if marked:
         units[marked[0]].role = ROLE_LEAD
-    elif first_is_lead and units and role == ROLE_RESPONSIBLE:
-        units[0].role = ROLE_LEAD
+    elif first_is_lead and role == ROLE_RESPONSIBLE:
+        first = next((u for u in units if not u.collective), None)
+        if first is not None:
+            first.role = ROLE_LEAD
     return _dedupe_units(units)
 
 
+_COLLECTIVE = re.compile(
+    r"^(?:(?:[市县区]直?|市级|县级|区级)?各?(?:其他|其它|成员)?(?:部门|单位|成员单位|职能部门)"
+    r"|(?:[市县区]直?|市级|县级|区级)?各?(?:有关|相关)[\u4e00-\u9fff]{0,8}"
+    r"|各[\u4e00-\u9fff]{1,8})$"
+)
+
+
+def is_collective_name(name: str) -> bool:
+    """True for a collective such as 县直有关部门, 各相关单位 or 各商业银行: no one unit to assign.
+
+    各乡镇（街道） is not collective here: it means every township unit and is expanded.
+    """
+    name = re.sub(r"[（(][^（）()]*[)）]$", "", name.strip())
+    return not _TOWNSHIPS.match(name) and bool(_COLLECTIVE.match(name))
+
+
 def _draft_unit(name: str, role: str) -> DraftUnit:
+    if is_collective_name(name):
+        # Kept in the draft, left out of the ledger until a person names the real units.
+        return DraftUnit(name=name, role=role, skip=True, collective=True)
     return DraftUnit(name=name, role=role, all_townships=bool(_TOWNSHIPS.match(name)))
 
 
