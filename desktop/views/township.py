@@ -222,9 +222,27 @@ class TownshipPage(QWidget):
         return found[0] if found else None
 
     def missing_fields(self, assignment_id: int) -> list[str]:
-        """The required fields still empty for an assignment."""
+        """The required fields still empty for an assignment.
+
+        The row on screen is judged by the form as typed, not by the last autosave: a field
+        the clerk has just emptied (or a form whose errors keep it from saving) must never
+        be shown as filled in.
+        """
+        if assignment_id == self.current_assignment and self.percent.isEnabled():
+            typed = {
+                "progress_text": self.progress_text.toPlainText().strip(),
+                "percent": self.percent.text().strip(),
+                "reported_status": self.status_box.currentData(),
+            }
+            return [label for key, label in REQUIRED if typed[key] in (None, "")]
         rep = self.report(assignment_id) or {}
         return [label for key, label in REQUIRED if rep.get(key) in (None, "")]
+
+    def unsaved_problems(self) -> list[str]:
+        """What keeps the form on screen from being saved (empty when it can be saved)."""
+        if self.current_assignment is None or not self.percent.isEnabled():
+            return []
+        return self.validate()[2]
 
     # -- refresh -------------------------------------------------------------------------------------
     def reload(self, areas: set[str] | None = None) -> None:
@@ -270,16 +288,20 @@ class TownshipPage(QWidget):
             if a is None:
                 continue
             missing = self.missing_fields(a["id"])
+            wrong = a["id"] == self.current_assignment and bool(self.unsaved_problems())
             comment = self._extras(a["id"]).get("comment")
-            mark = "✘" if missing else "✔"
+            mark = "✘" if missing or wrong else "✔"
             text = f"{mark} {a['number']} {a['title']}"
             if missing:
                 text += f"\n　缺：{'、'.join(missing)}"
+            if wrong:
+                text += "\n　有错误，未保存"
+            if missing or wrong:
                 missing_total += 1
             if comment:
                 text += "\n　有退回意见"
             item.setText(text)
-            item.setForeground(QColor("#c0392b" if missing else "#2e7d32"))
+            item.setForeground(QColor("#c0392b" if missing or wrong else "#2e7d32"))
         count = self.checklist.count()
         self.missing_label.setText(
             f"还有 {missing_total} 项没有填完。"
@@ -366,6 +388,7 @@ class TownshipPage(QWidget):
         self.problem_label.setText("")
         self.saved_label.setText("")
         self.validate()
+        self._refresh_checklist_marks()
 
     # -- validation and autosave ------------------------------------------------------------------------
     def validate(self) -> tuple[dict | None, dict | None, list[str]]:
@@ -411,6 +434,8 @@ class TownshipPage(QWidget):
         self.saved_label.setText("有错误，改正后自动保存。" if problems else "正在编辑……")
         if not problems:
             self.autosave.start()
+        # The checklist follows the form as typed, not the autosave 0.8 s later.
+        self._refresh_checklist_marks()
 
     def save_now(self) -> bool:
         """Write the form to the local ledger (what the autosave timer calls)."""
@@ -492,6 +517,16 @@ class TownshipPage(QWidget):
         rid, unit = self.round_id(), self.unit_name()
         if not rid or not unit:
             ask.show_error(self, "还没有打开填报表，没有可导出的内容。请先点“打开收到的填报表…”。")
+            return
+        problems = self.unsaved_problems()
+        if problems:
+            # Exporting now would send the last saved version, not what the clerk sees.
+            item = self.checklist.currentItem()
+            name = item.text().split("\n")[0][2:] if item else "当前这一项"
+            ask.show_error(
+                self,
+                f"“{name}”有错误，还没有保存：\n" + "\n".join(problems) + "\n请改正后再导出报送文件。",
+            )
             return
         missing = [
             self.checklist.item(i).text().split("\n")[0][2:]

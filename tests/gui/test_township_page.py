@@ -1,0 +1,68 @@
+"""填报端 checklist and export: what the checklist says must match the form the clerk sees."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def township(qtbot, demo_db, answers, tmp_path):
+    """A township window on 城东街道's ledger, opened from a real handoff of the demo's 2024Q3."""
+    from db.exchange import open_handoff
+    from db.units import require_unit
+    from desktop.app import open_window
+    from reports.handoff import export_handoff
+
+    files = export_handoff(demo_db, "2024Q3", [require_unit(demo_db, "城东街道")], tmp_path / "out")
+    ledger = tmp_path / "城东街道.db"
+    open_handoff(ledger, files[0].path)
+    win = open_window(ledger)
+    qtbot.addWidget(win)
+    win.resize(1280, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    if win.session.db.conn:
+        win.close()
+
+
+def test_checklist_follows_the_form_as_typed_not_the_last_autosave(township):
+    page = township.pages[0]
+    assert "7 项都已填完" in page.missing_label.text()
+    page.checklist.setCurrentRow(1)
+    assert page.progress_text.toPlainText()
+    page.progress_text.clear()
+    # No waiting for the autosave: the row the clerk just emptied is not "filled in" any more.
+    assert page.checklist.item(1).text().startswith("✘")
+    assert "缺：进展情况" in page.checklist.item(1).text()
+    assert "还有 1 项没有填完" in page.missing_label.text()
+    page.progress_text.setPlainText("已完成窗口作风专项整治。")
+    assert page.checklist.item(1).text().startswith("✔")
+
+
+def test_a_form_that_cannot_save_is_never_shown_filled_nor_exported_stale(qtbot, township, answers, tmp_path):
+    page = township.pages[0]
+    page.checklist.setCurrentRow(1)
+    aid = page.current_assignment
+    saved = township.session.db.execute("SELECT progress_text FROM reports WHERE assignment_id = ?", [aid]).fetchone()
+    page.progress_text.setPlainText("本季度新增整改事项3项，均已办结。")
+    page.percent.setText("一百")  # refused by validation: the autosave cannot write this form
+    qtbot.wait(1200)  # longer than the autosave delay
+    assert "0 到 100" in page.problem_label.text()
+    assert page.checklist.item(1).text().startswith("✘")
+    assert "有错误" in page.checklist.item(1).text()
+    assert "7 项都已填完" not in page.missing_label.text()
+
+    answers.save_path = str(tmp_path / "报送.xlsx")
+    page.export_return()
+    # The export would have carried the old text while the form shows the new one: refused, with what to do.
+    assert not Path(answers.save_path).exists()
+    assert answers.errors and "改正后再导出" in answers.errors[-1] and "0 到 100" in answers.errors[-1]
+    assert (
+        township.session.db.execute("SELECT progress_text FROM reports WHERE assignment_id = ?", [aid]).fetchone()
+        == saved
+    )
