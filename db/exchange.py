@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable
@@ -218,6 +219,18 @@ def _collect(paths: Iterable[str | Path], stack: ExitStack) -> list[_Source]:
 # ---------------------------------------------------------------------------------------------
 
 
+def _shown_time(stamp: str | None) -> str:
+    """Return an ISO time stamp as a clerk writes it (2024-10-08 09:30:00), never with a "T"."""
+    return (stamp or "").replace("T", " ")
+
+
+def _tidy_person_name(name: str | None) -> str | None:
+    """Drop the spaces clerks put inside a Chinese name to line it up ("朱  丹" is 朱丹)."""
+    if name is None:
+        return None
+    return re.sub(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])", "", name)
+
+
 def _report_snapshot(db: sqlite_utils.Database, assignment_id: int, round_id: str) -> dict | None:
     rows = list(db.query("SELECT * FROM reports WHERE assignment_id = ? AND round_id = ?", [assignment_id, round_id]))
     if not rows:
@@ -271,7 +284,7 @@ def _ledger_rows(db: sqlite_utils.Database, assignment_ids: list[int]) -> dict[i
 def _normalise_row(
     row,
     ledger_row: dict,
-    indicator_units: dict[int, str | None],
+    indicator_units: dict[int, tuple[str, str | None]],
     preview: ReturnPreview,
     reporter: str | None,
     phone: str | None,
@@ -292,7 +305,8 @@ def _normalise_row(
         values: dict[int, float | None] = {}
         for ind_id, cell in row.indicators.items():
             if ind_id in ledger_row["indicators"]:
-                values[ind_id] = normalise_number(cell, f"指标 {ind_id}", indicator_units.get(ind_id))
+                name, unit_of_measure = indicator_units.get(ind_id, (None, None))
+                values[ind_id] = normalise_number(cell, f"指标：{name or ind_id}", unit_of_measure)
             elif not cell.blank:
                 preview.locked_changes.append(
                     f"第 {row.row_number} 行在不属于该任务的指标列填了“{cell.value}”，已忽略。"
@@ -353,28 +367,34 @@ def _examine(db: sqlite_utils.Database, source: _Source, parsed, force: bool) ->
     rnd = get_round(db, export["round_id"])
     if rnd["state"] != "open":
         preview.rejected = (
-            f"“{source.name}”是 {rnd['id']} 轮次的填报表，该轮次已关闭，数据已冻结；如需导入，请先重新打开该轮次。"
+            f"“{source.name}”是 {rnd['id']} 轮次的填报表，该轮次已关闭，数据已冻结，未导入；"
+            f"如确需导入，请先重新打开该轮次（duban round reopen {rnd['id']}，会记入日志）。"
         )
         return preview
 
+    # Every return of this unit for this round counts, not only those of this export: after a
+    # send-back the office exports again, and a stale copy of the first handoff must not
+    # overwrite the newer return made from the second.
     batches = list(
         db.query(
             "SELECT id, sha256, workbook_saved_at, imported_at FROM import_batches "
-            "WHERE export_id = ? AND undone_at IS NULL ORDER BY id",
-            [export["id"]],
+            "WHERE unit_id = ? AND round_id = ? AND undone_at IS NULL ORDER BY id",
+            [export["unit_id"], export["round_id"]],
         )
     )
     same = next((b for b in batches if b["sha256"] == preview.sha256), None)
     if same:
         preview.duplicate = True
-        preview.notice = f"该文件已于 {same['imported_at']} 导入过（批次 {same['id']}），本次不做任何改动。"
+        preview.notice = (
+            f"该文件已于 {_shown_time(same['imported_at'])} 导入过（批次 {same['id']}），本次不做任何改动。"
+        )
     else:
         newest = max((b["workbook_saved_at"] for b in batches if b["workbook_saved_at"]), default=None)
         if newest and wb.saved_at and wb.saved_at <= newest:
             preview.needs_force = not force
             preview.notice = (
-                f"该文件保存于 {wb.saved_at.replace('T', ' ')}（UTC），不晚于已导入的同一单位填报表"
-                f"（保存于 {newest.replace('T', ' ')}），可能是旧文件"
+                f"该文件保存于 {_shown_time(wb.saved_at)}（UTC），不晚于已导入的{unit['name']}本轮填报表"
+                f"（保存于 {_shown_time(newest)}），可能是旧文件"
                 + ("；已按 --force 导入。" if force else "，未导入。如确认以此为准，请加 --force 重新导入。")
             )
         elif batches and not wb.saved_at:
@@ -385,9 +405,9 @@ def _examine(db: sqlite_utils.Database, source: _Source, parsed, force: bool) ->
     # Locked cells are compared with what was sent: the office may have edited a task since.
     # Exports made before this was recorded fall back to today's ledger.
     sent_locked = json.loads(export["locked_cells"]) if export.get("locked_cells") else {}
-    indicator_units = {r[0]: r[1] for r in db.execute("SELECT id, measure_unit FROM indicators")}
+    indicator_units = {r[0]: (r[1], r[2]) for r in db.execute("SELECT id, name, measure_unit FROM indicators")}
     try:
-        reporter = normalise_text(wb.reporter, "填报人")
+        reporter = _tidy_person_name(normalise_text(wb.reporter, "填报人"))
     except ValueProblem as exc:
         preview.rejected = f"“{source.name}”：{exc}，未导入。"
         return preview
@@ -555,13 +575,22 @@ def import_returns(
         # Oldest first: the newest return of an export is applied last and so wins.
         order = sorted(range(total), key=lambda i: (getattr(parsed[i][1], "saved_at", None) or "", i))
         results: list[ReturnPreview] = []
+        previewed: dict[str, str] = {}
         backed_up = False
         for step, i in enumerate(order):
             source, wb = parsed[i]
             if progress:
                 progress(total + step, total * 2, f"{'检查' if dry_run else '导入'} {source.name}")
             if dry_run:
-                results.append(_examine(db, source, wb, force))
+                preview = _examine(db, source, wb, force)
+                earlier = previewed.get(preview.sha256) if preview.sha256 else None
+                if earlier and not (preview.rejected or preview.duplicate):
+                    # Applying would import the first copy only; say so instead of promising both.
+                    preview.duplicate = True
+                    preview.notice = f"与本次的“{earlier}”内容完全相同，只会导入一次。"
+                elif preview.sha256 and not preview.rejected:
+                    previewed[preview.sha256] = preview.path
+                results.append(preview)
                 continue
             preview = _examine(db, source, wb, force)
             if preview.rejected or preview.duplicate or preview.needs_force:
@@ -674,10 +703,10 @@ def undo_import(db: sqlite_utils.Database, batch_id: int, source: str = "undo") 
         "SELECT id, round_id, file_name, undone_at FROM import_batches WHERE id = ?", [batch_id]
     ).fetchone()
     if batch is None:
-        raise DubanError(f"没有编号为 {batch_id} 的导入批次。可用 duban import-returns 的输出或批次列表查看编号。")
+        raise DubanError(f"没有编号为 {batch_id} 的导入批次。可用 duban import-batches 查看批次编号。")
     _id, round_id, file_name, undone_at = batch
     if undone_at:
-        raise DubanError(f"导入批次 {batch_id}（{file_name}）已于 {undone_at} 撤销过。")
+        raise DubanError(f"导入批次 {batch_id}（{file_name}）已于 {_shown_time(undone_at)} 撤销过，无需再撤销。")
     ensure_round_open(db, round_id)
     changes = list(db.query("SELECT * FROM batch_changes WHERE batch_id = ? ORDER BY id DESC", [batch_id]))
     for change in changes:
@@ -951,7 +980,7 @@ def open_handoff(ledger_path: str | Path, file: str | Path) -> dict:
             if facts.get("org_name"):
                 set_meta(db, "office_name", facts["org_name"], "open-handoff")
             try:
-                reporter = normalise_text(wb.reporter, "填报人")
+                reporter = _tidy_person_name(normalise_text(wb.reporter, "填报人"))
             except ValueProblem:
                 reporter = None
             phone = normalise_phone(wb.phone)

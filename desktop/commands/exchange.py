@@ -95,6 +95,14 @@ def cmd_export_handoff(args, ctx: Context) -> int:
     return 0
 
 
+def _field_label(db, key: str) -> str:
+    """Return the column a change is about, as the clerk's workbook names it."""
+    if key.startswith("indicator:"):
+        found = db.execute("SELECT name FROM indicators WHERE id = ?", [int(key.split(":", 1)[1])]).fetchone()
+        return f"指标：{found[0]}" if found else "指标"
+    return _FIELD_LABELS.get(key, key)
+
+
 def _value(value) -> str:
     if value is None:
         return "（空）"
@@ -136,10 +144,15 @@ def cmd_import_returns(args, ctx: Context) -> int:
                     print(f"    拒绝：{row.reason}")
                 elif row.outcome in ("new", "changed") and args.dry_run:
                     changes = "；".join(
-                        f"{_FIELD_LABELS.get(k, k)} {_value(old)} → {_value(new)}"
-                        for k, (old, new) in row.changes.items()
+                        f"{_field_label(db, k)} {_value(old)} → {_value(new)}" for k, (old, new) in row.changes.items()
                     )
                     print(f"    {OUTCOME_LABELS[row.outcome]} 任务 {row.number}：{changes}")
+            rejected_rows = r.counts["rejected"]
+            if rejected_rows:
+                print(
+                    f"    以上 {rejected_rows} 行未导入，{'其余行已照常导入' if r.applied else '其余行不受影响'}；"
+                    f"请把拒绝原因告诉{r.unit}，改正后重新报送（重新报送时只导入有改动的内容）。"
+                )
             for msg in r.locked_changes:
                 print(f"    忽略：{msg}")
             if r.problems_added:
@@ -170,6 +183,10 @@ def cmd_batches(args, ctx: Context) -> int:
     if args.json:
         ctx.print_json(rows)
         return 0
+    if not rows:
+        where = f"轮次 {args.round} " if args.round else ""
+        print(f"{where}还没有导入过填报表。导入请用：duban import-returns 文件或文件夹")
+        return 0
     print(
         format_table(
             ["批次", "单位", "轮次", "文件", "导入时间", "新增", "修改", "拒绝", "状态"],
@@ -179,11 +196,11 @@ def cmd_batches(args, ctx: Context) -> int:
                     r["unit"],
                     r["round_id"],
                     r["file_name"],
-                    r["imported_at"],
+                    (r["imported_at"] or "").replace("T", " "),
                     r["counts"].get("new", 0),
                     r["counts"].get("changed", 0),
                     r["counts"].get("rejected", 0),
-                    f"已撤销 {r['undone_at']}" if r["undone_at"] else "有效",
+                    f"已撤销 {r['undone_at'].replace('T', ' ')}" if r["undone_at"] else "有效",
                 ]
                 for r in rows
             ],
