@@ -297,13 +297,27 @@ def _differences(
         parts.append("目标")
     if old["measures"] != kw.measures:
         parts.append("落实举措")
-    if [_milestone_key(m["phrase"], m["text"], m["due_date"]) for m in old["milestones"]] != [
-        _milestone_key(m.phrase, m.text, m.due) for m in kw.milestones
-    ]:
+    wanted = [_milestone_key(m.phrase, m.text, m.due) for m in kw.milestones]
+    kept = [
+        _milestone_key(m["phrase"], m["text"], m["due_date"])
+        for m in old["milestones"]
+        if not m["done_date"] or _milestone_key(m["phrase"], m["text"], m["due_date"]) in wanted
+    ]
+    if kept != wanted:
         parts.append("时间节点")
-    if [_indicator_key(i["name"], i["target_value"], i["measure_unit"], i["direction"]) for i in old["indicators"]] != [
-        _indicator_key(i.name, i.target, i.unit, i.direction) for i in kw.indicators
-    ]:
+    wanted_ind = [_indicator_key(i.name, i.target, i.unit, i.direction) for i in kw.indicators]
+    # An indicator with reported values stays even when the list no longer names it (see _sync_children).
+    kept_ind = [
+        _indicator_key(i["name"], i["target_value"], i["measure_unit"], i["direction"])
+        for i in old["indicators"]
+        if not _has_actuals(db, i["id"])
+        or i["name"] in {k[0] for k in wanted_ind}
+        or any(
+            k[1:] == _indicator_key(i["name"], i["target_value"], i["measure_unit"], i["direction"])[1:]
+            for k in wanted_ind
+        )
+    ]
+    if kept_ind != wanted_ind:
         parts.append("指标")
     old_roles = {a["unit"]: a["role"] for a in old["assignments"]}
     if {name_key(k): v for k, v in old_roles.items()} != {name_key(k): v for k, v in unit_roles.items()}:
@@ -341,7 +355,9 @@ def commit_draft(db: sqlite_utils.Database, draft: Draft, *, new_units: str = "c
     if not draft.key_works:
         raise DubanError("草稿中没有任何重点工作，未导入。")
     if not (draft.title or "").strip():
-        raise DubanError("计划名称为空，请先填写计划名称再导入。")
+        titles = [r[0] for r in db.execute("SELECT title FROM plans ORDER BY id LIMIT 5")]
+        hint = f"；要更新台账中已有的计划，请写它的名称（{'、'.join(titles)}）" if titles else ""
+        raise DubanError(f"文件里没有找到计划名称，未导入。请先填写计划名称（命令行加 --plan-title 名称）{hint}。")
     if draft.year is None and any(kw.milestones for kw in draft.key_works):
         raise DubanError("未能确定计划年度，时间节点无法换算为日期；请指定年度（如 --year 2024）后再导入。")
     numbers = [kw.number for kw in draft.key_works]
@@ -644,10 +660,13 @@ def _sync_children(db, kw_id: int, kw: DraftKeyWork, draft: Draft, roles: dict[i
             )
         )
     for m in old["milestones"]:
-        if m["id"] not in keep_ids:
+        # One whose completion was recorded stays, like an indicator with reported values:
+        # a list that no longer carries deadlines (an exported ledger) must not erase the record.
+        if m["id"] not in keep_ids and not m["done_date"]:
             delete_audited(db, "milestones", m["id"], source)
     # Indicators: matched by name; reported values stay attached.
     have_ind = {i["name"]: i for i in old["indicators"]}
+    draft_names = {i.name for i in kw.indicators}
     keep_ind = set()
     for seq, ind in enumerate(kw.indicators, 1):
         values = {
@@ -659,6 +678,12 @@ def _sync_children(db, kw_id: int, kw: DraftKeyWork, draft: Draft, roles: dict[i
             "phrase": ind.phrase,
         }
         existing = have_ind.get(ind.name)
+        if existing is None or existing["id"] in keep_ind:
+            existing = _same_target(
+                old["indicators"], ind, keep_ind | {i["id"] for i in have_ind.values() if i["name"] in draft_names}
+            )
+            if existing is not None:
+                values["name"] = ind.name
         if existing and existing["id"] not in keep_ind:
             keep_ind.add(existing["id"])
             update_audited(db, "indicators", existing["id"], values, source)
@@ -670,6 +695,32 @@ def _sync_children(db, kw_id: int, kw: DraftKeyWork, draft: Draft, roles: dict[i
         reported = db.execute("SELECT COUNT(*) FROM indicator_actuals WHERE indicator_id = ?", [i["id"]]).fetchone()[0]
         if not reported:
             delete_audited(db, "indicators", i["id"], source)
+
+
+def _has_actuals(db, indicator_id: int) -> bool:
+    return (
+        db.execute("SELECT 1 FROM indicator_actuals WHERE indicator_id = ? LIMIT 1", [indicator_id]).fetchone()
+        is not None
+    )
+
+
+def _same_target(old: list[dict], ind, taken: set[int]) -> dict | None:
+    """Return the one old indicator, named otherwise, with the same target, unit and direction.
+
+    Names are read from the target's wording, which a list exported from the ledger or an
+    edited document may phrase a little differently (新增集成服务事项 / 新增“一件事”集成服务事项);
+    the same number and unit in the same key work is the same indicator, and its reported
+    values must stay with it rather than a twin being added.
+    """
+    found = [
+        i
+        for i in old
+        if i["id"] not in taken
+        and float(i["target_value"]) == float(ind.target)
+        and (i["measure_unit"] or None) == (ind.unit or None)
+        and i["direction"] == ind.direction
+    ]
+    return found[0] if len(found) == 1 else None
 
 
 def _counts(db, plan_id: int) -> dict[str, int]:

@@ -142,3 +142,81 @@ def test_batch_and_closed_round_messages_say_what_to_do(demo_path, tmp_path, cap
     run(capsys, "--db", db, "round", "close", ROUND)
     code, out, _err = run(capsys, "--db", db, "import-returns", str(path))
     assert code == 2 and f"duban round reopen {ROUND}" in out
+
+
+# --------------------------------------------------------------------------- task lists in
+
+PASTED = """示例县2024年优化营商环境重点任务
+一、提升政务服务
+1. 深化“一网通办”改革，6月底前实现高频事项全程网办。（牵头单位：县发展和改革局，责任单位：县财政局）
+2.推进“一件事”集成办理。（县发展和改革局、县市场监督管理局等部门按职责分工负责）
+二、降低企业成本
+（一）落实减税降费政策，全年为企业减负
+5亿元。（县税务局负责）
+打印本页 关闭窗口
+"""
+
+
+def test_pasted_item_numbered_unlike_the_others_is_kept_and_flagged():
+    from reports.tasklist import read_task_text
+
+    draft = read_task_text(PASTED)
+    titles = [kw.title for kw in draft.key_works]
+    assert len(titles) == 3
+    tax = next(kw for kw in draft.key_works if kw.title.startswith("落实减税降费政策"))
+    assert tax.category == "降低企业成本"
+    assert [u.name for u in tax.units] == ["县税务局"]
+    assert any("编号形式（（一））与其他重点工作（1.）不同" in w for w in draft.warnings)
+
+
+def test_pasted_text_from_stdin_reaches_the_ledger(demo_path, capsys, monkeypatch):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASTED))
+    code, out, _err = run(capsys, "--db", str(demo_path), "import-tasks", "-")
+    assert code == 0
+    assert "新增 3 项" in out
+
+
+def test_exported_ledger_reimported_keeps_recorded_deadlines_and_indicator_values(demo_db, tmp_path, capsys):
+    """A workbook from export-ledger has no title, no deadlines and words targets its own way."""
+    from db.plan_import import commit_draft
+    from reports.ledger_export import export_ledger
+    from reports.tasklist import read_task_list
+
+    path = tmp_path / "台账.xlsx"
+    export_ledger(demo_db, path)
+    draft = read_task_list(path)
+    assert any("没有找到计划名称" in w and "--plan-title" in w for w in draft.warnings)
+
+    def recorded():
+        done = demo_db.execute("SELECT id, done_date FROM milestones WHERE done_date IS NOT NULL ORDER BY id")
+        actuals = demo_db.execute("SELECT report_id, indicator_id, value FROM indicator_actuals ORDER BY 1, 2")
+        return done.fetchall(), actuals.fetchall()
+
+    before = recorded()
+    assert before[0] and before[1]
+    indicators = demo_db.execute("SELECT COUNT(*) FROM indicators").fetchone()[0]
+    title = demo_db.execute("SELECT title FROM plans").fetchone()[0]
+    draft.title, draft.year = title, 2024
+    first = commit_draft(demo_db, draft)
+    assert not first.added and not first.removed
+    assert recorded() == before
+    # Renamed by the list's own wording, not doubled: at most a few new ones where the ledger had none.
+    assert demo_db.execute("SELECT COUNT(*) FROM indicators").fetchone()[0] <= indicators + 2
+    again = commit_draft(demo_db, read_task_list(path, plan_title=title, year=2024))
+    assert not again.changed and len(again.unchanged) == 30
+
+
+def test_list_without_title_is_refused_with_the_next_step(demo_path, tmp_path, capsys):
+    import sqlite_utils
+
+    from reports.ledger_export import export_ledger
+
+    path = tmp_path / "台账.xlsx"
+    db = sqlite_utils.Database(demo_path)
+    export_ledger(db, path)
+    db.close()
+    code, _out, err = run(capsys, "--db", str(demo_path), "import-tasks", str(path))
+    assert code == 2
+    assert "--plan-title" in err and "示例县2024年重点工作任务清单" in err

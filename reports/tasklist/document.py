@@ -189,6 +189,7 @@ def _key_works_from_blocks(draft: Draft, blocks: list[_Block], progress=None) ->
     chosen = [
         i for i, b in enumerate(blocks) if b.style == kw_style and (not with_units or b.parent in parents_with_units)
     ]
+    chosen = sorted(chosen + _stray_items(draft, blocks, chosen, with_units, kw_style))
     raw: list[tuple[_Block, DraftKeyWork]] = []
     for n, i in enumerate(chosen):
         if progress:
@@ -211,6 +212,38 @@ def _key_works_from_blocks(draft: Draft, blocks: list[_Block], progress=None) ->
             n += 1
         seen.add(kw.number)
         draft.key_works.append(kw)
+
+
+_MARKS = {
+    "part": "第一部分",
+    "cn": "一、",
+    "pcn": "（一）",
+    "num": "1.",
+    "pnum": "（1）",
+    "circ": "①",
+    "numparen": "1）",
+}
+
+
+def _stray_items(draft: Draft, blocks: list[_Block], chosen: list[int], with_units: list[int], style: str) -> list[int]:
+    """Return items that name their units but are numbered unlike the other key works.
+
+    A section may number its tasks （一） where the others use 1.; such an item lies neither
+    inside a key work nor above one, and dropping it would lose a task without a word.
+    It is taken as a key work and flagged for review.
+    """
+    inside = {d for i in chosen for d in _descendants(blocks, i)}
+    picked = set(chosen)
+    stray = []
+    for i in with_units:
+        if i in picked or i in inside or picked & set(_descendants(blocks, i)):
+            continue
+        stray.append(i)
+        draft.warnings.append(
+            f"第{blocks[i].line_no}行“{blocks[i].text[:20]}…”的编号形式（{_MARKS.get(blocks[i].style, '')}）"
+            f"与其他重点工作（{_MARKS.get(style, '')}）不同，已作为重点工作读入，请核对。"
+        )
+    return stray
 
 
 def _descendants(blocks: list[_Block], index: int) -> list[int]:

@@ -65,6 +65,10 @@ def read_task_list(path, *, year: int | None = None, plan_title: str | None = No
         raise DubanError(f"“{path.name}”中没有读到任何重点工作，未导入。")
     if plan_title:
         draft.title = plan_title.strip()
+    if not (draft.title or "").strip():
+        draft.warnings.append(
+            "文件里没有找到计划名称（表格上方没有标题行），导入前请填写计划名称（命令行加 --plan-title）。"
+        )
     draft.refresh()
     if progress:
         progress(3, 3, f"读到 {len(draft.key_works)} 项重点工作")
