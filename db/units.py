@@ -84,6 +84,20 @@ def _abbreviation_score(short: str, long: str) -> float:
     return 0.55 + 0.15 * same_ends + 0.15 * len(short) / len(long)
 
 
+_LEVEL_PREFIXES = ("省", "市", "县", "区")
+_KIND_SUFFIXES = ("委员会", "办公室", "分局", "中心", "局", "委", "办")
+
+
+def _core(key: str) -> str:
+    """Strip the level prefix and the kind suffix from a name key (县财政局 → 财政)."""
+    if key[:1] in _LEVEL_PREFIXES:
+        key = key[1:]
+    for suffix in _KIND_SUFFIXES:
+        if key.endswith(suffix) and len(key) > len(suffix):
+            return key[: -len(suffix)]
+    return key
+
+
 def propose_units(db: sqlite_utils.Database, name: str, limit: int = 3) -> tuple[str, ...]:
     """Return existing unit names that ``name`` may mean, best first (never applied silently)."""
     key = name_key(clean_unit_name(name))
@@ -94,7 +108,13 @@ def propose_units(db: sqlite_utils.Database, name: str, limit: int = 3) -> tuple
         "SELECT u.name, a.alias_key FROM unit_aliases a JOIN units u ON u.id = a.unit_id"
     )
     for unit_name, unit_key in candidates:
-        score = difflib.SequenceMatcher(None, key, unit_key).ratio()
+        # Compare what distinguishes offices, not the level prefix and kind suffix they all
+        # share: 县行政审批局 and 县财政局 have 县…政…局 in common and nothing else.
+        core, unit_core = _core(key), _core(unit_key)
+        if core and unit_core:
+            score = difflib.SequenceMatcher(None, core, unit_core).ratio()
+        else:
+            score = difflib.SequenceMatcher(None, key, unit_key).ratio()
         score = max(score, _abbreviation_score(key, unit_key), _abbreviation_score(unit_key, key))
         # "经信局" vs "市经信局": the same office with or without its level prefix.
         for prefix in ("市", "县", "区"):

@@ -111,3 +111,12 @@ def test_proposals_also_look_at_aliases(db):
     unit_id = add_unit(db, "县发展和改革局")
     add_alias(db, unit_id, "县发改局")
     assert propose_units(db, "县发改委")[0] == "县发展和改革局"
+
+
+def test_offices_sharing_only_level_and_kind_are_not_proposed(db):
+    add_unit(db, "县财政局")
+    add_unit(db, "县市场监督管理局")
+    add_unit(db, "城东街道")
+    assert propose_units(db, "县行政审批局") == ()
+    assert propose_units(db, "县市场监管局")[0] == "县市场监督管理局"
+    assert propose_units(db, "城东街道办")[0] == "城东街道"
