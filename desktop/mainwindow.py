@@ -35,7 +35,9 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
         self.pages = self._make_pages()
-        self._dirty: set[int] = set()
+        # Every page reads the ledger the first time it is shown, not at start: on a city-size
+        # ledger each page's figures take seconds, and the clerk looks at one page at a time.
+        self._dirty: set[int] = set(range(len(self.pages)))
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
@@ -64,6 +66,7 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         self.restore_layout()
         self.nav.setCurrentRow(0)
+        self.show_page(0)  # in case the list had already made row 0 current (no change signal then)
 
     # -- construction ---------------------------------------------------------------------------
     def _make_pages(self) -> list:
@@ -91,8 +94,21 @@ class MainWindow(QMainWindow):
         return pages
 
     def page(self, title: str):
-        """Return the page called ``title`` (台账, 填报轮次 …), or None."""
+        """Return the page called ``title`` (台账, 填报轮次 …), loaded from the ledger, or None."""
+        page = self._page(title)
+        if page is not None:
+            self.ensure_loaded(self.pages.index(page))
+        return page
+
+    def _page(self, title: str):
+        """The page called ``title`` as it is (maybe not loaded yet)."""
         return next((p for p in self.pages if p.title == title), None)
+
+    def ensure_loaded(self, index: int) -> None:
+        """Read the page at ``index`` from the ledger if it is new or the ledger changed since."""
+        if index in self._dirty:
+            self._dirty.discard(index)
+            self.pages[index].reload()
 
     def _make_menus(self) -> None:
         bar = self.menuBar()
@@ -115,9 +131,9 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(undo_action)
         edit_menu.addAction(redo_action)
         self.undo_action, self.redo_action = undo_action, redo_action
-        if self.page("台账"):
+        if self._page("台账"):
             edit_menu.addSeparator()
-            ledger = self.page("台账")
+            ledger = self._page("台账")
             self._action(edit_menu, "新增重点工作", lambda: (self.go("台账"), ledger.add_key_work()), QKeySequence.New)
             self._action(edit_menu, "查找", lambda: (self.go("台账"), ledger.focus_search()), QKeySequence.Find)
             # Only on the ledger page: Delete on another page must never delete a key work.
@@ -143,7 +159,7 @@ class MainWindow(QMainWindow):
         return action
 
     def _on_ledger(self, action) -> None:
-        if self.stack.currentWidget() is self.page("台账"):
+        if self.stack.currentWidget() is self._page("台账"):
             action()
 
     # -- navigation and refresh ---------------------------------------------------------------------
@@ -157,9 +173,7 @@ class MainWindow(QMainWindow):
         """Switch page, reloading it first if the ledger changed while it was hidden."""
         if index < 0:
             return
-        if index in self._dirty:
-            self._dirty.discard(index)
-            self.pages[index].reload()
+        self.ensure_loaded(index)
         self.stack.setCurrentIndex(index)
 
     def on_changed(self, areas: set[str]) -> None:
@@ -168,7 +182,7 @@ class MainWindow(QMainWindow):
         for i, page in enumerate(self.pages):
             if not (page.areas & areas):
                 continue
-            if i == current:
+            if i == current and i not in self._dirty:
                 page.reload(areas)
             else:
                 self._dirty.add(i)
@@ -276,7 +290,7 @@ class MainWindow(QMainWindow):
             page = self.pages[0]
             return page.open_handoff_files if backends.has_township_exchange() else None
         if backends.has_exchange():
-            rounds = self.page("填报轮次")
+            rounds = self._page("填报轮次")  # loaded by go() when something is dropped
             return lambda paths: (self.go("填报轮次"), rounds.import_returns(paths))
         return None
 
@@ -290,7 +304,7 @@ class MainWindow(QMainWindow):
         state = settings.value("window/state")
         if isinstance(state, QByteArray | bytes):
             self.restoreState(state)
-        ledger = self.page("台账")
+        ledger = self._page("台账")
         sizes = settings.value("splitters/ledger")
         if ledger is not None and isinstance(sizes, list) and len(sizes) == 2:
             # Applied when the page is first shown, scaled to the width the window has then.
@@ -301,7 +315,7 @@ class MainWindow(QMainWindow):
         settings = ask.app_settings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/state", self.saveState())
-        ledger = self.page("台账")
+        ledger = self._page("台账")
         if ledger is not None and ledger.splitter_sized:
             settings.setValue("splitters/ledger", [str(x) for x in ledger.splitter.sizes()])
         settings.sync()

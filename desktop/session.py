@@ -36,6 +36,7 @@ class LedgerSession(QObject):
         self.path = Path(path)
         self.db = db if db is not None else open_ledger(self.path)
         self.undo_stack = QUndoStack(self)
+        self._states_cache: tuple[tuple, list] | None = None
 
     @property
     def mode(self) -> str:
@@ -67,6 +68,21 @@ class LedgerSession(QObject):
         self.undo_stack.push(command)
         return True
 
+    def key_work_states(self, round_id: str) -> list:
+        """Every key work's judged state for a round (:func:`db.queries.key_work_states`), shared by the pages.
+
+        Judging a large ledger takes seconds; the dashboard and the 台账 both need it for the
+        same round. The answer is kept until the ledger file changes: ``total_changes`` counts
+        this connection's writes, ``PRAGMA data_version`` those committed by a worker's own
+        connection, so nothing stale is ever served.
+        """
+        from db.queries import key_work_states
+
+        version = (round_id, self.db.conn.total_changes, self.db.execute("PRAGMA data_version").fetchone()[0])
+        if self._states_cache is None or self._states_cache[0] != version:
+            self._states_cache = (version, key_work_states(self.db, round_id))
+        return self._states_cache[1]
+
     def notify(self, *areas: str) -> None:
         """Tell the pages which areas changed."""
         self.changed.emit(set(areas) or set(AREAS))
@@ -74,4 +90,5 @@ class LedgerSession(QObject):
     def close(self) -> None:
         """Close the connection (the lock is released by the window)."""
         self.undo_stack.clear()
+        self._states_cache = None
         self.db.close()

@@ -47,6 +47,11 @@ _UNUSED_ROLES = frozenset(
         Qt.AccessibleDescriptionRole,
     )
 )
+#: Roles as plain ints: comparing an int with a PySide6 enum member costs ~10 µs, and
+#: painting the table compares roles a few thousand times per repaint.
+TOOLTIP_ROLE = int(Qt.ToolTipRole.value)
+DECORATION_ROLE = int(Qt.DecorationRole.value)
+FOREGROUND_ROLE = int(Qt.ForegroundRole.value)
 _LEFT = int((Qt.AlignLeft | Qt.AlignVCenter).value)
 _RIGHT = int((Qt.AlignRight | Qt.AlignVCenter).value)
 
@@ -152,7 +157,7 @@ class RecordTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.columns)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole) -> Any:  # noqa: D102, N802
-        if role != Qt.DisplayRole:
+        if role != _DISPLAY:
             return None
         if orientation == Qt.Horizontal and 0 <= section < len(self.columns):
             return self.columns[section].header
@@ -186,7 +191,7 @@ class RecordTableModel(QAbstractTableModel):
             return rec
         if role == IdRole:
             return self.record_id(rec)
-        if role == Qt.ToolTipRole:
+        if role == TOOLTIP_ROLE:
             if col.tooltip:
                 return col.tooltip(rec)
             value = col.text(rec)
@@ -223,6 +228,12 @@ def rows_filter_change(proxy: QSortFilterProxyModel) -> Iterator[None]:
         proxy.invalidateRowsFilter()
 
 
+_brush_cache: dict[str, QBrush] = {}
+
+
 def brush(colour: str) -> QBrush:
-    """Return a brush for a hex colour."""
-    return QBrush(QColor(colour))
+    """Return a brush for a hex colour (cached: painting asks for one per coloured cell, each repaint)."""
+    found = _brush_cache.get(colour)
+    if found is None:
+        found = _brush_cache[colour] = QBrush(QColor(colour))
+    return found

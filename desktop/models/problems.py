@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sqlite_utils
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex
 
 from desktop.models.base import (
+    FOREGROUND_ROLE,
     Column,
     RecordTableModel,
     SortRole,
@@ -48,7 +49,7 @@ class ProblemTableModel(RecordTableModel):
     )
 
     def extra_data(self, record: dict, column: int, role: int):  # noqa: D102
-        if column == self.COL_STATE and role == Qt.ForegroundRole:
+        if column == self.COL_STATE and role == FOREGROUND_ROLE:
             return brush("#3fa34d" if record["state"] == "closed" else "#d64541")
         return None
 

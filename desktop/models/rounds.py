@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import sqlite_utils
-from PySide6.QtCore import Qt
 
-from desktop.models.base import Column, RecordTableModel, brush
+from desktop.models.base import FOREGROUND_ROLE, Column, RecordTableModel, brush
 
 ROUND_STATE_LABELS = {"open": "进行中", "closed": "已关闭"}
 
@@ -72,7 +71,7 @@ class RoundBoardModel(RecordTableModel):
     )
 
     def extra_data(self, record: dict, column: int, role: int):  # noqa: D102
-        if role == Qt.ForegroundRole:
+        if role == FOREGROUND_ROLE:
             if column == self.COL_STATE:
                 return brush(BOARD_COLOURS.get(record["state"], "#333333"))
             if column == self.COL_LATE and record["late"]:

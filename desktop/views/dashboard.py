@@ -151,7 +151,7 @@ class DashboardPage(QWidget):
         layout.addLayout(top)
         layout.addLayout(grid, 1)
         layout.addWidget(self.problems_label)
-        self.reload()
+        # Loaded by the window when first shown (MainWindow.show_page).
 
     @property
     def db(self):
@@ -175,7 +175,6 @@ class DashboardPage(QWidget):
     def refresh(self) -> None:
         """Compute the figures of the chosen round."""
         from db.progress import problem_figures
-        from db.queries import key_work_states, round_states
 
         round_id = self.round_box.currentData()
         f = problem_figures(self.db)
@@ -189,14 +188,16 @@ class DashboardPage(QWidget):
             self.missing_list.clear()
             self.missing_note.setText("还没有填报轮次。")
             return
-        kw_counts = Counter(k.result.status for k in key_work_states(self.db, round_id))
+        states = self.session.key_work_states(round_id)
+        kw_counts = Counter(k.result.status for k in states)
         for status, label in self.count_labels.items():
             label.setText(str(kw_counts.get(status, 0)))
         self.chart.set_counts(kw_counts)
         lights: dict[str, Counter] = defaultdict(Counter)
         missing: dict[str, int] = Counter()
         order: list[str] = []
-        for s in round_states(self.db, round_id):
+        # Each key work's parts are its assignments in ledger order: round_states without judging twice.
+        for s in (part for k in states for part in k.parts):
             if s.unit not in lights:
                 order.append(s.unit)
             lights[s.unit][s.light] += 1

@@ -44,8 +44,7 @@ class LedgerPage(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText("输入编号、工作名称或单位筛选（Ctrl+F）")
         self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(self.proxy.set_text)
-        self.search.textChanged.connect(self._update_count)
+        self.search.textChanged.connect(lambda text: self._filter(self.proxy.set_text, text))
         self.category_box = QComboBox()
         self.unit_box = QComboBox()
         self.light_box = QComboBox()
@@ -54,13 +53,13 @@ class LedgerPage(QWidget):
         for light in ("红", "黄", "绿", "灰"):
             self.light_box.addItem(f"{light}灯", light)
         self.category_box.currentIndexChanged.connect(
-            lambda: (self.proxy.set_category(self.category_box.currentData() or ""), self._update_count())
+            lambda: self._filter(self.proxy.set_category, self.category_box.currentData() or "")
         )
         self.unit_box.currentIndexChanged.connect(
-            lambda: (self.proxy.set_unit(self.unit_box.currentData() or ""), self._update_count())
+            lambda: self._filter(self.proxy.set_unit, self.unit_box.currentData() or "")
         )
         self.light_box.currentIndexChanged.connect(
-            lambda: (self.proxy.set_light(self.light_box.currentData() or ""), self._update_count())
+            lambda: self._filter(self.proxy.set_light, self.light_box.currentData() or "")
         )
         self.round_box.currentIndexChanged.connect(self._round_changed)
         self.count_label = QLabel()
@@ -98,7 +97,9 @@ class LedgerPage(QWidget):
         self.detail_timer = QTimer(self)
         self.detail_timer.setSingleShot(True)
         self.detail_timer.setInterval(150)
-        self.detail_timer.timeout.connect(self.show_detail)
+        self.detail_timer.timeout.connect(self._detail_if_changed)
+        #: The key work the detail pane shows (None: the hint).
+        self.shown_id: int | None = None
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self.detail_timer.start())
         self.table.doubleClicked.connect(lambda *_: self.edit_key_work())
 
@@ -164,7 +165,7 @@ class LedgerPage(QWidget):
         self.setTabOrder(self.light_box, self.round_box)
         self.setTabOrder(self.round_box, self.table)
         self._loading = False
-        self.reload()
+        # Loaded by the window when first shown (MainWindow.show_page).
 
     def showEvent(self, event) -> None:  # noqa: D102, N802
         super().showEvent(event)
@@ -222,7 +223,7 @@ class LedgerPage(QWidget):
             )
         finally:
             self._loading = False
-        self.model.set_records(load_key_work_rows(self.db, self.current_round()))
+        self.model.set_records(self._load_rows())
         self.proxy.set_category(self.category_box.currentData() or "")
         self.proxy.set_unit(self.unit_box.currentData() or "")
         self._update_count()
@@ -231,6 +232,10 @@ class LedgerPage(QWidget):
         elif self.proxy.rowCount():
             self.table.selectRow(0)
         self.show_detail()
+
+    def _load_rows(self):
+        round_id = self.current_round()
+        return load_key_work_rows(self.db, round_id, self.session.key_work_states(round_id) if round_id else None)
 
     def _default_round(self) -> str | None:
         row = self.db.execute("SELECT id FROM rounds ORDER BY state = 'open' DESC, cutoff DESC LIMIT 1").fetchone()
@@ -252,14 +257,32 @@ class LedgerPage(QWidget):
     def _round_changed(self) -> None:
         if not self._loading:
             keep = self.selected_id()
-            self.model.set_records(load_key_work_rows(self.db, self.current_round()))
+            self.model.set_records(self._load_rows())
             self._update_count()
             if keep is not None:
                 self.select_key_work(keep)
             self.show_detail()
 
     def _update_count(self) -> None:
-        self.count_label.setText(f"{self.proxy.rowCount()} / {self.model.rowCount()} 项")
+        self.count_label.setText(f"{self.proxy.rowCount()} / {len(self.model.all_rows)} 项")
+
+    def _filter(self, setter, value) -> None:
+        """Apply one filter change; the selected key work stays selected while the filters show it."""
+        keep = self.selected_id()
+        setter(value)
+        self._update_count()
+        if keep is not None and self.selected_id() != keep:
+            source_row = self.model.row_of_id(keep)
+            index = self.proxy.mapFromSource(self.model.index(source_row, 0)) if source_row is not None else None
+            if index is not None and index.isValid():
+                self.table.setCurrentIndex(index)
+                self.table.scrollTo(index)
+        # The detail pane follows after typing pauses (and only if the selection really changed).
+        self.detail_timer.start()
+
+    def _detail_if_changed(self) -> None:
+        if self.selected_id() != self.shown_id:
+            self.show_detail()
 
     def focus_search(self) -> None:
         """Put the cursor in the filter box (Ctrl+F)."""
@@ -296,6 +319,7 @@ class LedgerPage(QWidget):
     def show_detail(self) -> None:
         """Fill the detail pane for the selected key work."""
         kw_id = self.selected_id()
+        self.shown_id = kw_id
         while self.indicator_layout.count():
             item = self.indicator_layout.takeAt(0)
             if item.widget():

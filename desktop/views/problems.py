@@ -50,7 +50,7 @@ class ProblemsPage(QWidget):
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
         layout.addWidget(button_row(button("交办…", self.assign_problem), button("销号…", self.close_problem)))
-        self.reload()
+        # Loaded by the window when first shown (MainWindow.show_page).
 
     @property
     def db(self):

@@ -103,7 +103,7 @@ class RoundsPage(QWidget):
         splitter.addWidget(right)
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
-        self.reload()
+        # Loaded by the window when first shown (MainWindow.show_page).
 
     def showEvent(self, event) -> None:  # noqa: D102, N802
         super().showEvent(event)

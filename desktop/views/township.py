@@ -163,7 +163,7 @@ class TownshipPage(QWidget):
         self.setTabOrder(self.status_box, self.progress_text)
         self.setTabOrder(self.progress_text, self.problems)
         self.setTabOrder(self.problems, self.next_steps)
-        self.reload()
+        # Loaded by the window when first shown (MainWindow.show_page).
 
     def shutdown(self) -> None:
         """Write a pending autosave now (the window is closing)."""

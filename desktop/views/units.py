@@ -51,7 +51,7 @@ class UnitsPage(QWidget):
                 button("合并单位…", self.merge_units),
             )
         )
-        self.reload()
+        # Loaded by the window when first shown (MainWindow.show_page).
 
     @property
     def db(self):

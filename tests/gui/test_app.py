@@ -188,3 +188,30 @@ def test_task_list_wizard_imports_a_list(qtbot, window, answers, tmp_path):
     alias = db.execute("SELECT u.name FROM unit_aliases a JOIN units u ON u.id = a.unit_id WHERE a.alias = '县数字办'")
     assert alias.fetchone()[0] == "县经济和信息化局"
     assert list((Path(window.session.path).parent / "demo.backups").glob("*before-tasklist*"))
+
+
+def test_hidden_pages_read_the_ledger_when_first_shown(qtbot, window):
+    rounds = window._page("填报轮次")
+    assert rounds.rounds_model.rowCount() == 0  # not read at start: a large ledger opens in seconds, not minutes
+    window.go("填报轮次")
+    assert rounds.rounds_model.rowCount() == 3
+    problems = window.page("问题清单")  # asking the window for a page loads it too
+    assert problems.model.rowCount() > 0
+
+
+def test_judged_states_are_shared_but_never_stale(qtbot, window):
+    from db.ledger import open_ledger
+
+    session = window.session
+    first = session.key_work_states("2024Q3")
+    assert session.key_work_states("2024Q3") is first  # the dashboard and the 台账 judge once
+    other = open_ledger(session.path)  # a worker writes through its own connection
+    try:
+        with other.atomic():
+            other.execute("UPDATE reports SET percent = 100, reported_status = '已完成' WHERE round_id = '2024Q3'")
+    finally:
+        other.close()
+    again = session.key_work_states("2024Q3")
+    assert again is not first
+    done = [sum(k.result.status == "已完成" for k in states) for states in (first, again)]
+    assert done[1] > done[0]

@@ -135,3 +135,20 @@ def test_duplicate_number_is_refused_in_plain_chinese(qtbot, window, answers):
     page.add_key_work()
     assert answers.errors == ["该计划中已有编号为 5 的重点工作。"]
     assert window.session.undo_stack.count() == 0
+
+
+def test_filtering_keeps_the_selected_key_work_while_it_is_shown(qtbot, window):
+    page = window.page("台账")
+    window.go("台账")
+    kw = window.session.db.execute("SELECT id FROM key_works WHERE number = '13'").fetchone()[0]
+    page.select_key_work(kw)
+    qtbot.keyClicks(page.search, "1")
+    assert page.selected_id() == kw and page.proxy.rowCount() < 30
+    assert page.count_label.text() == f"{page.proxy.rowCount()} / 30 项"
+    qtbot.keyClicks(page.search, "3")
+    assert page.selected_id() == kw and page.proxy.rowCount() == 1
+    page.search.clear()
+    assert page.selected_id() == kw and page.proxy.rowCount() == 30
+    page.search.insert("不存在的工作")
+    assert page.proxy.rowCount() == 0 and page.selected_id() is None
+    qtbot.waitUntil(lambda: "选一项重点工作" in page.overview.toPlainText(), timeout=2000)

@@ -10,7 +10,9 @@
   event to the table having re-filtered and repainted (``processEvents`` returned).
   Target: under 100 ms per keystroke.
 * **Window open**: ``open_window`` on the demo ledger until the first page is painted,
-  repeated ``--runs`` times. Target: under 2 s.
+  repeated ``--runs`` times. Target: under 2 s. The large ledger's open time (first page,
+  the dashboard) and the 台账's first showing are printed too: pages read the ledger
+  when first shown, not all at start.
 
 Runs offscreen unless a display is available.
 """
@@ -132,9 +134,12 @@ def bench_filter(path: Path) -> dict:
     window = open_window(path)
     window.resize(1280, 800)
     window.show()
-    window.go("台账")
     app.processEvents()
     opened = time.perf_counter() - started
+    started = time.perf_counter()
+    window.go("台账")
+    app.processEvents()
+    ledger_first_shown = time.perf_counter() - started
     page = window.page("台账")
     rows = page.model.rowCount()
     samples: dict[str, list[float]] = {
@@ -159,7 +164,7 @@ def bench_filter(path: Path) -> dict:
             samples["combo filters"].append(_timed(app, lambda b=box, i=index: b.setCurrentIndex(i)))
     window.close()
     app.processEvents()
-    return {"rows": rows, "open_seconds": opened, "samples": samples}
+    return {"rows": rows, "open_seconds": opened, "ledger_seconds": ledger_first_shown, "samples": samples}
 
 
 def bench_open(demo: Path, runs: int) -> list[float]:
@@ -199,7 +204,10 @@ def main(argv: list[str] | None = None) -> int:
             f"({large.stat().st_size / 1e6:.1f} MB)"
         )
         result = bench_filter(large)
-        print(f"main window on it: {result['rows']} rows, opened in {result['open_seconds']:.2f} s")
+        print(
+            f"main window on it: opened (dashboard painted) in {result['open_seconds']:.2f} s; "
+            f"台账 first shown ({result['rows']} rows) in {result['ledger_seconds']:.2f} s"
+        )
         worst = 0.0
         print(f"{'filter action':40} {'n':>4} {'median ms':>10} {'max ms':>8}")
         for name, values in result["samples"].items():
