@@ -139,6 +139,14 @@ class DashboardPage(QWidget):
         mv.addWidget(self.missing_note)
         mv.addWidget(self.missing_list)
         self.problems_label = QLabel()
+        #: What to do next on a ledger that is not set up yet (hidden once it is).
+        self.next_step = QLabel()
+        self.next_step.setObjectName("nextStep")
+        self.next_step.setWordWrap(True)
+        self.next_step.setStyleSheet(
+            "QLabel#nextStep { background: #fff8e1; border: 1px solid #f0ad3c; padding: 8px; font-size: 11pt; }"
+        )
+        self.next_step.hide()
 
         grid = QGridLayout()
         grid.addWidget(counts_box, 0, 0, 1, 2)
@@ -149,6 +157,7 @@ class DashboardPage(QWidget):
         grid.setRowStretch(2, 3)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.next_step)
         layout.addLayout(grid, 1)
         layout.addWidget(self.problems_label)
         # Loaded by the window when first shown (MainWindow.show_page).
@@ -170,7 +179,25 @@ class DashboardPage(QWidget):
         i = self.round_box.findData(current if current else default)
         self.round_box.setCurrentIndex(max(i, 0))
         self.round_box.blockSignals(False)
+        self._show_next_step(bool(rows))
         self.refresh()
+
+    def _show_next_step(self, has_rounds: bool) -> None:
+        """Tell the clerk of a new ledger where to start (import the task list, then open a round)."""
+        has_work = self.db.execute("SELECT 1 FROM key_works LIMIT 1").fetchone() is not None
+        if not has_work:
+            text = (
+                "<b>第一步：导入任务清单。</b>点菜单“文件 → 导入任务清单…”（Ctrl+I），选政策文件（Word、文本）"
+                "或“1+N”任务清单（Excel）；也可以在“台账”页点“新增重点工作”逐项录入。"
+            )
+        elif not has_rounds:
+            text = (
+                "<b>下一步：开启第一个填报轮次。</b>到“填报轮次”页点“开启新轮次…”，然后点“导出填报表…”把表发给各单位。"
+            )
+        else:
+            text = ""
+        self.next_step.setText(text)
+        self.next_step.setVisible(bool(text))
 
     def refresh(self) -> None:
         """Compute the figures of the chosen round."""

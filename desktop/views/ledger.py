@@ -100,7 +100,7 @@ class LedgerPage(QWidget):
         self.detail_timer.timeout.connect(self._detail_if_changed)
         #: The key work the detail pane shows (None: the hint).
         self.shown_id: int | None = None
-        self.table.selectionModel().currentRowChanged.connect(lambda *_: self.detail_timer.start())
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._selection_changed())
         self.table.doubleClicked.connect(lambda *_: self.edit_key_work())
 
         self.add_btn = button("新增重点工作", self.add_key_work, tip="新增一项重点工作")
@@ -277,8 +277,27 @@ class LedgerPage(QWidget):
             if index is not None and index.isValid():
                 self.table.setCurrentIndex(index)
                 self.table.scrollTo(index)
+        self._update_buttons()
         # The detail pane follows after typing pauses (and only if the selection really changed).
         self.detail_timer.start()
+
+    def _selection_changed(self) -> None:
+        self._update_buttons()
+        self.detail_timer.start()
+
+    def _update_buttons(self) -> None:
+        """Buttons that act on the selected key work are usable only while one is selected."""
+        selected = self.selected_id() is not None
+        for btn in (
+            self.edit_btn,
+            self.delete_btn,
+            self.assign_btn,
+            self.unassign_btn,
+            self.milestone_btn,
+            self.milestone_done_btn,
+            self.indicator_btn,
+        ):
+            btn.setEnabled(selected)
 
     def _detail_if_changed(self) -> None:
         if self.selected_id() != self.shown_id:
@@ -320,15 +339,27 @@ class LedgerPage(QWidget):
         """Fill the detail pane for the selected key work."""
         kw_id = self.selected_id()
         self.shown_id = kw_id
+        self._update_buttons()
         while self.indicator_layout.count():
             item = self.indicator_layout.takeAt(0)
             if item.widget():
                 item.widget().deleteLater()
         if kw_id is None:
-            self.overview.setHtml(
-                "<p style='color:#666'>在左边的表格里选一项重点工作，这里显示它的目标、举措、"
-                "时间节点、各单位填报和修改记录。</p>"
-            )
+            if not self.model.all_rows:
+                self.overview.setHtml(
+                    "<p style='color:#666'>台账还是空的。点菜单“文件 → 导入任务清单…”（Ctrl+I）导入政策文件"
+                    "或“1+N”任务清单，或点下面的“新增重点工作”逐项录入。</p>"
+                )
+            elif not self.proxy.rowCount():
+                self.overview.setHtml(
+                    "<p style='color:#666'>没有符合筛选条件的重点工作。清空上面的筛选框，或把“总体任务”“单位”"
+                    "“亮灯”改回“全部”。</p>"
+                )
+            else:
+                self.overview.setHtml(
+                    "<p style='color:#666'>在左边的表格里选一项重点工作，这里显示它的目标、举措、"
+                    "时间节点、各单位填报和修改记录。</p>"
+                )
             self.reports_view.clear()
             self.history_view.clear()
             return

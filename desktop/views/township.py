@@ -278,6 +278,9 @@ class TownshipPage(QWidget):
         else:
             self.current_assignment = None
             self._set_form_enabled(False)
+        if hasattr(self, "export_btn"):
+            # Nothing to export before a handoff is opened; the status line says what to do.
+            self.export_btn.setEnabled(bool(rows))
 
     def _refresh_checklist_marks(self) -> None:
         by_id = {a["id"]: a for a in self.assignments()}

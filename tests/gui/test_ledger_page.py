@@ -151,4 +151,34 @@ def test_filtering_keeps_the_selected_key_work_while_it_is_shown(qtbot, window):
     assert page.selected_id() == kw and page.proxy.rowCount() == 30
     page.search.insert("不存在的工作")
     assert page.proxy.rowCount() == 0 and page.selected_id() is None
-    qtbot.waitUntil(lambda: "选一项重点工作" in page.overview.toPlainText(), timeout=2000)
+    assert not page.edit_btn.isEnabled() and not page.delete_btn.isEnabled() and not page.assign_btn.isEnabled()
+    qtbot.waitUntil(lambda: "没有符合筛选条件" in page.overview.toPlainText(), timeout=2000)
+    page.search.clear()
+    assert page.selected_id() is None and page.proxy.rowCount() == 30
+    page.table.selectRow(2)
+    assert page.edit_btn.isEnabled() and page.delete_btn.isEnabled()
+
+
+def test_a_new_office_ledger_says_where_to_start(qtbot, tmp_path, answers):
+    from db.ledger import create_ledger, set_meta
+    from desktop.app import open_window
+
+    path = tmp_path / "新台账.db"
+    db = create_ledger(path)
+    set_meta(db, "mode", "office", "test")
+    db.close()
+    win = open_window(path)
+    qtbot.addWidget(win)
+    win.show()
+    dashboard = win.page("仪表盘")
+    assert dashboard.next_step.isVisible() and "导入任务清单" in dashboard.next_step.text()
+    win.go("台账")
+    ledger = win.page("台账")
+    assert "台账还是空的" in ledger.overview.toPlainText()
+    assert not ledger.edit_btn.isEnabled() and not ledger.delete_btn.isEnabled()
+    assert ledger.add_btn.isEnabled()
+    win.close()
+
+
+def test_the_demo_dashboard_has_no_first_steps_banner(window):
+    assert not window.page("仪表盘").next_step.isVisible()

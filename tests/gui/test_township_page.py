@@ -66,3 +66,24 @@ def test_a_form_that_cannot_save_is_never_shown_filled_nor_exported_stale(qtbot,
         township.session.db.execute("SELECT progress_text FROM reports WHERE assignment_id = ?", [aid]).fetchone()
         == saved
     )
+
+
+def test_export_is_offered_only_once_a_handoff_is_open(qtbot, tmp_path, answers):
+    from db.ledger import create_ledger, set_meta
+    from desktop.app import open_window
+
+    path = tmp_path / "新填报端.db"
+    db = create_ledger(path)
+    set_meta(db, "mode", "township", "test")
+    db.close()
+    win = open_window(path)
+    qtbot.addWidget(win)
+    win.show()
+    page = win.pages[0]
+    assert page.open_btn.isEnabled() and not page.export_btn.isEnabled()
+    assert "打开收到的填报表" in page.status.text()
+    win.close()
+
+
+def test_export_button_is_usable_with_a_handoff_open(township):
+    assert township.pages[0].export_btn.isEnabled()
