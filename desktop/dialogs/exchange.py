@@ -121,9 +121,10 @@ def file_verdict(p) -> tuple[str, str]:
 class PreviewDialog(QDialog):
     """What importing the returned files would do, file by file and row by row."""
 
-    def __init__(self, previews: list, parent=None):
+    def __init__(self, previews: list, parent=None, indicator_names: dict[int, str] | None = None):
         super().__init__(parent)
         self.previews = previews
+        self.indicator_names = indicator_names or {}
         self.setWindowTitle("导入回收表 — 预览")
         layout = QVBoxLayout(self)
         applicable = sum(1 for p in previews if p.to_apply and not (p.rejected or p.duplicate or p.needs_force))
@@ -196,7 +197,10 @@ class PreviewDialog(QDialog):
         rows = self.previews[index].rows
         self.rows.setRowCount(len(rows))
         for i, r in enumerate(rows):
-            reason = r.reason or "；".join(f"{k}：{_short(old)} → {_short(new)}" for k, (old, new) in r.changes.items())
+            reason = r.reason or "；".join(
+                f"{field_label(k, self.indicator_names)}：{_short(old)} → {_short(new)}"
+                for k, (old, new) in r.changes.items()
+            )
             colour = OUTCOME_COLOURS.get(r.outcome)
             for j, value in enumerate(
                 (r.row_number, r.number, r.title, OUTCOME_LABELS.get(r.outcome, r.outcome), reason)
@@ -205,7 +209,32 @@ class PreviewDialog(QDialog):
         self.rows.resizeColumnsToContents()
 
 
+#: The handoff's column names for the report fields a preview row can change.
+FIELD_LABELS = {
+    "progress_text": "进展情况",
+    "percent": "完成进度",
+    "reported_status": "推进状态",
+    "problems": "存在问题",
+    "next_steps": "下步计划",
+    "reporter": "填报人",
+    "phone": "联系电话",
+}
+
+
+def field_label(key: str, indicator_names: dict[int, str] | None = None) -> str:
+    """Return the column name a clerk knows for a change key (``percent`` → 完成进度, ``indicator:3`` → 指标名)."""
+    if key.startswith("indicator:"):
+        try:
+            name = (indicator_names or {}).get(int(key.split(":", 1)[1]))
+        except ValueError:
+            name = None
+        return f"指标“{name}”" if name else "指标"
+    return FIELD_LABELS.get(key, key)
+
+
 def _short(value) -> str:
+    if isinstance(value, float):
+        value = f"{value:g}"  # 60.0 is typed and read as 60
     text = "（空）" if value in (None, "") else str(value)
     return text if len(text) <= 30 else text[:28] + "…"
 

@@ -302,7 +302,8 @@ class RoundsPage(QWidget):
     def _confirm_import(self, paths: list[Path], preview) -> None:
         from desktop.dialogs.exchange import PreviewDialog
 
-        dialog = PreviewDialog(preview, self)
+        names = dict(self.db.execute("SELECT id, name FROM indicators").fetchall())
+        dialog = PreviewDialog(preview, self, indicator_names=names)
         if not ask.run_dialog(dialog):
             return
         force = dialog.force()

@@ -139,3 +139,33 @@ def test_dropping_something_else_says_what_to_drop(qtbot, window, answers, tmp_p
     note.write_text("不是填报表", encoding="utf-8")
     _drop(window, [note])
     assert answers.errors and ".xlsx" in answers.errors[0]
+
+
+def test_preview_names_the_columns_the_clerk_filled_in(qtbot, window, answers, tmp_path):
+    import openpyxl
+
+    from reports.handoff import export_handoff
+
+    db = window.session.db
+    unit = db.execute("SELECT id FROM units WHERE name = '县商务局'").fetchone()[0]
+    handoff = export_handoff(db, "2024Q3", [unit], tmp_path)[0].path
+    wb = openpyxl.load_workbook(handoff)
+    ws = wb.worksheets[0]
+    header = next(r for r in ws.iter_rows(min_row=1, max_row=12) if any(c.value == "进展情况" for c in r))
+    cols = {c.value: c.column for c in header}
+    ws.cell(header[0].row + 1, cols["进展情况"]).value = "新增限上商贸企业12家。"
+    ws.cell(header[0].row + 1, cols["完成进度(%)"]).value = 60
+    ws.cell(header[0].row + 1, cols["推进状态"]).value = "序时推进"
+    wb.save(handoff)
+    reasons = []
+
+    def look(dialog):
+        reasons.extend(dialog.rows.item(i, 4).text() for i in range(dialog.rows.rowCount()))
+        return False
+
+    answers.fill_next(look)
+    window.page("填报轮次").import_returns([handoff])
+    wait_for_jobs(qtbot)
+    changed = next(r for r in reasons if "新增限上商贸企业12家" in r)
+    assert "进展情况：" in changed and "完成进度：100 → 60" in changed and "推进状态：" in changed
+    assert not any(name in changed for name in ("progress_text", "percent", "reported_status", "60.0"))
