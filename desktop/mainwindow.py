@@ -246,9 +246,11 @@ class MainWindow(QMainWindow):
         try:
             restore_backup(chosen, self.session.path)
         except DubanError as exc:
+            # The ledger was left as it was: reopen it, keep the undo history, and say only that.
+            self.session.reopen(open_ledger(self.session.path), keep_undo=True)
             ask.show_error(self, str(exc))
-        self.session.db = open_ledger(self.session.path)
-        self.session.undo_stack.clear()
+            return
+        self.session.reopen(open_ledger(self.session.path))
         self.session.notify()
         ask.show_info(self, f"已从备份“{chosen.name}”恢复。", "恢复完成")
 

@@ -83,6 +83,14 @@ class LedgerSession(QObject):
             self._states_cache = (version, key_work_states(self.db, round_id))
         return self._states_cache[1]
 
+    def reopen(self, db: sqlite_utils.Database, keep_undo: bool = False) -> None:
+        """Use a new connection (after the file was replaced, e.g. by 恢复备份)."""
+        self.db = db
+        # A new connection counts its changes from zero: the cached figures cannot be trusted.
+        self._states_cache = None
+        if not keep_undo:
+            self.undo_stack.clear()
+
     def notify(self, *areas: str) -> None:
         """Tell the pages which areas changed."""
         self.changed.emit(set(areas) or set(AREAS))

@@ -215,3 +215,15 @@ def test_judged_states_are_shared_but_never_stale(qtbot, window):
     assert again is not first
     done = [sum(k.result.status == "已完成" for k in states) for states in (first, again)]
     assert done[1] > done[0]
+
+
+def test_a_damaged_backup_is_refused_without_claiming_success(qtbot, window, answers):
+    target = window.backup_now()
+    target.write_bytes(b"not a ledger at all" * 100)  # a backup damaged on disk
+    answers.fill_next(lambda d: d.list.setCurrentRow(0))
+    window.restore_backup()
+    assert answers.errors, "the clerk is told the backup cannot be used"
+    assert not any("已从备份" in message for message in answers.infos)
+    assert window.session.db.execute("SELECT COUNT(*) FROM key_works").fetchone()[0] == 30
+    window.go("台账")
+    assert window.page("台账").proxy.rowCount() == 30
