@@ -48,6 +48,14 @@ def _translate_argparse(message: str) -> str:
 class ChineseArgumentParser(argparse.ArgumentParser):
     """An argument parser whose usage errors are one Chinese line and exit status 2."""
 
+    def __init__(self, *args, **kwargs):
+        add_help = kwargs.pop("add_help", True)
+        super().__init__(*args, add_help=False, **kwargs)
+        self._positionals.title = "参数"
+        self._optionals.title = "选项"
+        if add_help:
+            self.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+
     def error(self, message: str) -> None:  # noqa: D102 - argparse hook
         self.exit(EXIT_USER_ERROR, f"错误：{_translate_argparse(message)}（用 {self.prog} --help 查看用法）\n")
 
