@@ -14,32 +14,33 @@ from pathlib import Path
 
 import sqlite_utils
 from reportlab.lib import colors
-from reportlab.platypus import KeepTogether, PageBreak, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 
 from db.errors import DubanError
 from db.ledger import get_meta
-from db.progress import problem_figures
-from db.queries import key_work_states, round_states, status_summary
+from db.queries import key_work_states, round_states
 from db.rounds import list_rounds
 from db.status import BEHIND, DONE, NOT_STARTED, NOT_SUBMITTED, ON_SCHEDULE, OVERDUE, indicator_met, indicator_ratio
-from reports.pdf.bulletin import _area_word, _table
 from reports.pdf.document import (
     GB_LEADING,
     GB_WIDTH,
     Progress,
     ReportResult,
-    build_pdf,
+    annex_heading,
+    area_word,
+    build_official,
     chinese_date,
     heading,
-    official_page_furniture,
     official_styles,
-    official_template,
+    official_table,
     pct,
     period_phrase,
+    round_label,
+    signature,
     step,
     typesetter_for,
 )
-from reports.pdf.figures import milestone_figures, problems_by_key_work
+from reports.pdf.figures import key_work_counts, milestone_figures, problem_totals, problems_by_key_work
 
 _CN_NUM = "一二三四五六七八九十"
 
@@ -59,11 +60,15 @@ def _number(value: float | None) -> str:
     return f"{value:g}" if abs(value) < 1e15 else f"{value:.0f}"
 
 
-def _latest_actuals(db: sqlite_utils.Database, rounds: list[dict]) -> dict[int, tuple[float, str]]:
-    """Return ``{indicator_id: (value, round_id)}`` from the newest round that has a value."""
+def _latest_actuals(db: sqlite_utils.Database, rounds: list[dict], final_states: list) -> dict[int, tuple[float, str]]:
+    """Return ``{indicator_id: (value, round_id)}`` from the newest round that has a value.
+
+    ``final_states`` are the last round's assignment states, already judged by the caller.
+    """
     out: dict[int, tuple[float, str]] = {}
     for rnd in reversed(rounds):
-        for s in round_states(db, rnd["id"]):
+        states = final_states if rnd is rounds[-1] else round_states(db, rnd["id"])
+        for s in states:
             for ind in s.indicators:
                 out.setdefault(ind["indicator_id"], (ind["value"], rnd["id"]))
     return out
@@ -96,10 +101,10 @@ def write_annual_summary(
     final = rounds[-1]
     cutoff = date.fromisoformat(final["cutoff"])
     kws = key_work_states(db, final["id"])
-    summary = status_summary(db, final["id"])
-    actuals = _latest_actuals(db, rounds)
+    summary = key_work_counts(kws)
+    actuals = _latest_actuals(db, rounds, [part for k in kws for part in k.parts])
     org = get_meta(db, "org_name") or "重点工作督办办公室"
-    area = _area_word(get_meta(db, "county") or "")
+    area = area_word(get_meta(db, "county") or "")
     ts = typesetter_for(db)
     official_styles(ts)
     ts.style("subtitle", "kaiti", 16, leading=GB_LEADING, alignment=1, spaceAfter=GB_LEADING * 0.5)
@@ -114,15 +119,19 @@ def write_annual_summary(
     milestones: dict[int, list[dict]] = {}
     for m in db.query("SELECT * FROM milestones ORDER BY key_work_id, seq"):
         milestones.setdefault(m["key_work_id"], []).append(m)
-    kw_problems = problems_by_key_work(db, year_start, year_end)
-    problems = problem_figures(db, until=year_end)
-    ms = milestone_figures(db, [k.key_work_id for k in kws], year_end, since=f"{int(year) - 1}-12-31")
+    last_year_end = f"{int(year) - 1}-12-31"
+    kw_problems = problems_by_key_work(db, final, since=last_year_end)
+    problems = problem_totals(db, final, since=last_year_end)
+    ms = milestone_figures(db, [k.key_work_id for k in kws], year_end, since=last_year_end)
+    # Before the year is out the summary says how far it has come, not "year-end".
+    whole_year = final["cutoff"] == f"{year}-12-31"
+    as_of = "年末状态" if whole_year else f"截至{period_phrase(cutoff)}状态"
 
     step(progress, 1, 3, "撰写总结")
     title = f"关于{year}年度重点工作完成情况的总结"
     story: list = [Spacer(1, GB_LEADING), ts.para(title, "title")]
     if final["cutoff"] != f"{year}-12-31":
-        story.append(ts.para(f"（数据截至{chinese_date(cutoff)}，{final['id']}轮次）", "subtitle"))
+        story.append(ts.para(f"（数据截至{chinese_date(cutoff)}，{round_label(final)}调度）", "subtitle"))
     by_status = summary["key_works_by_status"]
     total = summary["key_works"]
 
@@ -168,18 +177,21 @@ def write_annual_summary(
         )
     story.append(
         ts.para(
-            f"全年应完成时间节点{ms['due']}个，已完成{ms['met']}个，逾期未完成{ms['overdue']}个。"
+            f"{'全年' if whole_year else f'截至{period_phrase(cutoff)}'}应完成时间节点{ms['due']}个，"
+            f"已完成{ms['met']}个，逾期未完成{ms['overdue']}个。"
             if ms["due"]
-            else "全年没有到期的时间节点。",
+            else "全年没有到期的时间节点。"
+            if whole_year
+            else f"截至{period_phrase(cutoff)}没有到期的时间节点。",
             "body",
         )
     )
     story.append(
         ts.para(
-            f"问题清单累计梳理问题{problems['raised']}个，已化解{problems['closed']}个，"
+            f"全年各单位梳理问题{problems['raised']}个，已化解{problems['closed']}个，"
             f"化解率{pct(problems['rate'], 1)}。"
             if problems["raised"]
-            else "问题清单中没有登记问题。",
+            else "全年问题清单中没有登记问题。",
             "body",
         )
     )
@@ -188,18 +200,21 @@ def write_annual_summary(
     current = object()
     cat_no = 0
     for i, kw in enumerate(kws, 1):
+        lines = []
         if kw.category != current:
             current = kw.category
             cat_no += 1
-            story += heading(ts, f"（{_cn(cat_no)}）{kw.category or '未分类'}", "h2")
+            # Kept together with the first key work below, so a category never ends a page alone.
+            lines.append(ts.para(f"（{_cn(cat_no)}）{kw.category or '未分类'}", "h2"))
         r = kw.result
         head = f"{kw.number}. {kw.title}（牵头单位：{kw.lead_unit or '无'}）"
-        lines = [ts.para(head, "h3", context=kw.title)]
+        lines.append(ts.para(head, "h3", context=kw.title))
         goal = "；".join(targets.get(kw.key_work_id, [])) or "未列明"
-        result_text = f"年度目标：{goal}。年末状态：{r.status}"
+        result_text = f"年度目标：{goal}。{as_of}：{r.status}"
         if r.percent is not None:
             result_text += f"，完成进度{pct(r.percent)}"
         lines.append(ts.para(result_text + "。", "body"))
+        keep = len(lines)
         inds = indicators.get(kw.key_work_id, [])
         if inds:
             rows = []
@@ -218,7 +233,7 @@ def write_annual_summary(
                     ]
                 )
             lines.append(
-                _table(
+                official_table(
                     ts, ["指标", "目标值", "实际值", "完成率", "结果"], rows, [150, 80, 80, 60, 60], center={1, 2, 3, 4}
                 )
             )
@@ -242,25 +257,14 @@ def write_annual_summary(
         else:
             tail += "全年未提出问题。"
         lines.append(ts.para(tail, "body"))
-        story.append(KeepTogether(lines[:2]))
-        story.extend(lines[2:])
+        story.append(KeepTogether(lines[:keep]))
+        story.extend(lines[keep:])
         if i % 100 == 0:
             step(progress, 1, 3, f"撰写第 {i}/{len(kws)} 项")
 
-    story.append(Spacer(1, GB_LEADING))
-    ts.style(
-        "sign",
-        "fangsong",
-        ts.styles["body"].fontSize,
-        leading=GB_LEADING,
-        alignment=2,
-        rightIndent=4 * ts.styles["body"].fontSize,
-    )
-    story.append(KeepTogether([ts.para(org, "sign"), ts.para(chinese_date(date.today()), "sign")]))
+    story += signature(ts, org, date.today())
 
-    story.append(PageBreak())
-    story.append(ts.para("附件", "annex_label"))
-    story.append(ts.para(f"{year}年度重点工作完成情况一览表", "annex_title"))
+    story += annex_heading(ts, f"{year}年度重点工作完成情况一览表")
     rows = []
     for kw in kws:
         inds = indicators.get(kw.key_work_id, [])
@@ -281,11 +285,11 @@ def write_annual_summary(
         )
     if rows:
         story.append(
-            _table(
+            official_table(
                 ts,
-                ["序号", "重点工作", "牵头单位", "年末状态", "完成进度", "指标达标"],
+                ["序号", "重点工作", "牵头单位", "年末状态" if whole_year else "状态", "完成\n进度", "指标\n达标"],
                 rows,
-                [26, 160, 80, 52, 40, 40],
+                [30, 156, 80, 52, 40, 40],
                 center={0, 3, 4, 5},
             )
         )
@@ -299,8 +303,7 @@ def write_annual_summary(
         story.append(empty)
 
     step(progress, 2, 3, "排版")
-    doc = official_template(Path(out_path), title, org, progress)
-    pages = build_pdf(doc, story, official_page_furniture(ts), Path(out_path), ts.font("songti"))
+    pages = build_official(story, Path(out_path), title, org, ts, progress)
     step(progress, 3, 3, "完成")
     figures = {
         "year": int(year),

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import sqlite_utils
 from reportlab.lib import colors
-from reportlab.platypus import KeepTogether, LongTable, PageBreak, Spacer, Table, TableStyle
+from reportlab.platypus import Spacer, Table, TableStyle
 from reportlab.platypus.flowables import HRFlowable
 
 from db.ledger import get_meta
-from db.queries import key_work_states, round_states, status_summary
+from db.queries import key_work_states
 from db.rounds import get_round, list_rounds
 from db.status import BEHIND, DONE, LIGHTS, NOT_STARTED, NOT_SUBMITTED, ON_SCHEDULE, OVERDUE, STATUSES
 from reports.pdf.charts import lights_by_unit_chart, status_by_category_chart
@@ -31,19 +31,31 @@ from reports.pdf.document import (
     Progress,
     ReportResult,
     Typesetter,
-    build_pdf,
+    annex_heading,
+    area_word,
+    build_official,
     chinese_date,
     heading,
-    official_page_furniture,
     official_styles,
-    official_template,
+    official_table,
     pct,
+    pct_exact,
     period_phrase,
+    signature,
     step,
     typesetter_for,
 )
-from reports.pdf.figures import LATE, NONE, ON_TIME, milestone_figures, problems_by_unit, unit_standings
-from reports.pdf.figures import problem_totals as problem_totals_until
+from reports.pdf.figures import (
+    LATE,
+    NONE,
+    ON_TIME,
+    assignment_states,
+    key_work_counts,
+    milestone_figures,
+    problem_totals,
+    problems_by_unit,
+    unit_standings,
+)
 
 _CN_NUM = "一二三四五六七八九十"
 
@@ -61,14 +73,6 @@ def period_title(rnd: dict) -> str:
     if part in ("Q4", "H2", "Y"):
         return f"{year}年"
     return f"{year}年1—{cutoff.month}月"
-
-
-def _area_word(county: str) -> str:
-    """Return 全县 / 全市 / 全区 for the county's name."""
-    for suffix in ("县", "市", "区", "旗"):
-        if county.endswith(suffix):
-            return "全" + suffix
-    return "全县"
 
 
 def _count_text(counts: dict[str, int], order=STATUSES, unit: str = "项") -> str:
@@ -104,36 +108,6 @@ def _opening(area: str, cutoff: date, by_status: dict[str, int], total: int) -> 
         f"截至{period_phrase(cutoff)}，{area}{total}项重点工作中，{'，'.join(parts) or '均未报送进展'}。"
         f"已完成和序时推进的占{share:.1f}%，{verdict}{tail}。"
     )
-
-
-def _table(
-    ts: Typesetter,
-    header: list[str],
-    rows: list[list],
-    widths: list[float],
-    *,
-    center: set[int] = frozenset(),
-    light_col: int | None = None,
-) -> LongTable:
-    data = [[ts.para(h, "cell_h") for h in header]]
-    for row in rows:
-        data.append([ts.para(v, "cell_c" if i in center else "cell", context=str(v)) for i, v in enumerate(row)])
-    scale = GB_WIDTH / sum(widths)
-    table = LongTable(data, colWidths=[w * scale for w in widths], repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                # A table sets its cells' font even when every cell is a Paragraph: keep it an embedded one.
-                ("FONTNAME", (0, 0), (-1, -1), ts.font("fangsong")),
-                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.9, 0.9, 0.9)),
-                ("LEFTPADDING", (0, 0), (-1, -1), 3),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-            ]
-        )
-    )
-    return table
 
 
 def _header_block(ts: Typesetter, org: str, issue_no: int, issued: date) -> list:
@@ -188,12 +162,12 @@ def write_bulletin(
     step(progress, 0, 3, "读取台账")
     rnd = get_round(db, round_id)
     cutoff = date.fromisoformat(rnd["cutoff"])
-    states = round_states(db, rnd["id"])
     kws = key_work_states(db, rnd["id"])
-    summary = status_summary(db, rnd["id"])
+    states = assignment_states(kws)
+    summary = key_work_counts(kws)
     org = org or get_meta(db, "org_name") or "重点工作督办办公室"
     county = get_meta(db, "county") or ""
-    area = _area_word(county)
+    area = area_word(county)
     issue_no = issue_no or _default_issue_no(db, rnd)
     issued = date.today()
     period = period_title(rnd)
@@ -204,10 +178,10 @@ def write_bulletin(
     by_status = summary["key_works_by_status"]
     total = summary["key_works"]
     milestones = milestone_figures(db, [k.key_work_id for k in kws], rnd["cutoff"])
-    standings = unit_standings(db, states, rnd["due_date"], rnd["cutoff"])
+    standings = unit_standings(db, states, rnd)
     reporting = Counter(u.reporting for u in standings)
-    problems = problem_totals_until(db, rnd["cutoff"])
-    per_unit_problems = problems_by_unit(db, rnd["cutoff"])
+    problems = problem_totals(db, rnd)
+    per_unit_problems = problems_by_unit(db, rnd)
     lagging = [k for k in kws if k.result.status in (BEHIND, OVERDUE)]
 
     title = f"关于{period}重点工作推进情况的通报"
@@ -250,7 +224,7 @@ def write_bulletin(
             f"逾期未完成{milestones['overdue']}个"
         )
         if milestones["pending"]:
-            text += f"，当日到期待确认{milestones['pending']}个"
+            text += f"，另有{milestones['pending']}个于{period_phrase(cutoff)}到期、完成情况待下轮报送确认"
         if milestones["overdue_items"]:
             names = "；".join(f"第{m['number']}项“{m['title']}”{m['phrase']}节点" for m in milestones["overdue_items"])
             text += f"。逾期节点为：{names}"
@@ -293,17 +267,26 @@ def write_bulletin(
                 ]
             )
         story.append(
-            _table(
+            official_table(
                 ts,
-                ["名次", "单位", "承担任务", "报送情况", "滞后逾期", "滞后占比", "问题数", "已化解", "化解率"],
+                [
+                    "名次",
+                    "单位",
+                    "承担\n任务",
+                    "报送情况",
+                    "滞后\n逾期",
+                    "滞后\n占比",
+                    "问题\n数量",
+                    "已化解",
+                    "化解率",
+                ],
                 rows,
-                [26, 80, 30, 46, 30, 38, 28, 28, 36],
+                [30, 120, 30, 58, 30, 44, 30, 40, 44],
                 center={0, 2, 3, 4, 5, 6, 7, 8},
             )
         )
         story.append(Spacer(1, 8))
-        unit_names = [u.unit for u in sorted(standings, key=lambda u: u.unit_id)]
-        story.append(
+        story.extend(
             lights_by_unit_chart(
                 ts.font("heiti"),
                 GB_WIDTH,
@@ -312,7 +295,6 @@ def write_bulletin(
                 {u.unit: dict(u.lights) for u in standings},
             )
         )
-        del unit_names
     else:
         story.append(ts.para("本轮没有分配给单位的任务。", "body"))
 
@@ -329,7 +311,10 @@ def write_bulletin(
             r = k.result
             detail = []
             if r.percent is not None and r.expected is not None:
-                detail.append(f"完成进度{pct(r.percent)}，序时进度{pct(r.expected)}，滞后{(r.behind or 0):g}个百分点")
+                detail.append(
+                    f"完成进度{pct_exact(r.percent)}，序时进度{pct_exact(r.expected)}，"
+                    f"滞后{pct_exact(r.behind or 0)[:-1]}个百分点"
+                )
             if r.overdue:
                 detail.append(f"逾期节点：{'、'.join(r.overdue)}")
             units_behind = [p for p in k.parts if p.status in (BEHIND, OVERDUE, NOT_SUBMITTED) and p.role != "牵头"]
@@ -337,7 +322,7 @@ def write_bulletin(
                 detail.append(
                     "滞后或未报送的责任单位："
                     + "、".join(
-                        f"{p.unit}（{p.status if p.result.percent is None else pct(p.result.percent)}）"
+                        f"{p.unit}（{p.status if p.result.percent is None else pct_exact(p.result.percent)}）"
                         for p in units_behind
                     )
                 )
@@ -379,37 +364,29 @@ def write_bulletin(
 
     # 五、下步工作要求
     story += heading(ts, "五、下步工作要求", "h1")
-    story.append(
-        ts.para(
-            "（一）加快滞后工作推进。对本期通报的进度滞后、逾期事项，牵头单位要逐项明确整改措施和完成时限，"
-            "下一轮调度时重点报告整改情况。",
-            "body",
-        )
-    )
-    story.append(
-        ts.para(
-            "（二）提高报送质量。各单位要按时、如实报送进展情况，完成进度、存在问题要有具体数据支撑，"
-            "避免以笼统表述代替实际进展。",
-            "body",
-        )
-    )
-    story.append(
-        ts.para(
-            "（三）推动问题化解。对尚未化解的问题，责任单位要建立清单、挂号销号，需要协调的及时提请县领导研究解决。",
-            "body",
-        )
-    )
+    for lead, text in (
+        (
+            "（一）加快滞后工作推进。",
+            "对本期通报的进度滞后、逾期事项，牵头单位要逐项明确整改措施和完成时限，下一轮调度时重点报告整改情况。",
+        ),
+        (
+            "（二）提高报送质量。",
+            "各单位要按时、如实报送进展情况，完成进度、存在问题要有具体数据支撑，避免以笼统表述代替实际进展。",
+        ),
+        (
+            "（三）推动问题化解。",
+            "对尚未化解的问题，责任单位要建立清单、挂号销号，需要协调的及时提请县领导研究解决。",
+        ),
+    ):
+        # GB/T 9704: a （一） heading in 楷体, the text running on in 仿宋.
+        story.append(ts.markup(f'<font name="{ts.font("kaiti")}">{lead}</font>{ts.text(text)}', "body"))
+    annex_title = f"{period}重点工作推进情况一览表"
     story.append(Spacer(1, GB_LEADING))
-    story.append(ts.para("附件：重点工作推进情况一览表", "body"))
-    story.append(Spacer(1, GB_LEADING))
-    ts.style("sign", "fangsong", GB_BODY_SIZE, leading=GB_LEADING, alignment=2, rightIndent=4 * GB_BODY_SIZE)
-    story.append(KeepTogether([ts.para(org, "sign"), ts.para(chinese_date(issued), "sign")]))
+    story.append(ts.para(f"附件：{annex_title}", "body"))
+    story += signature(ts, org, issued)
 
     # 附件
-    story.append(PageBreak())
-    story.append(ts.para("附件", "annex_label"))
-    story.append(Spacer(1, GB_LEADING * 0.5))
-    story.append(ts.para(f"{period}重点工作推进情况一览表", "annex_title"))
+    story += annex_heading(ts, annex_title)
     rows = [
         [
             k.number,
@@ -418,18 +395,18 @@ def write_bulletin(
             k.lead_unit or "—",
             k.result.status,
             LIGHT_WORDS[k.result.light],
-            pct(k.result.percent),
-            pct(k.result.expected),
+            pct_exact(k.result.percent),
+            pct_exact(k.result.expected),
         ]
         for k in kws
     ]
     if rows:
         story.append(
-            _table(
+            official_table(
                 ts,
-                ["序号", "类别", "重点工作", "牵头单位", "状态", "亮灯", "完成进度", "序时进度"],
+                ["序号", "类别", "重点工作", "牵头单位", "状态", "亮灯", "完成\n进度", "序时\n进度"],
                 rows,
-                [24, 56, 118, 70, 52, 32, 36, 36],
+                [30, 56, 112, 70, 52, 32, 36, 36],
                 center={0, 4, 5, 6, 7},
             )
         )
@@ -437,8 +414,7 @@ def write_bulletin(
         story.append(ts.para("（无重点工作）", "body"))
 
     step(progress, 2, 3, "排版")
-    doc = official_template(Path(out_path), title, org, progress)
-    pages = build_pdf(doc, story, official_page_furniture(ts), Path(out_path), ts.font("songti"))
+    pages = build_official(story, Path(out_path), title, org, ts, progress)
     step(progress, 3, 3, "完成")
     figures = {
         "round": rnd["id"],

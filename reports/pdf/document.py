@@ -27,8 +27,22 @@ from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as rl_canvas
-from reportlab.platypus import BaseDocTemplate, CondPageBreak, Frame, PageTemplate, Paragraph
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    KeepTogether,
+    LongTable,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from db.errors import DubanError
 from reports.pdf import linebreak
@@ -50,24 +64,27 @@ GB_TITLE_SIZE = 22
 GB_PAGE_NUMBER_SIZE = 14
 GB_PAGE_NUMBER_GAP = 7 * mm
 
-#: Print colours of the lights, each also named in words so grey print stays readable.
+#: Print colours of the lights, each also named in words so grey print stays readable;
+#: their lightness (luma ≈ 0.31 / 0.83 / 0.55, 未报 white) keeps them apart in grey.
 LIGHT_COLORS = {
     "红": colors.Color(0.80, 0.10, 0.10),
-    "黄": colors.Color(0.93, 0.68, 0.05),
-    "绿": colors.Color(0.18, 0.55, 0.24),
+    "黄": colors.Color(0.98, 0.85, 0.30),
+    "绿": colors.Color(0.35, 0.68, 0.38),
     "灰": colors.Color(0.62, 0.62, 0.62),
 }
 #: Symbols that tell the lights apart without colour.
 LIGHT_SYMBOLS = {"红": "●", "黄": "◆", "绿": "○", "灰": "—"}
 LIGHT_WORDS = {"红": "红灯", "黄": "黄灯", "绿": "绿灯", "灰": "未报"}
-#: Status colours for charts: distinct in hue and in lightness (grey print).
+#: Status colours for charts: distinct in hue and in lightness (luma ≈ 0.25 / 0.69 / 0.85 /
+#: 0.44 / 0.57 / 1.0 in stacking order, each at least 0.1 from every other), so the
+#: segments stay apart in grey print too.
 STATUS_COLORS = {
     "已完成": colors.Color(0.10, 0.35, 0.15),
-    "序时推进": colors.Color(0.45, 0.72, 0.45),
-    "进度滞后": colors.Color(0.96, 0.80, 0.20),
-    "逾期": colors.Color(0.75, 0.10, 0.10),
+    "序时推进": colors.Color(0.55, 0.80, 0.50),
+    "进度滞后": colors.Color(0.99, 0.88, 0.35),
+    "逾期": colors.Color(0.90, 0.25, 0.20),
     "未启动": colors.Color(0.55, 0.55, 0.75),
-    "未报送": colors.Color(0.92, 0.92, 0.92),
+    "未报送": colors.Color(1, 1, 1),
 }
 
 _CN_DIGITS = "〇一二三四五六七八九"
@@ -129,6 +146,27 @@ def pct(value: float | None, digits: int = 0) -> str:
         return "—"
     text = f"{value:.{digits}f}" if digits else f"{round(value):d}"
     return f"{text}%"
+
+
+class WrapOnceParagraph(Paragraph):
+    """A Paragraph that breaks its lines once per width.
+
+    reportlab wraps a table cell three times (measuring the row, splitting the table,
+    drawing it); line breaking CJK text is the costly part and its result depends only on
+    the width, so the second and third wraps reuse it. Splits (``self.__class__``) stay
+    of this class and break their own lines.
+    """
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 - reportlab's signature
+        """Break the lines (once per width) and return the size."""
+        cached = getattr(self, "_duban_wrapped", None)
+        if cached is not None and cached[0] == availWidth:
+            _width, self.blPara, self._wrapWidths, self.width, self.height = cached
+            return self.width, self.height
+        size = super().wrap(availWidth, availHeight)
+        if getattr(self, "blPara", None) is not None and availWidth == self.width:
+            self._duban_wrapped = (availWidth, self.blPara, self._wrapWidths, self.width, self.height)
+        return size
 
 
 class Typesetter:
@@ -201,12 +239,18 @@ class Typesetter:
     def para(self, value, style: ParagraphStyle | str, context: str = "") -> Paragraph:
         """Return a Paragraph of plain ledger text in a style."""
         st = self.styles[style] if isinstance(style, str) else style
-        return Paragraph(self.text(value, getattr(st, "duban_role", "fangsong"), context), st)
+        return WrapOnceParagraph(self.text(value, getattr(st, "duban_role", "fangsong"), context), st)
 
     def markup(self, markup: str, style: ParagraphStyle | str) -> Paragraph:
         """Return a Paragraph from markup the caller built with :meth:`text` pieces."""
         st = self.styles[style] if isinstance(style, str) else style
-        return Paragraph(markup, st)
+        return WrapOnceParagraph(markup, st)
+
+    def width(self, value: str, style: str) -> float:
+        """Return the printed width of one line of plain text in a style (fallback fonts included)."""
+        st = self.styles[style]
+        role = getattr(st, "duban_role", "fangsong")
+        return sum(stringWidth(ch, self.choice.font_for_char(ch, role) or self.font(role), st.fontSize) for ch in value)
 
     def warnings(self) -> list[str]:
         """Return the font warnings plus one line per character no chosen font can draw."""
@@ -226,6 +270,114 @@ def heading(ts: Typesetter, text: str, style: str = "h1", lines: int = 3) -> lis
     (reportlab's keepWithNext would move the whole next paragraph, leaving half a page empty.)
     """
     return [CondPageBreak(GB_LEADING * lines), ts.para(text, style)]
+
+
+def area_word(county: str) -> str:
+    """Return 全县 / 全市 / 全区 / 全旗 for the county's name."""
+    for suffix in ("县", "市", "区", "旗"):
+        if county.endswith(suffix):
+            return "全" + suffix
+    return "全县"
+
+
+def pct_exact(value: float | None) -> str:
+    """Return 33.3% / 50% / — : one decimal only where the value has one, so differences add up."""
+    if value is None:
+        return "—"
+    return f"{round(value, 1):g}%"
+
+
+def official_table(
+    ts: Typesetter, header: list[str], rows: list[list], widths: list[float], *, center: set[int] = frozenset()
+) -> LongTable:
+    """Return a ruled table across the type area, header repeated on each page.
+
+    Args:
+        ts: the typesetter (cell styles from :func:`official_styles`).
+        header: column titles; a newline breaks a title where it should break.
+        rows: cell values (plain text).
+        widths: relative column widths, scaled to the type area.
+        center: indexes of the columns set centred.
+    """
+    data = [[ts.para(h, "cell_h") for h in header]]
+    for row in rows:
+        data.append([ts.para(v, "cell_c" if i in center else "cell", context=str(v)) for i, v in enumerate(row)])
+    scale = GB_WIDTH / sum(widths)
+    table = LongTable(data, colWidths=[w * scale for w in widths], repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                # A table sets its cells' font even when every cell is a Paragraph: keep it an embedded one.
+                ("FONTNAME", (0, 0), (-1, -1), ts.font("fangsong")),
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.9, 0.9, 0.9)),
+                ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
+    return table
+
+
+def signature(ts: Typesetter, org: str, day: date) -> list:
+    """Return the 发文机关署名 and 成文日期 (GB/T 9704 7.3.5.1).
+
+    The date stands four characters in from the right edge; the issuing office is centred
+    over the date (a long name reaches further right, up to the edge).
+    """
+    size = GB_BODY_SIZE
+    ts.style("sign", "fangsong", size, leading=GB_LEADING, alignment=TA_CENTER)
+    when = chinese_date(day)
+    org_width = ts.width(org, "sign")
+    date_width = ts.width(when, "sign")
+    column = max(org_width, date_width) + 1
+    # Both lines are centred in one column whose centre is the date's centre.
+    right_gap = max(0.0, 4 * size - (column - date_width) / 2)
+    block = Table(
+        [[ts.para(org, "sign")], [ts.para(when, "sign")]],
+        colWidths=[column],
+        rowHeights=[GB_LEADING, GB_LEADING],
+        hAlign="RIGHT",
+    )
+    block.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), ts.font("fangsong")),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    return [KeepTogether([Spacer(1, GB_LEADING), _Indented(block, right_gap)])]
+
+
+class _Indented(Flowable):
+    """Draw a right-aligned flowable ``gap`` points in from the frame's right edge."""
+
+    def __init__(self, inner: Flowable, gap: float):
+        super().__init__()
+        self.inner = inner
+        self.gap = gap
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 - reportlab's signature
+        """Return the inner size within the width less the gap."""
+        w, self.height = self.inner.wrap(availWidth - self.gap, availHeight)
+        self.width = availWidth
+        self._inner_width = w
+        return self.width, self.height
+
+    def draw(self):
+        """Draw the inner flowable against the right edge less the gap."""
+        self.inner.drawOn(self.canv, self.width - self.gap - self._inner_width, 0)
+
+
+def annex_heading(ts: Typesetter, title: str) -> list:
+    """Return the page break, the 附件 label and the annex title."""
+    return [PageBreak(), ts.para("附件", "annex_label"), Spacer(1, GB_LEADING * 0.5), ts.para(title, "annex_title")]
 
 
 def official_styles(ts: Typesetter) -> None:
@@ -411,6 +563,106 @@ def build_pdf(doc: _Doc, story: list, furniture: Callable | None, out_path: Path
     return pages[0] if pages else 0
 
 
+class ChunkedTable(Flowable):
+    """A long table with a header row repeated on every page, laid out a page at a time.
+
+    reportlab splits a LongTable by building a new table of every remaining row, with
+    every remaining style command, on each page — work that grows with the table, so a
+    191-page table spends most of its time there. This keeps the rows outside and hands
+    reportlab a LongTable of the next ``chunk`` rows only (more than a page can hold);
+    what does not fit goes back in front of the rows not yet handed over. Page breaks,
+    split rows and drawing are reportlab's own, so the pages come out as with one table.
+
+    Args:
+        header: the header row, repeated on every page.
+        rows: the body rows.
+        col_widths: column widths in points.
+        commands: style commands for the whole table (coordinates that do not depend on
+            the row count, e.g. ``(0, 0), (-1, -1)``).
+        row_commands: ``row_commands(r)`` returns the commands of body row ``r`` (an index
+            into ``rows``), written for table row ``1``; they are moved to where the row lands.
+        table_kw: further LongTable arguments (``splitByRow``, ``splitInRow``, ``hAlign`` …).
+        chunk: rows handed to reportlab at first; doubled while they fit in the frame, so a
+            page always ends inside the rows handed over (reportlab then measures every
+            row it holds, each time it wraps or splits).
+    """
+
+    def __init__(self, header, rows, col_widths, commands, row_commands=None, chunk: int = 32, **table_kw):
+        super().__init__()
+        self.header = header
+        self.rows = rows
+        self.col_widths = col_widths
+        self.commands = commands
+        self.row_commands = row_commands or (lambda _r: [])
+        self.chunk = chunk
+        self.table_kw = table_kw
+        self.hAlign = table_kw.get("hAlign", "CENTER")
+        self._offset = 0  # index into the original rows of self.rows[0]
+        self._table: LongTable | None = None
+        self._size = 0
+        self._wrapped_for: tuple | None = None
+
+    def _restyled(self, command, at: int):
+        """Return a row command written for table row 1 moved to table row ``at``."""
+        name, (c0, r0), (c1, r1), *rest = command
+        return (name, (c0, r0 - 1 + at), (c1, r1 - 1 + at), *rest)
+
+    def _build(self, size: int) -> LongTable:
+        if self._table is None or self._size != size:
+            body = self.rows[:size]
+            commands = list(self.commands)
+            for i in range(len(body)):
+                commands += [self._restyled(c, i + 1) for c in self.row_commands(self._offset + i)]
+            table = LongTable([self.header, *body], colWidths=self.col_widths, repeatRows=1, **self.table_kw)
+            table.setStyle(commands)
+            self._table, self._size = table, size
+        return self._table
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 - reportlab's signature
+        """Measure the next chunk of rows (reportlab stops measuring below the frame)."""
+        if self._wrapped_for == (availWidth, availHeight):
+            return self.width, self.height
+        size = min(self.chunk, len(self.rows))
+        while True:
+            self.width, self.height = self._build(size).wrap(availWidth, availHeight)
+            if size >= len(self.rows) or self.height > availHeight:
+                self._wrapped_for = (availWidth, availHeight)
+                return self.width, self.height
+            size = min(2 * size, len(self.rows))  # a very tall frame: hand over more rows
+
+    def split(self, availWidth, availHeight):  # noqa: N803 - reportlab's signature
+        """Return what fits here and a ChunkedTable of the rest (header repeated)."""
+        self.wrap(availWidth, availHeight)
+        table = self._table
+        parts = table.split(availWidth, availHeight)
+        if len(parts) != 2 or self._size >= len(self.rows):
+            return parts
+        first, rest = parts
+        left = rest._cellvalues[1:]  # without the repeated header
+        placed = self._size - len(left)
+        tail = ChunkedTable(
+            self.header,
+            list(left) + self.rows[self._size :],
+            self.col_widths,
+            self.commands,
+            self.row_commands,
+            self.chunk,
+            **self.table_kw,
+        )
+        tail._offset = self._offset + placed
+        return [first, tail]
+
+    def drawOn(self, canvas, x, y, _sW=0):  # noqa: N802,N803 - reportlab's signature
+        """Draw the table that :meth:`wrap` measured."""
+        return self._table.drawOn(canvas, x, y, _sW)
+
+
+def build_official(story: list, out_path: Path, title: str, org: str, ts: Typesetter, progress: Progress = None) -> int:
+    """Lay out an official document (GB/T 9704 pages and page numbers) and return its page count."""
+    doc = official_template(Path(out_path), title, org, progress)
+    return build_pdf(doc, story, official_page_furniture(ts), Path(out_path), ts.font("songti"))
+
+
 def official_page_furniture(ts: Typesetter) -> Callable:
     """Return the GB/T 9704 page-number drawer."""
     return _official_page_number(ts)
@@ -439,18 +691,26 @@ __all__ = [
     "LIGHT_WORDS",
     "STATUS_COLORS",
     "Cancelled",
+    "ChunkedTable",
     "ReportResult",
     "Typesetter",
+    "WrapOnceParagraph",
+    "annex_heading",
+    "area_word",
+    "build_official",
     "build_pdf",
     "chinese_date",
     "heading",
     "landscape_template",
     "official_page_furniture",
     "official_styles",
+    "official_table",
     "official_template",
     "pct",
+    "pct_exact",
     "period_phrase",
     "round_label",
+    "signature",
     "step",
     "typesetter_for",
 ]

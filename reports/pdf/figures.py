@@ -1,12 +1,12 @@
 """The figures the bulletin and the annual summary print, read from the ledger.
 
 Statuses and lights come from :mod:`db.queries` (a closed round from its frozen
-snapshot); problem totals from :func:`db.progress.problem_figures`. What those do not
-cover — reporting punctuality (``reports.submitted_at`` against ``rounds.due_date``),
-milestones due by the cut-off, and problems per unit — is counted here with the same
-rules: a milestone is overdue when its due date is before the cut-off and it was not met
-by then (as in :func:`db.status.assignment_status`); a problem counts when raised by the
-cut-off and as closed when closed by then (as in ``problem_figures(until=…)``).
+snapshot). What those do not cover — reporting punctuality (``reports.submitted_at``
+against ``rounds.due_date``), milestones due by the cut-off, and problems — is counted
+here: a milestone is overdue when its due date is before the cut-off and it was not met
+by then (as in :func:`db.status.assignment_status`); a problem belongs to a round's
+report when it was raised in that round's returns or an earlier round's (see
+:func:`problem_scope`) — the returns that raise them arrive after the cut-off.
 """
 
 from __future__ import annotations
@@ -17,9 +17,8 @@ from datetime import date
 
 import sqlite_utils
 
-from db.progress import problem_figures
-from db.queries import AssignmentState
-from db.status import BEHIND, OVERDUE
+from db.queries import AssignmentState, KeyWorkState
+from db.status import BEHIND, LIGHTS, OVERDUE, STATUSES
 
 ON_TIME = "按时报送"
 LATE = "逾期报送"
@@ -51,6 +50,26 @@ class UnitStanding:
     def closure_rate(self) -> float | None:
         """The unit's 化解率 in percent, None without problems."""
         return round(100.0 * self.problems_closed / self.problems_raised, 1) if self.problems_raised else None
+
+
+def key_work_counts(kws: list[KeyWorkState]) -> dict:
+    """Return key works by status and by light, counted as :func:`db.queries.status_summary` does.
+
+    The reports already hold the round's key work states; counting them here saves
+    judging every assignment of the round twice more.
+    """
+    by_status = Counter(k.result.status for k in kws)
+    by_light = Counter(k.result.light for k in kws)
+    return {
+        "key_works": len(kws),
+        "key_works_by_status": {s: by_status.get(s, 0) for s in STATUSES},
+        "key_works_by_light": {light: by_light.get(light, 0) for light in LIGHTS},
+    }
+
+
+def assignment_states(kws: list[KeyWorkState]) -> list[AssignmentState]:
+    """Return every assignment state of the key works (what :func:`db.queries.round_states` returns)."""
+    return [part for k in kws for part in k.parts]
 
 
 def reporting_by_unit(states: list[AssignmentState], due_date: str | None) -> dict[int, tuple[str, int]]:
@@ -102,42 +121,72 @@ def milestone_figures(
     }
 
 
-def problems_by_unit(db: sqlite_utils.Database, until: str) -> dict[int, dict]:
-    """Return ``{unit_id: {raised, closed, open_items}}`` as of ``until`` (same rule as problem_figures)."""
+def problem_scope(db: sqlite_utils.Database, rnd: dict, since: str | None = None) -> tuple[str, list, str]:
+    """Return the SQL condition, its parameters and the closing date that place problems in a round's report.
+
+    A problem belongs to a round's report when it was raised in that round's returns or an
+    earlier round's (returns arrive after the cut-off, so the raising date cannot be the
+    test), or, raised outside any round, on or before the cut-off. With ``since`` (a
+    cut-off date), rounds and dates up to ``since`` are left out. It counts as closed when
+    it was closed by the day the round was closed — a closed round therefore prints the
+    same figures every time — or, for an open round, by today.
+    """
+    later = "AND r.cutoff > ?" if since else ""
+    condition = (
+        f"(p.round_id IN (SELECT r.id FROM rounds r WHERE r.cutoff <= ? {later}) "
+        f"OR (p.round_id IS NULL AND substr(p.raised_at, 1, 10) <= ?"
+        f"{' AND substr(p.raised_at, 1, 10) > ?' if since else ''}))"
+    )
+    params = [rnd["cutoff"], *([since] if since else []), rnd["cutoff"], *([since] if since else [])]
+    closed_by = (rnd.get("closed_at") or "")[:10] if rnd.get("state") == "closed" else ""
+    return condition, params, closed_by or date.today().isoformat()
+
+
+def _is_closed(problem: dict, closed_by: str) -> bool:
+    return problem["state"] == "closed" and bool(problem["closed_at"]) and problem["closed_at"][:10] <= closed_by
+
+
+def problems_by_unit(db: sqlite_utils.Database, rnd: dict) -> dict[int, dict]:
+    """Return ``{unit_id: {raised, closed, open_items}}`` for a round's report (see :func:`problem_scope`)."""
+    condition, params, closed_by = problem_scope(db, rnd)
     out: dict[int, dict] = defaultdict(lambda: {"raised": 0, "closed": 0, "open_items": []})
     for p in db.query(
         "SELECT p.*, k.number, k.title AS key_work FROM problems p JOIN key_works k ON k.id = p.key_work_id "
-        "WHERE substr(p.raised_at, 1, 10) <= ? ORDER BY k.sort_order, p.id",
-        [until],
+        f"WHERE {condition} ORDER BY k.sort_order, p.id",
+        params,
     ):
         entry = out[p["unit_id"]]
         entry["raised"] += 1
-        if p["state"] == "closed" and p["closed_at"] and p["closed_at"] <= until:
+        if _is_closed(p, closed_by):
             entry["closed"] += 1
         else:
             entry["open_items"].append(p)
     return dict(out)
 
 
-def problems_by_key_work(db: sqlite_utils.Database, since: str, until: str) -> dict[int, dict]:
-    """Return ``{key_work_id: {raised, closed}}`` for problems raised between ``since`` and ``until``."""
+def problems_by_key_work(db: sqlite_utils.Database, rnd: dict, since: str | None = None) -> dict[int, dict]:
+    """Return ``{key_work_id: {raised, closed}}`` for a round's report, leaving out rounds up to ``since``."""
+    condition, params, closed_by = problem_scope(db, rnd, since)
     out: dict[int, dict] = defaultdict(lambda: {"raised": 0, "closed": 0})
-    for p in db.query(
-        "SELECT key_work_id, state, closed_at FROM problems WHERE substr(raised_at, 1, 10) BETWEEN ? AND ?",
-        [since, until],
-    ):
+    for p in db.query(f"SELECT p.key_work_id, p.state, p.closed_at FROM problems p WHERE {condition}", params):
         out[p["key_work_id"]]["raised"] += 1
-        if p["state"] == "closed" and p["closed_at"] and p["closed_at"] <= until:
-            out[p["key_work_id"]]["closed"] += 1
+        out[p["key_work_id"]]["closed"] += _is_closed(p, closed_by)
     return dict(out)
 
 
-def unit_standings(
-    db: sqlite_utils.Database, states: list[AssignmentState], due_date: str | None, cutoff: str
-) -> list[UnitStanding]:
+def problem_totals(db: sqlite_utils.Database, rnd: dict, since: str | None = None) -> dict:
+    """Return raised, closed, open and 化解率 (percent, one decimal) for a round's report."""
+    per_kw = problems_by_key_work(db, rnd, since)
+    raised = sum(v["raised"] for v in per_kw.values())
+    closed = sum(v["closed"] for v in per_kw.values())
+    rate = round(100.0 * closed / raised, 1) if raised else None
+    return {"raised": raised, "closed": closed, "open": raised - closed, "rate": rate}
+
+
+def unit_standings(db: sqlite_utils.Database, states: list[AssignmentState], rnd: dict) -> list[UnitStanding]:
     """Return the 比晾晒 ranking: on-time reporting first, then fewest tasks behind, then most problems closed."""
-    reporting = reporting_by_unit(states, due_date)
-    problems = problems_by_unit(db, cutoff)
+    reporting = reporting_by_unit(states, rnd["due_date"])
+    problems = problems_by_unit(db, rnd)
     by_unit: dict[int, UnitStanding] = {}
     for s in states:
         standing = by_unit.get(s.unit_id)
@@ -167,17 +216,15 @@ def unit_standings(
     return ranked
 
 
-def problem_totals(db: sqlite_utils.Database, until: str) -> dict:
-    """Return the ledger's problem totals as of a date (raised, closed, open, 化解率)."""
-    return problem_figures(db, until=until)
-
-
 __all__ = [
+    "assignment_states",
+    "key_work_counts",
     "LATE",
     "NONE",
     "ON_TIME",
     "UnitStanding",
     "milestone_figures",
+    "problem_scope",
     "problem_totals",
     "problems_by_key_work",
     "problems_by_unit",

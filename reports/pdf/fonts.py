@@ -203,12 +203,16 @@ def _index_fonts(dirs: tuple[Path, ...]) -> dict[str, Path]:
 
 @lru_cache(maxsize=64)
 def _load(path: str, prefer: str | None) -> tuple[str, str, int] | tuple[None, str, int]:
-    """Register the best subfont of ``path`` and return (font name, family, index), or (None, reason, 0)."""
+    """Register the best subfont of ``path`` and return (font name, family, index), or (None, reason, 0).
+
+    Each subfont probed is parsed once under its final name, and probing stops at the first
+    one that will be chosen anyway: parsing a CJK .ttc takes a few hundred milliseconds a face.
+    """
     last_error = "无法读取"
-    candidates = []
+    candidates: list[tuple[int, str, TTFont]] = []
     for index in range(8):
         try:
-            font = TTFont(f"duban-probe-{abs(hash((path, index)))}", path, subfontIndex=index)
+            font = TTFont(f"duban-{Path(path).stem}-{index}", path, subfontIndex=index)
         except TTFError as exc:
             text = str(exc)
             if "postscript outlines" in text.lower():
@@ -226,18 +230,20 @@ def _load(path: str, prefer: str | None) -> tuple[str, str, int] | tuple[None, s
             else str(font.face.familyName)
         )
         if all(ord(ch) in font.face.charToGlyph for ch in _PROBE):
-            candidates.append((index, family))
+            candidates.append((index, family, font))
+            if not prefer or prefer.lower() in family.lower().replace(" ", ""):
+                break
         if not path.lower().endswith(".ttc"):
             break
     if not candidates:
         return None, f"缺少常用汉字或{last_error}", 0
-    index, family = next(
-        ((i, f) for i, f in candidates if prefer and prefer.lower() in f.lower().replace(" ", "")), candidates[0]
+    index, family, font = next(
+        ((i, f, t) for i, f, t in candidates if prefer and prefer.lower() in f.lower().replace(" ", "")),
+        candidates[0],
     )
-    name = f"duban-{Path(path).stem}-{index}"
-    if name not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(name, path, subfontIndex=index))
-    return name, family, index
+    if font.fontName not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(font)
+    return font.fontName, family, index
 
 
 def _override_paths(settings: dict | None) -> dict[str, list[tuple[str, int | None]]]:

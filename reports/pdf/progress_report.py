@@ -14,27 +14,29 @@ from pathlib import Path
 import sqlite_utils
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
-from reportlab.platypus import LongTable, Paragraph, Spacer, TableStyle
+from reportlab.platypus import Paragraph, Spacer
 
 from db.ledger import get_meta
-from db.queries import key_work_states, light_thresholds, status_summary
+from db.queries import key_work_states, light_thresholds
 from db.rounds import get_round
 from db.status import LIGHTS, STATUSES
 from reports.pdf.document import (
     LIGHT_COLORS,
     LIGHT_SYMBOLS,
     LIGHT_WORDS,
+    ChunkedTable,
     Progress,
     ReportResult,
     Typesetter,
     build_pdf,
     chinese_date,
     landscape_template,
-    pct,
+    pct_exact,
     round_label,
     step,
     typesetter_for,
 )
+from reports.pdf.figures import key_work_counts
 
 #: A row split across pages keeps at least two lines of text on each side.
 MIN_SPLIT = 28
@@ -76,7 +78,7 @@ def _unit_progress(ts: Typesetter, kw) -> tuple[list[Paragraph], list[Paragraph]
         if not report:
             progress_cells.append(ts.markup(f"<b>{who}</b>{role}：<i>未报送</i>", "unit"))
             continue
-        figure = "" if report.get("percent") is None else f" {pct(report['percent'])}"
+        figure = "" if report.get("percent") is None else f" {pct_exact(report['percent'])}"
         text = ts.text(report.get("progress_text") or "（未填写进展）", context=f"{part.unit} 进展情况")
         progress_cells.append(ts.markup(f"【{who}{role}{figure}】{text}", "unit"))
         if (report.get("problems") or "").strip():
@@ -92,9 +94,9 @@ def _status_cell(ts: Typesetter, kw) -> Paragraph:
     r = kw.result
     lines = [ts.text(r.status)]
     if r.percent is not None:
-        lines.append(f"完成 {pct(r.percent)}")
+        lines.append(f"完成 {pct_exact(r.percent)}")
     if r.expected is not None:
-        lines.append(f"序时 {pct(r.expected)}")
+        lines.append(f"序时 {pct_exact(r.expected)}")
     return ts.markup("<br/>".join(lines), "cell_c")
 
 
@@ -119,7 +121,7 @@ def write_progress_report(
     step(progress, 0, 3, "读取台账")
     rnd = get_round(db, round_id)
     kws = key_work_states(db, rnd["id"])
-    summary = status_summary(db, rnd["id"])
+    summary = key_work_counts(kws)
     thresholds = light_thresholds(db)
     org = get_meta(db, "org_name") or "重点工作督办办公室"
     county = get_meta(db, "county") or ""
@@ -153,7 +155,7 @@ def write_progress_report(
     )
     story.append(Spacer(1, 6))
 
-    rows: list[list] = [[ts.para(name, "head") for name, _w in COLUMNS]]
+    header = [ts.para(name, "head") for name, _w in COLUMNS]
     commands: list = [
         ("FONTNAME", (0, 0), (-1, -1), ts.font("fangsong")),
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
@@ -163,14 +165,16 @@ def write_progress_report(
         ("LEFTPADDING", (0, 0), (-1, -1), 3),
         ("RIGHTPADDING", (0, 0), (-1, -1), 3),
     ]
+    category_row = [("SPAN", (0, 1), (-1, 1)), ("BACKGROUND", (0, 1), (-1, 1), colors.Color(0.95, 0.95, 0.95))]
+    rows: list[list] = []
+    category_rows: set[int] = set()
     current_category = object()
     total = max(1, len(kws))
     for index, kw in enumerate(kws, 1):
         if kw.category != current_category:
             current_category = kw.category
+            category_rows.add(len(rows))
             rows.append([ts.para(kw.category or "未分类", "category")] + [""] * (len(COLUMNS) - 1))
-            r = len(rows) - 1
-            commands += [("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), colors.Color(0.95, 0.95, 0.95))]
         progress_cells, problem_cells = _unit_progress(ts, kw)
         rows.append(
             [
@@ -185,9 +189,17 @@ def write_progress_report(
         )
         if index % 50 == 0:
             step(progress, 1, 3, f"排版第 {index}/{total} 项")
-    table = LongTable(rows, colWidths=[w for _n, w in COLUMNS], repeatRows=1, splitByRow=0, splitInRow=MIN_SPLIT)
-    table.setStyle(TableStyle(commands))
-    story.append(table)
+    story.append(
+        ChunkedTable(
+            header,
+            rows,
+            [w for _n, w in COLUMNS],
+            commands,
+            lambda r: category_row if r in category_rows else [],
+            splitByRow=0,
+            splitInRow=MIN_SPLIT,
+        )
+    )
 
     footer = f"{org} · {label}季调度进展表 · 生成于 {chinese_date(date.today())}"
     doc, furniture = landscape_template(Path(out_path), title, org, footer, ts, progress)
