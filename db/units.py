@@ -22,7 +22,9 @@ def clean_unit_name(raw: str) -> str:
     but full-width digits and Latin letters become ordinary ones.
     """
     text = squash_spaces(to_halfwidth(raw or "")).strip("*＊ ")
-    text = text.replace("(", "（").replace(")", "）")
+    # Documents set the same note in （）, (), 〈〉 or <>; one spelling keeps one unit.
+    for opening, closing in (("(", ")"), ("〈", "〉"), ("<", ">"), ("［", "］"), ("[", "]")):
+        text = text.replace(opening, "（").replace(closing, "）")
     # A space between two Chinese characters is always an accident of copy and paste.
     out = []
     for i, ch in enumerate(text):

@@ -22,6 +22,8 @@ def _seed000_truth(text: str) -> dict[str, tuple[str, list[str]]]:
         if not m:
             continue
         clause = m.group(2) + ":" + m.group(3)
+        # Unit names are stored with one bracket style: 市纪委〈市监委〉 becomes 市纪委（市监委）.
+        clause = clause.replace("〈", "（").replace("〉", "）")
         names = [n for n in re.split(r"[,、]|牵头单位:|责任单位:", clause) if n]
         truth[m.group(1)] = (names[0], names)
     return truth
@@ -41,7 +43,7 @@ def _check_seed000(draft, text):
         assert kw.category == ("推动非公有制经济人士健康成长" if int(kw.number) <= 8 else "推动非公有制经济健康发展")
         assert kw.measures, kw.number
     assert draft.key_work("1").title == "大力弘扬新时代中国特色社会主义的企业家精神"
-    assert draft.key_work("9").units[1].name == "市纪委〈市监委〉"
+    assert draft.key_work("9").units[1].name == "市纪委（市监委）"
     assert draft.title == "温州市创建新时代“两个健康”发展先行区总体方案"
 
 
