@@ -143,7 +143,7 @@ def build_demo(path: str | Path, progress: Callable[[str], None] | None = None) 
         open_round(db, rnd["id"], cutoff, due_date=due, source=SOURCE)
         _fill_round(db, rnd["id"], index, cutoff, due, year, key_works, contacts, rng)
         if rnd["state"] == "closed":
-            _close_old_problems(db, cutoff, rng)
+            _close_old_problems(db, rng)
             close_round(db, rnd["id"], SOURCE)
     return db
 
@@ -241,8 +241,9 @@ def _fill_round(db, round_id, index, cutoff, due, year, key_works, contacts, rng
         )
 
 
-def _close_old_problems(db, cutoff: date, rng: random.Random) -> None:
-    for (pid,) in db.execute("SELECT id FROM problems WHERE state = 'open' ORDER BY id").fetchall():
+def _close_old_problems(db, rng: random.Random) -> None:
+    for pid, raised in db.execute("SELECT id, raised_at FROM problems WHERE state = 'open' ORDER BY id").fetchall():
         if rng.random() < 0.45:
-            closed = cutoff - timedelta(days=rng.randint(0, 20))
+            # Solved some weeks after it was raised, never before.
+            closed = date.fromisoformat(raised[:10]) + timedelta(days=rng.randint(5, 40))
             close_problem(db, pid, "经协调已解决，企业（单位）确认销号。", closed.isoformat(), SOURCE)

@@ -221,7 +221,7 @@ def problem_figures(db: sqlite_utils.Database, until: str | None = None) -> dict
     if until:
         raised = db.execute("SELECT COUNT(*) FROM problems WHERE substr(raised_at, 1, 10) <= ?", [until]).fetchone()[0]
         closed = db.execute(
-            "SELECT COUNT(*) FROM problems WHERE state = 'closed' AND substr(raised_at, 1, 10) <= ? AND closed_at <= ?",
+            "SELECT COUNT(*) FROM problems WHERE state = 'closed' AND substr(raised_at, 1, 10) <= ? AND substr(closed_at, 1, 10) <= ?",
             [until, until],
         ).fetchone()[0]
     else:

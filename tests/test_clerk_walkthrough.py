@@ -179,7 +179,7 @@ def test_pasted_text_from_stdin_reaches_the_ledger(demo_path, capsys, monkeypatc
 
 
 def test_exported_ledger_reimported_keeps_recorded_deadlines_and_indicator_values(demo_db, tmp_path, capsys):
-    """A workbook from export-ledger has no title, no deadlines and words targets its own way."""
+    """A workbook from export-ledger has no deadline column and words targets its own way."""
     from db.plan_import import commit_draft
     from reports.ledger_export import export_ledger
     from reports.tasklist import read_task_list
@@ -187,7 +187,8 @@ def test_exported_ledger_reimported_keeps_recorded_deadlines_and_indicator_value
     path = tmp_path / "台账.xlsx"
     export_ledger(demo_db, path)
     draft = read_task_list(path)
-    assert any("没有找到计划名称" in w and "--plan-title" in w for w in draft.warnings)
+    # Its title row names the plan, so it lands on the same plan without --plan-title.
+    assert (draft.title, draft.year) == ("示例县2024年重点工作任务清单", 2024)
 
     def recorded():
         done = demo_db.execute("SELECT id, done_date FROM milestones WHERE done_date IS NOT NULL ORDER BY id")
@@ -209,6 +210,7 @@ def test_exported_ledger_reimported_keeps_recorded_deadlines_and_indicator_value
 
 
 def test_list_without_title_is_refused_with_the_next_step(demo_path, tmp_path, capsys):
+    import openpyxl
     import sqlite_utils
 
     from reports.ledger_export import export_ledger
@@ -217,6 +219,12 @@ def test_list_without_title_is_refused_with_the_next_step(demo_path, tmp_path, c
     db = sqlite_utils.Database(demo_path)
     export_ledger(db, path)
     db.close()
+    # A clerk's own list: the same table with its title row deleted.
+    wb = openpyxl.load_workbook(path)
+    for merged in list(wb["台账"].merged_cells.ranges):
+        wb["台账"].unmerge_cells(merged.coord)
+    wb["台账"].delete_rows(1)
+    wb.save(path)
     code, _out, err = run(capsys, "--db", str(demo_path), "import-tasks", str(path))
     assert code == 2
     assert "--plan-title" in err and "示例县2024年重点工作任务清单" in err

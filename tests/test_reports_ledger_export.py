@@ -37,20 +37,21 @@ def _ledger_key_works(db) -> dict[str, dict]:
 def test_export_has_the_1n_columns_and_each_rounds_progress(demo_db, tmp_path):
     out = export_ledger(demo_db, tmp_path / "台账.xlsx")
     ws = openpyxl.load_workbook(out)["台账"]
-    headers = [c.value for c in ws[1]]
+    assert ws["A1"].value == "示例县2024年重点工作任务清单"
+    headers = [c.value for c in ws[2]]
     assert headers[:10] == BASE
     for rnd in ("2024Q1", "2024Q2", "2024Q3"):
         assert [f"{rnd} 完成进度", f"{rnd} 进展情况", f"{rnd} 状态", f"{rnd} 亮灯"] == [
             h for h in headers if h.startswith(rnd)
         ]
-    assert ws.max_row == 1 + 30
-    assert ws.freeze_panes == "D2" and ws.auto_filter.ref.startswith("A1:")
-    assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$1:$1"
+    assert ws.max_row == 2 + 30
+    assert ws.freeze_panes == "D3" and ws.auto_filter.ref.startswith("A2:")
+    assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$2:$2"
     assert len(ws.conditional_formatting) >= 6
 
     states = {k.number: k for k in key_work_states(demo_db, "2024Q2")}
     col = {h: i for i, h in enumerate(headers)}
-    for row in ws.iter_rows(min_row=2, values_only=True):
+    for row in ws.iter_rows(min_row=3, values_only=True):
         k = states[row[0]]
         assert row[col["2024Q2 状态"]] == k.result.status
         assert row[col["2024Q2 亮灯"]] == k.result.light
@@ -61,13 +62,15 @@ def test_export_has_the_1n_columns_and_each_rounds_progress(demo_db, tmp_path):
 
 def test_export_of_one_round_only(demo_db, tmp_path):
     out = export_ledger(demo_db, tmp_path / "q3.xlsx", round_id="2024q3")
-    headers = [c.value for c in openpyxl.load_workbook(out)["台账"][1]]
+    headers = [c.value for c in openpyxl.load_workbook(out)["台账"][2]]
     assert headers[10:] == ["2024Q3 完成进度", "2024Q3 进展情况", "2024Q3 状态", "2024Q3 亮灯"]
 
 
 def test_exported_ledger_imports_again_unchanged(demo_db, tmp_path):
     out = export_ledger(demo_db, tmp_path / "roundtrip.xlsx")
-    draft = read_task_list(out, year=2024, plan_title="示例县2024年重点工作任务清单")
+    # The title row carries the plan's title and year: no --plan-title or --year needed.
+    draft = read_task_list(out)
+    assert (draft.title, draft.year) == ("示例县2024年重点工作任务清单", 2024)
     fresh = create_ledger(tmp_path / "fresh.db")
     commit_draft(fresh, draft, new_units="create")
     assert _ledger_key_works(fresh) == _ledger_key_works(demo_db)
@@ -95,7 +98,7 @@ def test_exported_ledger_saved_by_libreoffice_still_imports(demo_db, tmp_path):
         capture_output=True,
         timeout=180,
     )
-    draft = read_task_list(resaved / "ledger.xlsx", year=2024, plan_title="示例县2024年重点工作任务清单")
+    draft = read_task_list(resaved / "ledger.xlsx")
     fresh = create_ledger(tmp_path / "fresh.db")
     commit_draft(fresh, draft, new_units="create")
     assert _ledger_key_works(fresh) == _ledger_key_works(demo_db)
