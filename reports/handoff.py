@@ -30,9 +30,11 @@ from typing import Any
 import openpyxl
 import sqlite_utils
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import Cell as _SheetCell
 from openpyxl.comments import Comment
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -96,7 +98,15 @@ _THIN = Side(style="thin", color="808080")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_CENTER_TOP = Alignment(horizontal="center", vertical="top")
+_UNLOCKED = Protection(locked=False)
+_BASE_FONT = Font(name=_FONT, size=10)
+_BOLD_FONT = Font(name=_FONT, size=10, bold=True)
+_COMMENT_FONT = Font(name=_FONT, size=10, color="C00000", bold=True)
+_HELP_TITLE_FONT = Font(name=_FONT, size=14, bold=True)
+_HELP_FONT = Font(name=_FONT, size=11)
 
+_WIDE_CHARS = re.compile("[\u2e80-\U0010ffff]")
 _WINDOWS_BAD = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 
@@ -465,7 +475,8 @@ def _set_text(cell, text: Any) -> None:
 
 def _display_width(text: str) -> float:
     # In column-width units of a 10-point font: a Chinese character is a little under two.
-    return sum(1.75 if ord(ch) > 0x2E7F else 1.0 for ch in text)
+    # Counted by a regular expression rather than character by character (same sum, exactly).
+    return len(text) + 0.75 * len(_WIDE_CHARS.findall(text))
 
 
 def _lines(text: str, width: float) -> int:
@@ -506,8 +517,10 @@ def write_handoff_workbook(content: HandoffContent, path: str | Path) -> Path:
     cols = _columns(content)
     col_of = {key: i + 1 for i, (key, _h, _w) in enumerate(cols)}
     last_col = get_column_letter(len(cols))
-    base_font = Font(name=_FONT, size=10)
+    base_font = _BASE_FONT
     editable_keys = {k for k, _h, _w in EDITABLE_COLUMNS}
+    styles = _CellStyles(wb)
+    column_styles = _data_styles(styles, cols)
 
     title = f"{content.org_name or ''}重点工作进展填报表（{content.round_id}）— {content.unit_name}".strip()
     ws.cell(TITLE_ROW, 1, title).font = Font(name=_FONT, size=14, bold=True)
@@ -515,18 +528,15 @@ def write_handoff_workbook(content: HandoffContent, path: str | Path) -> Path:
     ws.cell(TITLE_ROW, 1).alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[TITLE_ROW].height = 26
 
-    ws.cell(CONTACT_ROW, 1, REPORTER_LABEL).font = Font(name=_FONT, size=10, bold=True)
+    ws.cell(CONTACT_ROW, 1, REPORTER_LABEL).font = _BOLD_FONT
     reporter = ws.cell(CONTACT_ROW, 2)
+    styles.apply(reporter, protection=_UNLOCKED, number_format="@", border=_BORDER, font=base_font)
     _set_text(reporter, content.reporter)
     ws.merge_cells(start_row=CONTACT_ROW, start_column=2, end_row=CONTACT_ROW, end_column=3)
-    ws.cell(CONTACT_ROW, 4, PHONE_LABEL).font = Font(name=_FONT, size=10, bold=True)
+    ws.cell(CONTACT_ROW, 4, PHONE_LABEL).font = _BOLD_FONT
     phone = ws.cell(CONTACT_ROW, 5)
+    styles.apply(phone, protection=_UNLOCKED, number_format="@", border=_BORDER, font=base_font)
     _set_text(phone, content.phone)
-    for cell in (reporter, phone):
-        cell.protection = Protection(locked=False)
-        cell.number_format = "@"
-        cell.border = _BORDER
-        cell.font = base_font
     due = f"，请于 {content.due_date} 前报送" if content.due_date else ""
     ws.cell(CONTACT_ROW, 6, f"截止日期 {content.cutoff}{due}").font = base_font
     ws.row_dimensions[CONTACT_ROW].height = 20
@@ -540,57 +550,39 @@ def write_handoff_workbook(content: HandoffContent, path: str | Path) -> Path:
 
     for i, (_key, header, width) in enumerate(cols, 1):
         cell = ws.cell(HEADER_ROW, i, header)
-        cell.font = Font(name=_FONT, size=10, bold=True)
-        cell.fill = _HEADER_FILL
-        cell.alignment = _CENTER
-        cell.border = _BORDER
+        styles.apply(cell, font=_BOLD_FONT, fill=_HEADER_FILL, alignment=_CENTER, border=_BORDER)
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.row_dimensions[HEADER_ROW].height = max(36.0, _row_height([(h, w) for _k, h, w in cols]))
 
     for r, row in enumerate(content.rows, FIRST_DATA_ROW):
-        own_indicators = set(row.indicator_values)
+        returned = 1 if row.comment else 0
         texts: list[tuple[str, float]] = []
-        for key, _header, width in cols:
-            cell = ws.cell(r, col_of[key])
-            cell.font = base_font
-            cell.border = _BORDER
-            cell.alignment = _WRAP_TOP
+        for c, (key, indicator_id, width, style) in enumerate(column_styles, 1):
+            cell = ws.cell(r, c)
             if key == "assignment_id":
+                cell._style = StyleArray(style[returned])
                 cell.value = row.assignment_id
-                cell.number_format = "0"
-                cell.fill = _LOCKED_FILL
-                cell.alignment = Alignment(horizontal="center", vertical="top")
                 continue
             if key in editable_keys:
-                cell.protection = Protection(locked=False)
-                cell.fill = _RETURNED_FILL if row.comment else _EDIT_FILL
+                cell._style = StyleArray(style[returned])
                 value = row.values.get(key)
                 if key == "percent":
                     cell.value = value
-                    cell.number_format = "General"
-                    cell.alignment = Alignment(horizontal="center", vertical="top")
                 else:
-                    cell.number_format = "@"
                     _set_text(cell, value)
-                    if key == "reported_status":
-                        cell.alignment = Alignment(horizontal="center", vertical="top")
                 texts.append((clean_text(value), width))
                 continue
-            if key.startswith("indicator:"):
-                indicator_id = int(key.split(":", 1)[1])
-                if indicator_id in own_indicators:
-                    cell.protection = Protection(locked=False)
-                    cell.fill = _RETURNED_FILL if row.comment else _EDIT_FILL
-                    cell.value = row.indicator_values.get(indicator_id)
-                    cell.number_format = "General"
+            if indicator_id is not None:
+                if indicator_id in row.indicator_values:
+                    cell._style = StyleArray(style[returned])
+                    cell.value = row.indicator_values[indicator_id]
                 else:
-                    cell.fill = _LOCKED_FILL
+                    cell._style = StyleArray(style[2])
                 continue
-            cell.fill = _LOCKED_FILL
+            cell._style = StyleArray(style[returned])
             text = row.comment if key == "comment" else getattr(row, key)
             _set_text(cell, text)
             if key == "comment" and row.comment:
-                cell.font = Font(name=_FONT, size=10, color="C00000", bold=True)
                 note = ws.cell(r, col_of["progress_text"])
                 note.comment = Comment(f"督办室退回意见：{clean_text(row.comment)}", "督办室", width=260, height=110)
             texts.append((clean_text(text), width))
@@ -638,6 +630,70 @@ def write_handoff_workbook(content: HandoffContent, path: str | Path) -> Path:
     return path
 
 
+class _CellStyles:
+    """The cell styles of one workbook, each registered once; a cell gets a copy of a ready style array.
+
+    Assigning ``cell.font``, ``cell.border`` … cell by cell makes openpyxl hash the style
+    object and look it up in the workbook's style list on every assignment, which was over
+    half the time of an export. Styles are told apart by the identity of their (long-lived,
+    shared) style objects, which are kept referenced here so that no identity is reused.
+    """
+
+    def __init__(self, wb) -> None:
+        self._sheet = wb.active
+        self._arrays: dict[tuple, tuple[StyleArray, tuple]] = {}
+
+    def array(self, **attributes: Any) -> StyleArray:
+        """Return the style array of a cell with these attributes (font=…, fill=…, number_format=…)."""
+        key = tuple(
+            sorted((name, value if isinstance(value, str) else id(value)) for name, value in attributes.items())
+        )
+        found = self._arrays.get(key)
+        if found is None:
+            scratch = _SheetCell(self._sheet)  # never placed on a sheet: it only carries the style
+            for name, value in attributes.items():
+                setattr(scratch, name, value)
+            found = self._arrays[key] = (scratch._style, tuple(attributes.values()))
+        return found[0]
+
+    def apply(self, cell, **attributes: Any) -> None:
+        """Give ``cell`` this style (before any ``quotePrefix`` is set on it: the array is replaced)."""
+        cell._style = StyleArray(self.array(**attributes))
+
+
+def _data_styles(
+    styles: _CellStyles, cols: list[tuple[str, str, float]]
+) -> list[tuple[str, int | None, float, tuple[StyleArray, ...]]]:
+    """Return, per column: key, indicator id (or None), width and the data cells' styles.
+
+    The styles are (ordinary row, row sent back with a comment) and, for an indicator
+    column, a third: the locked cell of a row whose key work lacks that indicator.
+    """
+    editable_keys = {k for k, _h, _w in EDITABLE_COLUMNS}
+    common = {"font": _BASE_FONT, "border": _BORDER, "alignment": _WRAP_TOP}
+    locked = styles.array(**common, fill=_LOCKED_FILL)
+    out = []
+    for key, _header, width in cols:
+        indicator_id = int(key.split(":", 1)[1]) if key.startswith("indicator:") else None
+        if key == "assignment_id":
+            plain = styles.array(**{**common, "alignment": _CENTER_TOP}, number_format="0", fill=_LOCKED_FILL)
+            arrays: tuple[StyleArray, ...] = (plain, plain)
+        elif key in editable_keys or indicator_id is not None:
+            extra: dict[str, Any] = {**common, "protection": _UNLOCKED}
+            extra["number_format"] = "General" if key == "percent" or indicator_id is not None else "@"
+            if key in ("percent", "reported_status"):
+                extra["alignment"] = _CENTER_TOP
+            arrays = (styles.array(**extra, fill=_EDIT_FILL), styles.array(**extra, fill=_RETURNED_FILL))
+            if indicator_id is not None:
+                arrays = (*arrays, locked)
+        elif key == "comment":
+            arrays = (locked, styles.array(**{**common, "font": _COMMENT_FONT}, fill=_LOCKED_FILL))
+        else:
+            arrays = (locked, locked)
+        out.append((key, indicator_id, width, arrays))
+    return out
+
+
 def _add_validations(ws, col_of: dict[str, int], last_row: int) -> None:
     status_col = get_column_letter(col_of["reported_status"])
     status = DataValidation(
@@ -674,6 +730,7 @@ def _add_validations(ws, col_of: dict[str, int], last_row: int) -> None:
 
 def _write_help_sheet(wb, content: HandoffContent) -> None:
     ws = wb.create_sheet(HELP_SHEET)
+    styles = _CellStyles(wb)
     lines = [
         f"{content.unit_name} {content.round_id} 重点工作进展填报说明",
         "",
@@ -694,8 +751,7 @@ def _write_help_sheet(wb, content: HandoffContent) -> None:
         lines.append(f"10. 请于 {content.due_date} 前报送。")
     for i, text in enumerate(lines, 1):
         cell = ws.cell(i, 1, text)
-        cell.font = Font(name=_FONT, size=14 if i == 1 else 11, bold=i == 1)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        styles.apply(cell, font=_HELP_TITLE_FONT if i == 1 else _HELP_FONT, alignment=_WRAP_TOP)
         if i > 2:
             ws.row_dimensions[i].height = 15 * max(1, math.ceil(_display_width(text) / 110)) + 4
     ws.column_dimensions["A"].width = 110
