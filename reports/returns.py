@@ -256,6 +256,7 @@ class _Sheet:
     title: str
     hidden: bool
     rows: Any  # callable returning an iterator of (row_number, list[Cell])
+    values: Any = None  # callable returning an iterator of (row_number, list of plain values), when cheaper
 
 
 def _openpyxl_sheets(path: Path) -> tuple[list[_Sheet], str | None, str | None, Any]:
@@ -270,22 +271,32 @@ def _openpyxl_sheets(path: Path) -> tuple[list[_Sheet], str | None, str | None, 
     def rows_of(ws):
         def gen() -> Iterator[tuple[int, list[Cell]]]:
             for number, row in enumerate(ws.iter_rows(), 1):
-                yield (
-                    number,
-                    [
+                cells = []
+                for i, c in enumerate(row):
+                    value = getattr(c, "value", None)
+                    # Only a number's format is ever looked at (a typed 50% is 0.5 formatted as a
+                    # percentage); looking it up for every text cell was a fifth of the reading.
+                    numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+                    cells.append(
                         Cell(
-                            getattr(c, "value", None),
-                            getattr(c, "number_format", None),
+                            value,
+                            getattr(c, "number_format", None) if numeric else None,
                             getattr(c, "data_type", None) == "f",
                             i,
                         )
-                        for i, c in enumerate(row)
-                    ],
-                )
+                    )
+                yield number, cells
 
         return gen
 
-    sheets = [_Sheet(ws.title, ws.sheet_state != "visible", rows_of(ws)) for ws in wb.worksheets]
+    def values_of(ws):
+        def gen() -> Iterator[tuple[int, list[Any]]]:
+            for number, row in enumerate(ws.iter_rows(values_only=True), 1):
+                yield number, list(row)
+
+        return gen
+
+    sheets = [_Sheet(ws.title, ws.sheet_state != "visible", rows_of(ws), values_of(ws)) for ws in wb.worksheets]
     return sheets, prop, saved_at, wb
 
 
@@ -364,12 +375,27 @@ def _xlrd_sheets(path: Path) -> tuple[list[_Sheet], None, str | None, Any]:
 
 
 def _text(cell: Cell | None) -> str:
-    if cell is None or cell.value is None:
+    if cell is None:
         return ""
-    value = cell.value
+    return _value_text(cell.value)
+
+
+def _value_text(value: Any) -> str:
+    if value is None:
+        return ""
     if isinstance(value, float):
         return _number_text(value)
     return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _sheet_texts(sheet: _Sheet) -> Iterator[tuple[int, list[str]]]:
+    """Yield each row's cell texts; plain values are read where the format offers them (no cell objects)."""
+    if sheet.values is not None:
+        for number, values in sheet.values():
+            yield number, [_value_text(v) for v in values]
+    else:
+        for number, cells in sheet.rows():
+            yield number, [_text(c) for c in cells]
 
 
 def _header_key(text: str) -> str:
@@ -381,8 +407,8 @@ def _read_hidden(sheets: list[_Sheet]) -> tuple[dict[str, str], dict[str, list[d
     sheet = next((s for s in sheets if s.title == HIDDEN_SHEET), None)
     if sheet is None:
         for s in sheets:
-            first = next(s.rows(), None)
-            if first and first[1] and _text(first[1][0]) == "duban":
+            first = next(_sheet_texts(s), None)
+            if first and first[1] and first[1][0] == "duban":
                 sheet = s
                 break
     if sheet is None:
@@ -391,10 +417,9 @@ def _read_hidden(sheets: list[_Sheet]) -> tuple[dict[str, str], dict[str, list[d
     tables: dict[str, list[dict]] = {"rows": [], "indicators": [], "milestones": []}
     section, headers = None, None
     seen: set[str] = set()
-    for number, cells in sheet.rows():
+    for number, texts in _sheet_texts(sheet):
         if number > MAX_SCANNED_ROWS:
             break
-        texts = [_text(c) for c in cells]
         first = texts[0] if texts else ""
         if not any(texts):
             continue
