@@ -245,38 +245,78 @@ def _report_snapshot(db: sqlite_utils.Database, assignment_id: int, round_id: st
     return row
 
 
+def _report_snapshots(db: sqlite_utils.Database, assignment_ids: Iterable[int], round_id: str) -> dict[int, dict]:
+    """Return :func:`_report_snapshot` of many assignments at once (two queries), by assignment id."""
+    ids = json.dumps(sorted(set(assignment_ids)))
+    out: dict[int, dict] = {}
+    by_report: dict[int, dict] = {}
+    for row in db.query(
+        "SELECT * FROM reports WHERE round_id = ? AND assignment_id IN (SELECT value FROM json_each(?))",
+        [round_id, ids],
+    ):
+        row["indicators"] = {}
+        out[row["assignment_id"]] = by_report[row["id"]] = row
+    if by_report:
+        for report_id, indicator_id, value in db.execute(
+            "SELECT report_id, indicator_id, value FROM indicator_actuals "
+            "WHERE report_id IN (SELECT value FROM json_each(?)) ORDER BY report_id, indicator_id",
+            [json.dumps(list(by_report))],
+        ):
+            by_report[report_id]["indicators"][str(indicator_id)] = value
+    return out
+
+
+def _texts_by_key_work(db: sqlite_utils.Database, table: str, key_work_ids: str) -> dict[int, str]:
+    grouped: dict[int, list[str]] = {}
+    for kw, text in db.execute(
+        f"SELECT key_work_id, text FROM {table} WHERE key_work_id IN (SELECT value FROM json_each(?)) "
+        "ORDER BY key_work_id, seq, id",
+        [key_work_ids],
+    ):
+        grouped.setdefault(kw, []).append(text)
+    return {kw: "\n".join(texts) for kw, texts in grouped.items()}
+
+
 def _ledger_rows(db: sqlite_utils.Database, assignment_ids: list[int]) -> dict[int, dict]:
-    """Return the locked texts the ledger has today for each assignment (as the workbook shows them)."""
+    """Return the locked texts the ledger has today for each assignment (as the workbook shows them).
+
+    One query per table for the whole file rather than four per row.
+    """
     from reports.handoff import clean_text
 
+    found = {
+        a["id"]: a
+        for a in db.query(
+            """SELECT a.id, a.key_work_id, a.role, k.number, k.title, k.period_phrase, c.title AS category
+               FROM assignments a JOIN key_works k ON k.id = a.key_work_id
+               LEFT JOIN categories c ON c.id = k.category_id WHERE a.id IN (SELECT value FROM json_each(?))""",
+            [json.dumps(sorted(set(assignment_ids)))],
+        )
+    }
+    key_works = json.dumps(sorted({a["key_work_id"] for a in found.values()}))
+    targets = _texts_by_key_work(db, "targets", key_works)
+    measures = _texts_by_key_work(db, "measures", key_works)
+    indicators: dict[int, set[int]] = {}
+    for ind_id, kw in db.execute(
+        "SELECT id, key_work_id FROM indicators WHERE key_work_id IN (SELECT value FROM json_each(?))", [key_works]
+    ):
+        indicators.setdefault(kw, set()).add(ind_id)
     out = {}
     for aid in assignment_ids:
-        found = list(
-            db.query(
-                """SELECT a.id, a.key_work_id, a.role, k.number, k.title, k.period_phrase, c.title AS category
-               FROM assignments a JOIN key_works k ON k.id = a.key_work_id
-               LEFT JOIN categories c ON c.id = k.category_id WHERE a.id = ?""",
-                [aid],
-            )
-        )
-        if not found:
+        a = found.get(aid)
+        if a is None:
             continue
-        a = found[0]
         kw = a["key_work_id"]
         out[aid] = {
             "key_work_id": kw,
             "number": clean_text(a["number"]).strip(),
             "category": clean_text(a["category"]).strip(),
             "title": clean_text(a["title"]).strip(),
-            "targets": "\n".join(
-                r[0] for r in db.execute("SELECT text FROM targets WHERE key_work_id = ? ORDER BY seq, id", [kw])
-            ).strip(),
-            "measures": "\n".join(
-                r[0] for r in db.execute("SELECT text FROM measures WHERE key_work_id = ? ORDER BY seq, id", [kw])
-            ).strip(),
+            "targets": targets.get(kw, "").strip(),
+            "measures": measures.get(kw, "").strip(),
             "period": clean_text(a["period_phrase"]).strip(),
             "role": a["role"],
-            "indicators": {r[0] for r in db.execute("SELECT id FROM indicators WHERE key_work_id = ?", [kw])},
+            "indicators": indicators.get(kw, set()),
         }
     return out
 
@@ -416,6 +456,7 @@ def _examine(db: sqlite_utils.Database, source: _Source, parsed, force: bool) ->
     if wb.missing_indicator_columns:
         preview.warnings.append(f"找不到指标列：{'、'.join(wb.missing_indicator_columns)}，这些指标未导入。")
     seen: set[int] = set()
+    current_reports = _report_snapshots(db, ledger_rows, rnd["id"])
     for row in wb.rows:
         aid = row.assignment_id
         if aid is None:
@@ -484,7 +525,7 @@ def _examine(db: sqlite_utils.Database, source: _Source, parsed, force: bool) ->
                 )
         outcome = _normalise_row(row, ledger_row, indicator_units, preview, reporter, phone)
         if outcome.outcome in ("new", "changed"):
-            current = _report_snapshot(db, aid, rnd["id"])
+            current = current_reports.get(aid)
             if current is None:
                 outcome.outcome = "new"
                 outcome.changes = {k: (None, v) for k, v in outcome.fields.items() if v is not None}
@@ -592,26 +633,30 @@ def import_returns(
                     previewed[preview.sha256] = preview.path
                 results.append(preview)
                 continue
-            preview = _examine(db, source, wb, force)
-            if preview.rejected or preview.duplicate or preview.needs_force:
-                results.append(preview)
-                continue
-            if not preview.to_apply:
-                preview.notice = preview.notice or "文件内容与台账一致，无需改动。"
-                results.append(preview)
-                continue
             if ledger_path is not None and not backed_up:
-                backup_ledger(db, ledger_path, "import")
-                backed_up = True
-            with db.atomic():
-                # Judge again inside the transaction so that nothing can change in between.
+                # The backup is written before the first change, outside any transaction: a file
+                # is judged first to know whether anything will change at all.
                 preview = _examine(db, source, wb, force)
-                if preview.to_apply and not (preview.rejected or preview.duplicate or preview.needs_force):
+                if _applicable(preview):
+                    backup_ledger(db, ledger_path, "import")
+                    backed_up = True
+            with db.atomic():
+                # Judged inside the transaction that applies it, so that nothing can change in between
+                # (and once, not once more before: examining is a fifth of an import's ledger work).
+                preview = _examine(db, source, wb, force)
+                if _applicable(preview):
                     _apply(db, preview, source, force)
+            if not preview.to_apply and not (preview.rejected or preview.duplicate or preview.needs_force):
+                preview.notice = preview.notice or "文件内容与台账一致，无需改动。"
             results.append(preview)
         if progress:
             progress(total * 2, total * 2, "完成")
         return results
+
+
+def _applicable(preview: ReturnPreview) -> bool:
+    """Whether an examined file would change the ledger."""
+    return bool(preview.to_apply) and not (preview.rejected or preview.duplicate or preview.needs_force)
 
 
 def _apply(db: sqlite_utils.Database, preview: ReturnPreview, source: _Source, force: bool) -> None:
@@ -635,8 +680,13 @@ def _apply(db: sqlite_utils.Database, preview: ReturnPreview, source: _Source, f
     key_works = {
         r[0]: r[1] for r in db.execute("SELECT id, key_work_id FROM assignments WHERE unit_id = ?", [preview.unit_id])
     }
-    for row in preview.to_apply:
-        before = _report_snapshot(db, row.assignment_id, preview.round_id)
+    rows = preview.to_apply
+    # Each assignment appears once among the rows to apply (a repeated one is rejected), so the
+    # reports as they were before the first row and after the last are each row's before and after.
+    befores = _report_snapshots(db, (row.assignment_id for row in rows), preview.round_id)
+    # (row, None) for a report's change, whose "after" is read once all rows are saved; (None, record) otherwise.
+    changes: list[tuple[Any, dict | None]] = []
+    for row in rows:
         progress_mod.save_report(
             db,
             row.assignment_id,
@@ -646,16 +696,7 @@ def _apply(db: sqlite_utils.Database, preview: ReturnPreview, source: _Source, f
             source="import",
             batch_id=batch_id,
         )
-        after = _report_snapshot(db, row.assignment_id, preview.round_id)
-        db["batch_changes"].insert(
-            {
-                "batch_id": batch_id,
-                "table_name": "reports",
-                "row_key": f"{row.assignment_id}:{preview.round_id}",
-                "before": json.dumps(before, ensure_ascii=False) if before else None,
-                "after": json.dumps(after, ensure_ascii=False),
-            }
-        )
+        changes.append((row, None))
         if row.problems:
             kw = key_works[row.assignment_id]
             existed = db.execute(
@@ -665,15 +706,33 @@ def _apply(db: sqlite_utils.Database, preview: ReturnPreview, source: _Source, f
             pid = progress_mod.record_problem(db, kw, preview.unit_id, preview.round_id, row.problems, "import")
             if pid and not existed:
                 preview.problems_added += 1
-                db["batch_changes"].insert(
-                    {
-                        "batch_id": batch_id,
-                        "table_name": "problems",
-                        "row_key": str(pid),
-                        "before": None,
-                        "after": json.dumps(db["problems"].get(pid), ensure_ascii=False),
-                    }
+                changes.append(
+                    (
+                        None,
+                        {
+                            "batch_id": batch_id,
+                            "table_name": "problems",
+                            "row_key": str(pid),
+                            "before": None,
+                            "after": json.dumps(db["problems"].get(pid), ensure_ascii=False),
+                        },
+                    )
                 )
+    afters = _report_snapshots(db, (row.assignment_id for row in rows), preview.round_id)
+    records = []
+    for row, record in changes:
+        if row is not None:
+            before = befores.get(row.assignment_id)
+            record = {
+                "batch_id": batch_id,
+                "table_name": "reports",
+                "row_key": f"{row.assignment_id}:{preview.round_id}",
+                "before": json.dumps(before, ensure_ascii=False) if before else None,
+                "after": json.dumps(afters[row.assignment_id], ensure_ascii=False),
+            }
+        records.append(record)
+    # One insert for the batch's changes, in the order they were made (undo replays them backwards).
+    db["batch_changes"].insert_all(records)
     audit(db, "import_batches", batch_id, None, None, {k: v for k, v in batch.items() if k != "original"}, "import")
     preview.batch_id = batch_id
     preview.applied = True
