@@ -554,7 +554,8 @@ def _read(source: _Source):
     if source.rejected or source.path is None:
         return None
     try:
-        return read_return(source.path)
+        # The office's import has no use for the deadlines table of the hidden sheet.
+        return read_return(source.path, milestones=False)
     except DubanError as exc:
         # Keep only the message: the exception's traceback would hold the file open.
         return DubanError(" ".join(str(exc).split()))

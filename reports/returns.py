@@ -402,8 +402,12 @@ def _header_key(text: str) -> str:
     return remove_spaces(to_halfwidth(text))
 
 
-def _read_hidden(sheets: list[_Sheet]) -> tuple[dict[str, str], dict[str, list[dict] | None]]:
-    """Return the hidden sheet's facts and its tables; a table the sheet lacks is None."""
+def _read_hidden(sheets: list[_Sheet], milestones: bool = True) -> tuple[dict[str, str], dict[str, list[dict] | None]]:
+    """Return the hidden sheet's facts and its tables; a table the sheet lacks is None.
+
+    With ``milestones=False`` reading stops where the milestones table begins (it comes last,
+    after the rows and indicators, and is about half the sheet), and that table is None.
+    """
     sheet = next((s for s in sheets if s.title == HIDDEN_SHEET), None)
     if sheet is None:
         for s in sheets:
@@ -424,6 +428,8 @@ def _read_hidden(sheets: list[_Sheet]) -> tuple[dict[str, str], dict[str, list[d
         if not any(texts):
             continue
         if first in tables and not any(texts[1:]):
+            if first == "milestones" and not milestones and {"rows", "indicators"} <= seen:
+                break
             section, headers = first, None
             seen.add(section)
             continue
@@ -433,7 +439,7 @@ def _read_hidden(sheets: list[_Sheet]) -> tuple[dict[str, str], dict[str, list[d
             headers = texts
         else:
             tables[section].append(dict(zip(headers, texts, strict=False)))
-    return facts, {**tables, "milestones": tables["milestones"] if "milestones" in seen else None}
+    return facts, {**tables, "milestones": tables["milestones"] if "milestones" in seen and milestones else None}
 
 
 def _as_int(text: str) -> int | None:
@@ -443,8 +449,13 @@ def _as_int(text: str) -> int | None:
     return None
 
 
-def read_return(path: str | Path) -> ReturnedWorkbook:
+def read_return(path: str | Path, *, milestones: bool = True) -> ReturnedWorkbook:
     """Read a returned handoff workbook (.xlsx or .xls, whatever its name).
+
+    Args:
+        path: the workbook.
+        milestones: also read the deadlines table of the hidden sheet (township mode shows them;
+            the office's import does not need them, and they are the larger part of that sheet).
 
     Raises:
         DubanError: not a readable workbook, not a duban handoff, or its identity marks disagree.
@@ -458,7 +469,7 @@ def read_return(path: str | Path) -> ReturnedWorkbook:
         sheets, prop_id, saved_at, handle = _xlrd_sheets(path)
     failure = None
     try:
-        return _parse(path, kind, sheets, prop_id, saved_at)
+        return _parse(path, kind, sheets, prop_id, saved_at, milestones)
     except DubanError:
         raise
     except Exception as exc:  # noqa: BLE001 - sheets are parsed lazily; a broken or hostile part fails here
@@ -483,9 +494,11 @@ def _check_sheet_sizes(path: Path) -> None:
                 )
 
 
-def _parse(path: Path, kind: str, sheets: list[_Sheet], prop_id: str | None, saved_at: str | None) -> ReturnedWorkbook:
+def _parse(
+    path: Path, kind: str, sheets: list[_Sheet], prop_id: str | None, saved_at: str | None, milestones: bool = True
+) -> ReturnedWorkbook:
     name = f"“{path.name}”"
-    facts, tables = _read_hidden(sheets)
+    facts, tables = _read_hidden(sheets, milestones)
     row_meta, indicator_meta = tables["rows"] or [], tables["indicators"] or []
     sheet_id = (facts.get("export_id") or "").strip() or None
     if prop_id and sheet_id and prop_id != sheet_id:
@@ -531,6 +544,9 @@ def _parse(path: Path, kind: str, sheets: list[_Sheet], prop_id: str | None, sav
             else:
                 missing_indicators.append(ind.get("header") or ind.get("name") or str(ind_id))
 
+    # Where each named column is, worked out once rather than for every row.
+    named = [ID_HEADER, COMMENT_HEADER, *(h for _k, h, _w in EDITABLE_COLUMNS), *(h for _k, h, _w in LOCKED_COLUMNS)]
+    index_of = {head: column.get(_header_key(head)) for head in named}
     reporter, phone = Cell(), Cell()
     rows: list[ReturnedRow] = []
     formula_cells = False
@@ -551,7 +567,7 @@ def _parse(path: Path, kind: str, sheets: list[_Sheet], prop_id: str | None, sav
             continue
 
         def at(key: str, cells=cells) -> Cell:
-            index = column.get(_header_key(key))
+            index = index_of[key]
             return cells[index] if index is not None and index < len(cells) else Cell()
 
         id_cell = at(ID_HEADER)
