@@ -231,11 +231,16 @@ def indicator_header(ind: HandoffIndicator) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def _joined(db: sqlite_utils.Database, table: str, key_work_id: int) -> str:
-    texts = [
-        r[0] for r in db.execute(f"SELECT text FROM {table} WHERE key_work_id = ? ORDER BY seq, id", [key_work_id])
-    ]
-    return "\n".join(texts)
+def _joined_by_key_work(db: sqlite_utils.Database, table: str, key_work_ids: list[int]) -> dict[int, str]:
+    """Return the texts of ``table`` (targets or measures) of each key work, joined by line breaks."""
+    grouped: dict[int, list[str]] = {}
+    for kw, text in db.execute(
+        f"SELECT key_work_id, text FROM {table} WHERE key_work_id IN (SELECT value FROM json_each(?)) "
+        "ORDER BY key_work_id, seq, id",
+        [json.dumps(key_work_ids)],
+    ):
+        grouped.setdefault(kw, []).append(text)
+    return {kw: "\n".join(texts) for kw, texts in grouped.items()}
 
 
 def _last_accepted(db: sqlite_utils.Database, assignment_id: int, cutoff: str) -> dict | None:
@@ -250,11 +255,14 @@ def _last_accepted(db: sqlite_utils.Database, assignment_id: int, cutoff: str) -
     return rows[0] if rows else None
 
 
-def _actuals(db: sqlite_utils.Database, report_id: int) -> dict[int, float]:
-    return {
-        r[0]: r[1]
-        for r in db.execute("SELECT indicator_id, value FROM indicator_actuals WHERE report_id = ?", [report_id])
-    }
+def _actuals_by_report(db: sqlite_utils.Database, report_ids: list[int]) -> dict[int, dict[int, float]]:
+    out: dict[int, dict[int, float]] = {}
+    for report_id, indicator_id, value in db.execute(
+        "SELECT report_id, indicator_id, value FROM indicator_actuals WHERE report_id IN (SELECT value FROM json_each(?))",
+        [json.dumps(report_ids)],
+    ):
+        out.setdefault(report_id, {})[indicator_id] = value
+    return out
 
 
 def handoff_content(db: sqlite_utils.Database, round_id: str, unit_id: int, export_id: str) -> HandoffContent:
@@ -270,23 +278,49 @@ def handoff_content(db: sqlite_utils.Database, round_id: str, unit_id: int, expo
     rows: list[HandoffRow] = []
     indicators: dict[int, HandoffIndicator] = {}
     last_reporter = None
-    for a in db.query(
-        """SELECT a.id, a.key_work_id, a.role, k.plan_id, k.number, k.title, k.period_phrase,
-                  k.start_date, k.end_date, c.title AS category
-           FROM assignments a JOIN key_works k ON k.id = a.key_work_id
-           LEFT JOIN categories c ON c.id = k.category_id
-           WHERE a.unit_id = ?
-           ORDER BY COALESCE(c.seq, 0), k.sort_order, k.id""",
-        [unit_id],
+    # One query per table for the whole unit (not several per row): its assignments, this
+    # round's reports, the previous round's texts, the key works' targets, measures, indicators.
+    assignments = list(
+        db.query(
+            """SELECT a.id, a.key_work_id, a.role, k.plan_id, k.number, k.title, k.period_phrase,
+                      k.start_date, k.end_date, c.title AS category
+               FROM assignments a JOIN key_works k ON k.id = a.key_work_id
+               LEFT JOIN categories c ON c.id = k.category_id
+               WHERE a.unit_id = ?
+               ORDER BY COALESCE(c.seq, 0), k.sort_order, k.id""",
+            [unit_id],
+        )
+    )
+    current_reports = {
+        r["assignment_id"]: r
+        for r in db.query(
+            "SELECT * FROM reports WHERE round_id = ? AND assignment_id IN (SELECT id FROM assignments WHERE unit_id = ?)",
+            [rnd["id"], unit_id],
+        )
+    }
+    references: dict[int, str | None] = {}
+    if prev is not None:
+        references = dict(
+            db.execute(
+                "SELECT assignment_id, progress_text FROM reports WHERE round_id = ? "
+                "AND assignment_id IN (SELECT id FROM assignments WHERE unit_id = ?)",
+                [prev["id"], unit_id],
+            ).fetchall()
+        )
+    key_work_ids = sorted({a["key_work_id"] for a in assignments})
+    targets = _joined_by_key_work(db, "targets", key_work_ids)
+    measures = _joined_by_key_work(db, "measures", key_work_ids)
+    indicators_of: dict[int, list[dict]] = {}
+    for ind in db.query(
+        "SELECT * FROM indicators WHERE key_work_id IN (SELECT value FROM json_each(?)) ORDER BY key_work_id, seq, id",
+        [json.dumps(key_work_ids)],
     ):
-        current = list(db.query("SELECT * FROM reports WHERE assignment_id = ? AND round_id = ?", [a["id"], rnd["id"]]))
-        source = current[0] if current else _last_accepted(db, a["id"], rnd["cutoff"])
-        reference = None
-        if prev is not None:
-            ref = db.execute(
-                "SELECT progress_text FROM reports WHERE assignment_id = ? AND round_id = ?", [a["id"], prev["id"]]
-            ).fetchone()
-            reference = ref[0] if ref else None
+        indicators_of.setdefault(ind["key_work_id"], []).append(ind)
+    sources = {a["id"]: current_reports.get(a["id"]) or _last_accepted(db, a["id"], rnd["cutoff"]) for a in assignments}
+    actuals_of = _actuals_by_report(db, [src["id"] for src in sources.values() if src])
+    for a in assignments:
+        current = current_reports.get(a["id"])
+        source = sources[a["id"]]
         row = HandoffRow(
             assignment_id=a["id"],
             key_work_id=a["key_work_id"],
@@ -294,23 +328,23 @@ def handoff_content(db: sqlite_utils.Database, round_id: str, unit_id: int, expo
             number=str(a["number"]),
             category=a["category"],
             title=a["title"],
-            targets=_joined(db, "targets", a["key_work_id"]),
-            measures=_joined(db, "measures", a["key_work_id"]),
+            targets=targets.get(a["key_work_id"], ""),
+            measures=measures.get(a["key_work_id"], ""),
             period=a["period_phrase"] or "",
             role=a["role"],
             start_date=a["start_date"],
             end_date=a["end_date"],
-            reference=reference,
+            reference=references.get(a["id"]),
         )
-        if current and current[0]["review"] == "returned":
-            row.comment = current[0]["review_comment"]
+        if current and current["review"] == "returned":
+            row.comment = current["review_comment"]
         if source:
             row.values = {key: source[key] for key, _h, _w in EDITABLE_COLUMNS}
-            actuals = _actuals(db, source["id"])
+            actuals = actuals_of.get(source["id"], {})
             last_reporter = last_reporter or (source["reporter"], source["phone"])
         else:
             actuals = {}
-        for ind in db.query("SELECT * FROM indicators WHERE key_work_id = ? ORDER BY seq, id", [a["key_work_id"]]):
+        for ind in indicators_of.get(a["key_work_id"], []):
             indicators.setdefault(
                 ind["id"],
                 HandoffIndicator(
@@ -361,9 +395,13 @@ def sent_locked_cells(rows: Iterable[HandoffRow]) -> dict[str, dict[str, str]]:
 
 def key_work_milestones(db: sqlite_utils.Database, key_work_ids: Iterable[int]) -> list[HandoffMilestone]:
     """Return the milestones of the given key works, in key-work then deadline order."""
-    out: list[HandoffMilestone] = []
-    for kw in dict.fromkeys(key_work_ids):
-        out.extend(
+    order = list(dict.fromkeys(key_work_ids))
+    by_key_work: dict[int, list[HandoffMilestone]] = {}
+    for m in db.query(
+        "SELECT * FROM milestones WHERE key_work_id IN (SELECT value FROM json_each(?)) ORDER BY key_work_id, seq, id",
+        [json.dumps(order)],
+    ):
+        by_key_work.setdefault(m["key_work_id"], []).append(
             HandoffMilestone(
                 m["id"],
                 m["key_work_id"],
@@ -374,9 +412,8 @@ def key_work_milestones(db: sqlite_utils.Database, key_work_ids: Iterable[int]) 
                 m["understood"],
                 m["done_date"],
             )
-            for m in db.query("SELECT * FROM milestones WHERE key_work_id = ? ORDER BY seq, id", [kw])
         )
-    return out
+    return [m for kw in order for m in by_key_work.get(kw, [])]
 
 
 def units_with_assignments(db: sqlite_utils.Database) -> list[int]:
