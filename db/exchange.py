@@ -715,7 +715,10 @@ def _apply(db: sqlite_utils.Database, preview: ReturnPreview, source: _Source, f
                             "table_name": "problems",
                             "row_key": str(pid),
                             "before": None,
-                            "after": json.dumps(db["problems"].get(pid), ensure_ascii=False),
+                            # A plain query: Table.get asks SQLite for the table's columns every time.
+                            "after": json.dumps(
+                                next(db.query("SELECT * FROM problems WHERE id = ?", [pid])), ensure_ascii=False
+                            ),
                         },
                     )
                 )
