@@ -236,11 +236,32 @@ def audit(
     source: str,
 ) -> None:
     """Append one entry to the audit log (inside the caller's transaction)."""
-    db.execute(
-        "INSERT INTO audit_log (at, table_name, row_id, field, old_value, new_value, source) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [now_iso(), table, None if row_id is None else str(row_id), field, _as_text(old), _as_text(new), source],
+    write_audit_entries(db, [audit_entry(table, row_id, field, old, new, source)])
+
+
+def audit_entry(
+    table: str, row_id: Any, field: str | None, old: Any, new: Any, source: str, at: str | None = None
+) -> tuple:
+    """Return one audit-log entry for :func:`write_audit_entries` (many writes logged together)."""
+    return (
+        at or now_iso(),
+        table,
+        None if row_id is None else str(row_id),
+        field,
+        _as_text(old),
+        _as_text(new),
+        source,
     )
+
+
+def write_audit_entries(db: sqlite_utils.Database, entries: list[tuple]) -> None:
+    """Append entries made by :func:`audit_entry` to the audit log, in order (inside the caller's transaction)."""
+    if entries:
+        db.conn.executemany(
+            "INSERT INTO audit_log (at, table_name, row_id, field, old_value, new_value, source) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            entries,
+        )
 
 
 def insert_audited(db: sqlite_utils.Database, table: str, row: dict, source: str) -> int:

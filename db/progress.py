@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
 
 from db.errors import DubanError
-from db.ledger import audit, now_iso
+from db.ledger import audit, audit_entry, now_iso, write_audit_entries
 from db.rounds import ensure_round_open
 from db.status import REPORTABLE_STATUSES
 from db.text import remove_spaces, to_halfwidth
@@ -29,6 +31,15 @@ def _check_report_values(fields: dict[str, Any]) -> None:
         value = fields.get(key)
         if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
             raise DubanError(f"文字超过 {MAX_CELL_CHARS} 字（Excel 单元格上限），请精简后再填报。")
+
+
+@dataclass(frozen=True)
+class ReportEntry:
+    """One unit's report for a round, as :func:`save_reports` takes it."""
+
+    assignment_id: int
+    fields: dict[str, Any]
+    indicator_values: dict[int, float | None] | None = None
 
 
 def save_report(
@@ -59,65 +70,122 @@ def save_report(
         RoundClosedError: the round is closed.
         DubanError: a value is out of range.
     """
+    entry = ReportEntry(assignment_id, fields, indicator_values)
+    return save_reports(db, round_id, [entry], source=source, batch_id=batch_id)[0]
+
+
+def save_reports(
+    db: sqlite_utils.Database,
+    round_id: str,
+    entries: list[ReportEntry],
+    *,
+    source: str = "typed",
+    batch_id: int | None = None,
+) -> list[dict[str, tuple[Any, Any]]]:
+    """Create or update many reports of one round in one transaction, as :func:`save_report` does each.
+
+    An import writes a whole file's rows at once: the current reports and indicator values are
+    read with one query each and the audit log written together, instead of several statements
+    per row (which made the ledger's side of an import cost as much as reading the workbooks).
+
+    Returns:
+        What changed for each entry, in the order given.
+    """
     rnd = ensure_round_open(db, round_id)
-    unknown = set(fields) - set(REPORT_FIELDS)
-    if unknown:
-        raise ValueError(f"unknown report fields: {sorted(unknown)}")
-    _check_report_values(fields)
-    changes: dict[str, tuple[Any, Any]] = {}
+    for entry in entries:
+        unknown = set(entry.fields) - set(REPORT_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown report fields: {sorted(unknown)}")
+        _check_report_values(entry.fields)
+    results: list[dict[str, tuple[Any, Any]]] = []
     with db.atomic():
-        row = db.execute(
-            "SELECT * FROM reports WHERE assignment_id = ? AND round_id = ?", [assignment_id, rnd["id"]]
-        ).fetchone()
+        ids = json.dumps(sorted({e.assignment_id for e in entries}))
+        current = {
+            row["assignment_id"]: row
+            for row in db.query(
+                "SELECT * FROM reports WHERE round_id = ? AND assignment_id IN (SELECT value FROM json_each(?))",
+                [rnd["id"], ids],
+            )
+        }
+        actuals: dict[tuple[int, int], float] = {}
+        if current:
+            for report_id, indicator_id, value in db.execute(
+                "SELECT report_id, indicator_id, value FROM indicator_actuals "
+                "WHERE report_id IN (SELECT value FROM json_each(?))",
+                [json.dumps([r["id"] for r in current.values()])],
+            ):
+                actuals[(report_id, indicator_id)] = value
         stamp = now_iso()
-        if row is None:
-            record = {
-                "assignment_id": assignment_id,
-                "round_id": rnd["id"],
-                "submitted_at": stamp,
-                "updated_at": stamp,
-                "source": source,
-                "batch_id": batch_id,
-                **fields,
-            }
-            report_id = db["reports"].insert(record).last_pk
-            changes = {k: (None, v) for k, v in fields.items() if v not in (None, "")}
-            audit(db, "reports", report_id, None, None, record, source)
-        else:
-            cols = [d[0] for d in db.execute("SELECT * FROM reports LIMIT 0").description]
-            current = dict(zip(cols, row, strict=True))
-            report_id = current["id"]
-            changes = {k: (current[k], v) for k, v in fields.items() if current[k] != v}
-            if changes:
-                update = {k: v for k, (_o, v) in changes.items()}
-                update.update(updated_at=stamp, source=source, batch_id=batch_id)
-                if current["review"] == "returned":
-                    # A corrected report goes back to the office for review.
-                    update["review"] = "pending"
-                db["reports"].update(report_id, update)
-                for k, (old, new) in changes.items():
-                    audit(db, "reports", report_id, k, old, new, source)
-        for indicator_id, value in (indicator_values or {}).items():
-            old = db.execute(
-                "SELECT value FROM indicator_actuals WHERE report_id = ? AND indicator_id = ?",
-                [report_id, indicator_id],
-            ).fetchone()
-            old_value = old[0] if old else None
-            if old_value == value:
-                continue
-            if value is None:
-                db.execute(
-                    "DELETE FROM indicator_actuals WHERE report_id = ? AND indicator_id = ?", [report_id, indicator_id]
-                )
+        log: list[tuple] = []
+        for entry in entries:
+            row = current.get(entry.assignment_id)
+            if row is None:
+                record = {
+                    "assignment_id": entry.assignment_id,
+                    "round_id": rnd["id"],
+                    "submitted_at": stamp,
+                    "updated_at": stamp,
+                    "source": source,
+                    "batch_id": batch_id,
+                    **entry.fields,
+                }
+                report_id = _insert(db, "reports", record)
+                changes = {k: (None, v) for k, v in entry.fields.items() if v not in (None, "")}
+                log.append(audit_entry("reports", report_id, None, None, record, source, stamp))
+                current[entry.assignment_id] = {"id": report_id, "review": None, **record}
             else:
-                db.execute(
-                    "INSERT INTO indicator_actuals (report_id, indicator_id, value) VALUES (?, ?, ?) "
-                    "ON CONFLICT(report_id, indicator_id) DO UPDATE SET value = excluded.value",
-                    [report_id, indicator_id, value],
+                report_id = row["id"]
+                changes = {k: (row.get(k), v) for k, v in entry.fields.items() if row.get(k) != v}
+                if changes:
+                    update = {k: v for k, (_o, v) in changes.items()}
+                    update.update(updated_at=stamp, source=source, batch_id=batch_id)
+                    if row["review"] == "returned":
+                        # A corrected report goes back to the office for review.
+                        update["review"] = "pending"
+                    _update(db, "reports", report_id, update)
+                    row.update(update)
+                    log.extend(
+                        audit_entry("reports", report_id, k, old, new, source, stamp)
+                        for k, (old, new) in changes.items()
+                    )
+            for indicator_id, value in (entry.indicator_values or {}).items():
+                old_value = actuals.get((report_id, indicator_id))
+                if old_value == value:
+                    continue
+                if value is None:
+                    db.execute(
+                        "DELETE FROM indicator_actuals WHERE report_id = ? AND indicator_id = ?",
+                        [report_id, indicator_id],
+                    )
+                    actuals.pop((report_id, indicator_id), None)
+                else:
+                    db.execute(
+                        "INSERT INTO indicator_actuals (report_id, indicator_id, value) VALUES (?, ?, ?) "
+                        "ON CONFLICT(report_id, indicator_id) DO UPDATE SET value = excluded.value",
+                        [report_id, indicator_id, value],
+                    )
+                    actuals[(report_id, indicator_id)] = value
+                changes[f"indicator:{indicator_id}"] = (old_value, value)
+                log.append(
+                    audit_entry(
+                        "indicator_actuals", f"{report_id}:{indicator_id}", "value", old_value, value, source, stamp
+                    )
                 )
-            changes[f"indicator:{indicator_id}"] = (old_value, value)
-            audit(db, "indicator_actuals", f"{report_id}:{indicator_id}", "value", old_value, value, source)
-    return changes
+            results.append(changes)
+        write_audit_entries(db, log)
+    return results
+
+
+def _insert(db: sqlite_utils.Database, table: str, record: dict[str, Any]) -> int:
+    # Plain SQL: sqlite-utils' Table.insert looks the table's columns up on every call.
+    columns = ", ".join(record)
+    marks = ", ".join("?" for _ in record)
+    return db.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(record.values())).lastrowid
+
+
+def _update(db: sqlite_utils.Database, table: str, row_id: int, values: dict[str, Any]) -> None:
+    assignments = ", ".join(f"{k} = ?" for k in values)
+    db.execute(f"UPDATE {table} SET {assignments} WHERE id = ?", [*values.values(), row_id])
 
 
 def review_report(
@@ -159,29 +227,57 @@ def record_problem(
 
     Returns None for blank text.
     """
-    text = (text or "").strip()
-    key = problem_key(text)
-    if not key or key in ("无", "暂无", "没有", "无问题"):
-        return None
-    existing = db.execute(
-        "SELECT id FROM problems WHERE key_work_id = ? AND unit_id = ? AND text_key = ?",
-        [key_work_id, unit_id, key],
-    ).fetchone()
-    if existing:
-        return existing[0]
-    row = {
-        "key_work_id": key_work_id,
-        "unit_id": unit_id,
-        "round_id": round_id,
-        "text": text,
-        "text_key": key,
-        "raised_at": now_iso(),
-        "state": "open",
-    }
+    return record_problems(db, unit_id, round_id, [(key_work_id, text)], source)[0][0]
+
+
+def record_problems(
+    db: sqlite_utils.Database,
+    unit_id: int,
+    round_id: str | None,
+    items: list[tuple[int, str]],
+    source: str = "typed",
+) -> list[tuple[int | None, bool]]:
+    """Add one unit's problems, ``(key_work_id, text)`` each, skipping texts already on the list.
+
+    Returns:
+        For each item, the problem's id (None for blank text) and whether it was added now.
+    """
+    known: dict[tuple[int, str], int] = {}
+    if any(problem_key(text) for _kw, text in items):
+        known = {
+            (kw, key): pid
+            for pid, kw, key in db.execute(
+                "SELECT id, key_work_id, text_key FROM problems WHERE unit_id = ?", [unit_id]
+            )
+        }
+    results: list[tuple[int | None, bool]] = []
     with db.atomic():
-        pid = db["problems"].insert(row).last_pk
-        audit(db, "problems", pid, None, None, row, source)
-    return pid
+        stamp = now_iso()
+        log = []
+        for key_work_id, raw in items:
+            text = (raw or "").strip()
+            key = problem_key(text)
+            if not key or key in ("无", "暂无", "没有", "无问题"):
+                results.append((None, False))
+                continue
+            if (key_work_id, key) in known:
+                results.append((known[(key_work_id, key)], False))
+                continue
+            row = {
+                "key_work_id": key_work_id,
+                "unit_id": unit_id,
+                "round_id": round_id,
+                "text": text,
+                "text_key": key,
+                "raised_at": stamp,
+                "state": "open",
+            }
+            pid = _insert(db, "problems", row)
+            known[(key_work_id, key)] = pid
+            log.append(audit_entry("problems", pid, None, None, row, source, stamp))
+            results.append((pid, True))
+        write_audit_entries(db, log)
+    return results
 
 
 def close_problem(

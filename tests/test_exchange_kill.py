@@ -18,8 +18,9 @@ from reports.handoff import export_handoff
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# The child imports normally, but stops for good after the second report it writes, inside
-# the file's transaction, and says so through a marker file so that the test can kill it there.
+# The child imports normally, but stops for good once the file's batch record and reports are
+# written, inside the file's transaction (not yet committed), and says so through a marker file
+# so that the test can kill it there.
 CHILD = """
 import sys, time
 from pathlib import Path
@@ -28,18 +29,15 @@ from db.exchange import import_returns
 from db.ledger import open_ledger
 
 ledger, workbook, marker = sys.argv[1:4]
-real_save = db.progress.save_report
-calls = []
+real_save = db.progress.save_reports
 
 def save_then_hang(*args, **kwargs):
     result = real_save(*args, **kwargs)
-    calls.append(1)
-    if len(calls) == 2:
-        Path(marker).write_text("inside the transaction")
-        time.sleep(120)
+    Path(marker).write_text("inside the transaction")
+    time.sleep(120)
     return result
 
-db.progress.save_report = save_then_hang
+db.progress.save_reports = save_then_hang
 import_returns(open_ledger(ledger), [workbook], ledger_path=ledger)
 """
 
