@@ -685,56 +685,54 @@ def _apply(db: sqlite_utils.Database, preview: ReturnPreview, source: _Source, f
     # Each assignment appears once among the rows to apply (a repeated one is rejected), so the
     # reports as they were before the first row and after the last are each row's before and after.
     befores = _report_snapshots(db, (row.assignment_id for row in rows), preview.round_id)
-    # (row, None) for a report's change, whose "after" is read once all rows are saved; (None, record) otherwise.
-    changes: list[tuple[Any, dict | None]] = []
-    for row in rows:
-        progress_mod.save_report(
-            db,
-            row.assignment_id,
-            preview.round_id,
-            row.fields,
-            indicator_values=row.indicator_values,
-            source="import",
-            batch_id=batch_id,
+    progress_mod.save_reports(
+        db,
+        preview.round_id,
+        [progress_mod.ReportEntry(row.assignment_id, row.fields, row.indicator_values) for row in rows],
+        source="import",
+        batch_id=batch_id,
+    )
+    with_problems = [row for row in rows if row.problems]
+    recorded = progress_mod.record_problems(
+        db,
+        preview.unit_id,
+        preview.round_id,
+        [(key_works[row.assignment_id], row.problems) for row in with_problems],
+        "import",
+    )
+    added = {row.assignment_id: pid for row, (pid, new) in zip(with_problems, recorded, strict=True) if new}
+    preview.problems_added += len(added)
+    # A plain query: Table.get asks SQLite for the table's columns every time.
+    problems = {
+        p["id"]: p
+        for p in db.query(
+            "SELECT * FROM problems WHERE id IN (SELECT value FROM json_each(?))", [json.dumps(list(added.values()))]
         )
-        changes.append((row, None))
-        if row.problems:
-            kw = key_works[row.assignment_id]
-            existed = db.execute(
-                "SELECT 1 FROM problems WHERE key_work_id = ? AND unit_id = ? AND text_key = ?",
-                [kw, preview.unit_id, progress_mod.problem_key(row.problems)],
-            ).fetchone()
-            pid = progress_mod.record_problem(db, kw, preview.unit_id, preview.round_id, row.problems, "import")
-            if pid and not existed:
-                preview.problems_added += 1
-                changes.append(
-                    (
-                        None,
-                        {
-                            "batch_id": batch_id,
-                            "table_name": "problems",
-                            "row_key": str(pid),
-                            "before": None,
-                            # A plain query: Table.get asks SQLite for the table's columns every time.
-                            "after": json.dumps(
-                                next(db.query("SELECT * FROM problems WHERE id = ?", [pid])), ensure_ascii=False
-                            ),
-                        },
-                    )
-                )
+    }
     afters = _report_snapshots(db, (row.assignment_id for row in rows), preview.round_id)
     records = []
-    for row, record in changes:
-        if row is not None:
-            before = befores.get(row.assignment_id)
-            record = {
+    for row in rows:
+        before = befores.get(row.assignment_id)
+        records.append(
+            {
                 "batch_id": batch_id,
                 "table_name": "reports",
                 "row_key": f"{row.assignment_id}:{preview.round_id}",
                 "before": json.dumps(before, ensure_ascii=False) if before else None,
                 "after": json.dumps(afters[row.assignment_id], ensure_ascii=False),
             }
-        records.append(record)
+        )
+        if row.assignment_id in added:
+            pid = added[row.assignment_id]
+            records.append(
+                {
+                    "batch_id": batch_id,
+                    "table_name": "problems",
+                    "row_key": str(pid),
+                    "before": None,
+                    "after": json.dumps(problems[pid], ensure_ascii=False),
+                }
+            )
     # One insert for the batch's changes, in the order they were made (undo replays them backwards).
     db["batch_changes"].insert_all(records)
     audit(db, "import_batches", batch_id, None, None, {k: v for k, v in batch.items() if k != "original"}, "import")
@@ -911,26 +909,40 @@ def round_board(db: sqlite_utils.Database, round_id: str) -> list[dict]:
     rnd = get_round(db, round_id)
     due = rnd["due_date"]
     today = date.today().isoformat()
+    # One grouped query per table for the whole round, not three per unit (a city's 1,000 units).
+    exports = {
+        row[0]: row[1:]
+        for row in db.execute(
+            "SELECT unit_id, COUNT(*), MAX(created_at) FROM exports WHERE round_id = ? AND kind = 'handoff' "
+            "GROUP BY unit_id",
+            [rnd["id"]],
+        )
+    }
+    batches = {
+        row[0]: row[1:]
+        for row in db.execute(
+            "SELECT unit_id, COUNT(*), MIN(imported_at), MAX(imported_at) FROM import_batches "
+            "WHERE round_id = ? AND undone_at IS NULL GROUP BY unit_id",
+            [rnd["id"]],
+        )
+    }
+    reports = {
+        row[0]: row[1:]
+        for row in db.execute(
+            "SELECT a.unit_id, COUNT(*), SUM(r.review = 'accepted'), SUM(r.review = 'returned'), "
+            "SUM(r.review = 'pending'), MIN(r.submitted_at), MAX(r.updated_at) "
+            "FROM reports r JOIN assignments a ON a.id = r.assignment_id WHERE r.round_id = ? GROUP BY a.unit_id",
+            [rnd["id"]],
+        )
+    }
     out = []
     for unit in db.query(
         "SELECT u.id, u.name, u.kind, u.contact, u.phone, COUNT(a.id) AS assignments FROM units u "
         "JOIN assignments a ON a.unit_id = u.id GROUP BY u.id ORDER BY u.kind = '乡镇街道', u.sort_order, u.id"
     ):
-        exp = db.execute(
-            "SELECT COUNT(*), MAX(created_at) FROM exports WHERE unit_id = ? AND round_id = ? AND kind = 'handoff'",
-            [unit["id"], rnd["id"]],
-        ).fetchone()
-        batch = db.execute(
-            "SELECT COUNT(*), MIN(imported_at), MAX(imported_at) FROM import_batches "
-            "WHERE unit_id = ? AND round_id = ? AND undone_at IS NULL",
-            [unit["id"], rnd["id"]],
-        ).fetchone()
-        reps = db.execute(
-            "SELECT COUNT(*), SUM(r.review = 'accepted'), SUM(r.review = 'returned'), SUM(r.review = 'pending'), "
-            "MIN(r.submitted_at), MAX(r.updated_at) FROM reports r JOIN assignments a ON a.id = r.assignment_id "
-            "WHERE a.unit_id = ? AND r.round_id = ?",
-            [unit["id"], rnd["id"]],
-        ).fetchone()
+        exp = exports.get(unit["id"], (0, None))
+        batch = batches.get(unit["id"], (0, None, None))
+        reps = reports.get(unit["id"], (0, None, None, None, None, None))
         reported, accepted, returned, pending = reps[0], reps[1] or 0, reps[2] or 0, reps[3] or 0
         first_return = batch[1] or reps[4]
         if returned:
