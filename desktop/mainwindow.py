@@ -138,6 +138,7 @@ class MainWindow(QMainWindow):
             self._action(edit_menu, "查找", lambda: (self.go("台账"), ledger.focus_search()), QKeySequence.Find)
             # Only on the ledger page: Delete on another page must never delete a key work.
             self._action(edit_menu, "编辑所选重点工作", lambda: self._on_ledger(ledger.edit_key_work), "F2")
+            self._action(edit_menu, "录入/修改所选工作的进展…", lambda: self._on_ledger(ledger.enter_report), "Ctrl+E")
             self._action(
                 edit_menu, "删除所选重点工作", lambda: self._on_ledger(ledger.delete_key_work), QKeySequence.Delete
             )

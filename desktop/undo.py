@@ -506,9 +506,13 @@ class CloseProblem(LedgerCommand):
 
 
 class SaveReport(LedgerCommand):
-    """Type or correct one unit's report for a round (office or township form)."""
+    """Type or correct one unit's report for a round (office form or township form).
 
-    areas = ("tasks", "rounds")
+    Undo and redo put the report back exactly as it was (review state and time stamps too,
+    see :mod:`db.typed_reports`), and take back the problem its 存在问题 raised.
+    """
+
+    areas = ("tasks", "rounds", "problems")
 
     def __init__(
         self,
@@ -518,53 +522,31 @@ class SaveReport(LedgerCommand):
         fields: dict,
         indicator_values: dict[int, float | None] | None = None,
         source: str = "typed",
+        label: str = "",
     ):
-        super().__init__(session, "填报进展")
+        super().__init__(session, f"录入{label}的进展" if label else "填报进展")
         self.assignment_id, self.round_id = assignment_id, round_id
         self.fields, self.values, self.source = dict(fields), dict(indicator_values or {}), source
-        row = session.db.execute(
-            "SELECT * FROM reports WHERE assignment_id = ? AND round_id = ?", [assignment_id, round_id]
-        ).fetchone()
-        cols = [d[0] for d in session.db.execute("SELECT * FROM reports LIMIT 0").description]
-        self.before = dict(zip(cols, row, strict=True)) if row else None
-        self.before_values = {}
-        if self.before:
-            self.before_values = {i: None for i in self.values}
-            for ind_id, value in session.db.execute(
-                "SELECT indicator_id, value FROM indicator_actuals WHERE report_id = ?", [self.before["id"]]
-            ):
-                if ind_id in self.values:
-                    self.before_values[ind_id] = value
+        self.typed = None
 
     def forward(self, first: bool) -> None:  # noqa: D102
-        from db.progress import save_report
+        from db.typed_reports import redo_typed_report, save_typed_report
 
-        save_report(
-            self.db,
-            self.assignment_id,
-            self.round_id,
-            self.fields,
-            indicator_values=self.values,
-            source=self.source if first else UNDO_SOURCE,
-        )
+        if first:
+            self.typed = save_typed_report(
+                self.db,
+                self.assignment_id,
+                self.round_id,
+                self.fields,
+                self.values,
+                source=self.source,
+                # The township's problems reach the office's list when the return is imported.
+                raise_problem=self.source == "typed",
+            )
+        else:
+            redo_typed_report(self.db, self.typed, UNDO_SOURCE)
 
     def backward(self) -> None:  # noqa: D102
-        from db.progress import REPORT_FIELDS, save_report
-        from db.rounds import ensure_round_open
+        from db.typed_reports import undo_typed_report
 
-        ensure_round_open(self.db, self.round_id)
-        if self.before is None:
-            row = self.db.execute(
-                "SELECT id FROM reports WHERE assignment_id = ? AND round_id = ?", [self.assignment_id, self.round_id]
-            ).fetchone()
-            if row:
-                delete_audited(self.db, "reports", row[0], UNDO_SOURCE)
-            return
-        save_report(
-            self.db,
-            self.assignment_id,
-            self.round_id,
-            {k: self.before[k] for k in REPORT_FIELDS},
-            indicator_values=self.before_values,
-            source=UNDO_SOURCE,
-        )
+        undo_typed_report(self.db, self.typed, UNDO_SOURCE)

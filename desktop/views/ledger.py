@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -102,6 +103,16 @@ class LedgerPage(QWidget):
         self.shown_id: int | None = None
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._selection_changed())
         self.table.doubleClicked.connect(lambda *_: self.edit_key_work())
+        self.table.setContextMenuPolicy(Qt.ActionsContextMenu)
+        for text, slot in (
+            # The shortcut after a tab is only shown: the window's 编辑 menu owns the key itself.
+            ("录入/修改进展…\tCtrl+E", lambda: self.enter_report()),
+            ("编辑重点工作…\tF2", self.edit_key_work),
+            ("分工…", self.assign_unit),
+        ):
+            action = QAction(text, self.table)
+            action.triggered.connect(lambda *_, slot=slot: slot())
+            self.table.addAction(action)
 
         self.add_btn = button("新增重点工作", self.add_key_work, tip="新增一项重点工作")
         self.edit_btn = button("编辑", self.edit_key_work, tip="修改选中的重点工作（F2 或双击）")
@@ -111,12 +122,24 @@ class LedgerPage(QWidget):
         self.milestone_btn = button("时间节点…", self.add_milestone)
         self.indicator_btn = button("量化指标…", self.add_indicator)
         self.milestone_done_btn = button("节点已完成…", self.mark_milestone_done)
+        self.report_btn = button(
+            "录入/修改进展…",
+            lambda: self.enter_report(),
+            tip="为选中工作的某个单位录入本轮进展（电话报送），或修改已报内容中的笔误（Ctrl+E）",
+        )
         actions = button_row(self.add_btn, self.edit_btn, self.delete_btn)
         detail_actions = QWidget()
         grid = QGridLayout(detail_actions)
         grid.setContentsMargins(0, 0, 0, 0)
         for i, btn in enumerate(
-            (self.assign_btn, self.unassign_btn, self.milestone_btn, self.milestone_done_btn, self.indicator_btn)
+            (
+                self.report_btn,
+                self.assign_btn,
+                self.unassign_btn,
+                self.milestone_btn,
+                self.milestone_done_btn,
+                self.indicator_btn,
+            )
         ):
             grid.addWidget(btn, i // 3, i % 3)
 
@@ -131,6 +154,10 @@ class LedgerPage(QWidget):
         ov.addWidget(self.overview, 1)
         ov.addWidget(self.indicator_box)
         self.reports_view = QTextBrowser()
+        self.reports_view.setObjectName("reportsView")
+        # Each unit's line in an open round has a 录入/修改 link (report:<assignment>:<round>).
+        self.reports_view.setOpenLinks(False)
+        self.reports_view.anchorClicked.connect(self._report_link)
         self.history_view = QTextBrowser()
         self.detail_tabs = QTabWidget()
         self.detail_tabs.addTab(overview_page, "概况")
@@ -289,6 +316,7 @@ class LedgerPage(QWidget):
         """Buttons that act on the selected key work are usable only while one is selected."""
         selected = self.selected_id() is not None
         for btn in (
+            self.report_btn,
             self.edit_btn,
             self.delete_btn,
             self.assign_btn,
@@ -451,7 +479,7 @@ class LedgerPage(QWidget):
     def _reports_html(self, kw_id: int) -> str:
         rows = list(
             self.db.query(
-                "SELECT rd.id AS round_id, u.name AS unit, a.role, r.percent, r.reported_status, r.progress_text, "
+                "SELECT rd.id AS round_id, rd.state AS round_state, a.id AS assignment_id, u.name AS unit, a.role, r.percent, r.reported_status, r.progress_text, "
                 "r.problems, r.next_steps, r.review, r.review_comment, r.submitted_at "
                 "FROM rounds rd JOIN assignments a ON a.key_work_id = ? JOIN units u ON u.id = a.unit_id "
                 "LEFT JOIN reports r ON r.assignment_id = a.id AND r.round_id = rd.id "
@@ -466,14 +494,19 @@ class LedgerPage(QWidget):
         for r in rows:
             if r["round_id"] != current:
                 current = r["round_id"]
-                out.append(f"<h4>{esc(current)}</h4>")
+                state = "进行中，可录入或修改" if r["round_state"] == "open" else "已关闭"
+                out.append(f"<h4>{esc(current)} <span style='font-weight:normal;color:#666'>（{state}）</span></h4>")
+            link = ""
+            if r["round_state"] == "open":
+                verb = "录入" if r["submitted_at"] is None else "修改"
+                link = f" <a href='report:{r['assignment_id']}:{esc(r['round_id'])}'>[{verb}]</a>"
             if r["submitted_at"] is None:
                 out.append(
-                    f"<p><b>{esc(r['unit'])}</b>（{esc(r['role'])}）<span style='color:#c0392b'>未报送</span></p>"
+                    f"<p><b>{esc(r['unit'])}</b>（{esc(r['role'])}）<span style='color:#c0392b'>未报送</span>{link}</p>"
                 )
                 continue
             out.append(
-                f"<p><b>{esc(r['unit'])}</b>（{esc(r['role'])}）{esc(r['reported_status'])} "
+                f"<p><b>{esc(r['unit'])}</b>（{esc(r['role'])}）{link} {esc(r['reported_status'])} "
                 f"{pct_text(r['percent'])} · {review.get(r['review'], '')} · {esc((r['submitted_at'] or '')[:10])}<br>"
                 f"{esc(r['progress_text'])}"
                 + (f"<br><span style='color:#b45f06'>存在问题：{esc(r['problems'])}</span>" if r["problems"] else "")
@@ -510,6 +543,90 @@ class LedgerPage(QWidget):
             + rows
             + "</table>"
         )
+
+    # -- typed reports ---------------------------------------------------------------------------
+    def _report_link(self, url) -> None:
+        kind, _, rest = url.toString().partition(":")
+        if kind == "report":
+            assignment, _, round_id = rest.partition(":")
+            self.enter_report(int(assignment), round_id)
+
+    def report_round(self) -> str | None:
+        """The round a typed report goes into: the one the table is judged for, else the open one."""
+        return self.current_round() or self._default_round()
+
+    def enter_report(self, assignment_id: int | None = None, round_id: str | None = None) -> None:
+        """Type or correct a unit's report for the selected key work (录入/修改进展, Ctrl+E).
+
+        Args:
+            assignment_id: the unit to start with (default: the unit filtered on, else the first
+                one that has not reported, else the lead unit).
+            round_id: the round (default: :meth:`report_round`).
+        """
+        row = self._need_selection()
+        if row is None:
+            return
+        from db.rounds import ensure_round_open
+        from db.tasks import key_work_detail
+        from db.typed_reports import report_draft
+
+        round_id = round_id or self.report_round()
+        if not round_id:
+            ask.show_error(self, "还没有填报轮次。请先到“填报轮次”页开启一个轮次，再录入进展。")
+            return
+        try:
+            ensure_round_open(self.db, round_id)
+        except DubanError as exc:
+            ask.show_error(self, str(exc), "轮次已关闭")
+            return
+        detail = key_work_detail(self.db, row.id)
+        if not detail["assignments"]:
+            ask.show_error(self, "这项工作还没有分工。请先点“分工…”指定责任单位，再录入进展。")
+            return
+        reported = {
+            r[0]
+            for r in self.db.execute(
+                "SELECT assignment_id FROM reports WHERE round_id = ? AND assignment_id IN "
+                "(SELECT id FROM assignments WHERE key_work_id = ?)",
+                [round_id, row.id],
+            )
+        }
+        options = [
+            (f"{a['unit']}（{a['role']}）{'· 已报送' if a['id'] in reported else '· 未报送'}", a["id"])
+            for a in detail["assignments"]
+        ]
+        if assignment_id is None:
+            filtered = self.unit_box.currentData()
+            assignment_id = next(
+                (a["id"] for a in detail["assignments"] if filtered and a["unit"] == filtered),
+                next(
+                    (a["id"] for a in detail["assignments"] if a["id"] not in reported), detail["assignments"][0]["id"]
+                ),
+            )
+        from desktop.dialogs.report_form import ReportFormDialog
+
+        dialog = ReportFormDialog(
+            f"第 {detail['number']} 项 {detail['title']} · {round_id} 轮次",
+            options,
+            lambda aid: report_draft(self.db, aid, round_id),
+            assignment_id,
+            self,
+        )
+        if not ask.run_dialog(dialog):
+            return
+        aid = dialog.assignment_id()
+        fields = dialog.fields()
+        values, _problems = dialog.indicator_values()
+        draft = dialog.draft
+        if draft.prefilled_from == "current" and {k: draft.fields.get(k) for k in fields} == fields:
+            if all(draft.indicator_values.get(k) == v for k, v in values.items()):
+                return  # nothing changed: no empty step on the undo stack
+        unit = next(a["unit"] for a in detail["assignments"] if a["id"] == aid)
+        if self.session.execute(
+            undo.SaveReport(self.session, aid, round_id, fields, values, "typed", f"{unit}（第 {detail['number']} 项）")
+        ):
+            self.select_key_work(row.id)
+            self.detail_tabs.setCurrentWidget(self.reports_view)
 
     # -- editing -------------------------------------------------------------------------------
     def _need_selection(self):

@@ -1,0 +1,354 @@
+"""Reports typed or corrected by hand (电话报送、明显笔误), and putting them back exactly.
+
+The office often takes a unit's progress over the phone, or corrects an obvious typo in a
+return. Such a report is written by the same :func:`db.progress.save_report` the import uses
+(source ``typed``), and its 存在问题 goes to the 问题清单 through
+:func:`db.progress.record_problems`, as an imported row's does.
+
+Undo must restore the report *exactly* — review state, time stamps, source and import batch
+included — because an import batch can only be undone while its reports are as it left them.
+So a typed save keeps a full snapshot of the report before and after (:class:`TypedReport`),
+and :func:`undo_typed_report` / :func:`redo_typed_report` write those snapshots back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlite_utils
+
+from db.errors import DubanError
+from db.ledger import audit
+from db.progress import MAX_CELL_CHARS, REPORT_FIELDS, record_problems, save_report
+from db.rounds import ensure_round_open, get_round, previous_round
+from db.status import DONE, REPORTABLE_STATUSES
+from db.text import to_halfwidth
+
+#: Fields the office must fill before a typed report can be saved: (field, label).
+REQUIRED_FIELDS = (("progress_text", "进展情况"), ("reported_status", "推进状态"))
+_TEXT_LABELS = {"progress_text": "进展情况", "problems": "存在问题", "next_steps": "下步计划"}
+
+
+# ---------------------------------------------------------------------------------------------
+# What the form starts with
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class ReportDraft:
+    """What the 录入/修改进展 form opens with for one unit on one key work in one round.
+
+    Attributes:
+        assignment_id: the unit's assignment.
+        round_id: the round being reported.
+        unit: the unit's name.
+        role: 牵头, 责任 or 配合.
+        fields: :data:`db.progress.REPORT_FIELDS` values to pre-fill.
+        indicator_values: indicator actuals to pre-fill, by indicator id.
+        indicators: the key work's indicators (id, name, target_value, measure_unit, direction).
+        prefilled_from: ``"current"`` (this round's report), a previous round's id, or None (blank).
+        review: the current report's review state (pending/accepted/returned), None without one.
+        review_comment: why it was sent back, when it was.
+    """
+
+    assignment_id: int
+    round_id: str
+    unit: str
+    role: str
+    fields: dict[str, Any]
+    indicator_values: dict[int, float | None]
+    indicators: list[dict] = field(default_factory=list)
+    prefilled_from: str | None = None
+    review: str | None = None
+    review_comment: str | None = None
+
+
+def report_draft(db: sqlite_utils.Database, assignment_id: int, round_id: str) -> ReportDraft:
+    """Return what to pre-fill: this round's report, or else the previous round's, or blanks.
+
+    Raises:
+        DubanError: the assignment or the round does not exist.
+    """
+    rnd = get_round(db, round_id)
+    found = db.execute(
+        "SELECT a.key_work_id, a.role, u.name FROM assignments a JOIN units u ON u.id = a.unit_id WHERE a.id = ?",
+        [assignment_id],
+    ).fetchone()
+    if found is None:
+        raise DubanError("这项分工已不存在（可能刚被取消），请刷新台账后再录入。")
+    key_work_id, role, unit = found
+    indicators = list(
+        db.query(
+            "SELECT id, name, target_value, measure_unit, direction FROM indicators WHERE key_work_id = ? ORDER BY seq",
+            [key_work_id],
+        )
+    )
+    draft = ReportDraft(assignment_id, rnd["id"], unit, role, dict.fromkeys(REPORT_FIELDS), {}, indicators)
+    current = report_snapshot(db, assignment_id, rnd["id"])
+    source, origin = current, "current"
+    if current is None:
+        before = previous_round(db, rnd["id"])
+        source = report_snapshot(db, assignment_id, before["id"]) if before else None
+        origin = before["id"] if source else None
+    if source is not None:
+        draft.fields = {k: source.get(k) for k in REPORT_FIELDS}
+        known = {ind["id"] for ind in indicators}
+        draft.indicator_values = {int(k): v for k, v in source["indicators"].items() if int(k) in known}
+        draft.prefilled_from = origin
+    if current is not None:
+        draft.review, draft.review_comment = current["review"], current["review_comment"]
+    return draft
+
+
+# ---------------------------------------------------------------------------------------------
+# Checking what was typed
+# ---------------------------------------------------------------------------------------------
+def parse_indicator_value(text: str | None, name: str, measure_unit: str | None = None) -> float | None:
+    """Read an indicator's actual as a clerk types it (full-width digits, 1,234, a trailing unit).
+
+    Raises:
+        DubanError: not a number.
+    """
+    from reports.returns import Cell, ValueProblem, normalise_number
+
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return normalise_number(Cell(value=text), name, measure_unit)
+    except ValueProblem as exc:
+        raise DubanError(str(exc)) from None
+
+
+def check_typed_report(fields: dict[str, Any]) -> list[str]:
+    """Return what is wrong with a report as typed (empty when it can be saved), in plain Chinese.
+
+    The same rules the returns import applies, plus the two fields a typed report must have.
+    """
+    problems = [f"请填写{label}。" for key, label in REQUIRED_FIELDS if fields.get(key) in (None, "")]
+    pct = fields.get("percent")
+    status = fields.get("reported_status")
+    if pct is not None and not 0 <= pct <= 100:
+        problems.append("完成进度应在 0 到 100 之间。")
+    if status is not None and status not in REPORTABLE_STATUSES:
+        problems.append(f"推进状态只能是 {'、'.join(REPORTABLE_STATUSES)}。")
+    if status == DONE and pct is not None and pct < 100:
+        problems.append("推进状态选了“已完成”，完成进度应为 100。")
+    if pct == 100 and status not in (None, DONE):
+        problems.append("完成进度为 100 时，推进状态应选“已完成”。")
+    phone = to_halfwidth(fields.get("phone") or "").strip()
+    if phone and not all(ch.isdigit() or ch in "-— ()（）" for ch in phone):
+        problems.append("联系电话只能包含数字和“-”。")
+    for key, label in _TEXT_LABELS.items():
+        if len(fields.get(key) or "") > MAX_CELL_CHARS:
+            problems.append(f"{label}超过 {MAX_CELL_CHARS} 字（Excel 单元格上限），请精简。")
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Saving, undoing, redoing
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class TypedReport:
+    """One typed save: the report before and after (full snapshots) and the problem it raised."""
+
+    assignment_id: int
+    round_id: str
+    before: dict | None
+    after: dict | None
+    changes: dict[str, tuple[Any, Any]]
+    problem: dict | None = None
+
+
+def report_snapshot(db: sqlite_utils.Database, assignment_id: int, round_id: str) -> dict | None:
+    """Return a report's whole row plus ``indicators`` ({indicator id as text: value}), or None."""
+    rows = list(db.query("SELECT * FROM reports WHERE assignment_id = ? AND round_id = ?", [assignment_id, round_id]))
+    if not rows:
+        return None
+    row = rows[0]
+    row["indicators"] = {
+        str(ind): value
+        for ind, value in db.execute(
+            "SELECT indicator_id, value FROM indicator_actuals WHERE report_id = ? ORDER BY indicator_id", [row["id"]]
+        )
+    }
+    return row
+
+
+def save_typed_report(
+    db: sqlite_utils.Database,
+    assignment_id: int,
+    round_id: str,
+    fields: dict[str, Any],
+    indicator_values: dict[int, float | None] | None = None,
+    *,
+    source: str = "typed",
+    raise_problem: bool = True,
+) -> TypedReport:
+    """Write a report typed in a form, and put its 存在问题 on the problem list.
+
+    Args:
+        db: the ledger.
+        assignment_id: which unit on which key work.
+        round_id: an open round.
+        fields: any of :data:`db.progress.REPORT_FIELDS`.
+        indicator_values: actuals by indicator id (None removes one).
+        source: ``typed`` (office) or ``township`` (the township's own form).
+        raise_problem: record 存在问题 on the 问题清单 (the office does; a township ledger sends
+            its problems to the office in the return instead).
+
+    Returns:
+        What is needed to undo and redo the save exactly.
+
+    Raises:
+        RoundClosedError: the round is closed (nothing is written).
+        DubanError: a value the back end refuses.
+    """
+    ensure_round_open(db, round_id)
+    with db.atomic():
+        before = report_snapshot(db, assignment_id, round_id)
+        changes = save_report(
+            db, assignment_id, round_id, fields, indicator_values=indicator_values or {}, source=source
+        )
+        problem = None
+        text = fields.get("problems")
+        if raise_problem and text:
+            key_work_id, unit_id = db.execute(
+                "SELECT key_work_id, unit_id FROM assignments WHERE id = ?", [assignment_id]
+            ).fetchone()
+            ((problem_id, added),) = record_problems(db, unit_id, round_id, [(key_work_id, text)], source)
+            if added:
+                problem = next(iter(db.query("SELECT * FROM problems WHERE id = ?", [problem_id])))
+        after = report_snapshot(db, assignment_id, round_id)
+    return TypedReport(assignment_id, round_id, before, after, changes, problem)
+
+
+def _label(db: sqlite_utils.Database, assignment_id: int) -> str:
+    row = db.execute(
+        "SELECT k.number, u.name FROM assignments a JOIN key_works k ON k.id = a.key_work_id "
+        "JOIN units u ON u.id = a.unit_id WHERE a.id = ?",
+        [assignment_id],
+    ).fetchone()
+    return f"第 {row[0]} 项 {row[1]}" if row else f"分工 {assignment_id}"
+
+
+def _put_report(db: sqlite_utils.Database, typed: TypedReport, target: dict | None, source: str) -> None:
+    """Make the report exactly ``target`` (None: no report), logging every field that changes."""
+    current = report_snapshot(db, typed.assignment_id, typed.round_id)
+    if target is None:
+        if current is not None:
+            db.execute("DELETE FROM indicator_actuals WHERE report_id = ?", [current["id"]])
+            db.execute("DELETE FROM reports WHERE id = ?", [current["id"]])
+            audit(
+                db,
+                "reports",
+                current["id"],
+                None,
+                {k: v for k, v in current.items() if k != "indicators"},
+                None,
+                source,
+            )
+        return
+    row = {k: v for k, v in target.items() if k != "indicators"}
+    if current is None:
+        taken = db.execute("SELECT 1 FROM reports WHERE id = ?", [row["id"]]).fetchone()
+        if taken:
+            # Another report got this id meanwhile: the report comes back under a new one.
+            row.pop("id")
+        columns = ", ".join(row)
+        report_id = db.execute(
+            f"INSERT INTO reports ({columns}) VALUES ({', '.join('?' for _ in row)})", list(row.values())
+        ).lastrowid
+        target["id"] = report_id
+        audit(db, "reports", report_id, None, None, row, source)
+        old_values: dict[str, float] = {}
+    else:
+        report_id = current["id"]
+        row["id"] = report_id
+        target["id"] = report_id
+        changed = {k: v for k, v in row.items() if current.get(k) != v}
+        if changed:
+            db.execute(
+                f"UPDATE reports SET {', '.join(f'{k} = ?' for k in changed)} WHERE id = ?",
+                [*changed.values(), report_id],
+            )
+            for k, v in changed.items():
+                audit(db, "reports", report_id, k, current.get(k), v, source)
+        old_values = current["indicators"]
+    new_values = target["indicators"]
+    for ind in sorted(set(old_values) | set(new_values), key=int):
+        old, new = old_values.get(ind), new_values.get(ind)
+        if old == new:
+            continue
+        if new is None:
+            db.execute("DELETE FROM indicator_actuals WHERE report_id = ? AND indicator_id = ?", [report_id, int(ind)])
+        else:
+            db.execute(
+                "INSERT INTO indicator_actuals (report_id, indicator_id, value) VALUES (?, ?, ?) "
+                "ON CONFLICT(report_id, indicator_id) DO UPDATE SET value = excluded.value",
+                [report_id, int(ind), new],
+            )
+        audit(db, "indicator_actuals", f"{report_id}:{ind}", "value", old, new, source)
+
+
+def _same(a: dict | None, b: dict | None) -> bool:
+    return (a is None) == (b is None) and (a is None or a == b)
+
+
+def undo_typed_report(db: sqlite_utils.Database, typed: TypedReport, source: str = "undo") -> None:
+    """Put the report back exactly as it was before the typed save; remove the problem it raised.
+
+    The problem stays when it was closed (销号) meanwhile: that closure is later work.
+
+    Raises:
+        RoundClosedError: the round was closed since.
+        DubanError: the report was changed again since (an import, another correction), so
+            undoing would lose that change.
+    """
+    ensure_round_open(db, typed.round_id)
+    current = report_snapshot(db, typed.assignment_id, typed.round_id)
+    if not _same(current, typed.after):
+        raise DubanError(
+            f"{_label(db, typed.assignment_id)} 的填报在这次录入之后又被修改过（导入或再次录入、审核），"
+            "无法撤销这次录入；请先撤销之后的修改。"
+        )
+    with db.atomic():
+        _put_report(db, typed, typed.before, source)
+        if typed.problem:
+            pid = typed.problem["id"]
+            row = db.execute("SELECT state FROM problems WHERE id = ?", [pid]).fetchone()
+            if row and row[0] == "open":
+                db.execute("DELETE FROM problems WHERE id = ?", [pid])
+                audit(db, "problems", pid, None, typed.problem, None, source)
+
+
+def redo_typed_report(db: sqlite_utils.Database, typed: TypedReport, source: str = "redo") -> None:
+    """Write the typed save again, exactly as it was first written (same problem id where free).
+
+    Raises:
+        RoundClosedError: the round was closed since.
+        DubanError: the report was changed since the undo.
+    """
+    ensure_round_open(db, typed.round_id)
+    current = report_snapshot(db, typed.assignment_id, typed.round_id)
+    if not _same(current, typed.before):
+        raise DubanError(f"{_label(db, typed.assignment_id)} 的填报在撤销之后又被修改过，无法重做这次录入。")
+    with db.atomic():
+        _put_report(db, typed, typed.after, source)
+        if typed.problem:
+            problem = dict(typed.problem)
+            same_text = db.execute(
+                "SELECT 1 FROM problems WHERE key_work_id = ? AND unit_id = ? AND text_key = ?",
+                [problem["key_work_id"], problem["unit_id"], problem["text_key"]],
+            ).fetchone()
+            if same_text:
+                # Raised again meanwhile (by an import): that one stays, and is not this save's to undo.
+                typed.problem = None
+                return
+            if db.execute("SELECT 1 FROM problems WHERE id = ?", [problem["id"]]).fetchone():
+                problem.pop("id")
+            columns = ", ".join(problem)
+            pid = db.execute(
+                f"INSERT INTO problems ({columns}) VALUES ({', '.join('?' for _ in problem)})", list(problem.values())
+            ).lastrowid
+            typed.problem["id"] = pid
+            audit(db, "problems", pid, None, None, problem, source)
