@@ -56,6 +56,9 @@ for entry in (str(ROOT), str(HERE)):
 RESULTS_JSON = HERE / "results.json"
 RESULTS_MD = HERE / "RESULTS.md"
 NOTES_MARKER = "<!-- notes: everything below this line is kept when the benchmarks are re-run -->"
+README = ROOT / "README.md"
+README_START = "<!-- bench:start (written by tests/perf/bench_duban.py) -->"
+README_END = "<!-- bench:end -->"
 OPEN_ROUND = "2024Q4"
 DEFAULT_WORK = Path(os.environ.get("DUBAN_BENCH_DIR", "/tmp/duban-bench"))
 
@@ -632,19 +635,9 @@ def verdicts(results: dict) -> list[tuple[str, str, str, str]]:
     return out
 
 
-def write_markdown(results: dict, path: Path = RESULTS_MD) -> None:
-    """Rewrite RESULTS.md from the results, keeping the notes below the marker."""
-    notes = ""
-    if path.exists():
-        text = path.read_text(encoding="utf-8")
-        if NOTES_MARKER in text:
-            notes = text.split(NOTES_MARKER, 1)[1]
-    lines = [
-        "# duban benchmarks / 性能测试结果",
-        "",
-        "Written by `python3 tests/perf/bench_duban.py` (do not edit above the notes marker).",
-        "",
-    ]
+def summary_lines(results: dict) -> list[str]:
+    """Return the machine each scale ran on and the table of targets (RESULTS.md and the README show both)."""
+    lines = []
     for scale_name in ("county", "city"):
         r = results.get(scale_name)
         if not r:
@@ -664,6 +657,36 @@ def write_markdown(results: dict, path: Path = RESULTS_MD) -> None:
         "| --- | --- | --- | --- |",
     ]
     lines += [f"| {t} | {v} | {c} | {ok} |" for t, v, c, ok in verdicts(results)]
+    return lines
+
+
+def write_readme_summary(results: dict, path: Path = README) -> None:
+    """Put the machine and the targets table into the README, between its benchmark markers."""
+    if not path.exists():
+        return
+    text = path.read_text(encoding="utf-8")
+    if README_START not in text or README_END not in text:
+        return
+    head, rest = text.split(README_START, 1)
+    _old, tail = rest.split(README_END, 1)
+    body = [line.replace("## Targets / 目标", "**Targets / 目标**") for line in summary_lines(results)]
+    path.write_text(head + README_START + "\n" + "\n".join(body) + "\n" + README_END + tail, encoding="utf-8")
+
+
+def write_markdown(results: dict, path: Path = RESULTS_MD) -> None:
+    """Rewrite RESULTS.md from the results, keeping the notes below the marker."""
+    notes = ""
+    if path.exists():
+        text = path.read_text(encoding="utf-8")
+        if NOTES_MARKER in text:
+            notes = text.split(NOTES_MARKER, 1)[1]
+    lines = [
+        "# duban benchmarks / 性能测试结果",
+        "",
+        "Written by `python3 tests/perf/bench_duban.py` (do not edit above the notes marker).",
+        "",
+        *summary_lines(results),
+    ]
     lines += [
         "",
         "## Timings / 耗时（中位数，括号内为最小–最大）",
@@ -784,7 +807,8 @@ def main(argv: list[str] | None = None) -> int:
         results["gui_filter"] = _run_gui_bench(gui)
     RESULTS_JSON.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     write_markdown(results)
-    print(f"已写入 {RESULTS_MD}")
+    write_readme_summary(results)
+    print(f"已写入 {RESULTS_MD} 与 README.md 的性能一节")
     for target, value, cpu, ok in verdicts(results):
         print(f"{ok}  {target}：{value}（CPU {cpu}）")
     return 0
