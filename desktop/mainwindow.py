@@ -127,7 +127,13 @@ class MainWindow(QMainWindow):
         undo_action = self.session.undo_stack.createUndoAction(self, "撤销")
         undo_action.setShortcut(QKeySequence.Undo)
         redo_action = self.session.undo_stack.createRedoAction(self, "重做")
-        redo_action.setShortcuts([QKeySequence.Redo, QKeySequence("Ctrl+Y")])
+        # Every platform binding of 重做 plus Ctrl+Y and Ctrl+Shift+Z, each once: a key bound twice
+        # to one action is "ambiguous" to Qt and then does nothing at all.
+        redo_keys: list[QKeySequence] = []
+        for key in [*QKeySequence.keyBindings(QKeySequence.Redo), QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")]:
+            if key not in redo_keys:
+                redo_keys.append(key)
+        redo_action.setShortcuts(redo_keys)
         edit_menu.addAction(undo_action)
         edit_menu.addAction(redo_action)
         self.undo_action, self.redo_action = undo_action, redo_action

@@ -533,8 +533,9 @@ class LedgerPage(QWidget):
         }
         rows = "".join(
             f"<tr><td>{esc(e['at'].replace('T', ' '))}</td><td>{esc(names.get(e['table_name'], e['table_name']))}</td>"
-            f"<td>{esc(e['field'] or ('新增' if e['old_value'] is None else '删除'))}</td>"
-            f"<td>{esc(_short(e['old_value']))}</td><td>{esc(_short(e['new_value']))}</td><td>{esc(e['source'])}</td></tr>"
+            f"<td>{esc(FIELD_NAMES.get(e['field'], e['field']) or ('新增' if e['old_value'] is None else '删除'))}</td>"
+            f"<td>{esc(_short(e['old_value']))}</td><td>{esc(_short(e['new_value']))}</td>"
+            f"<td>{esc(source_name(e['source']))}</td></tr>"
             for e in entries[:300]
         )
         return (
@@ -867,6 +868,58 @@ class LedgerPage(QWidget):
             )
 
         self.session.execute(undo.InsertRow(self.session, f"新增指标“{v['name']}”", "indicators", create))
+
+
+#: Column names in the audit log, as the clerk knows them.
+FIELD_NAMES = {
+    "number": "编号",
+    "title": "名称",
+    "category_id": "总体任务",
+    "period_phrase": "实施阶段",
+    "start_date": "开始日期",
+    "end_date": "结束日期",
+    "note": "备注",
+    "progress_text": "进展情况",
+    "percent": "完成进度",
+    "reported_status": "推进状态",
+    "problems": "存在问题",
+    "next_steps": "下步计划",
+    "reporter": "填报人",
+    "phone": "联系电话",
+    "review": "审核",
+    "review_comment": "退回意见",
+    "role": "分工",
+    "leader": "分管领导",
+    "liaison": "联络员",
+    "done_date": "完成日期",
+    "due_date": "应完成日期",
+    "phrase": "时间节点",
+    "target_value": "目标值",
+}
+#: Where an audit-log entry came from, as the clerk knows it (unknown ones are shown as stored).
+SOURCE_NAMES = {
+    "typed": "手工录入",
+    "gui": "界面修改",
+    "gui-撤销": "撤销/重做",
+    "import": "导入回收表",
+    "township": "填报端",
+    "open-handoff": "打开填报表",
+    "manual": "手工修改",
+    "cli": "命令行",
+    "demo": "示例数据",
+    "undo": "撤销",
+}
+
+
+def source_name(source: str | None) -> str:
+    """The audit log's source in words (``undo（撤销批次 3）`` keeps its note)."""
+    text = source or ""
+    for key, name in SOURCE_NAMES.items():
+        if text == key:
+            return name
+        if text.startswith(key + "（"):
+            return name + text[len(key) :]
+    return text
 
 
 def _short(value) -> str:
