@@ -124,11 +124,9 @@ class ReportFormDialog(QDialog):
         self.form.addRow("推进状态（必填）", self.status_box)
         self.form.addRow("存在问题", self.problems)
         self.form.addRow("下步计划", self.next_steps)
-        self.indicator_box = QWidget()
-        self.indicator_form = QFormLayout(self.indicator_box)
-        self.indicator_form.setContentsMargins(0, 0, 0, 0)
+        # The key work's indicators go in rows of their own here (same form, so the labels align).
+        self.indicator_row = self.form.rowCount()
         self.indicator_inputs: dict[int, tuple[QLineEdit, dict]] = {}
-        self.form.addRow(self.indicator_box)
         self.form.addRow("填报人", self.reporter)
         self.form.addRow("联系电话", self.phone)
 
@@ -153,7 +151,8 @@ class ReportFormDialog(QDialog):
         self.unit_box.setCurrentIndex(max(i, 0))
         self.unit_box.currentIndexChanged.connect(lambda *_: self._load(self.unit_box.currentData()))
         self._load(self.unit_box.currentData())
-        self.resize(620, self.sizeHint().height())
+        # Fits a 1280×800 screen with room to spare; the text boxes share what height there is.
+        self.resize(640, min(self.sizeHint().height(), 640))
 
     # -- filling ------------------------------------------------------------------------------
     def _load(self, assignment_id: int) -> None:
@@ -171,19 +170,19 @@ class ReportFormDialog(QDialog):
             self.next_steps.setPlainText(f.get("next_steps") or "")
             self.reporter.setText(f.get("reporter") or "")
             self.phone.setText(f.get("phone") or "")
-            while self.indicator_form.rowCount():
-                self.indicator_form.removeRow(0)
+            for _ in self.indicator_inputs:
+                self.form.removeRow(self.indicator_row)
             self.indicator_inputs = {}
-            for ind in draft.indicators:
+            for offset, ind in enumerate(draft.indicators):
                 value = draft.indicator_values.get(ind["id"])
                 edit = QLineEdit("" if value is None else f"{value:g}")
                 unit = ind["measure_unit"] or ""
                 bound = "不超过" if ind["direction"] == "at_most" else "目标"
                 edit.setPlaceholderText(f"{bound} {ind['target_value']:g}{unit}")
                 edit.textChanged.connect(self.check)
-                self.indicator_form.addRow(f"{ind['name']}（{unit}）" if unit else ind["name"], edit)
+                label = f"{ind['name']}（{unit}）" if unit else ind["name"]
+                self.form.insertRow(self.indicator_row + offset, label, edit)
                 self.indicator_inputs[ind["id"]] = (edit, ind)
-            self.indicator_box.setVisible(bool(draft.indicators))
         finally:
             self._filling = False
         self.origin.setText(self._origin_text(draft))

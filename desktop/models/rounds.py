@@ -41,8 +41,10 @@ def load_board_rows(db: sqlite_utils.Database, round_id: str) -> list[dict]:
 class RoundBoardModel(RecordTableModel):
     """The return board of a round, one row per unit."""
 
+    # 状态 next to the unit: it is what the clerk looks for, and must not scroll out of sight.
     (
         COL_UNIT,
+        COL_STATE,
         COL_KIND,
         COL_ASSIGNED,
         COL_EXPORTED,
@@ -53,10 +55,10 @@ class RoundBoardModel(RecordTableModel):
         COL_SENT_BACK,
         COL_RETURNED_AT,
         COL_LATE,
-        COL_STATE,
     ) = range(12)
     columns = (
         Column("单位", lambda r: r["unit"]),
+        Column("状态", lambda r: r["state"]),
         Column("类型", lambda r: r["kind"]),
         Column("分工数", lambda r: r["assignments"], sort=lambda r: r["assignments"], align_right=True),
         Column("已发出", lambda r: (r["exported_at"] or "")[:10] if r["exported"] else "未发出"),
@@ -67,7 +69,6 @@ class RoundBoardModel(RecordTableModel):
         Column("已退回", lambda r: r["sent_back"] or "", sort=lambda r: r["sent_back"], align_right=True),
         Column("返回时间", lambda r: (r["returned_at"] or "")[:16].replace("T", " ")),
         Column("逾期", lambda r: "逾期" if r["late"] else "", sort=lambda r: int(r["late"])),
-        Column("状态", lambda r: r["state"]),
     )
 
     def extra_data(self, record: dict, column: int, role: int):  # noqa: D102

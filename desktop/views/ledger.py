@@ -63,6 +63,8 @@ class LedgerPage(QWidget):
             lambda: self._filter(self.proxy.set_light, self.light_box.currentData() or "")
         )
         self.round_box.currentIndexChanged.connect(self._round_changed)
+        # “2024Q3（进行中）” in full: whether the round is still open decides what can be typed.
+        self.round_box.setMinimumContentsLength(len("2024Q3（进行中）") + 1)
         self.count_label = QLabel()
 
         filters = QHBoxLayout()

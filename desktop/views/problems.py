@@ -44,7 +44,11 @@ class ProblemsPage(QWidget):
             filters.addWidget(box)
         filters.addStretch(1)
         filters.addWidget(self.rate_label)
-        self.table = make_table(self.proxy, stretch_column=ProblemTableModel.COL_TEXT)
+        self.table = make_table(
+            self.proxy,
+            stretch_column=ProblemTableModel.COL_TEXT,
+            widths={ProblemTableModel.COL_UNIT: 10, ProblemTableModel.COL_RAISED: 6, ProblemTableModel.COL_CLOSED: 6},
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(heading("问题清单"))
         layout.addLayout(filters)

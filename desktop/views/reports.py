@@ -76,6 +76,9 @@ class ReportsPage(QWidget):
         self.make_btn = button("生成并打开…", self.make, "Ctrl+P", "生成所选报表，完成后用系统程序打开")
         self.result_view = QTextBrowser()
         self.result_view.setObjectName("reportResult")
+        self.result_view.setPlaceholderText(
+            "这里显示生成的文件位置、页数和所用字体。选好报表和轮次后点“生成并打开…”（Ctrl+P）。"
+        )
         self.last_result = None
         layout = QVBoxLayout(self)
         layout.addWidget(heading("报表"))

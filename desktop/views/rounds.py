@@ -38,7 +38,7 @@ class RoundsPage(QWidget):
         self.session = session
         self.window_ = window
         self.rounds_model = RoundTableModel(self)
-        self.rounds_table = make_table(self.rounds_model, widths={0: 4, 1: 3, 2: 6, 3: 6, 4: 4})
+        self.rounds_table = make_table(self.rounds_model, widths={0: 4, 1: 2, 2: 6, 3: 6, 4: 4})
         self.rounds_table.setSortingEnabled(False)
         self.rounds_table.selectionModel().currentRowChanged.connect(lambda *_: self.show_board())
         self.board_model = RoundBoardModel(self)
@@ -51,7 +51,8 @@ class RoundsPage(QWidget):
         self.board_table = make_table(
             self.board_proxy,
             widths={
-                RoundBoardModel.COL_UNIT: 8,
+                RoundBoardModel.COL_UNIT: 9,
+                RoundBoardModel.COL_STATE: 6,
                 RoundBoardModel.COL_KIND: 4,
                 RoundBoardModel.COL_RETURNED_AT: 8,
                 **dict.fromkeys(range(RoundBoardModel.COL_ASSIGNED, RoundBoardModel.COL_RETURNED_AT), 3),
@@ -110,7 +111,8 @@ class RoundsPage(QWidget):
         if not getattr(self, "_sized", False):
             self._sized = True
             total = sum(self.splitter.sizes())
-            self.splitter.setSizes([int(total * 0.3), total - int(total * 0.3)])
+            # Wide enough for the rounds table's 状态 column (进行中 / 已关闭) without scrolling.
+            self.splitter.setSizes([int(total * 0.33), total - int(total * 0.33)])
 
     @property
     def db(self):

@@ -107,7 +107,6 @@ class TownshipPage(QWidget):
             edit.setTabChangesFocus(True)
         self.reporter = QLineEdit()
         self.phone = QLineEdit()
-        self.indicator_form = QFormLayout()
         self.indicator_inputs: dict[int, tuple[QLineEdit, str]] = {}
         self.problem_label = QLabel()
         self.problem_label.setStyleSheet("color: #c0392b")
@@ -120,7 +119,9 @@ class TownshipPage(QWidget):
         form.addRow("进展情况", self.progress_text)
         form.addRow("存在问题", self.problems)
         form.addRow("下步计划", self.next_steps)
-        form.addRow(self.indicator_form)
+        # Indicator rows are inserted here, in the same form, so their labels line up with the others.
+        self.indicator_form = form
+        self.indicator_row = form.rowCount()
         form.addRow("填报人", self.reporter)
         form.addRow("联系电话", self.phone)
         form_box = QGroupBox("本轮填报（自动保存）")
@@ -369,8 +370,8 @@ class TownshipPage(QWidget):
             self.next_steps.setPlainText(rep.get("next_steps") or "")
             self.reporter.setText(rep.get("reporter") or contact.get("reporter") or "")
             self.phone.setText(rep.get("phone") or contact.get("phone") or "")
-            while self.indicator_form.rowCount():
-                self.indicator_form.removeRow(0)
+            for _ in self.indicator_inputs:
+                self.indicator_form.removeRow(self.indicator_row)
             self.indicator_inputs = {}
             actual = {}
             if rep.get("id"):
@@ -379,12 +380,13 @@ class TownshipPage(QWidget):
                         "SELECT indicator_id, value FROM indicator_actuals WHERE report_id = ?", [rep["id"]]
                     ).fetchall()
                 )
-            for ind in d["indicators"]:
+            for offset, ind in enumerate(d["indicators"]):
                 edit = QLineEdit("" if actual.get(ind["id"]) is None else f"{actual[ind['id']]:g}")
                 unit = ind["measure_unit"] or ""
                 edit.setPlaceholderText(f"目标 {ind['target_value']:g}{unit}")
                 edit.textChanged.connect(self._edited)
-                self.indicator_form.addRow(f"{ind['name']}（{unit}）" if unit else ind["name"], edit)
+                label = f"{ind['name']}（{unit}）" if unit else ind["name"]
+                self.indicator_form.insertRow(self.indicator_row + offset, label, edit)
                 self.indicator_inputs[ind["id"]] = (edit, ind["name"])
         finally:
             self._filling = False

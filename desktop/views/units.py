@@ -31,7 +31,12 @@ class UnitsPage(QWidget):
         self.search.setPlaceholderText("按名称、别名或联系人筛选")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self.proxy.setFilterFixedString)
-        self.table = make_table(self.proxy, stretch_column=UnitTableModel.COL_ALIASES)
+        self.table = make_table(
+            self.proxy,
+            stretch_column=UnitTableModel.COL_ALIASES,
+            # Full names (县自然资源和规划局) and phone numbers must be readable without widening columns.
+            widths={UnitTableModel.COL_NAME: 11, UnitTableModel.COL_PHONE: 9},
+        )
         self.table.doubleClicked.connect(lambda *_: self.edit_unit())
         layout = QVBoxLayout(self)
         layout.addWidget(heading("单位"))
