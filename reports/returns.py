@@ -20,12 +20,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from xml.parsers.expat import ExpatError
+
+from defusedxml.common import DefusedXmlException
 
 from db.errors import DubanError
 from db.progress import MAX_CELL_CHARS
 from db.status import REPORTABLE_STATUSES
 from db.text import chinese_number, remove_spaces, to_halfwidth
-from reports import safety
+from reports import safety, xlsx_reader
 from reports.handoff import (
     COMMENT_HEADER,
     EDITABLE_COLUMNS,
@@ -259,45 +262,33 @@ class _Sheet:
     values: Any = None  # callable returning an iterator of (row_number, list of plain values), when cheaper
 
 
-def _openpyxl_sheets(path: Path) -> tuple[list[_Sheet], str | None, str | None, Any]:
-    wb = safety.open_xlsx(path, read_only=True, data_only=False, what="填报表")
-    prop = None
-    for p in getattr(wb, "custom_doc_props", []) or []:
-        if p.name == EXPORT_ID_PROPERTY:
-            prop = str(p.value or "").strip() or None
-    modified = wb.properties.modified if wb.properties else None
-    saved_at = modified.replace(microsecond=0).isoformat() if isinstance(modified, datetime) else None
+def _xlsx_sheets(path: Path) -> tuple[list[_Sheet], str | None, str | None, Any]:
+    """Open an .xlsx return with the streaming reader (the file has passed :mod:`reports.safety`)."""
+    book = xlsx_reader.open_workbook(path)
+    value = book.custom_properties.get(EXPORT_ID_PROPERTY)
+    prop = str(value or "").strip() or None
+    saved_at = book.modified.replace(microsecond=0).isoformat() if book.modified else None
 
-    def rows_of(ws):
+    def rows_of(sheet):
         def gen() -> Iterator[tuple[int, list[Cell]]]:
-            for number, row in enumerate(ws.iter_rows(), 1):
-                cells = []
-                for i, c in enumerate(row):
-                    value = getattr(c, "value", None)
-                    # Only a number's format is ever looked at (a typed 50% is 0.5 formatted as a
-                    # percentage); looking it up for every text cell was a fifth of the reading.
-                    numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
-                    cells.append(
-                        Cell(
-                            value,
-                            getattr(c, "number_format", None) if numeric else None,
-                            getattr(c, "data_type", None) == "f",
-                            i,
-                        )
-                    )
-                yield number, cells
+            for number, row in enumerate(book.rows(sheet), 1):
+                # Only a number's format is ever looked at (a typed 50% is 0.5 formatted as a
+                # percentage); the reader gives it for numbers alone.
+                yield (
+                    number,
+                    [Cell(None, None, False, i) if c is None else Cell(c[0], c[1], c[2], i) for i, c in enumerate(row)],
+                )
 
         return gen
 
-    def values_of(ws):
+    def values_of(sheet):
         def gen() -> Iterator[tuple[int, list[Any]]]:
-            for number, row in enumerate(ws.iter_rows(values_only=True), 1):
-                yield number, list(row)
+            yield from enumerate(book.values(sheet), 1)
 
         return gen
 
-    sheets = [_Sheet(ws.title, ws.sheet_state != "visible", rows_of(ws), values_of(ws)) for ws in wb.worksheets]
-    return sheets, prop, saved_at, wb
+    sheets = [_Sheet(s.title, s.hidden, rows_of(s), values_of(s)) for s in book.sheets]
+    return sheets, prop, saved_at, book
 
 
 def _xls_saved_at(path: Path) -> str | None:
@@ -462,24 +453,35 @@ def read_return(path: str | Path, *, milestones: bool = True) -> ReturnedWorkboo
     """
     path = Path(path)
     kind = safety.expect_kind(path, ("xlsx", "xls"), "填报表").kind
-    if kind == "xlsx":
-        _check_sheet_sizes(path)
-        sheets, prop_id, saved_at, handle = _openpyxl_sheets(path)
-    else:
-        sheets, prop_id, saved_at, handle = _xlrd_sheets(path)
-    failure = None
+    handle = None
+    failure: Exception | None = None
     try:
+        if kind == "xlsx":
+            _check_sheet_sizes(path)
+            sheets, prop_id, saved_at, handle = _xlsx_sheets(path)
+        else:
+            sheets, prop_id, saved_at, handle = _xlrd_sheets(path)
         return _parse(path, kind, sheets, prop_id, saved_at, milestones)
     except DubanError:
         raise
     except Exception as exc:  # noqa: BLE001 - sheets are parsed lazily; a broken or hostile part fails here
-        failure = type(exc).__name__
+        failure = exc
     finally:
         close = getattr(handle, "close", None) or getattr(handle, "release_resources", None)
         if close:
             close()
     # Raised outside the except block so that no traceback keeps the file's handles alive.
-    raise DubanError(f"文件“{path.name}”内容损坏或含有不安全的结构，无法读取（{failure}），未导入。")
+    raise DubanError(_unreadable_message(path, failure))
+
+
+def _unreadable_message(path: Path, failure: Exception) -> str:
+    """The one sentence for a workbook that passed the checks yet cannot be read."""
+    if isinstance(failure, DefusedXmlException):
+        # A DTD or entity hidden past the pre-check's window (say, behind a long comment).
+        return f"文件“{path.name}”含有不安全的 XML 实体声明，已拒绝（正常的 Excel/WPS 文件不会有），未导入。"
+    if isinstance(failure, ExpatError):
+        return f"文件“{path.name}”内容损坏（XML 格式错误：{failure}），无法读取，未导入。"
+    return f"文件“{path.name}”内容损坏或含有不安全的结构，无法读取（{type(failure).__name__}），未导入。"
 
 
 def _check_sheet_sizes(path: Path) -> None:
@@ -617,18 +619,15 @@ def _resolve_formulas(path: Path, title: str, rows: list[ReturnedRow], reporter:
     formula without computing it leaves no cached value, so its text is kept instead of
     losing what was typed.
     """
-    wb = safety.open_xlsx(path, read_only=True, data_only=True, what="填报表")
-    try:
-        ws = wb[title]
+    with xlsx_reader.open_workbook(path) as book:
+        sheet = next(s for s in book.sheets if s.title == title)
         wanted = {r.row_number for r in rows}
         cached: dict[int, list[Any]] = {}
-        for number, row in enumerate(ws.iter_rows(values_only=True), 1):
+        for number, row in enumerate(book.values(sheet, data_only=True), 1):
             if number > MAX_SCANNED_ROWS:
                 break
             if number in wanted or number < HEADER_ROW + HEADER_SEARCH_ROWS:
                 cached[number] = list(row)
-    finally:
-        wb.close()
     del reporter, phone  # header-area formulas are rare; their text is kept as typed
     for r in rows:
         line = cached.get(r.row_number, [])
