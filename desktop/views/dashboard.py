@@ -237,4 +237,8 @@ class DashboardPage(QWidget):
         for unit in order:
             if missing.get(unit):
                 self.missing_list.addItem(f"{unit}：{missing[unit]} 项未报送")
-        self.missing_note.setText(f"{len(missing)} 个单位未报齐，请催报。" if missing else "所有单位都已报送。")
+        self.missing_note.setText(
+            f"{len(missing)} 个单位未报齐，请催报。单位电话报送的，到“台账”选中该项工作，点“录入/修改进展…”（Ctrl+E）录入。"
+            if missing
+            else "所有单位都已报送。"
+        )

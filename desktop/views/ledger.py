@@ -64,7 +64,7 @@ class LedgerPage(QWidget):
         )
         self.round_box.currentIndexChanged.connect(self._round_changed)
         # “2024Q3（进行中）” in full: whether the round is still open decides what can be typed.
-        self.round_box.setMinimumContentsLength(len("2024Q3（进行中）") + 1)
+        self.round_box.setMinimumWidth(self.round_box.fontMetrics().horizontalAdvance("2024Q3（进行中）") + 40)
         self.count_label = QLabel()
 
         filters = QHBoxLayout()
