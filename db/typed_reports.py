@@ -204,6 +204,9 @@ def save_typed_report(
         DubanError: a value the back end refuses.
     """
     ensure_round_open(db, round_id)
+    if isinstance(fields.get("phone"), str):
+        # As the import stores it: full-width digits typed with a Chinese input method become plain ones.
+        fields = {**fields, "phone": to_halfwidth(fields["phone"]).strip() or None}
     with db.atomic():
         before = report_snapshot(db, assignment_id, round_id)
         changes = save_report(

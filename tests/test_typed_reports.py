@@ -63,12 +63,13 @@ def test_typed_report_is_recorded_like_an_import_and_undone_exactly(demo_db):
             "reported_status": "序时推进",
             "problems": "部分企业融资困难",
             "reporter": "李四",
-            "phone": "0577-1234567",
+            "phone": "０５７７-1234567",
         },
         {indicator: 6.5},
     )
     after = report_snapshot(demo_db, aid, "2024Q3")
     assert typed.before is None and after["source"] == "typed" and after["indicators"] == {str(indicator): 6.5}
+    assert after["phone"] == "0577-1234567"
     assert _problems(demo_db, aid) == [*problems_before, "部分企业融资困难"]
     logged = demo_db.execute(
         "SELECT COUNT(*) FROM audit_log WHERE table_name = 'reports' AND row_id = ? AND source = 'typed'",
