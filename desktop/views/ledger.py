@@ -580,7 +580,11 @@ class LedgerPage(QWidget):
         try:
             ensure_round_open(self.db, round_id)
         except DubanError as exc:
-            ask.show_error(self, str(exc), "轮次已关闭")
+            message = str(exc)
+            open_round = self.db.execute("SELECT id FROM rounds WHERE state = 'open' ORDER BY cutoff DESC").fetchone()
+            if open_round:
+                message += f"\n要录入本轮进展，请在上方“轮次”里选进行中的 {open_round[0]}。"
+            ask.show_error(self, message, "轮次已关闭")
             return
         detail = key_work_detail(self.db, row.id)
         if not detail["assignments"]:

@@ -131,7 +131,33 @@ def test_closed_round_is_refused_with_the_back_ends_message(qtbot, window, answe
     reports = db.execute("SELECT COUNT(*) FROM reports").fetchone()[0]
     qtbot.keyClick(window, Qt.Key_E, Qt.ControlModifier)
     assert answers.errors and "2024Q2" in answers.errors[-1] and "已关闭" in answers.errors[-1]
+    assert "选进行中的 2024Q3" in answers.errors[-1]  # and where to type instead
     assert not answers.dialogs  # no form to type into for nothing
     assert "report:" not in page.reports_view.toHtml().split("2024Q2")[-1]  # no links under a closed round
     assert db.execute("SELECT COUNT(*) FROM reports").fetchone()[0] == reports
     assert window.session.undo_stack.count() == 0
+
+
+def test_form_starts_with_the_filtered_unit_and_reloads_when_the_unit_changes(qtbot, window, answers):
+    db = window.session.db
+    page = window.page("台账")
+    window.go("台账")
+    lead, kw = _assignment(db, "18", "县经济和信息化局")
+    other, _kw = _assignment(db, "18", "县发展和改革局")
+    page.unit_box.setCurrentIndex(page.unit_box.findData("县发展和改革局"))
+    page.select_key_work(kw)
+    seen = []
+
+    def fill(dialog):
+        seen.append((dialog.assignment_id(), dialog.origin.text(), dialog.progress_text.toPlainText()))
+        dialog.unit_box.setCurrentIndex(dialog.unit_box.findData(lead))
+        seen.append((dialog.assignment_id(), dialog.origin.text(), dialog.progress_text.toPlainText()))
+        return False  # 取消: nothing is written
+
+    answers.fill_next(fill)
+    qtbot.mouseClick(page.report_btn, Qt.LeftButton)
+    assert seen[0][0] == other and "本轮（2024Q3）报送的内容" in seen[0][1]
+    assert seen[0][2] == _report(db, other)["progress_text"]
+    assert seen[1][0] == lead and "上一轮（2024Q2）" in seen[1][1]
+    assert seen[1][2] == _report(db, lead, "2024Q2")["progress_text"]
+    assert _report(db, lead) is None and window.session.undo_stack.count() == 0
