@@ -406,7 +406,13 @@ def official_styles(ts: Typesetter) -> None:
 
 
 class _PagedCanvas(rl_canvas.Canvas):
-    """A canvas that holds pages back until the end, so footers can say 共 Y 页."""
+    """A canvas that holds pages back until the end, so footers can say 共 Y 页.
+
+    A held page is kept as its drawing operators joined into one string: the canvas
+    collects them as a list of short strings, which costs several times the text's size
+    in Python objects — at 1,300 pages that list alone was over 100 MB. Each page is let
+    go as soon as it is written.
+    """
 
     def __init__(self, *args, furniture=None, pages_out=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -415,15 +421,20 @@ class _PagedCanvas(rl_canvas.Canvas):
         self._pages_out = pages_out
 
     def showPage(self):  # noqa: N802 - reportlab's name
-        self._held.append(dict(self.__dict__))
+        state = dict(self.__dict__)
+        del state["_held"]
+        state["_code"] = ["\n".join(self._code)]
+        self._held.append(state)
         self._startPage()
 
     def save(self):
         total = len(self._held)
         if self._pages_out is not None:
             self._pages_out.append(total)
-        for state in self._held:
-            self.__dict__.update(state)
+        held, self._held = self._held, []
+        held.reverse()  # pop from the end: each page is freed once it is written
+        while held:
+            self.__dict__.update(held.pop())
             if self._furniture:
                 self._furniture(self, self._pageNumber, total)
             super().showPage()
@@ -573,34 +584,68 @@ class ChunkedTable(Flowable):
     what does not fit goes back in front of the rows not yet handed over. Page breaks,
     split rows and drawing are reportlab's own, so the pages come out as with one table.
 
+    The rows may come from an iterator: they are then made only when a page needs them,
+    so a city's 1,300-page table never holds more than a few pages of paragraphs.
+
     Args:
         header: the header row, repeated on every page.
-        rows: the body rows.
+        rows: the body rows, a list or an iterable read as the pages need them.
         col_widths: column widths in points.
         commands: style commands for the whole table (coordinates that do not depend on
             the row count, e.g. ``(0, 0), (-1, -1)``).
         row_commands: ``row_commands(r)`` returns the commands of body row ``r`` (an index
             into ``rows``), written for table row ``1``; they are moved to where the row lands.
+        continued: ``continued(r, cells)`` returns the cells of the part of body row ``r``
+            that a page break carried over to the next page (reportlab leaves the cells
+            that fitted empty there), e.g. to repeat the row's number and title.
         table_kw: further LongTable arguments (``splitByRow``, ``splitInRow``, ``hAlign`` …).
         chunk: rows handed to reportlab at first; doubled while they fit in the frame, so a
             page always ends inside the rows handed over (reportlab then measures every
             row it holds, each time it wraps or splits).
     """
 
-    def __init__(self, header, rows, col_widths, commands, row_commands=None, chunk: int = 32, **table_kw):
+    def __init__(
+        self,
+        header,
+        rows,
+        col_widths,
+        commands,
+        row_commands=None,
+        chunk: int = 32,
+        continued: Callable[[int, list], list] | None = None,
+        **table_kw,
+    ):
         super().__init__()
         self.header = header
-        self.rows = rows
+        if isinstance(rows, list):
+            self.rows, self._source = rows, iter(())
+        else:
+            self.rows, self._source = [], iter(rows)
         self.col_widths = col_widths
         self.commands = commands
         self.row_commands = row_commands or (lambda _r: [])
+        self.continued = continued
         self.chunk = chunk
         self.table_kw = table_kw
         self.hAlign = table_kw.get("hAlign", "CENTER")
         self._offset = 0  # index into the original rows of self.rows[0]
+        self._exhausted = False
         self._table: LongTable | None = None
         self._size = 0
         self._wrapped_for: tuple | None = None
+
+    def _fill(self, size: int) -> int:
+        """Read rows from the source until ``size`` are at hand; return how many are."""
+        while len(self.rows) < size and not self._exhausted:
+            try:
+                self.rows.append(next(self._source))
+            except StopIteration:
+                self._exhausted = True
+        return min(size, len(self.rows))
+
+    def _all_in(self, size: int) -> bool:
+        """Whether the first ``size`` rows are all the rows there are."""
+        return self._fill(size + 1) <= size
 
     def _restyled(self, command, at: int):
         """Return a row command written for table row 1 moved to table row ``at``."""
@@ -622,33 +667,38 @@ class ChunkedTable(Flowable):
         """Measure the next chunk of rows (reportlab stops measuring below the frame)."""
         if self._wrapped_for == (availWidth, availHeight):
             return self.width, self.height
-        size = min(self.chunk, len(self.rows))
+        size = self._fill(self.chunk)
         while True:
             self.width, self.height = self._build(size).wrap(availWidth, availHeight)
-            if size >= len(self.rows) or self.height > availHeight:
+            if self.height > availHeight or self._all_in(size):
                 self._wrapped_for = (availWidth, availHeight)
                 return self.width, self.height
-            size = min(2 * size, len(self.rows))  # a very tall frame: hand over more rows
+            size = self._fill(2 * size)  # a very tall frame: hand over more rows
 
     def split(self, availWidth, availHeight):  # noqa: N803 - reportlab's signature
         """Return what fits here and a ChunkedTable of the rest (header repeated)."""
         self.wrap(availWidth, availHeight)
-        table = self._table
-        parts = table.split(availWidth, availHeight)
-        if len(parts) != 2 or self._size >= len(self.rows):
+        parts = self._table.split(availWidth, availHeight)
+        if len(parts) != 2:
             return parts
         first, rest = parts
-        left = rest._cellvalues[1:]  # without the repeated header
+        left = list(rest._cellvalues[1:])  # without the repeated header
+        on_this_page = len(first._cellvalues) - 1
+        # A row split inside itself is on both pages: its first part here, the rest in ``left``.
         placed = self._size - len(left)
+        if on_this_page > placed and left and self.continued:
+            left[0] = self.continued(self._offset + placed, list(left[0]))
         tail = ChunkedTable(
             self.header,
-            list(left) + self.rows[self._size :],
+            left + self.rows[self._size :],
             self.col_widths,
             self.commands,
             self.row_commands,
             self.chunk,
+            self.continued,
             **self.table_kw,
         )
+        tail._source, tail._exhausted = self._source, self._exhausted
         tail._offset = self._offset + placed
         return [first, tail]
 

@@ -62,6 +62,15 @@ def _styles(ts: Typesetter) -> None:
     ts.style("cell_c", "fangsong", 9.5, leading=12.5, alignment=TA_CENTER)
     ts.style("unit", "fangsong", 9.5, leading=12.5, spaceAfter=2)
     ts.style("light", "heiti", 9.5, leading=12.5, alignment=TA_CENTER)
+    # A row's part carried over to the next page repeats its number and title, smaller and grey.
+    grey = colors.Color(0.4, 0.4, 0.4)
+    ts.style("continued", "fangsong", 8, leading=10.5, textColor=grey)
+    ts.style("continued_c", "fangsong", 7.5, leading=10.5, alignment=TA_CENTER, textColor=grey)
+
+
+def _empty(cell) -> bool:
+    """Whether a table cell holds nothing (reportlab leaves '' or an empty tuple in a split row's part)."""
+    return cell is None or cell == "" or (isinstance(cell, (list, tuple)) and not cell)
 
 
 def _light_cell(ts: Typesetter, light: str) -> Paragraph:
@@ -166,18 +175,21 @@ def write_progress_report(
         ("RIGHTPADDING", (0, 0), (-1, -1), 3),
     ]
     category_row = [("SPAN", (0, 1), (-1, 1)), ("BACKGROUND", (0, 1), (-1, 1), colors.Color(0.95, 0.95, 0.95))]
-    rows: list[list] = []
-    category_rows: set[int] = set()
-    current_category = object()
-    total = max(1, len(kws))
-    for index, kw in enumerate(kws, 1):
-        if kw.category != current_category:
-            current_category = kw.category
-            category_rows.add(len(rows))
-            rows.append([ts.para(kw.category or "未分类", "category")] + [""] * (len(COLUMNS) - 1))
-        progress_cells, problem_cells = _unit_progress(ts, kw)
-        rows.append(
-            [
+    # What each body row is, filled in as the rows are made: None for a category row, else the key work.
+    row_works: list = []
+
+    def body_rows():
+        """Yield the table's rows as the pages need them (a city's rows are made a page at a time)."""
+        current_category = object()
+        total = max(1, len(kws))
+        for index, kw in enumerate(kws, 1):
+            if kw.category != current_category:
+                current_category = kw.category
+                row_works.append(None)
+                yield [ts.para(kw.category or "未分类", "category")] + [""] * (len(COLUMNS) - 1)
+            progress_cells, problem_cells = _unit_progress(ts, kw)
+            row_works.append(kw)
+            yield [
                 ts.para(kw.number, "cell_c"),
                 ts.para(kw.title, "cell", context=kw.title),
                 ts.para(kw.lead_unit or "（无牵头单位）", "cell_c", context=kw.lead_unit or ""),
@@ -186,16 +198,28 @@ def write_progress_report(
                 progress_cells or "",
                 problem_cells or ts.para("无", "cell"),
             ]
-        )
-        if index % 50 == 0:
-            step(progress, 1, 3, f"排版第 {index}/{total} 项")
+            if index % 50 == 0:
+                step(progress, 2, 3, f"排版第 {index}/{total} 项")
+
+    def continued(row: int, cells: list) -> list:
+        """Say whose text a row carried over to the next page is: its number and title again."""
+        kw = row_works[row]
+        if kw is None:
+            return cells
+        if _empty(cells[0]):
+            cells[0] = ts.markup(f"{ts.text(kw.number)}<br/>（续）", "continued_c")
+        if _empty(cells[1]):
+            cells[1] = ts.markup(f"{ts.text(kw.title)}（续上页）", "continued")
+        return cells
+
     story.append(
         ChunkedTable(
             header,
-            rows,
+            body_rows(),
             [w for _n, w in COLUMNS],
             commands,
-            lambda r: category_row if r in category_rows else [],
+            lambda r: category_row if row_works[r] is None else [],
+            continued=continued,
             splitByRow=0,
             splitInRow=MIN_SPLIT,
         )
