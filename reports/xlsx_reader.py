@@ -237,171 +237,192 @@ class _SheetHandler:
     """Turns a worksheet's XML into rows of cells like openpyxl's ``WorkSheetParser.parse``.
 
     Completed rows are appended to ``ready`` as ``(row_index, [(column, value, data_type,
-    style_id), ...])``.
+    style_id), ...])``. ``dimension`` is the ``<dimension ref>`` met before the first row.
+
+    The expat callbacks are closures over local state: they run for every element of the
+    sheet, and attribute lookups on ``self`` were a good part of the reading time.
     """
 
     def __init__(self, book: XlsxBook, data_only: bool) -> None:
-        self.book = book
-        self.data_only = data_only
         self.ready: list[tuple[int, list[tuple[int, Any, str, int]]]] = []
-        self.depth = 0
-        self.row_depth = -1
-        self.row_counter = 0
-        self.col_counter = 0
-        self.cells: list[tuple[int, Any, str, int]] = []
         self.dimension: str | None = None
-        self.dimension_closed = False  # no <dimension> counts after the first row or </sheetData>
-        self.shared_formulae: dict[str | None, Translator] = {}
-        self.collector = _TextCollector()
-        self._reset_cell(None)
+        ready = self.ready
+        shared_strings = book.shared_strings
+        date_styles, timedelta_styles, epoch = book.date_styles, book.timedelta_styles, book.epoch
+        shared_formulae: dict[str | None, Translator] = {}
+        columns: dict[str, int] = {}  # column letters -> number, as openpyxl reads them
 
-    def _reset_cell(self, attrs) -> None:
-        self.cell_attrs = attrs
-        self.value_text: str | None = None
-        self.value_seen = False
-        self.formula_attrs: dict | None = None
-        self.formula_text: str | None = None
-        self.collecting = None  # "v" or "f" while the first <v>/<f> child's text is collected
-        self.inline: _RichText | None = None
-        self.inline_done: str | None = None
+        depth = 0
+        row_depth = -1  # depth of the open <row>, -1 outside rows
+        dimension_closed = False  # a <dimension> counts only before the first row and </sheetData>
+        row_counter = col_counter = 0
+        cells: list[tuple[int, Any, str, int]] = []
+        # The open cell: its attributes, its first <v>, first <f> and first <is> (as openpyxl's
+        # element.find/findtext take the first child of each kind).
+        cell_attrs: dict = {}
+        value_seen = False
+        value_text: str | None = None
+        formula_attrs: dict | None = None
+        formula_text: str | None = None
+        # <is> content as openpyxl's Text.content: the last direct <t>, then each <r>'s last <t>.
+        inline_depth = -1
+        inline_plain: str | None = None
+        inline_runs: list[str | None] = []
+        in_run = False
+        run_text: str | None = None
+        inline_text: str | None = None
+        # Text collection: an element's own text is what comes before its first child element.
+        collecting = 0  # 0 none, 1 <v>, 2 <f>, 3 plain <t>, 4 a run's <t>
+        parts: list[str] = []
 
-    # expat callbacks ----------------------------------------------------------------------
+        def start(tag, attrs):
+            nonlocal depth, row_depth, dimension_closed, row_counter, col_counter, cells
+            nonlocal cell_attrs, value_seen, value_text, formula_attrs, formula_text
+            nonlocal inline_depth, inline_plain, inline_runs, in_run, run_text, inline_text, collecting, parts
+            level = depth
+            depth = level + 1
+            if row_depth < 0:
+                if tag == _ROW:
+                    dimension_closed = True
+                    row_depth = level
+                    number = attrs.get("r")
+                    if number is None:
+                        row_counter += 1
+                    else:
+                        try:
+                            row_counter = int(number)
+                        except ValueError:
+                            as_float = float(number)
+                            if not as_float.is_integer():
+                                raise ValueError(f"{number} is not a valid row number") from None
+                            row_counter = int(as_float)
+                    col_counter = 0
+                    cells = []
+                elif tag == _DIMENSION and not dimension_closed and self.dimension is None:
+                    self.dimension = attrs.get("ref")
+                    if self.dimension is None:
+                        raise ValueError("<dimension> without ref")
+                return
+            collecting = 0
+            offset = level - row_depth
+            if offset == 1:
+                cell_attrs = attrs
+                value_seen = False
+                value_text = formula_attrs = formula_text = inline_text = None
+                inline_depth = -1
+            elif offset == 2:
+                if tag == _V:
+                    if not value_seen:
+                        value_seen = True
+                        collecting, parts = 1, []
+                elif tag == _F:
+                    if formula_attrs is None:
+                        formula_attrs = attrs
+                        collecting, parts = 2, []
+                elif tag == _IS and inline_depth < 0 and inline_text is None:
+                    inline_depth = level
+                    inline_plain, inline_runs, in_run = None, [], False
+            elif inline_depth >= 0:
+                inner = level - inline_depth
+                if inner == 1:
+                    local = tag[tag.rfind("}") + 1 :]
+                    if local == "t":
+                        collecting, parts = 3, []
+                    elif local == "r":
+                        in_run, run_text = True, None
+                elif inner == 2 and in_run and tag[tag.rfind("}") + 1 :] == "t":
+                    collecting, parts = 4, []
 
-    def start(self, tag, attrs):
-        depth = self.depth
-        self.depth = depth + 1
-        row_depth = self.row_depth
-        if row_depth < 0:
-            if tag == _ROW:
-                self._start_row(attrs, depth)
-            elif tag == _DIMENSION and not self.dimension_closed and self.dimension is None:
-                self.dimension = attrs.get("ref")
-                if self.dimension is None:
-                    raise ValueError("<dimension> without ref")
-            return
-        self.collector.active = False
-        offset = depth - row_depth
-        if offset == 1:
-            self._reset_cell(attrs)
-        elif offset == 2:
-            if tag == _V and not self.value_seen:
-                self.value_seen = True
-                self.collector.begin()
-                self.collecting = "v"
-            elif tag == _F and self.formula_attrs is None:
-                self.formula_attrs = attrs
-                self.collector.begin()
-                self.collecting = "f"
-            elif tag == _IS and self.inline is None and self.inline_done is None:
-                self.inline = _RichText(depth)
-        elif self.inline is not None:
-            self.inline.start(tag, depth)
+        def end(tag):
+            nonlocal depth, row_depth, dimension_closed, col_counter, cells
+            nonlocal value_text, formula_text, inline_depth, inline_plain, in_run, run_text, inline_text, collecting
+            depth -= 1
+            if row_depth < 0:
+                if tag == _SHEET_DATA:
+                    dimension_closed = True
+                return
+            offset = depth - row_depth
+            if offset == 1:
+                # The cell is complete: give it its value as openpyxl's parse_cell does.
+                data_type = cell_attrs.get("t", "n")
+                coordinate = cell_attrs.get("r")
+                style = cell_attrs.get("s")
+                style_id = int(style) if style else 0
+                value: Any = None if data_type == "inlineStr" else (value_text or None)
+                if coordinate:
+                    letters = coordinate.rstrip("0123456789")
+                    column = columns.get(letters) if len(letters) < len(coordinate) else None
+                    if column is None:
+                        column = coordinate_to_tuple(coordinate)[1]
+                        if letters and letters.isalpha() and len(letters) < len(coordinate):
+                            columns[letters] = column
+                    col_counter = column
+                else:
+                    col_counter += 1
+                    column = col_counter
+                if not data_only and formula_attrs is not None:
+                    data_type = "f"
+                    value = "=" + (formula_text or "")
+                    if formula_attrs.get("t") == "shared":
+                        index = formula_attrs.get("si")
+                        if index in shared_formulae:
+                            value = shared_formulae[index].translate_formula(coordinate)
+                        elif value != "=":
+                            shared_formulae[index] = Translator(value, coordinate)
+                    # Array formulas come back as their text (openpyxl wraps it in an
+                    # ArrayFormula object); data-table formulas have no text of their own.
+                elif value is not None:
+                    if data_type == "n":
+                        value = _cast_number(value)
+                        if style_id in date_styles:
+                            data_type = "d"
+                            try:
+                                value = from_excel(value, epoch, timedelta=style_id in timedelta_styles)
+                            except (OverflowError, ValueError):
+                                data_type, value = "e", "#VALUE!"
+                    elif data_type == "s":
+                        value = shared_strings[int(value)]
+                    elif data_type == "b":
+                        value = bool(int(value))
+                    elif data_type == "str":
+                        data_type = "s"
+                    elif data_type == "d":
+                        value = from_ISO8601(value)
+                elif data_type == "inlineStr" and inline_text is not None:
+                    data_type, value = "s", inline_text
+                cells.append((column, value, data_type, style_id))
+            elif offset == 0:
+                ready.append((row_counter, cells))
+                cells = []
+                row_depth = -1
+            elif offset == 2:
+                if collecting == 1:
+                    value_text = "".join(parts) if parts else None
+                elif collecting == 2:
+                    formula_text = "".join(parts) if parts else None
+                elif depth == inline_depth:
+                    texts = [inline_plain] if inline_plain is not None else []
+                    texts.extend(run for run in inline_runs if run is not None)
+                    inline_text = "".join(texts)
+                    inline_depth = -1
+                collecting = 0
+            elif inline_depth >= 0:
+                inner = depth - inline_depth
+                if inner == 1:
+                    if collecting == 3:
+                        inline_plain = "".join(parts) if parts else None
+                    elif in_run:
+                        inline_runs.append(run_text)
+                        in_run = False
+                elif inner == 2 and collecting == 4:
+                    run_text = "".join(parts) if parts else None
+                collecting = 0
 
-    def end(self, tag):
-        self.depth -= 1
-        depth = self.depth
-        row_depth = self.row_depth
-        if row_depth < 0:
-            if tag == _SHEET_DATA:
-                self.dimension_closed = True
-            return
-        offset = depth - row_depth
-        if offset == 0:
-            self.ready.append((self.row_counter, self.cells))
-            self.cells = []
-            self.row_depth = -1
-        elif offset == 1:
-            self._end_cell()
-        elif offset == 2:
-            if self.collecting == "v":
-                self.value_text = self.collector.text()
-            elif self.collecting == "f":
-                self.formula_text = self.collector.text()
-            elif self.inline is not None and depth == self.inline.depth:
-                self.inline_done = self.inline.content()
-                self.inline = None
-            self.collecting = None
-        elif self.inline is not None:
-            self.inline.end(depth)
-            self.collector.active = False
+        def data(text):
+            if collecting:
+                parts.append(text)
 
-    def data(self, text):
-        if self.collector.active:
-            self.collector.parts.append(text)
-        elif self.inline is not None and self.inline.collector.active:
-            self.inline.collector.parts.append(text)
-
-    # rows and cells -----------------------------------------------------------------------
-
-    def _start_row(self, attrs, depth):
-        self.dimension_closed = True
-        self.row_depth = depth
-        number = attrs.get("r")
-        if number is not None:
-            try:
-                self.row_counter = int(number)
-            except ValueError:
-                value = float(number)
-                if not value.is_integer():
-                    raise ValueError(f"{number} is not a valid row number") from None
-                self.row_counter = int(value)
-        else:
-            self.row_counter += 1
-        self.col_counter = 0
-        self.cells = []
-
-    def _end_cell(self):
-        attrs = self.cell_attrs
-        data_type = attrs.get("t", "n")
-        coordinate = attrs.get("r")
-        style = attrs.get("s")
-        style_id = int(style) if style else 0
-        value: Any = None if data_type == "inlineStr" else (self.value_text or None)
-        if coordinate:
-            _row, column = coordinate_to_tuple(coordinate)
-            self.col_counter = column
-        else:
-            self.col_counter += 1
-            column = self.col_counter
-
-        if not self.data_only and self.formula_attrs is not None:
-            data_type = "f"
-            value = self._formula(coordinate)
-        elif value is not None:
-            if data_type == "n":
-                value = _cast_number(value)
-                if style_id in self.book.date_styles:
-                    data_type = "d"
-                    try:
-                        value = from_excel(value, self.book.epoch, timedelta=style_id in self.book.timedelta_styles)
-                    except (OverflowError, ValueError):
-                        data_type, value = "e", "#VALUE!"
-            elif data_type == "s":
-                value = self.book.shared_strings[int(value)]
-            elif data_type == "b":
-                value = bool(int(value))
-            elif data_type == "str":
-                data_type = "s"
-            elif data_type == "d":
-                value = from_ISO8601(value)
-        elif data_type == "inlineStr" and self.inline_done is not None:
-            data_type, value = "s", self.inline_done
-        self.cells.append((column, value, data_type, style_id))
-        self._reset_cell(None)
-
-    def _formula(self, coordinate: str | None) -> str:
-        """Return the formula as openpyxl gives it: "=" + text, shared formulas translated."""
-        kind = self.formula_attrs.get("t")
-        value = "=" + (self.formula_text or "")
-        if kind == "shared":
-            index = self.formula_attrs.get("si")
-            if index in self.shared_formulae:
-                value = self.shared_formulae[index].translate_formula(coordinate)
-            elif value != "=":
-                self.shared_formulae[index] = Translator(value, coordinate)
-        # Array formulas come back as their text (openpyxl wraps it in an ArrayFormula object);
-        # data-table formulas have no text of their own.
-        return value
+        self.start, self.end, self.data = start, end, data
 
 
 # ---------------------------------------------------------------------------------------------
@@ -576,7 +597,8 @@ class XlsxBook:
             while True:
                 chunk = source.read(_CHUNK)
                 parser.Parse(chunk, not chunk)
-                ready, handler.ready = handler.ready, []
+                ready = handler.ready[:]
+                handler.ready.clear()
                 for index, cells in ready:
                     yield index, cells, handler
                 if not chunk:
