@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -482,7 +484,7 @@ class LedgerPage(QWidget):
         rows = list(
             self.db.query(
                 "SELECT rd.id AS round_id, rd.state AS round_state, a.id AS assignment_id, u.name AS unit, a.role, r.percent, r.reported_status, r.progress_text, "
-                "r.problems, r.next_steps, r.review, r.review_comment, r.submitted_at "
+                "r.problems, r.next_steps, r.review, r.review_comment, r.submitted_at, r.source "
                 "FROM rounds rd JOIN assignments a ON a.key_work_id = ? JOIN units u ON u.id = a.unit_id "
                 "LEFT JOIN reports r ON r.assignment_id = a.id AND r.round_id = rd.id "
                 "ORDER BY rd.cutoff DESC, CASE a.role WHEN '牵头' THEN 0 WHEN '责任' THEN 1 ELSE 2 END, u.sort_order",
@@ -509,8 +511,11 @@ class LedgerPage(QWidget):
                 continue
             out.append(
                 f"<p><b>{esc(r['unit'])}</b>（{esc(r['role'])}）{link} {esc(r['reported_status'])} "
-                f"{pct_text(r['percent'])} · {review.get(r['review'], '')} · {esc((r['submitted_at'] or '')[:10])}<br>"
-                f"{esc(r['progress_text'])}"
+                f"{pct_text(r['percent'])} · {review.get(r['review'], '')} · {esc((r['submitted_at'] or '')[:10])}"
+                # Typed by the office, not sent by the unit: a reader of the ledger should know.
+                + (" · 督办室手工录入" if r["source"] == "typed" else "")
+                + "<br>"
+                + esc(r["progress_text"])
                 + (f"<br><span style='color:#b45f06'>存在问题：{esc(r['problems'])}</span>" if r["problems"] else "")
                 + (f"<br>下步计划：{esc(r['next_steps'])}" if r["next_steps"] else "")
                 + (
@@ -534,7 +539,9 @@ class LedgerPage(QWidget):
             "indicators": "指标",
         }
         rows = "".join(
-            f"<tr><td>{esc(e['at'].replace('T', ' '))}</td><td>{esc(names.get(e['table_name'], e['table_name']))}</td>"
+            # Date and minute on one line: the pane is narrow and the seconds tell the clerk nothing.
+            f"<tr><td style='white-space:nowrap'>{esc(e['at'][:16].replace('T', ' '))}</td>"
+            f"<td>{esc(names.get(e['table_name'], e['table_name']))}</td>"
             f"<td>{esc(FIELD_NAMES.get(e['field'], e['field']) or ('新增' if e['old_value'] is None else '删除'))}</td>"
             f"<td>{esc(_short(e['old_value']))}</td><td>{esc(_short(e['new_value']))}</td>"
             f"<td>{esc(source_name(e['source']))}</td></tr>"
@@ -930,4 +937,18 @@ def source_name(source: str | None) -> str:
 
 def _short(value) -> str:
     text = "" if value is None else str(value)
+    if text.endswith(".0") and text[:-2].isdigit():
+        text = text[:-2]  # 完成进度 35, not 35.0
+    if text.startswith("{"):
+        # A whole row (created or deleted): its filled-in fields in words, not the stored JSON.
+        try:
+            row = json.loads(text)
+        except ValueError:
+            row = None
+        if isinstance(row, dict):
+            text = "；".join(
+                f"{FIELD_NAMES[k]}：{v:g}" if isinstance(v, float) else f"{FIELD_NAMES[k]}：{v}"
+                for k, v in row.items()
+                if k in FIELD_NAMES and v not in (None, "")
+            )
     return text if len(text) <= 60 else text[:57] + "…"
