@@ -53,7 +53,7 @@ def _key_work(db, number: str) -> int:
 def office_shots(app, ledger: Path, out: Path) -> list[Path]:
     """The office pages, then the 录入/修改进展 form over the 台账."""
     from PySide6.QtCore import QPoint
-    from PySide6.QtGui import QPainter
+    from PySide6.QtGui import QColor, QPainter
 
     from desktop.app import open_window
     from desktop.dialogs import common
@@ -90,6 +90,9 @@ def office_shots(app, ledger: Path, out: Path) -> list[Path]:
                 max(0, (background.width() - form.width()) // 2), max(0, (background.height() - form.height()) // 2)
             )
             painter.drawPixmap(top_left, form)
+            # Offscreen windows have no frame: a thin one keeps the form apart from the page behind.
+            painter.setPen(QColor("#606060"))
+            painter.drawRect(top_left.x() - 1, top_left.y() - 1, form.width() + 1, form.height() + 1)
             painter.end()
             dialog.close()
             return False
