@@ -1,8 +1,8 @@
 """The ledger as an Excel workbook: the familiar 1+N task list plus progress per round.
 
 The first sheet keeps the 1+N header texts (序号, 总体任务, 重点工作, 目标, 落实举措,
-实施阶段, 责任单位 with ``*`` before the lead unit, 分管领导, 联络员) so that the workbook
-imports again through the task-list import; each round adds ``2024Q3 完成进度``,
+实施阶段, 时间节点 — the milestones' phrases, one a line —, 责任单位 with ``*`` before the
+lead unit, 分管领导, 联络员) so that the workbook imports again through the task-list import; each round adds ``2024Q3 完成进度``,
 ``2024Q3 进展情况``, ``2024Q3 状态`` and ``2024Q3 亮灯``, which that import ignores. The
 sheet is ready to print: frozen header, filters, widths, wrapped text, A4 landscape
 fitted to the page width, the header row repeated, lights filled by conditional format.
@@ -37,6 +37,7 @@ BASE_COLUMNS = (
     ("目标", 24),
     ("落实举措", 34),
     ("实施阶段", 10),
+    ("时间节点", 12),
     ("责任单位", 22),
     ("配合单位", 14),
     ("分管领导", 10),
@@ -56,6 +57,8 @@ _STATUS_FILLS = {
     "未报送": "E0E0E0",
     "未启动": "DDDDF0",
 }
+#: Columns set centred (short values: numbers, periods, deadlines, names).
+_CENTRED = {"序号", "实施阶段", "时间节点", "分管领导", "联络员"}
 _THIN = Side(style="thin", color="808080")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
@@ -103,7 +106,11 @@ def _rows(db: sqlite_utils.Database) -> list[dict]:
         "ORDER BY a.key_work_id, CASE a.role WHEN '牵头' THEN 0 WHEN '责任' THEN 1 ELSE 2 END, u.sort_order, u.id"
     ):
         units.setdefault(a["key_work_id"], []).append(a)
+    milestones: dict[int, list[str]] = {}
+    for m in db.query("SELECT key_work_id, phrase FROM milestones ORDER BY key_work_id, seq, id"):
+        milestones.setdefault(m["key_work_id"], []).append(m["phrase"])
     for kw in kws:
+        kw["milestones"] = milestones.get(kw["id"], [])
         kw["targets"] = targets.get(kw["id"], [])
         kw["measures"] = measures.get(kw["id"], [])
         kw["units"] = units.get(kw["id"], [])
@@ -209,6 +216,7 @@ def export_ledger(
     body_font = Font(name="宋体", size=10)
     wrap = Alignment(vertical="top", wrap_text=True)
     centre = Alignment(horizontal="center", vertical="top", wrap_text=True)
+    centred = {i for i, (name, _w) in enumerate(BASE_COLUMNS, 1) if name in _CENTRED}
     for n, kw in enumerate(kws, 1):
         responsible, supporting, leader, liaison = _unit_cells(kw["units"])
         row = [
@@ -218,6 +226,7 @@ def export_ledger(
             _numbered(kw["targets"]),
             _numbered(kw["measures"]),
             kw["period_phrase"] or "",
+            "\n".join(kw["milestones"]),
             responsible,
             supporting,
             leader,
@@ -243,7 +252,7 @@ def export_ledger(
         for col in range(1, len(headers) + 1):
             cell = ws.cell(r, col)
             cell.font, cell.border = body_font, _BORDER
-            cell.alignment = centre if col in (1, 6, 9, 10) else wrap
+            cell.alignment = centre if col in centred else wrap
         for i in range(len(rounds)):
             first = len(BASE_COLUMNS) + 1 + i * len(ROUND_COLUMNS)
             ws.cell(r, first).number_format = "0%"
@@ -296,7 +305,12 @@ def export_ledger(
         state = "已关闭（数据已冻结）" if rnd["state"] == "closed" else "进行中"
         info.append([f"轮次 {rnd['id']}", f"截止 {rnd['cutoff']}，{state}"])
     info.append(["亮灯", "红：逾期或严重滞后；黄：滞后或节点临近；绿：序时推进或已完成；灰：未报送"])
-    info.append(["说明", "“责任单位”中带 * 的为牵头单位。本表可作为任务清单重新导入，轮次列不参与导入。"])
+    info.append(
+        [
+            "说明",
+            "“责任单位”中带 * 的为牵头单位；“时间节点”每行一个节点。本表可作为任务清单重新导入，轮次列不参与导入。",
+        ]
+    )
     info.column_dimensions["A"].width = 14
     info.column_dimensions["B"].width = 80
     for row in info.iter_rows():

@@ -8,6 +8,7 @@ import subprocess
 import openpyxl
 import pytest
 
+from db.deadlines import parse_deadline
 from db.ledger import create_ledger
 from db.plan_import import commit_draft
 from db.queries import key_work_states
@@ -16,7 +17,19 @@ from desktop.cli import main
 from reports.ledger_export import export_ledger
 from reports.tasklist import read_task_list
 
-BASE = ["序号", "总体任务", "重点工作", "目标", "落实举措", "实施阶段", "责任单位", "配合单位", "分管领导", "联络员"]
+BASE = [
+    "序号",
+    "总体任务",
+    "重点工作",
+    "目标",
+    "落实举措",
+    "实施阶段",
+    "时间节点",
+    "责任单位",
+    "配合单位",
+    "分管领导",
+    "联络员",
+]
 
 
 def _ledger_key_works(db) -> dict[str, dict]:
@@ -34,12 +47,41 @@ def _ledger_key_works(db) -> dict[str, dict]:
     return out
 
 
+def _milestones(db) -> dict[str, list[tuple[str, str | None]]]:
+    """Each key work's milestones as (phrase, due date), in the ledger's order."""
+    out: dict[str, list] = {}
+    for number, phrase, due in db.execute(
+        "SELECT k.number, m.phrase, m.due_date FROM key_works k LEFT JOIN milestones m ON m.key_work_id = k.id "
+        "ORDER BY k.id, m.seq, m.id"
+    ).fetchall():
+        out.setdefault(number, [])
+        if phrase is not None:
+            out[number].append((phrase, due))
+    return out
+
+
+def _assert_same_milestones(imported, ledger) -> None:
+    """Same phrases in the same order, due on the same dates.
+
+    One difference is the import's own rule, not the export's: the task-list import dates a
+    recurring deadline (每季度) at its last occurrence in the plan year, where a milestone
+    added by hand (as in the demo ledger) has no single due date.
+    """
+    assert {n: [p for p, _d in v] for n, v in imported.items()} == {n: [p for p, _d in v] for n, v in ledger.items()}
+    for number, items in ledger.items():
+        for (phrase, due), (_same, got) in zip(items, imported[number], strict=True):
+            if due is None and parse_deadline(phrase, 2024).recurring:
+                assert got == "2024-12-31", (number, phrase)
+            else:
+                assert got == due, (number, phrase)
+
+
 def test_export_has_the_1n_columns_and_each_rounds_progress(demo_db, tmp_path):
     out = export_ledger(demo_db, tmp_path / "台账.xlsx")
     ws = openpyxl.load_workbook(out)["台账"]
     assert ws["A1"].value == "示例县2024年重点工作任务清单"
     headers = [c.value for c in ws[2]]
-    assert headers[:10] == BASE
+    assert headers[: len(BASE)] == BASE
     for rnd in ("2024Q1", "2024Q2", "2024Q3"):
         assert [f"{rnd} 完成进度", f"{rnd} 进展情况", f"{rnd} 状态", f"{rnd} 亮灯"] == [
             h for h in headers if h.startswith(rnd)
@@ -58,12 +100,20 @@ def test_export_has_the_1n_columns_and_each_rounds_progress(demo_db, tmp_path):
         if k.result.percent is not None:
             assert row[col["2024Q2 完成进度"]] == pytest.approx(k.result.percent / 100)
         assert row[col["责任单位"]].startswith("*" + k.lead_unit)
+    # 时间节点: the milestones' own phrases, one a line, in the ledger's order.
+    numbers = [row[0] for row in ws.iter_rows(min_row=3, values_only=True)]
+    cells = {row[0]: row[col["时间节点"]] or "" for row in ws.iter_rows(min_row=3, values_only=True)}
+    milestones = _milestones(demo_db)
+    assert {n: cells[n].split("\n") if cells[n] else [] for n in numbers} == {
+        n: [phrase for phrase, _due in milestones[n]] for n in numbers
+    }
+    assert sum(len(v) for v in milestones.values()) > 20 and any(len(v) > 1 for v in milestones.values())
 
 
 def test_export_of_one_round_only(demo_db, tmp_path):
     out = export_ledger(demo_db, tmp_path / "q3.xlsx", round_id="2024q3")
     headers = [c.value for c in openpyxl.load_workbook(out)["台账"][2]]
-    assert headers[10:] == ["2024Q3 完成进度", "2024Q3 进展情况", "2024Q3 状态", "2024Q3 亮灯"]
+    assert headers[len(BASE) :] == ["2024Q3 完成进度", "2024Q3 进展情况", "2024Q3 状态", "2024Q3 亮灯"]
 
 
 def test_exported_ledger_imports_again_unchanged(demo_db, tmp_path):
@@ -74,6 +124,7 @@ def test_exported_ledger_imports_again_unchanged(demo_db, tmp_path):
     fresh = create_ledger(tmp_path / "fresh.db")
     commit_draft(fresh, draft, new_units="create")
     assert _ledger_key_works(fresh) == _ledger_key_works(demo_db)
+    _assert_same_milestones(_milestones(fresh), _milestones(demo_db))
 
 
 @pytest.mark.libreoffice
@@ -102,6 +153,7 @@ def test_exported_ledger_saved_by_libreoffice_still_imports(demo_db, tmp_path):
     fresh = create_ledger(tmp_path / "fresh.db")
     commit_draft(fresh, draft, new_units="create")
     assert _ledger_key_works(fresh) == _ledger_key_works(demo_db)
+    _assert_same_milestones(_milestones(fresh), _milestones(demo_db))
 
 
 def test_cli_export_and_reports(demo_path, tmp_path, capsys):

@@ -269,6 +269,25 @@ def test_a_5000_character_progress_text_splits_across_pages(tmp_path, monkeypatc
     assert text.count("REITs试点") >= 2 * (5000 // len(sentence)) - 2  # nothing of the long text was lost
 
 
+def test_a_row_continued_on_the_next_page_repeats_its_number_and_title(tmp_path, monkeypatch):
+    long_text = "按照年度计划推进各项工作，已完成阶段性目标，正在开展下一阶段的督查督办。" * 120
+    db = _tiny_ledger(tmp_path / "split.db", key_works=2, text=long_text)
+    out = tmp_path / "split.pdf"
+    with layout_probe(monkeypatch) as drawn:
+        result = write_progress_report(db, "2024Q2", out)
+    assert_layout_clean(drawn, LANDSCAPE_BOX)
+    pages = [re.sub(r"\s+", "", page.extract_text()) for page in PdfReader(str(out)).pages]
+    assert result.pages == len(pages) >= 3
+    # Key work 1 starts on page 1 and runs on; every later page it reaches says whose text it is.
+    starts = [n for n, text in enumerate(pages) if "重点工作2" in text and "重点工作2（续上页）" not in text]
+    assert starts and starts[0] >= 1
+    for text in pages[1 : starts[0] + 1]:
+        assert "1（续）" in text and "重点工作1（续上页）" in text
+    for text in pages[starts[0] + 1 :]:
+        assert "2（续）" in text and "重点工作2（续上页）" in text
+    assert "（续）" not in pages[0]
+
+
 def test_rare_characters_in_unit_names_are_reported_not_printed_blank(tmp_path):
     # U+30EDD (𰻝, biáng) is in no font installed here; U+4DAE (䶮) is in WenQuanYi and AR PL.
     db = _tiny_ledger(tmp_path / "rare.db", key_works=1, text="进展正常。", unit_name="䶮𰻝县局")

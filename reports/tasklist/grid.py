@@ -230,7 +230,18 @@ def _settle_columns(grid: Grid, header: list, roles: dict[str, list[int]]) -> di
             settled.pop("leader_liaison")
             settled.setdefault("leader", []).append(cols[0])
             settled.setdefault("liaison", []).append(cols[1])
+    # A 时间节点 column beside another period column (实施阶段) lists the milestones one a
+    # line, as duban's own ledger export writes them; alone it is the period column.
+    period = settled.get("period", [])
+    listed = [c for c in period if _header_key(header[c]) == "时间节点"]
+    if listed and len(listed) < len(period):
+        settled["period"] = [c for c in period if c not in listed]
+        settled["milestones"] = listed
     return settled
+
+
+def _header_key(value) -> str:
+    return re.sub(r"\s", "", tidy(value or "")).strip("*＊:：")
 
 
 def _cell(row: list, cols: list[int] | None) -> str:
@@ -264,6 +275,8 @@ class _Builder:
         self.category: str | None = None
         self.units_seen: dict[str, set[str]] = {}
         self.period_kind: dict[str, str] = {}
+        #: Key works (by id) read from a table with its own 时间节点 column: their milestones are listed, not guessed.
+        self.milestones_listed: set[int] = set()
         self.auto_number = 0
         self.current_raw: str | None = None
         self.section_no = 0
@@ -375,8 +388,24 @@ class _Builder:
                 cur.period_phrase = period
             elif period not in cur.period_phrase:
                 cur.period_phrase += "\n" + period
+        if "milestones" in roles:
+            self._listed_milestones(cur, _cell(row, roles["milestones"]))
         self._units(cur, row, roles)
         self._people(cur, row, roles)
+
+    def _listed_milestones(self, kw: DraftKeyWork, text: str) -> None:
+        """Read a 时间节点 cell: one deadline a line ("6月底前"), or sentences holding them."""
+        self.milestones_listed.add(id(kw))
+        have = {m.phrase for m in kw.milestones}
+        for line in tidy(text).split("\n"):
+            line = re.sub(r"\s", "", line)
+            if not line:
+                continue
+            found = [(line, "")] if parse_deadline(line, 2000).understood else find_deadlines(line) or [(line, "")]
+            for phrase, sentence in found:
+                if phrase not in have:
+                    kw.milestones.append(DraftMilestone(phrase, sentence))
+                    have.add(phrase)
 
     def _units(self, kw: DraftKeyWork, row: list, roles: dict[str, list[int]]) -> None:
         seen = self.units_seen.setdefault(kw.number, set())
@@ -495,7 +524,12 @@ def read_grids(grids: list[Grid], draft: Draft, progress=None) -> bool:
     builder.finish()
     plan_meta_from_titles(draft, title_lines)
     # A 任务分解表 without a target column writes its numbers in the measures ("不少于4场").
-    finish_key_works(draft, from_table=True, indicators_from_measures=not has_targets)
+    finish_key_works(
+        draft,
+        from_table=True,
+        indicators_from_measures=not has_targets,
+        milestones_listed=builder.milestones_listed,
+    )
     return True
 
 
@@ -534,7 +568,13 @@ class _DeadlineSet:
         self.keys.add(self._key(phrase))
 
 
-def finish_key_works(draft: Draft, *, from_table: bool, indicators_from_measures: bool = False) -> None:
+def finish_key_works(
+    draft: Draft,
+    *,
+    from_table: bool,
+    indicators_from_measures: bool = False,
+    milestones_listed: set[int] = frozenset(),
+) -> None:
     """Derive milestones and indicators, guess the year if still unknown, and re-date.
 
     Args:
@@ -542,6 +582,8 @@ def finish_key_works(draft: Draft, *, from_table: bool, indicators_from_measures
         from_table: the key works come from a table (indicators are read from targets).
         indicators_from_measures: the table has no target column, so read indicators
             from the measures instead.
+        milestones_listed: ids of key works whose milestones a 时间节点 column lists; none
+            are derived from their period, targets or measures.
     """
     if draft.year is None:
         years = Counter()
@@ -555,7 +597,7 @@ def finish_key_works(draft: Draft, *, from_table: bool, indicators_from_measures
             draft.warnings.append(f"文件中没有写明计划年度，按目标中最常出现的年份定为 {year} 年；如不对请指定年度。")
     for kw in draft.key_works:
         phrases = _DeadlineSet(draft.year, (m.phrase for m in kw.milestones))
-        if kw.period_phrase:
+        if kw.period_phrase and id(kw) not in milestones_listed:
             parsed = parse_deadline(kw.period_phrase, draft.year or 2000)
             if not parsed.understood:
                 inner = find_deadlines(kw.period_phrase)
@@ -570,7 +612,7 @@ def finish_key_works(draft: Draft, *, from_table: bool, indicators_from_measures
                 if phrase not in phrases:
                     kw.milestones.append(DraftMilestone(phrase, "完成时限"))
                     phrases.add(phrase)
-        for text in kw.targets + kw.measures:
+        for text in [] if id(kw) in milestones_listed else kw.targets + kw.measures:
             for phrase, sentence in find_deadlines(text):
                 if phrase not in phrases:
                     kw.milestones.append(DraftMilestone(phrase, sentence))
