@@ -249,7 +249,8 @@ def _package(path: Path, *, date1904: bool = False, styles: bool = True, extra: 
         "xl/workbook.xml": f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <workbook xmlns="{MAIN}" xmlns:r="{REL}"><workbookPr{' date1904="1"' if date1904 else ""}/>
 <sheets><sheet name="填报表" sheetId="1" r:id="rId1"/><sheet name="说明" sheetId="2" state="hidden" r:id="rId2"/>
-<sheet name="_duban" sheetId="3" state="veryHidden" r:id="rId3"/><sheet name="缺失" sheetId="4" r:id="rId9"/></sheets>
+<sheet name="_duban" sheetId="3" state="veryHidden" r:id="rId3"/><sheet name="缺失" sheetId="4" r:id="rId9"/>
+<sheet name="图表" sheetId="5" r:id="rId6"/></sheets>
 </workbook>""",
         # Relative, absolute and ./-style targets, as Excel, openpyxl and WPS write them.
         "xl/_rels/workbook.xml.rels": f"""<?xml version="1.0" encoding="UTF-8"?>
@@ -260,7 +261,13 @@ def _package(path: Path, *, date1904: bool = False, styles: bool = True, extra: 
 <Relationship Id="rId9" Type="{sheet_type}" Target="worksheets/sheet9.xml"/>
 <Relationship Id="rId4" Type="{REL}/sharedStrings" Target="sharedStrings.xml"/>
 <Relationship Id="rId5" Type="{REL}/styles" Target="styles.xml"/>
+<Relationship Id="rId6" Type="{REL}/chartsheet" Target="chartsheets/sheet1.xml"/>
 </Relationships>""",
+        # A chartsheet is not a worksheet: left out, as from openpyxl's wb.worksheets.
+        "xl/chartsheets/sheet1.xml": f"""<?xml version="1.0" encoding="UTF-8"?>
+<chartsheet xmlns="{MAIN}" xmlns:r="{REL}"><sheetViews><sheetView workbookViewId="0"/></sheetViews></chartsheet>""",
+        "xl/chartsheets/_rels/sheet1.xml.rels": """<?xml version="1.0" encoding="UTF-8"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"/>""",
         "xl/sharedStrings.xml": f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <sst xmlns="{MAIN}" count="9" uniqueCount="9">
 <si><t>编号</t></si>
