@@ -220,6 +220,7 @@ def write_progress_report(
             commands,
             lambda r: category_row if row_works[r] is None else [],
             continued=continued,
+            chunk=8,
             splitByRow=0,
             splitInRow=MIN_SPLIT,
         )
