@@ -170,3 +170,25 @@ def test_cli_export_and_reports(demo_path, tmp_path, capsys):
         main(["--db", str(demo_path), "report", "bulletin", "--round", "2024Q2", "--out", str(tmp_path / "b.doc")]) == 2
     )
     assert not (tmp_path / "a.pdf").exists() and not (tmp_path / "b.doc").exists()
+
+
+def test_a_deadline_column_beside_the_period_lists_the_milestones(tmp_path):
+    """A clerk's list with both 实施阶段 and 时间节点: the latter's lines are the milestones, nothing guessed."""
+    path = tmp_path / "清单.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["2024年城市建设重点工作任务清单"])
+    ws.append(["序号", "重点工作", "落实举措", "实施阶段", "时间节点", "责任单位"])
+    ws.append(
+        ["1", "推进城市更新", "完成老旧小区改造方案编制", "2024年", "6月底前完成方案；\n12月底前全面完工", "县住建局"]
+    )
+    ws.append(["2", "提升供水保障能力", "9月底前，新增日供水能力2万吨", "长期实施", "", "县水利局"])
+    ws.append(["3", "完善停车设施", "新增公共停车泊位800个", "2024年", "三季度末\n每季度", "县执法局"])
+    wb.save(path)
+    draft = read_task_list(path)
+    got = {kw.number: (kw.period_phrase, [(m.phrase, m.due) for m in kw.milestones]) for kw in draft.key_works}
+    assert got == {
+        "1": ("2024年", [("6月底前", "2024-06-30"), ("12月底前", "2024-12-31")]),
+        "2": ("长期实施", []),
+        "3": ("2024年", [("三季度末", "2024-09-30"), ("每季度", "2024-12-31")]),
+    }

@@ -63,9 +63,9 @@ def _styles(ts: Typesetter) -> None:
     ts.style("unit", "fangsong", 9.5, leading=12.5, spaceAfter=2)
     ts.style("light", "heiti", 9.5, leading=12.5, alignment=TA_CENTER)
     # A row's part carried over to the next page repeats its number and title, smaller and grey.
-    grey = colors.Color(0.4, 0.4, 0.4)
-    ts.style("continued", "fangsong", 8, leading=10.5, textColor=grey)
-    ts.style("continued_c", "fangsong", 7.5, leading=10.5, alignment=TA_CENTER, textColor=grey)
+    grey = colors.Color(0.3, 0.3, 0.3)
+    ts.style("continued", "fangsong", 8.5, leading=11, textColor=grey)
+    ts.style("continued_c", "fangsong", 7.5, leading=11, alignment=TA_CENTER, textColor=grey)
 
 
 def _empty(cell) -> bool:
