@@ -43,7 +43,7 @@ BASE_COLUMNS = (
     ("分管领导", 10),
     ("联络员", 9),
 )
-ROUND_COLUMNS = (("完成进度", 9), ("进展情况", 36), ("状态", 10), ("亮灯", 6))
+ROUND_COLUMNS = (("完成进度", 9), ("进展情况", 36), ("状态", 12), ("亮灯", 8))
 #: Points per printed line of 10 pt text, and Excel's largest row height.
 _LINE_HEIGHT = 13.5
 _MAX_ROW_HEIGHT = 409
@@ -291,7 +291,10 @@ def export_ledger(
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    # The page header and footer need their own band above and below the table (LibreOffice
+    # clipped the header under the title row with 0.6 in margins and the header at 0.3 in).
+    ws.page_margins.top = ws.page_margins.bottom = 0.9
+    ws.page_margins.header = ws.page_margins.footer = 0.35
     ws.oddHeader.center.text = f"{org}重点工作台账"
     ws.oddFooter.center.text = "第 &P 页 共 &N 页"
     ws.oddFooter.right.text = f"导出于 {datetime.now():%Y-%m-%d}"
