@@ -88,6 +88,7 @@ STATUS_COLORS = {
 }
 
 _CN_DIGITS = "〇一二三四五六七八九"
+_UNKNOWN = object()
 
 
 @dataclass
@@ -182,6 +183,8 @@ class Typesetter:
         self.choice = choice
         self.missing: dict[str, set[str]] = {}
         self.styles: dict[str, ParagraphStyle] = {}
+        # The font drawing each character, by role: asked once per character, not per use.
+        self._char_fonts: dict[str, dict[str, str | None]] = {}
 
     def font(self, role: str) -> str:
         """Return the reportlab font name of a role."""
@@ -213,6 +216,7 @@ class Typesetter:
         out: list[str] = []
         run: list[str] = []
         run_font = base
+        char_fonts = self._char_fonts.setdefault(role, {})
 
         def flush():
             if not run:
@@ -225,7 +229,9 @@ class Typesetter:
             if ch in "\n ":
                 font = run_font
             else:
-                font = self.choice.font_for_char(ch, role)
+                font = char_fonts.get(ch, _UNKNOWN)
+                if font is _UNKNOWN:
+                    font = char_fonts[ch] = self.choice.font_for_char(ch, role)
                 if font is None:
                     self.missing.setdefault(ch, set()).add(context or value[:20])
                     font = base

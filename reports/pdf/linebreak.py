@@ -17,6 +17,7 @@ from __future__ import annotations
 from unicodedata import category
 
 from reportlab.lib import textsplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import paragraph as rl_paragraph
 from reportlab.rl_config import _FUZZ
 
@@ -28,6 +29,28 @@ CANNOT_START = (
 CANNOT_END = "（《「『【〔〖〈“‘([{<" + textsplit.ALL_CANNOT_END
 
 _installed = False
+#: Character widths by (font, size): reportlab measures every character of every line
+#: break anew (a third of a city report's line-breaking time); a font's widths do not change.
+_WIDTHS: dict[tuple[str, float], dict[str, float]] = {}
+
+
+def _widths_of(font_name: str, font_size: float) -> dict[str, float]:
+    table = _WIDTHS.get((font_name, font_size))
+    if table is None:
+        table = _WIDTHS[(font_name, font_size)] = {}
+    return table
+
+
+def char_widths(text: str, font_name: str, font_size: float) -> list[float]:
+    """Return the width of each character of ``text`` (as reportlab's ``getCharWidths``, remembered)."""
+    table = _widths_of(font_name, font_size)
+    out = []
+    for ch in text:
+        width = table.get(ch)
+        if width is None:
+            width = table[ch] = stringWidth(ch, font_name, font_size)
+        out.append(width)
+    return out
 
 
 def _is_latin(ch: str) -> bool:
@@ -104,6 +127,30 @@ def _dumb_split(word, widths, maxWidths):  # noqa: N803 - reportlab's signature
     return out
 
 
+def _word_split(word, maxWidths, fontName, fontSize, encoding="utf8"):  # noqa: N803 - reportlab's signature
+    """Replacement for ``textsplit.wordSplit`` measuring characters through :func:`char_widths`."""
+    text = word.decode(encoding) if isinstance(word, bytes) else word
+    lines = _dumb_split(text, char_widths(text, fontName, fontSize), maxWidths)
+    if isinstance(word, bytes):
+        lines = [[extra, part.encode(encoding)] for extra, part in lines]
+    return lines
+
+
+def _glyph(text: str, frag) -> rl_paragraph.cjkU:
+    """Return reportlab's ``cjkU(text, frag)`` with its width from :func:`char_widths`."""
+    glyph = str.__new__(rl_paragraph.cjkU, text)
+    glyph._frag = frag
+    if hasattr(frag, "cbDefn"):
+        glyph._width = getattr(frag.cbDefn, "width", 0)
+    else:
+        table = _widths_of(frag.fontName, frag.fontSize)
+        width = table.get(text)
+        if width is None:
+            width = table[text] = stringWidth(text, frag.fontName, frag.fontSize)
+        glyph._width = width
+    return glyph
+
+
 def _cjk_frag_split(frags, maxWidths, calcBounds, encoding="utf8"):  # noqa: N803 - reportlab's signature
     """Replacement for ``paragraph.cjkFragSplit`` (paragraphs with mixed styles or ``<br/>``)."""
     glyphs = []
@@ -112,9 +159,9 @@ def _cjk_frag_split(frags, maxWidths, calcBounds, encoding="utf8"):  # noqa: N80
         if isinstance(text, bytes):
             text = text.decode(encoding)
         if text:
-            glyphs.extend(rl_paragraph.cjkU(t, f, encoding) for t in text)
+            glyphs.extend(_glyph(t, f) for t in text)
         else:
-            glyphs.append(rl_paragraph.cjkU(text, f, encoding))
+            glyphs.append(_glyph(text, f))
     if not isinstance(maxWidths, (list, tuple)):
         maxWidths = [maxWidths]
     widths = []
@@ -148,8 +195,9 @@ def install() -> None:
     textsplit.ALL_CANNOT_START = textsplit.ALL_CANNOT_START + extra
     rl_paragraph.ALL_CANNOT_START = textsplit.ALL_CANNOT_START
     textsplit.dumbSplit = _dumb_split
+    textsplit.wordSplit = rl_paragraph.wordSplit = _word_split
     rl_paragraph.cjkFragSplit = _cjk_frag_split
     _installed = True
 
 
-__all__ = ["CANNOT_END", "CANNOT_START", "break_ok", "install", "plan_lines"]
+__all__ = ["CANNOT_END", "CANNOT_START", "break_ok", "char_widths", "install", "plan_lines"]
