@@ -6,7 +6,9 @@ whose file it is, which rows may be applied and what changes is :mod:`db.exchang
 from the ledger's own record of the export.
 
 Every file goes through :mod:`reports.safety` first; a file that cannot be read raises
-:class:`db.errors.DubanError` with one Chinese sentence.
+:class:`db.errors.DubanError` with one Chinese sentence. An .xlsx is read with the streaming
+:mod:`reports.xlsx_reader` (what openpyxl's read-only mode gives, several times faster), an .xls
+with xlrd.
 """
 
 from __future__ import annotations
@@ -454,7 +456,7 @@ def read_return(path: str | Path, *, milestones: bool = True) -> ReturnedWorkboo
     path = Path(path)
     kind = safety.expect_kind(path, ("xlsx", "xls"), "填报表").kind
     handle = None
-    failure: Exception | None = None
+    message = ""
     try:
         if kind == "xlsx":
             _check_sheet_sizes(path)
@@ -465,13 +467,13 @@ def read_return(path: str | Path, *, milestones: bool = True) -> ReturnedWorkboo
     except DubanError:
         raise
     except Exception as exc:  # noqa: BLE001 - sheets are parsed lazily; a broken or hostile part fails here
-        failure = exc
+        message = _unreadable_message(path, exc)
     finally:
         close = getattr(handle, "close", None) or getattr(handle, "release_resources", None)
         if close:
             close()
     # Raised outside the except block so that no traceback keeps the file's handles alive.
-    raise DubanError(_unreadable_message(path, failure))
+    raise DubanError(message)
 
 
 def _unreadable_message(path: Path, failure: Exception) -> str:
