@@ -496,9 +496,8 @@ class XlsxBook:
     def _read_workbook(self, part: str) -> None:
         root = _parse_small(self._zip.read(part))
         props = root.find(f"{{{_MAIN}}}workbookPr")
-        # openpyxl's Bool: "false", "f" and "0" are false, any other text true.
         flag = props.get("date1904") if props is not None else None
-        self.epoch = CALENDAR_MAC_1904 if flag is not None and flag not in ("false", "f", "0") else WINDOWS_EPOCH
+        self.epoch = CALENDAR_MAC_1904 if _openpyxl_bool(flag) else WINDOWS_EPOCH
 
         folder, name = posixpath.split(part)
         rels_part = posixpath.join(folder, "_rels", f"{name}.rels")
@@ -675,6 +674,11 @@ class XlsxBook:
 _UNKNOWN = object()
 
 
+def _openpyxl_bool(text: str | None) -> bool:
+    """An XML boolean as openpyxl's ``Bool`` reads it: "false", "f", "0" and "" are false."""
+    return bool(text) and text not in ("false", "f", "0")
+
+
 def _custom_value(prop) -> Any:
     """A custom property's value as openpyxl types it; ``_UNKNOWN`` for a type openpyxl skips."""
     link = prop.get("linkTarget")
@@ -695,7 +699,7 @@ def _custom_value(prop) -> Any:
         if kind == "filetime":
             return from_ISO8601(text)
         if kind == "bool":
-            return text not in ("false", "f", "0")
+            return _openpyxl_bool(text)
         return text
     return _UNKNOWN
 

@@ -226,7 +226,7 @@ MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
-def _package(path: Path, *, date1904: bool = False, styles: bool = True, extra: dict | None = None) -> Path:
+def _package(path: Path, *, date1904: str | None = None, styles: bool = True, extra: dict | None = None) -> Path:
     sheet_type = f"{REL}/worksheet"
     parts = {
         "[Content_Types].xml": """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -247,7 +247,7 @@ def _package(path: Path, *, date1904: bool = False, styles: bool = True, extra: 
 <Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>
 </Relationships>""",
         "xl/workbook.xml": f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<workbook xmlns="{MAIN}" xmlns:r="{REL}"><workbookPr{' date1904="1"' if date1904 else ""}/>
+<workbook xmlns="{MAIN}" xmlns:r="{REL}"><workbookPr{f' date1904="{date1904}"' if date1904 is not None else ""}/>
 <sheets><sheet name="填报表" sheetId="1" r:id="rId1"/><sheet name="说明" sheetId="2" state="hidden" r:id="rId2"/>
 <sheet name="_duban" sheetId="3" state="veryHidden" r:id="rId3"/><sheet name="缺失" sheetId="4" r:id="rId9"/>
 <sheet name="图表" sheetId="5" r:id="rId6"/></sheets>
@@ -346,7 +346,9 @@ def _package(path: Path, *, date1904: bool = False, styles: bool = True, extra: 
 
 
 @pytest.mark.parametrize(
-    "variant", [{}, {"date1904": True}, {"styles": False}], ids=["plain", "date1904", "no stylesheet"]
+    "variant",
+    [{}, {"date1904": "1"}, {"date1904": "true"}, {"date1904": "false"}, {"date1904": ""}, {"styles": False}],
+    ids=["plain", "date1904", "date1904 true", "date1904 false", "date1904 empty", "no stylesheet"],
 )
 def test_a_package_shaped_like_excel_and_wps_output_reads_like_openpyxl(tmp_path, variant):
     path = _package(tmp_path / "excel.xlsx", **variant)
