@@ -312,6 +312,23 @@ def test_a_cancelled_report_leaves_the_old_file_alone(demo_db, tmp_path):
     assert [p.name for p in tmp_path.iterdir() if p.suffix == ".pdf"] == ["keep.pdf"]
 
 
+def test_a_progress_report_cancelled_during_layout_leaves_the_old_file_alone(demo_db, tmp_path):
+    out = tmp_path / "keep.pdf"
+    out.write_bytes(b"%PDF-old")
+    seen = []
+
+    def cancel(done, total, message):
+        seen.append(message)
+        if message.startswith("已排版 3 页"):
+            raise document.Cancelled("已取消")
+
+    with pytest.raises(document.Cancelled):
+        write_progress_report(demo_db, "2024Q3", out, progress=cancel)
+    assert out.read_bytes() == b"%PDF-old"
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".pdf"] == ["keep.pdf"]
+    assert "已排版 2 页" in seen
+
+
 def test_fonts_are_embedded(demo_db, tmp_path):
     out = tmp_path / "b.pdf"
     result = write_bulletin(demo_db, "2024Q2", out)
