@@ -42,6 +42,7 @@ from openpyxl.styles.numbers import (
 )
 from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, WINDOWS_EPOCH, from_excel, from_ISO8601
+from openpyxl.utils.escape import unescape
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -214,8 +215,10 @@ class _SharedStringsHandler:
         if item is None:
             return
         if self.depth == item.depth:
-            # openpyxl drops this escape's marker and keeps other _xHHHH_ escapes as written.
-            self.strings.append(item.content().replace("x005F_", ""))
+            # Excel stores characters XML cannot carry as _xHHHH_ (a pasted line's carriage return
+            # is _x000D_; a literal "_x" is _x005F_x). openpyxl leaves them as written, so a clerk's
+            # pasted text came back with "_x000D_" in it; decoded here as the format means.
+            self.strings.append(unescape(item.content()))
             self.item = None
         else:
             item.end(self.depth)
@@ -389,7 +392,7 @@ class _SheetHandler:
                     elif data_type == "d":
                         value = from_ISO8601(value)
                 elif data_type == "inlineStr" and inline_text is not None:
-                    data_type, value = "s", inline_text
+                    data_type, value = "s", unescape(inline_text)
                 cells.append((column, value, data_type, style_id))
             elif offset == 0:
                 ready.append((row_counter, cells))
