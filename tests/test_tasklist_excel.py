@@ -262,3 +262,21 @@ def test_libreoffice_resaved_xlsx_and_xls_still_import(per_measure, per_key_work
         draft = read_task_list(converted)
         assert draft.source_kind == fmt
         _assert_seed001(draft)
+
+
+def test_a_carriage_return_pasted_in_excel_is_not_left_in_the_text(per_key_work, tmp_path):
+    """Excel writes a pasted line's carriage return as _x000D_; it must not show up in the ledger."""
+    title = expected_seed001()["1"]["title"]
+    path = tmp_path / "pasted.xlsx"
+    with zipfile.ZipFile(per_key_work) as zf:
+        members = {info.filename: zf.read(info) for info in zf.infolist()}
+    # openpyxl writes text as character references; Excel as UTF-8. Either is found.
+    forms = (title.encode(), "".join(f"&#{ord(c)};" for c in title).encode())
+    part, form = next((n, f) for n, data in members.items() for f in forms if n.startswith("xl/") and f in data)
+    members[part] = members[part].replace(form, form + b"_x000D_", 1)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    draft = read_task_list(path)
+    assert draft.key_work("1").title == title
+    assert "_x000D_" not in str(draft.to_json())

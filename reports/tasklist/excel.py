@@ -6,6 +6,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from openpyxl.utils import column_index_from_string
+from openpyxl.utils.escape import unescape
 
 from db.errors import DubanError
 from reports.safety import open_xls, open_xlsx
@@ -65,7 +66,11 @@ def xlsx_grids(path: Path, warnings: list[str]) -> list[Grid]:
                     warnings.append(f"工作表“{ws.title}”是隐藏的，未读取。")
                 continue
             ncols = min(ws.max_column or 0, MAX_COLUMNS)
-            cells = [[_text(v) for v in row[:ncols]] for row in ws.iter_rows(values_only=True)]
+            # Excel writes a pasted carriage return as _x000D_, which openpyxl leaves in the text.
+            cells = [
+                [_text(unescape(v) if isinstance(v, str) else v) for v in row[:ncols]]
+                for row in ws.iter_rows(values_only=True)
+            ]
             merges = [(m.min_row - 1, m.max_row - 1, m.min_col - 1, m.max_col - 1) for m in ws.merged_cells.ranges]
             spans = _fill_merges(cells, ncols, merges)
             hidden = set()
