@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
 import secrets
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +41,7 @@ from db.errors import DubanError
 from db.ledger import audit, get_meta, now_iso
 from db.rounds import ensure_round_open, previous_round
 from db.status import REPORTABLE_STATUSES
+from reports.files import replaced_atomically
 
 Progress = Callable[[int, int, str], None]
 
@@ -652,18 +651,8 @@ def write_handoff_workbook(content: HandoffContent, path: str | Path) -> Path:
     wb.properties.title = title
     wb.active = 0
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".duban-", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp_name)
-        os.replace(tmp_name, path)
-    except PermissionError:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise DubanError(f"无法写入“{path.name}”：文件可能正在 Excel/WPS 中打开，请关闭后重试。") from None
-    except OSError as exc:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise DubanError(f"无法写入“{path}”（{exc.strerror or exc}）。") from None
+    with replaced_atomically(path, opened_in="Excel/WPS") as tmp:
+        wb.save(tmp)
     return path
 
 

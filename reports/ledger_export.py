@@ -10,8 +10,6 @@ fitted to the page width, the header row repeated, lights filled by conditional 
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -26,6 +24,7 @@ from db.errors import DubanError
 from db.ledger import get_meta
 from db.queries import key_work_states
 from db.rounds import get_round, list_rounds
+from reports.files import replaced_atomically
 
 Progress = Callable[[int, int, str], None] | None
 
@@ -321,17 +320,8 @@ def export_ledger(
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     info["A1"].font = info["B1"].font = Font(bold=True)
 
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".duban-", suffix=".xlsx", dir=out_path.parent)
-    os.close(fd)
-    try:
+    with replaced_atomically(out_path, opened_in="Excel/WPS") as tmp:
         wb.save(tmp)
-        os.replace(tmp, out_path)
-    except PermissionError as exc:
-        raise DubanError(f"无法写入“{out_path.name}”：文件可能正在 Excel/WPS 中打开，请关闭后重试。") from exc
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
     if progress:
         progress(total, total, "完成")
     return out_path

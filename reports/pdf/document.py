@@ -14,8 +14,6 @@ Both count pages in a first pass of the canvas so that "共 Y 页" is known on p
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -45,6 +43,7 @@ from reportlab.platypus import (
 )
 
 from db.errors import DubanError
+from reports.files import replaced_atomically
 from reports.pdf import linebreak
 from reports.pdf.fonts import FontChoice, fonts_for_ledger
 
@@ -561,22 +560,12 @@ def build_pdf(doc: _Doc, story: list, furniture: Callable | None, out_path: Path
     Returns:
         The number of pages.
     """
-    out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".duban-", suffix=".pdf", dir=out_path.parent)
-    os.close(fd)
     pages: list[int] = []
-    doc.filename = tmp
-    try:
+    with replaced_atomically(out_path, opened_in="PDF 阅读器") as tmp:
+        doc.filename = str(tmp)
         if font:
             doc.initialFontName = font
         doc.build(story, canvasmaker=lambda *a, **k: _PagedCanvas(*a, furniture=furniture, pages_out=pages, **k))
-        os.replace(tmp, out_path)
-    except PermissionError as exc:
-        raise DubanError(f"无法写入“{out_path.name}”：文件可能正在 PDF 阅读器中打开，请关闭后重试。") from exc
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
     return pages[0] if pages else 0
 
 
