@@ -179,7 +179,7 @@ def test_pasted_text_from_stdin_reaches_the_ledger(demo_path, capsys, monkeypatc
 
 
 def test_exported_ledger_reimported_keeps_recorded_deadlines_and_indicator_values(demo_db, tmp_path, capsys):
-    """A workbook from export-ledger has no deadline column and words targets its own way."""
+    """Re-importing export-ledger's workbook keeps the milestones marked done and the indicator values recorded."""
     from db.plan_import import commit_draft
     from reports.ledger_export import export_ledger
     from reports.tasklist import read_task_list
