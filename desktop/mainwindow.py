@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
 from db.paths import resource_path
 from desktop.dialogs import common as ask
 from desktop.session import MODE_TOWNSHIP, LedgerSession
-from desktop.views import backends
 
 
 def app_icon() -> QIcon:
@@ -87,10 +86,9 @@ class MainWindow(QMainWindow):
             UnitsPage(self.session),
             ProblemsPage(self.session),
         ]
-        if backends.report_kinds():
-            from desktop.views.reports import ReportsPage
+        from desktop.views.reports import ReportsPage
 
-            pages.append(ReportsPage(self.session, self))
+        pages.append(ReportsPage(self.session, self))
         return pages
 
     def page(self, title: str):
@@ -116,9 +114,8 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "立即备份台账", self.backup_now, "Ctrl+B")
         self._action(file_menu, "恢复备份…", self.restore_backup)
         file_menu.addSeparator()
-        if self.session.mode != MODE_TOWNSHIP and backends.has_task_import():
+        if self.session.mode != MODE_TOWNSHIP:
             self._action(file_menu, "导入任务清单…", self.import_task_list, "Ctrl+I")
-        if self.session.mode != MODE_TOWNSHIP and backends.has_exchange():
             self._action(file_menu, "导入回收表…", lambda: self.page("填报轮次").import_returns_dialog(), "Ctrl+R")
         file_menu.addSeparator()
         self._action(file_menu, "退出", self.close, QKeySequence.Quit)
@@ -296,12 +293,9 @@ class MainWindow(QMainWindow):
 
     def _drop_target(self):
         if self.session.mode == MODE_TOWNSHIP:
-            page = self.pages[0]
-            return page.open_handoff_files if backends.has_township_exchange() else None
-        if backends.has_exchange():
-            rounds = self._page("填报轮次")  # loaded by go() when something is dropped
-            return lambda paths: (self.go("填报轮次"), rounds.import_returns(paths))
-        return None
+            return self.pages[0].open_handoff_files
+        rounds = self._page("填报轮次")  # loaded by go() when something is dropped
+        return lambda paths: (self.go("填报轮次"), rounds.import_returns(paths))
 
     # -- settings ------------------------------------------------------------------------------------------
     def restore_layout(self) -> None:

@@ -13,7 +13,6 @@ from desktop.dialogs import common as ask
 from desktop.dialogs import forms
 from desktop.models.base import RecordRole
 from desktop.models.rounds import RoundBoardModel, RoundTableModel, load_board_rows
-from desktop.views import backends
 from desktop.views.common import button, button_row, heading, hint, make_table, selected_record
 
 
@@ -76,12 +75,12 @@ class RoundsPage(QWidget):
         )
         steps = [
             "① 开启轮次",
-            "② 导出填报表发给各单位" if backends.has_exchange() else None,
-            "③ 把收回的表拖进窗口（或点“导入回收表”）" if backends.has_exchange() else None,
+            "② 导出填报表发给各单位",
+            "③ 把收回的表拖进窗口（或点“导入回收表”）",
             "④ 逐个单位采纳或退回",
             "⑤ 全部采纳后关闭轮次（数据冻结）",
         ]
-        lv.addWidget(hint("　".join(s for s in steps if s)))
+        lv.addWidget(hint("　".join(steps)))
 
         right = QWidget()
         rv = QVBoxLayout(right)
@@ -90,13 +89,11 @@ class RoundsPage(QWidget):
         rv.addWidget(self.board_summary)
         rv.addWidget(self.board_table, 1)
         review = [button("采纳该单位的填报", self.accept_unit), button("退回修改…", self.return_unit)]
-        exchange = []
-        if backends.has_exchange():
-            exchange = [
-                button("导出填报表…", self.export_handoffs),
-                button("导入回收表…", self.import_returns_dialog),
-                button("撤销导入批次…", self.undo_batch),
-            ]
+        exchange = [
+            button("导出填报表…", self.export_handoffs),
+            button("导入回收表…", self.import_returns_dialog),
+            button("撤销导入批次…", self.undo_batch),
+        ]
         rv.addWidget(button_row(*review, *exchange))
 
         splitter = self.splitter = QSplitter(Qt.Horizontal)

@@ -26,7 +26,6 @@ from db.status import REPORTABLE_STATUSES
 from db.text import to_halfwidth
 from desktop import undo
 from desktop.dialogs import common as ask
-from desktop.views import backends
 from desktop.views.common import button, button_row, esc, heading, hint
 
 #: What a form must have before the row counts as filled in.
@@ -79,11 +78,9 @@ class TownshipPage(QWidget):
 
         self.header = heading("填报")
         self.status = hint("")
-        actions = []
-        if backends.has_township_exchange():
-            self.open_btn = button("打开收到的填报表…", self.open_handoff_dialog, "Ctrl+O")
-            self.export_btn = button("导出报送文件…", self.export_return, "Ctrl+E")
-            actions = [self.open_btn, self.export_btn]
+        self.open_btn = button("打开收到的填报表…", self.open_handoff_dialog, "Ctrl+O")
+        self.export_btn = button("导出报送文件…", self.export_return, "Ctrl+E")
+        actions = [self.open_btn, self.export_btn]
         self.checklist = QListWidget()
         self.checklist.setObjectName("checklist")
         self.checklist.currentRowChanged.connect(self._row_changed)
