@@ -904,37 +904,36 @@ def review_unit(
     return len(rows)
 
 
+def _by_unit(db: sqlite_utils.Database, sql: str, round_id: str) -> dict[int, tuple]:
+    """Run a query grouped by unit for a round; return the rest of each row by its unit id."""
+    return {row[0]: tuple(row[1:]) for row in db.execute(sql, [round_id])}
+
+
 def round_board(db: sqlite_utils.Database, round_id: str) -> list[dict]:
     """Return, per unit with assignments: exported? returned when? late? sent back? accepted?"""
     rnd = get_round(db, round_id)
     due = rnd["due_date"]
     today = date.today().isoformat()
     # One grouped query per table for the whole round, not three per unit (a city's 1,000 units).
-    exports = {
-        row[0]: row[1:]
-        for row in db.execute(
-            "SELECT unit_id, COUNT(*), MAX(created_at) FROM exports WHERE round_id = ? AND kind = 'handoff' "
-            "GROUP BY unit_id",
-            [rnd["id"]],
-        )
-    }
-    batches = {
-        row[0]: row[1:]
-        for row in db.execute(
-            "SELECT unit_id, COUNT(*), MIN(imported_at), MAX(imported_at) FROM import_batches "
-            "WHERE round_id = ? AND undone_at IS NULL GROUP BY unit_id",
-            [rnd["id"]],
-        )
-    }
-    reports = {
-        row[0]: row[1:]
-        for row in db.execute(
-            "SELECT a.unit_id, COUNT(*), SUM(r.review = 'accepted'), SUM(r.review = 'returned'), "
-            "SUM(r.review = 'pending'), MIN(r.submitted_at), MAX(r.updated_at) "
-            "FROM reports r JOIN assignments a ON a.id = r.assignment_id WHERE r.round_id = ? GROUP BY a.unit_id",
-            [rnd["id"]],
-        )
-    }
+    exports = _by_unit(
+        db,
+        "SELECT unit_id, COUNT(*), MAX(created_at) FROM exports WHERE round_id = ? AND kind = 'handoff' "
+        "GROUP BY unit_id",
+        rnd["id"],
+    )
+    batches = _by_unit(
+        db,
+        "SELECT unit_id, COUNT(*), MIN(imported_at), MAX(imported_at) FROM import_batches "
+        "WHERE round_id = ? AND undone_at IS NULL GROUP BY unit_id",
+        rnd["id"],
+    )
+    reports = _by_unit(
+        db,
+        "SELECT a.unit_id, COUNT(*), SUM(r.review = 'accepted'), SUM(r.review = 'returned'), "
+        "SUM(r.review = 'pending'), MIN(r.submitted_at), MAX(r.updated_at) "
+        "FROM reports r JOIN assignments a ON a.id = r.assignment_id WHERE r.round_id = ? GROUP BY a.unit_id",
+        rnd["id"],
+    )
     out = []
     for unit in db.query(
         "SELECT u.id, u.name, u.kind, u.contact, u.phone, COUNT(a.id) AS assignments FROM units u "

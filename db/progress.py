@@ -16,6 +16,16 @@ from db.status import REPORTABLE_STATUSES
 from db.text import remove_spaces, to_halfwidth
 
 REPORT_FIELDS = ("progress_text", "percent", "reported_status", "problems", "next_steps", "reporter", "phone")
+#: What the handoff workbook and the window call each report field.
+REPORT_FIELD_LABELS = {
+    "progress_text": "进展情况",
+    "percent": "完成进度",
+    "reported_status": "推进状态",
+    "problems": "存在问题",
+    "next_steps": "下步计划",
+    "reporter": "填报人",
+    "phone": "联系电话",
+}
 #: Excel's limit for one cell; longer text is refused rather than cut.
 MAX_CELL_CHARS = 32767
 

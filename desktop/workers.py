@@ -10,6 +10,7 @@ inside the callback the next time the back end reports progress.
 
 from __future__ import annotations
 
+import gc
 import inspect
 import logging
 import threading
@@ -18,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from db.errors import DubanError
@@ -120,6 +121,53 @@ class Job(QRunnable):
             self.done_event.set()
 
 
+class GuiThreadCollector(QObject):
+    """Python's cyclic garbage collection, run only in the GUI thread.
+
+    A collection starts in whichever thread happens to allocate when the counts run over,
+    often a worker busy with openpyxl. If the garbage holds a Qt object of the GUI thread (a
+    closed dialog caught in a reference cycle), it is destroyed from the worker thread, and
+    Qt crashes the process. So automatic collection is switched off once workers exist, and
+    a timer collects in the GUI thread as the collector itself would have (generation by
+    generation, when its thresholds are passed).
+    """
+
+    INTERVAL_MS = 500
+
+    def __init__(self, app: QCoreApplication) -> None:
+        super().__init__(app)
+        self.setObjectName("duban_gui_thread_collector")
+        gc.disable()
+        self._timer = QTimer(self)
+        self._timer.setInterval(self.INTERVAL_MS)
+        self._timer.timeout.connect(self.collect)
+        self._timer.start()
+
+    def collect(self) -> None:
+        """Collect the generations whose thresholds have been passed."""
+        counts, thresholds = gc.get_count(), gc.get_threshold()
+        if counts[0] <= thresholds[0]:
+            return
+        generation = 2 if counts[2] > thresholds[2] else 1 if counts[1] > thresholds[1] else 0
+        gc.collect(generation)
+
+    def stop(self) -> None:
+        """Hand collection back to Python (when no worker will run any more)."""
+        self._timer.stop()
+        self.setObjectName("")  # no longer found by collect_garbage_in_gui_thread
+        gc.enable()
+        self.deleteLater()
+
+
+def collect_garbage_in_gui_thread() -> GuiThreadCollector | None:
+    """Make sure cyclic garbage is collected in the GUI thread only (see :class:`GuiThreadCollector`)."""
+    app = QCoreApplication.instance()
+    if app is None:
+        return None
+    found = app.findChild(GuiThreadCollector, "duban_gui_thread_collector")
+    return found or GuiThreadCollector(app)
+
+
 #: Jobs still running; holding them keeps their signal objects alive.
 _RUNNING: set[Job] = set()
 
@@ -140,6 +188,7 @@ def start_job(
     The dialog is window-modal so the clerk cannot edit the ledger the job is writing,
     but the window keeps repainting. Results come back in the GUI thread.
     """
+    collect_garbage_in_gui_thread()
     job = Job(work, db_path)
     dialog = QProgressDialog(title, "取消", 0, 0, parent)
     dialog.setWindowTitle(title)

@@ -10,16 +10,6 @@ import sys
 from desktop.cli import EXIT_USER_ERROR, Context
 from desktop.textout import format_table
 
-_FIELD_LABELS = {
-    "progress_text": "进展情况",
-    "percent": "完成进度",
-    "reported_status": "推进状态",
-    "problems": "存在问题",
-    "next_steps": "下步计划",
-    "reporter": "填报人",
-    "phone": "联系电话",
-}
-
 
 def register(sub) -> None:
     """Add the exchange subcommands to ``duban``."""
@@ -100,7 +90,9 @@ def _field_label(db, key: str) -> str:
     if key.startswith("indicator:"):
         found = db.execute("SELECT name FROM indicators WHERE id = ?", [int(key.split(":", 1)[1])]).fetchone()
         return f"指标：{found[0]}" if found else "指标"
-    return _FIELD_LABELS.get(key, key)
+    from db.progress import REPORT_FIELD_LABELS
+
+    return REPORT_FIELD_LABELS.get(key, key)
 
 
 def _value(value) -> str:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from db.progress import REPORT_FIELD_LABELS
 from desktop.dialogs import common as ask
 
 OUTCOME_LABELS = {"new": "新增", "changed": "修改", "unchanged": "未变", "blank": "空行", "rejected": "拒绝"}
@@ -209,18 +210,6 @@ class PreviewDialog(QDialog):
         self.rows.resizeColumnsToContents()
 
 
-#: The handoff's column names for the report fields a preview row can change.
-FIELD_LABELS = {
-    "progress_text": "进展情况",
-    "percent": "完成进度",
-    "reported_status": "推进状态",
-    "problems": "存在问题",
-    "next_steps": "下步计划",
-    "reporter": "填报人",
-    "phone": "联系电话",
-}
-
-
 def field_label(key: str, indicator_names: dict[int, str] | None = None) -> str:
     """Return the column name a clerk knows for a change key (``percent`` → 完成进度, ``indicator:3`` → 指标名)."""
     if key.startswith("indicator:"):
@@ -229,7 +218,7 @@ def field_label(key: str, indicator_names: dict[int, str] | None = None) -> str:
         except ValueError:
             name = None
         return f"指标“{name}”" if name else "指标"
-    return FIELD_LABELS.get(key, key)
+    return REPORT_FIELD_LABELS.get(key, key)
 
 
 def _short(value) -> str:

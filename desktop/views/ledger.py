@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from db.errors import DubanError
+from db.progress import REPORT_FIELD_LABELS
 from desktop import undo
 from desktop.dialogs import common as ask
 from desktop.dialogs import forms
@@ -892,13 +893,7 @@ FIELD_NAMES = {
     "start_date": "开始日期",
     "end_date": "结束日期",
     "note": "备注",
-    "progress_text": "进展情况",
-    "percent": "完成进度",
-    "reported_status": "推进状态",
-    "problems": "存在问题",
-    "next_steps": "下步计划",
-    "reporter": "填报人",
-    "phone": "联系电话",
+    **REPORT_FIELD_LABELS,
     "review": "审核",
     "review_comment": "退回意见",
     "role": "分工",

@@ -13,6 +13,17 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.qt_log_ignore("propagateSizeHints"))
 
 
+@pytest.fixture(autouse=True)
+def _automatic_gc_between_tests():
+    """Jobs switch Python's automatic collection off (GUI-thread collection instead); give it back after each test."""
+    yield
+    from desktop.workers import _RUNNING, collect_garbage_in_gui_thread
+
+    collector = collect_garbage_in_gui_thread()
+    if collector is not None and not _RUNNING:
+        collector.stop()
+
+
 class Answers:
     """What the test answers when a page asks something; records what the user was told."""
 
