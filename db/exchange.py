@@ -231,41 +231,6 @@ def _tidy_person_name(name: str | None) -> str | None:
     return re.sub(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])", "", name)
 
 
-def _report_snapshot(db: sqlite_utils.Database, assignment_id: int, round_id: str) -> dict | None:
-    rows = list(db.query("SELECT * FROM reports WHERE assignment_id = ? AND round_id = ?", [assignment_id, round_id]))
-    if not rows:
-        return None
-    row = rows[0]
-    row["indicators"] = {
-        str(r[0]): r[1]
-        for r in db.execute(
-            "SELECT indicator_id, value FROM indicator_actuals WHERE report_id = ? ORDER BY indicator_id", [row["id"]]
-        )
-    }
-    return row
-
-
-def _report_snapshots(db: sqlite_utils.Database, assignment_ids: Iterable[int], round_id: str) -> dict[int, dict]:
-    """Return :func:`_report_snapshot` of many assignments at once (two queries), by assignment id."""
-    ids = json.dumps(sorted(set(assignment_ids)))
-    out: dict[int, dict] = {}
-    by_report: dict[int, dict] = {}
-    for row in db.query(
-        "SELECT * FROM reports WHERE round_id = ? AND assignment_id IN (SELECT value FROM json_each(?))",
-        [round_id, ids],
-    ):
-        row["indicators"] = {}
-        out[row["assignment_id"]] = by_report[row["id"]] = row
-    if by_report:
-        for report_id, indicator_id, value in db.execute(
-            "SELECT report_id, indicator_id, value FROM indicator_actuals "
-            "WHERE report_id IN (SELECT value FROM json_each(?)) ORDER BY report_id, indicator_id",
-            [json.dumps(list(by_report))],
-        ):
-            by_report[report_id]["indicators"][str(indicator_id)] = value
-    return out
-
-
 def _texts_by_key_work(db: sqlite_utils.Database, table: str, key_work_ids: str) -> dict[int, str]:
     grouped: dict[int, list[str]] = {}
     for kw, text in db.execute(
@@ -456,7 +421,7 @@ def _examine(db: sqlite_utils.Database, source: _Source, parsed, force: bool) ->
     if wb.missing_indicator_columns:
         preview.warnings.append(f"找不到指标列：{'、'.join(wb.missing_indicator_columns)}，这些指标未导入。")
     seen: set[int] = set()
-    current_reports = _report_snapshots(db, ledger_rows, rnd["id"])
+    current_reports = progress_mod.report_snapshots(db, ledger_rows, rnd["id"])
     for row in wb.rows:
         aid = row.assignment_id
         if aid is None:
@@ -684,7 +649,7 @@ def _apply(db: sqlite_utils.Database, preview: ReturnPreview, source: _Source, f
     rows = preview.to_apply
     # Each assignment appears once among the rows to apply (a repeated one is rejected), so the
     # reports as they were before the first row and after the last are each row's before and after.
-    befores = _report_snapshots(db, (row.assignment_id for row in rows), preview.round_id)
+    befores = progress_mod.report_snapshots(db, (row.assignment_id for row in rows), preview.round_id)
     progress_mod.save_reports(
         db,
         preview.round_id,
@@ -709,7 +674,7 @@ def _apply(db: sqlite_utils.Database, preview: ReturnPreview, source: _Source, f
             "SELECT * FROM problems WHERE id IN (SELECT value FROM json_each(?))", [json.dumps(list(added.values()))]
         )
     }
-    afters = _report_snapshots(db, (row.assignment_id for row in rows), preview.round_id)
+    afters = progress_mod.report_snapshots(db, (row.assignment_id for row in rows), preview.round_id)
     records = []
     for row in rows:
         before = befores.get(row.assignment_id)
@@ -774,7 +739,7 @@ def undo_import(db: sqlite_utils.Database, batch_id: int, source: str = "undo") 
         if change["table_name"] != "reports":
             continue
         aid, rid = change["row_key"].split(":", 1)
-        current = _report_snapshot(db, int(aid), rid)
+        current = progress_mod.report_snapshot(db, int(aid), rid)
         if _comparable(current) != _comparable(json.loads(change["after"])):
             number = db.execute(
                 "SELECT k.number FROM assignments a JOIN key_works k ON k.id = a.key_work_id WHERE a.id = ?", [int(aid)]
@@ -796,33 +761,7 @@ def undo_import(db: sqlite_utils.Database, batch_id: int, source: str = "undo") 
                 continue
             aid, rid = change["row_key"].split(":", 1)
             before = json.loads(change["before"]) if change["before"] else None
-            current = _report_snapshot(db, int(aid), rid)
-            if before is None:
-                if current:
-                    db["reports"].delete(current["id"])
-                    audit(
-                        db,
-                        "reports",
-                        current["id"],
-                        None,
-                        _comparable(current),
-                        None,
-                        f"{source}（撤销批次 {batch_id}）",
-                    )
-            else:
-                indicators = before.pop("indicators", {})
-                report_id = before["id"]
-                update = {k: v for k, v in before.items() if k != "id"}
-                db["reports"].update(report_id, update)
-                for k, v in update.items():
-                    if current and current.get(k) != v:
-                        audit(db, "reports", report_id, k, current.get(k), v, f"{source}（撤销批次 {batch_id}）")
-                db.execute("DELETE FROM indicator_actuals WHERE report_id = ?", [report_id])
-                for ind_id, value in indicators.items():
-                    db.execute(
-                        "INSERT INTO indicator_actuals (report_id, indicator_id, value) VALUES (?, ?, ?)",
-                        [report_id, int(ind_id), value],
-                    )
+            progress_mod.put_report(db, int(aid), rid, before, f"{source}（撤销批次 {batch_id}）")
             restored += 1
         stamp = now_iso()
         db.execute("UPDATE import_batches SET undone_at = ? WHERE id = ?", [stamp, batch_id])
@@ -1094,7 +1033,7 @@ def open_handoff(ledger_path: str | Path, file: str | Path) -> dict:
             set_meta(db, f"handoff:{export_id}", {"rows": extras}, "open-handoff")
             set_meta(db, "current_export", export_id, "open-handoff")
             for r in wb.rows:
-                if r.assignment_id not in rows_info or _report_snapshot(db, r.assignment_id, round_id):
+                if r.assignment_id not in rows_info or progress_mod.report_snapshot(db, r.assignment_id, round_id):
                     continue
                 if _prefill(db, r, rows_info[r.assignment_id], round_id, reporter, phone):
                     prefilled += 1
@@ -1332,7 +1271,7 @@ def export_return(db: sqlite_utils.Database, out_path: str | Path, export_id: st
             reference=extras.get(str(aid), {}).get("reference"),
             comment=extras.get(str(aid), {}).get("comment"),
         )
-        report = _report_snapshot(db, aid, rnd["id"])
+        report = progress_mod.report_snapshot(db, aid, rnd["id"])
         if report:
             row.values = {
                 k: report[k] for k in ("progress_text", "percent", "reported_status", "problems", "next_steps")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,17 +31,26 @@ REPORT_FIELD_LABELS = {
 MAX_CELL_CHARS = 32767
 
 
-def _check_report_values(fields: dict[str, Any]) -> None:
+def report_value_problems(fields: dict[str, Any]) -> list[str]:
+    """Return what is wrong with a report's values (empty when every value can be stored)."""
+    problems = []
     pct = fields.get("percent")
     if pct is not None and not (0 <= pct <= 100):
-        raise DubanError(f"完成进度应在 0 到 100 之间，收到的是 {pct}。")
+        problems.append(f"完成进度应在 0 到 100 之间，收到的是 {pct}。")
     status = fields.get("reported_status")
     if status is not None and status not in REPORTABLE_STATUSES:
-        raise DubanError(f"推进状态只能是 {'、'.join(REPORTABLE_STATUSES)}，收到的是“{status}”。")
+        problems.append(f"推进状态只能是 {'、'.join(REPORTABLE_STATUSES)}，收到的是“{status}”。")
     for key in ("progress_text", "problems", "next_steps"):
         value = fields.get(key)
         if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
-            raise DubanError(f"文字超过 {MAX_CELL_CHARS} 字（Excel 单元格上限），请精简后再填报。")
+            problems.append(f"{REPORT_FIELD_LABELS[key]}超过 {MAX_CELL_CHARS} 字（Excel 单元格上限），请精简后再填报。")
+    return problems
+
+
+def _check_report_values(fields: dict[str, Any]) -> None:
+    problems = report_value_problems(fields)
+    if problems:
+        raise DubanError(problems[0])
 
 
 @dataclass(frozen=True)
@@ -139,7 +149,7 @@ def save_reports(
                     "batch_id": batch_id,
                     **entry.fields,
                 }
-                report_id = _insert(db, "reports", record)
+                report_id = insert_row(db, "reports", record)
                 changes = {k: (None, v) for k, v in entry.fields.items() if v not in (None, "")}
                 log.append(audit_entry("reports", report_id, None, None, record, source, stamp))
                 current[entry.assignment_id] = {"id": report_id, "review": None, **record}
@@ -152,7 +162,7 @@ def save_reports(
                     if row["review"] == "returned":
                         # A corrected report goes back to the office for review.
                         update["review"] = "pending"
-                    _update(db, "reports", report_id, update)
+                    update_row(db, "reports", report_id, update)
                     row.update(update)
                     log.extend(
                         audit_entry("reports", report_id, k, old, new, source, stamp)
@@ -186,16 +196,97 @@ def save_reports(
     return results
 
 
-def _insert(db: sqlite_utils.Database, table: str, record: dict[str, Any]) -> int:
-    # Plain SQL: sqlite-utils' Table.insert looks the table's columns up on every call.
+def insert_row(db: sqlite_utils.Database, table: str, record: dict[str, Any]) -> int:
+    """Insert one row and return its id (plain SQL: sqlite-utils' Table.insert looks the columns up every call)."""
     columns = ", ".join(record)
     marks = ", ".join("?" for _ in record)
     return db.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(record.values())).lastrowid
 
 
-def _update(db: sqlite_utils.Database, table: str, row_id: int, values: dict[str, Any]) -> None:
+def update_row(db: sqlite_utils.Database, table: str, row_id: int, values: dict[str, Any]) -> None:
+    """Set some columns of one row (plain SQL, as :func:`insert_row`)."""
     assignments = ", ".join(f"{k} = ?" for k in values)
     db.execute(f"UPDATE {table} SET {assignments} WHERE id = ?", [*values.values(), row_id])
+
+
+def report_snapshot(db: sqlite_utils.Database, assignment_id: int, round_id: str) -> dict | None:
+    """Return a report's whole row plus ``indicators`` ({indicator id as text: value}), or None."""
+    return report_snapshots(db, [assignment_id], round_id).get(assignment_id)
+
+
+def report_snapshots(db: sqlite_utils.Database, assignment_ids: Iterable[int], round_id: str) -> dict[int, dict]:
+    """Return :func:`report_snapshot` of many assignments at once (two queries), by assignment id."""
+    ids = json.dumps(sorted(set(assignment_ids)))
+    out: dict[int, dict] = {}
+    by_report: dict[int, dict] = {}
+    for row in db.query(
+        "SELECT * FROM reports WHERE round_id = ? AND assignment_id IN (SELECT value FROM json_each(?))",
+        [round_id, ids],
+    ):
+        row["indicators"] = {}
+        out[row["assignment_id"]] = by_report[row["id"]] = row
+    if by_report:
+        for report_id, indicator_id, value in db.execute(
+            "SELECT report_id, indicator_id, value FROM indicator_actuals "
+            "WHERE report_id IN (SELECT value FROM json_each(?)) ORDER BY report_id, indicator_id",
+            [json.dumps(list(by_report))],
+        ):
+            by_report[report_id]["indicators"][str(indicator_id)] = value
+    return out
+
+
+def put_report(db: sqlite_utils.Database, assignment_id: int, round_id: str, target: dict | None, source: str) -> None:
+    """Make a report exactly a :func:`report_snapshot` (None: no report), logging every field that changes.
+
+    Undoing an import batch or a typed save writes the snapshot taken before it back this way.
+
+    ``target["id"]`` is set to the report's id as it now is (a new one when the report comes back
+    and its old id was taken meanwhile), so that the snapshot can be compared with the ledger later.
+    """
+    current = report_snapshot(db, assignment_id, round_id)
+    if target is None:
+        if current is not None:
+            db.execute("DELETE FROM indicator_actuals WHERE report_id = ?", [current["id"]])
+            db.execute("DELETE FROM reports WHERE id = ?", [current["id"]])
+            audit(
+                db,
+                "reports",
+                current["id"],
+                None,
+                {k: v for k, v in current.items() if k != "indicators"},
+                None,
+                source,
+            )
+        return
+    row = {k: v for k, v in target.items() if k != "indicators"}
+    if current is None:
+        if db.execute("SELECT 1 FROM reports WHERE id = ?", [row["id"]]).fetchone():
+            row.pop("id")  # another report got this id meanwhile: the report comes back under a new one
+        report_id = target["id"] = insert_row(db, "reports", row)
+        audit(db, "reports", report_id, None, None, row, source)
+        old_values: dict[str, float] = {}
+    else:
+        report_id = row["id"] = target["id"] = current["id"]
+        changed = {k: v for k, v in row.items() if current.get(k) != v}
+        if changed:
+            update_row(db, "reports", report_id, changed)
+            for k, v in changed.items():
+                audit(db, "reports", report_id, k, current.get(k), v, source)
+        old_values = current["indicators"]
+    new_values = target["indicators"]
+    for ind in sorted(set(old_values) | set(new_values), key=int):
+        old, new = old_values.get(ind), new_values.get(ind)
+        if old == new:
+            continue
+        if new is None:
+            db.execute("DELETE FROM indicator_actuals WHERE report_id = ? AND indicator_id = ?", [report_id, int(ind)])
+        else:
+            db.execute(
+                "INSERT INTO indicator_actuals (report_id, indicator_id, value) VALUES (?, ?, ?) "
+                "ON CONFLICT(report_id, indicator_id) DO UPDATE SET value = excluded.value",
+                [report_id, int(ind), new],
+            )
+        audit(db, "indicator_actuals", f"{report_id}:{ind}", "value", old, new, source)
 
 
 def review_report(
@@ -282,7 +373,7 @@ def record_problems(
                 "raised_at": stamp,
                 "state": "open",
             }
-            pid = _insert(db, "problems", row)
+            pid = insert_row(db, "problems", row)
             known[(key_work_id, key)] = pid
             log.append(audit_entry("problems", pid, None, None, row, source, stamp))
             results.append((pid, True))

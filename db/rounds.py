@@ -164,6 +164,17 @@ def reopen_round(db: sqlite_utils.Database, round_id: str, source: str = "manual
         audit(db, "rounds", row["id"], "state", "closed", "open", f"{source}（重新打开，解冻 {frozen} 条）")
 
 
+def default_round(db: sqlite_utils.Database, *, open_only: bool = False) -> str | None:
+    """Return the round to show or report on when none is chosen: the newest open one, else the newest.
+
+    Args:
+        open_only: None rather than a closed round when no round is open.
+    """
+    where = "WHERE state = 'open' " if open_only else ""
+    row = db.execute(f"SELECT id FROM rounds {where}ORDER BY state = 'open' DESC, cutoff DESC LIMIT 1").fetchone()
+    return row[0] if row else None
+
+
 def previous_round(db: sqlite_utils.Database, round_id: str) -> dict | None:
     """Return the round with the latest cut-off before this one's, if any."""
     row = get_round(db, round_id)

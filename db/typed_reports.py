@@ -20,14 +20,21 @@ import sqlite_utils
 
 from db.errors import DubanError
 from db.ledger import audit
-from db.progress import MAX_CELL_CHARS, REPORT_FIELDS, record_problems, save_report
+from db.progress import (
+    REPORT_FIELDS,
+    insert_row,
+    put_report,
+    record_problems,
+    report_snapshot,
+    report_value_problems,
+    save_report,
+)
 from db.rounds import ensure_round_open, get_round, previous_round
-from db.status import DONE, REPORTABLE_STATUSES
+from db.status import DONE
 from db.text import to_halfwidth
 
 #: Fields the office must fill before a typed report can be saved: (field, label).
 REQUIRED_FIELDS = (("progress_text", "进展情况"), ("reported_status", "推进状态"))
-_TEXT_LABELS = {"progress_text": "进展情况", "problems": "存在问题", "next_steps": "下步计划"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -60,6 +67,18 @@ class ReportDraft:
     prefilled_from: str | None = None
     review: str | None = None
     review_comment: str | None = None
+
+
+def reported_assignments(db: sqlite_utils.Database, key_work_id: int, round_id: str) -> set[int]:
+    """Return the assignments of a key work that have a report for the round."""
+    return {
+        r[0]
+        for r in db.execute(
+            "SELECT r.assignment_id FROM reports r JOIN assignments a ON a.id = r.assignment_id "
+            "WHERE r.round_id = ? AND a.key_work_id = ?",
+            [round_id, key_work_id],
+        )
+    }
 
 
 def report_draft(db: sqlite_utils.Database, assignment_id: int, round_id: str) -> ReportDraft:
@@ -122,15 +141,14 @@ def parse_indicator_value(text: str | None, name: str, measure_unit: str | None 
 def check_typed_report(fields: dict[str, Any]) -> list[str]:
     """Return what is wrong with a report as typed (empty when it can be saved), in plain Chinese.
 
-    The same rules the returns import applies, plus the two fields a typed report must have.
+    The rules every stored report is held to (:func:`db.progress.report_value_problems`), plus
+    what a form asks of the office: the two fields a typed report must have, a status that agrees
+    with 100 %, a phone number made of digits.
     """
     problems = [f"请填写{label}。" for key, label in REQUIRED_FIELDS if fields.get(key) in (None, "")]
+    problems += report_value_problems(fields)
     pct = fields.get("percent")
     status = fields.get("reported_status")
-    if pct is not None and not 0 <= pct <= 100:
-        problems.append("完成进度应在 0 到 100 之间。")
-    if status is not None and status not in REPORTABLE_STATUSES:
-        problems.append(f"推进状态只能是 {'、'.join(REPORTABLE_STATUSES)}。")
     if status == DONE and pct is not None and pct < 100:
         problems.append("推进状态选了“已完成”，完成进度应为 100。")
     if pct == 100 and status not in (None, DONE):
@@ -138,9 +156,6 @@ def check_typed_report(fields: dict[str, Any]) -> list[str]:
     phone = to_halfwidth(fields.get("phone") or "").strip()
     if phone and not all(ch.isdigit() or ch in "-— ()（）" for ch in phone):
         problems.append("联系电话只能包含数字和“-”。")
-    for key, label in _TEXT_LABELS.items():
-        if len(fields.get(key) or "") > MAX_CELL_CHARS:
-            problems.append(f"{label}超过 {MAX_CELL_CHARS} 字（Excel 单元格上限），请精简。")
     return problems
 
 
@@ -157,21 +172,6 @@ class TypedReport:
     after: dict | None
     changes: dict[str, tuple[Any, Any]]
     problem: dict | None = None
-
-
-def report_snapshot(db: sqlite_utils.Database, assignment_id: int, round_id: str) -> dict | None:
-    """Return a report's whole row plus ``indicators`` ({indicator id as text: value}), or None."""
-    rows = list(db.query("SELECT * FROM reports WHERE assignment_id = ? AND round_id = ?", [assignment_id, round_id]))
-    if not rows:
-        return None
-    row = rows[0]
-    row["indicators"] = {
-        str(ind): value
-        for ind, value in db.execute(
-            "SELECT indicator_id, value FROM indicator_actuals WHERE report_id = ? ORDER BY indicator_id", [row["id"]]
-        )
-    }
-    return row
 
 
 def save_typed_report(
@@ -234,65 +234,6 @@ def _label(db: sqlite_utils.Database, assignment_id: int) -> str:
     return f"第 {row[0]} 项 {row[1]}" if row else f"分工 {assignment_id}"
 
 
-def _put_report(db: sqlite_utils.Database, typed: TypedReport, target: dict | None, source: str) -> None:
-    """Make the report exactly ``target`` (None: no report), logging every field that changes."""
-    current = report_snapshot(db, typed.assignment_id, typed.round_id)
-    if target is None:
-        if current is not None:
-            db.execute("DELETE FROM indicator_actuals WHERE report_id = ?", [current["id"]])
-            db.execute("DELETE FROM reports WHERE id = ?", [current["id"]])
-            audit(
-                db,
-                "reports",
-                current["id"],
-                None,
-                {k: v for k, v in current.items() if k != "indicators"},
-                None,
-                source,
-            )
-        return
-    row = {k: v for k, v in target.items() if k != "indicators"}
-    if current is None:
-        taken = db.execute("SELECT 1 FROM reports WHERE id = ?", [row["id"]]).fetchone()
-        if taken:
-            # Another report got this id meanwhile: the report comes back under a new one.
-            row.pop("id")
-        columns = ", ".join(row)
-        report_id = db.execute(
-            f"INSERT INTO reports ({columns}) VALUES ({', '.join('?' for _ in row)})", list(row.values())
-        ).lastrowid
-        target["id"] = report_id
-        audit(db, "reports", report_id, None, None, row, source)
-        old_values: dict[str, float] = {}
-    else:
-        report_id = current["id"]
-        row["id"] = report_id
-        target["id"] = report_id
-        changed = {k: v for k, v in row.items() if current.get(k) != v}
-        if changed:
-            db.execute(
-                f"UPDATE reports SET {', '.join(f'{k} = ?' for k in changed)} WHERE id = ?",
-                [*changed.values(), report_id],
-            )
-            for k, v in changed.items():
-                audit(db, "reports", report_id, k, current.get(k), v, source)
-        old_values = current["indicators"]
-    new_values = target["indicators"]
-    for ind in sorted(set(old_values) | set(new_values), key=int):
-        old, new = old_values.get(ind), new_values.get(ind)
-        if old == new:
-            continue
-        if new is None:
-            db.execute("DELETE FROM indicator_actuals WHERE report_id = ? AND indicator_id = ?", [report_id, int(ind)])
-        else:
-            db.execute(
-                "INSERT INTO indicator_actuals (report_id, indicator_id, value) VALUES (?, ?, ?) "
-                "ON CONFLICT(report_id, indicator_id) DO UPDATE SET value = excluded.value",
-                [report_id, int(ind), new],
-            )
-        audit(db, "indicator_actuals", f"{report_id}:{ind}", "value", old, new, source)
-
-
 def _same(a: dict | None, b: dict | None) -> bool:
     return (a is None) == (b is None) and (a is None or a == b)
 
@@ -315,7 +256,7 @@ def undo_typed_report(db: sqlite_utils.Database, typed: TypedReport, source: str
             "无法撤销这次录入；请先撤销之后的修改。"
         )
     with db.atomic():
-        _put_report(db, typed, typed.before, source)
+        put_report(db, typed.assignment_id, typed.round_id, typed.before, source)
         if typed.problem:
             pid = typed.problem["id"]
             row = db.execute("SELECT state FROM problems WHERE id = ?", [pid]).fetchone()
@@ -336,7 +277,7 @@ def redo_typed_report(db: sqlite_utils.Database, typed: TypedReport, source: str
     if not _same(current, typed.before):
         raise DubanError(f"{_label(db, typed.assignment_id)} 的填报在撤销之后又被修改过，无法重做这次录入。")
     with db.atomic():
-        _put_report(db, typed, typed.after, source)
+        put_report(db, typed.assignment_id, typed.round_id, typed.after, source)
         if typed.problem:
             problem = dict(typed.problem)
             same_text = db.execute(
@@ -349,9 +290,6 @@ def redo_typed_report(db: sqlite_utils.Database, typed: TypedReport, source: str
                 return
             if db.execute("SELECT 1 FROM problems WHERE id = ?", [problem["id"]]).fetchone():
                 problem.pop("id")
-            columns = ", ".join(problem)
-            pid = db.execute(
-                f"INSERT INTO problems ({columns}) VALUES ({', '.join('?' for _ in problem)})", list(problem.values())
-            ).lastrowid
+            pid = insert_row(db, "problems", problem)
             typed.problem["id"] = pid
             audit(db, "problems", pid, None, None, problem, source)

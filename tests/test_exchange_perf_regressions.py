@@ -7,7 +7,8 @@ import json
 import openpyxl
 from test_exchange_helpers import ROUND, clerk_values, columns, data_rows, fill, indicator_headers
 
-from db.exchange import _report_snapshot, import_returns, undo_import
+from db.exchange import import_returns, undo_import
+from db.progress import report_snapshot as _report_snapshot
 from db.progress import review_report, save_report
 from reports.handoff import COMMENT_HEADER, EDITABLE_COLUMNS, ID_HEADER, INDICATOR_PREFIX, export_handoff
 

@@ -127,12 +127,6 @@ def cmd_units(args, ctx: Context) -> int:
     return 0
 
 
-def default_round(db) -> str | None:
-    """Return the round commands use when none is given: the newest open one, else the newest."""
-    row = db.execute("SELECT id FROM rounds ORDER BY state = 'open' DESC, cutoff DESC LIMIT 1").fetchone()
-    return row[0] if row else None
-
-
 def cmd_tasks(args, ctx: Context) -> int:
     """List key works with their lead unit and status for a round."""
     from db.errors import DubanError
@@ -143,6 +137,8 @@ def cmd_tasks(args, ctx: Context) -> int:
     db = ctx.open_db()
     if args.status and args.status not in STATUSES:
         raise DubanError(f"状态“{args.status}”不存在，可选：{'、'.join(STATUSES)}。")
+    from db.rounds import default_round
+
     round_id = args.round or default_round(db)
     rows = []
     if round_id is None:

@@ -270,8 +270,9 @@ class LedgerPage(QWidget):
         return load_key_work_rows(self.db, round_id, self.session.key_work_states(round_id) if round_id else None)
 
     def _default_round(self) -> str | None:
-        row = self.db.execute("SELECT id FROM rounds ORDER BY state = 'open' DESC, cutoff DESC LIMIT 1").fetchone()
-        return row[0] if row else None
+        from db.rounds import default_round
+
+        return default_round(self.db)
 
     @staticmethod
     def _fill_combo(box: QComboBox, items: list[tuple[str, str]], all_label: str, default=None) -> None:
@@ -577,9 +578,9 @@ class LedgerPage(QWidget):
         row = self._need_selection()
         if row is None:
             return
-        from db.rounds import ensure_round_open
+        from db.rounds import default_round, ensure_round_open
         from db.tasks import key_work_detail
-        from db.typed_reports import report_draft
+        from db.typed_reports import report_draft, reported_assignments
 
         round_id = round_id or self.report_round()
         if not round_id:
@@ -589,23 +590,16 @@ class LedgerPage(QWidget):
             ensure_round_open(self.db, round_id)
         except DubanError as exc:
             message = str(exc)
-            open_round = self.db.execute("SELECT id FROM rounds WHERE state = 'open' ORDER BY cutoff DESC").fetchone()
+            open_round = default_round(self.db, open_only=True)
             if open_round:
-                message += f"\n要录入本轮进展，请在上方“轮次”里选进行中的 {open_round[0]}。"
+                message += f"\n要录入本轮进展，请在上方“轮次”里选进行中的 {open_round}。"
             ask.show_error(self, message, "轮次已关闭")
             return
         detail = key_work_detail(self.db, row.id)
         if not detail["assignments"]:
             ask.show_error(self, "这项工作还没有分工。请先点“分工…”指定责任单位，再录入进展。")
             return
-        reported = {
-            r[0]
-            for r in self.db.execute(
-                "SELECT assignment_id FROM reports WHERE round_id = ? AND assignment_id IN "
-                "(SELECT id FROM assignments WHERE key_work_id = ?)",
-                [round_id, row.id],
-            )
-        }
+        reported = reported_assignments(self.db, row.id, round_id)
         options = [
             (f"{a['unit']}（{a['role']}）{'· 已报送' if a['id'] in reported else '· 未报送'}", a["id"])
             for a in detail["assignments"]

@@ -182,8 +182,9 @@ class TownshipPage(QWidget):
             row = self.db.execute("SELECT round_id FROM exports WHERE id = ?", [export_id]).fetchone()
             if row:
                 return row[0]
-        row = self.db.execute("SELECT id FROM rounds WHERE state = 'open' ORDER BY cutoff DESC LIMIT 1").fetchone()
-        return row[0] if row else None
+        from db.rounds import default_round
+
+        return default_round(self.db, open_only=True)
 
     def unit_name(self) -> str | None:
         """The unit this ledger reports for."""
