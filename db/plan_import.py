@@ -6,26 +6,24 @@ writes the draft in one transaction. A plan is identified by its document number
 its title; its key works by their number, so importing the same file twice leaves one
 copy and importing an edited file changes exactly the key works that changed.
 
-The draft is duck-typed (see :class:`reports.tasklist.draft.Draft`) so that ``db`` does
+The draft is duck-typed (see :class:`db.plan_draft.Draft`) so that ``db`` does
 not depend on the readers.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlite_utils
 
 from db.deadlines import parse_deadline
 from db.errors import DubanError
 from db.ledger import audit, delete_audited, insert_audited, now_iso, update_audited
+from db.plan_draft import Draft, DraftKeyWork
 from db.tasks import add_key_work, assign, category_id, delete_key_work, update_key_work
 from db.text import name_key
 from db.units import add_alias, add_unit, find_unit, match_unit, township_ids
-
-if TYPE_CHECKING:  # pragma: no cover
-    from reports.tasklist.draft import Draft, DraftKeyWork
 
 NEW_UNIT_POLICIES = ("create", "refuse", "skip")
 

@@ -5,7 +5,7 @@ unit registry and commits it.
 """
 
 from reports.tasklist.document import read_task_text
-from reports.tasklist.draft import (
+from db.plan_draft import (
     Draft,
     DraftIndicator,
     DraftKeyWork,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from db.errors import DubanError
-from reports.tasklist.draft import Draft, DraftKeyWork, Unplaced
+from db.plan_draft import Draft, DraftKeyWork, Unplaced
 from reports.tasklist.grid import Grid, find_header, finish_key_works, plan_meta_from_titles, read_grids
 from reports.tasklist.textparse import (
     _join,

@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from db.deadlines import parse_deadline
-from reports.tasklist.draft import Draft, DraftKeyWork, DraftMilestone, Unplaced
+from db.plan_draft import Draft, DraftKeyWork, DraftMilestone, Unplaced
 from reports.tasklist.textparse import (
     _dedupe_units,
     find_deadlines,

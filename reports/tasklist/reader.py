@@ -8,7 +8,7 @@ from pathlib import Path
 from db.errors import DubanError
 from reports.safety import expect_kind
 from reports.tasklist.document import parse_policy_text, read_docx
-from reports.tasklist.draft import Draft
+from db.plan_draft import Draft
 from reports.tasklist.excel import xls_grids, xlsx_grids
 from reports.tasklist.grid import read_grids
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from db.text import chinese_number
 from db.units import clean_unit_name
-from reports.tasklist.draft import (
+from db.plan_draft import (
     ROLE_LEAD,
     ROLE_RESPONSIBLE,
     ROLE_SUPPORT,
