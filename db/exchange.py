@@ -294,8 +294,8 @@ def _normalise_row(
     reporter: str | None,
     phone: str | None,
 ) -> RowOutcome:
+    from db.values import ValueProblem, normalise_number, normalise_percent, normalise_status, normalise_text
     from reports.handoff import EDITABLE_COLUMNS
-    from reports.returns import ValueProblem, normalise_number, normalise_percent, normalise_status, normalise_text
 
     headers = {k: h for k, h, _w in EDITABLE_COLUMNS}
     outcome = RowOutcome(row.row_number, row.assignment_id, ledger_row["number"], ledger_row["title"], "new")
@@ -333,8 +333,8 @@ def _normalise_row(
 
 def _examine(db: sqlite_utils.Database, source: _Source, parsed, force: bool) -> ReturnPreview:
     """Judge one parsed file against the ledger as it is now (nothing is written)."""
+    from db.values import ValueProblem, normalise_phone, normalise_text
     from reports.handoff import COMPARED_LOCKED, LOCKED_COLUMNS
-    from reports.returns import ValueProblem, normalise_phone, normalise_text
 
     preview = ReturnPreview(path=source.display, file_name=source.name)
     if source.rejected:
@@ -963,7 +963,8 @@ def open_handoff(ledger_path: str | Path, file: str | Path) -> dict:
     Raises:
         DubanError: not a handoff workbook, an office ledger, or a ledger bound to another unit.
     """
-    from reports.returns import ValueProblem, normalise_phone, normalise_text, read_return
+    from db.values import ValueProblem, normalise_phone, normalise_text
+    from reports.returns import read_return
 
     file = Path(file)
     wb = read_return(file)
@@ -1175,7 +1176,7 @@ def _iso_date(text: str | None) -> str | None:
 
 def _prefill(db: sqlite_utils.Database, row, info: dict, round_id: str, reporter, phone) -> bool:
     """Store the values the handoff was pre-filled with as the local draft report."""
-    from reports.returns import ValueProblem, normalise_number, normalise_percent, normalise_status, normalise_text
+    from db.values import ValueProblem, normalise_number, normalise_percent, normalise_status, normalise_text
 
     try:
         fields = {

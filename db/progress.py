@@ -15,6 +15,7 @@ from db.ledger import audit, audit_entry, now_iso, write_audit_entries
 from db.rounds import ensure_round_open
 from db.status import REPORTABLE_STATUSES
 from db.text import remove_spaces, to_halfwidth
+from db.values import MAX_CELL_CHARS
 
 REPORT_FIELDS = ("progress_text", "percent", "reported_status", "problems", "next_steps", "reporter", "phone")
 #: What the handoff workbook and the window call each report field.
@@ -27,8 +28,6 @@ REPORT_FIELD_LABELS = {
     "reporter": "填报人",
     "phone": "联系电话",
 }
-#: Excel's limit for one cell; longer text is refused rather than cut.
-MAX_CELL_CHARS = 32767
 
 
 def report_value_problems(fields: dict[str, Any]) -> list[str]:

@@ -32,6 +32,7 @@ from db.progress import (
 from db.rounds import ensure_round_open, get_round, previous_round
 from db.status import DONE
 from db.text import to_halfwidth
+from db.values import Cell, ValueProblem, normalise_number, normalise_percent
 
 #: Fields the office must fill before a typed report can be saved: (field, label).
 REQUIRED_FIELDS = (("progress_text", "进展情况"), ("reported_status", "推进状态"))
@@ -127,8 +128,6 @@ def parse_indicator_value(text: str | None, name: str, measure_unit: str | None 
     Raises:
         DubanError: not a number.
     """
-    from reports.returns import Cell, ValueProblem, normalise_number
-
     text = (text or "").strip()
     if not text:
         return None
@@ -147,6 +146,15 @@ def check_typed_report(fields: dict[str, Any]) -> list[str]:
     """
     problems = [f"请填写{label}。" for key, label in REQUIRED_FIELDS if fields.get(key) in (None, "")]
     problems += report_value_problems(fields)
+    return problems + form_problems(fields)
+
+
+def form_problems(fields: dict[str, Any]) -> list[str]:
+    """Return what a form (the office's or the township's) refuses beyond the stored values' rules.
+
+    A status that disagrees with 100 %, and a phone number that is not made of digits.
+    """
+    problems = []
     pct = fields.get("percent")
     status = fields.get("reported_status")
     if status == DONE and pct is not None and pct < 100:
@@ -157,6 +165,21 @@ def check_typed_report(fields: dict[str, Any]) -> list[str]:
     if phone and not all(ch.isdigit() or ch in "-— ()（）" for ch in phone):
         problems.append("联系电话只能包含数字和“-”。")
     return problems
+
+
+def parse_typed_percent(text: str | None) -> float | None:
+    """Read 完成进度 as a clerk types it into a form (45, 45%, ４５, 八成), by the Excel import's rule.
+
+    Raises:
+        DubanError: not a number from 0 to 100.
+    """
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return normalise_percent(Cell(value=text), "完成进度")
+    except ValueProblem as exc:
+        raise DubanError(str(exc)) from None
 
 
 # ---------------------------------------------------------------------------------------------

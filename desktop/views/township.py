@@ -21,9 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from db.errors import DubanError
 from db.ledger import get_meta
 from db.status import REPORTABLE_STATUSES
 from db.text import to_halfwidth
+from db.typed_reports import form_problems, parse_indicator_value, parse_typed_percent
 from desktop import undo
 from desktop.dialogs import common as ask
 from desktop.views.common import button, button_row, esc, heading, hint
@@ -34,28 +36,19 @@ AUTOSAVE_MS = 800
 
 
 def parse_percent(text: str) -> tuple[float | None, str | None]:
-    """Read 完成进度 as a clerk types it (45, 45%, ４５, 37.5); return (value, problem)."""
-    text = to_halfwidth(text or "").strip().rstrip("%").strip()
-    if not text:
-        return None, None
+    """Read 完成进度 as typed, by the rule the Excel import uses; return (value, problem)."""
     try:
-        value = float(text)
-    except ValueError:
-        return None, "完成进度请填 0 到 100 之间的数字，如 45。"
-    if not 0 <= value <= 100:
-        return None, "完成进度应在 0 到 100 之间。"
-    return value, None
+        return parse_typed_percent(text), None
+    except DubanError as exc:
+        return None, str(exc)
 
 
-def parse_number(text: str, name: str) -> tuple[float | None, str | None]:
-    """Read an indicator value (full-width digits and thousands separators allowed)."""
-    text = to_halfwidth(text or "").replace(",", "").replace("，", "").strip()
-    if not text:
-        return None, None
+def parse_number(text: str, name: str, measure_unit: str | None = None) -> tuple[float | None, str | None]:
+    """Read an indicator value as typed, by the rule the Excel import uses; return (value, problem)."""
     try:
-        return float(text), None
-    except ValueError:
-        return None, f"“{name}”请填数字。"
+        return parse_indicator_value(text, name, measure_unit), None
+    except DubanError as exc:
+        return None, str(exc)
 
 
 class TownshipPage(QWidget):
@@ -104,7 +97,7 @@ class TownshipPage(QWidget):
             edit.setTabChangesFocus(True)
         self.reporter = QLineEdit()
         self.phone = QLineEdit()
-        self.indicator_inputs: dict[int, tuple[QLineEdit, str]] = {}
+        self.indicator_inputs: dict[int, tuple[QLineEdit, str, str | None]] = {}
         self.problem_label = QLabel()
         self.problem_label.setStyleSheet("color: #c0392b")
         self.problem_label.setWordWrap(True)
@@ -385,7 +378,7 @@ class TownshipPage(QWidget):
                 edit.textChanged.connect(self._edited)
                 label = f"{ind['name']}（{unit}）" if unit else ind["name"]
                 self.indicator_form.insertRow(self.indicator_row + offset, label, edit)
-                self.indicator_inputs[ind["id"]] = (edit, ind["name"])
+                self.indicator_inputs[ind["id"]] = (edit, ind["name"], ind["measure_unit"])
         finally:
             self._filling = False
         self.problem_label.setText("")
@@ -401,16 +394,11 @@ class TownshipPage(QWidget):
         if bad:
             problems.append(bad)
         status = self.status_box.currentData()
-        if status == "已完成" and percent is not None and percent < 100:
-            problems.append("推进状态选了“已完成”，完成进度应为 100。")
-        if percent == 100 and status not in (None, "已完成"):
-            problems.append("完成进度为 100 时，推进状态应选“已完成”。")
         phone = to_halfwidth(self.phone.text()).strip()
-        if phone and not all(ch.isdigit() or ch in "-— ()（）" for ch in phone):
-            problems.append("联系电话只能包含数字和“-”。")
+        problems += form_problems({"percent": percent, "reported_status": status, "phone": phone})
         values: dict[int, float | None] = {}
-        for ind_id, (edit, name) in self.indicator_inputs.items():
-            value, bad = parse_number(edit.text(), name)
+        for ind_id, (edit, name, measure_unit) in self.indicator_inputs.items():
+            value, bad = parse_number(edit.text(), name, measure_unit)
             edit.setStyleSheet("background: #fdecea" if bad else "")
             if bad:
                 problems.append(bad)
