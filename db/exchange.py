@@ -29,6 +29,7 @@ import sqlite_utils
 from db import progress as progress_mod
 from db.errors import DubanError
 from db.ledger import audit, backup_ledger, create_ledger, get_meta, now_iso, open_ledger, set_meta
+from db.problems import record_problems
 from db.rounds import ensure_round_open, get_round, open_round
 from db.units import add_unit, find_unit
 
@@ -658,7 +659,7 @@ def _apply(db: sqlite_utils.Database, preview: ReturnPreview, source: _Source, f
         batch_id=batch_id,
     )
     with_problems = [row for row in rows if row.problems]
-    recorded = progress_mod.record_problems(
+    recorded = record_problems(
         db,
         preview.unit_id,
         preview.round_id,

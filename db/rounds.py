@@ -63,6 +63,21 @@ def list_rounds(db: sqlite_utils.Database) -> list[dict]:
     return list(db.query("SELECT * FROM rounds ORDER BY cutoff, id"))
 
 
+def rounds_newest_first(db: sqlite_utils.Database) -> list[dict]:
+    """Return every round, newest cut-off first (as the window lists them)."""
+    return list(db.query("SELECT * FROM rounds ORDER BY cutoff DESC, id DESC"))
+
+
+def suggest_next_round(db: sqlite_utils.Database, today: date | None = None) -> str:
+    """Propose the id of the next quarterly round: the quarter after the newest one, else today's quarter."""
+    row = db.execute("SELECT id FROM rounds WHERE id GLOB '20[0-9][0-9]Q[1-4]' ORDER BY id DESC LIMIT 1").fetchone()
+    if not row:
+        today = today or date.today()
+        return f"{today.year}Q{(today.month - 1) // 3 + 1}"
+    year, quarter = int(row[0][:4]), int(row[0][5])
+    return f"{year + 1}Q1" if quarter == 4 else f"{year}Q{quarter + 1}"
+
+
 def open_round(
     db: sqlite_utils.Database,
     round_id: str,

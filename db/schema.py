@@ -285,3 +285,8 @@ MIGRATIONS: list[tuple[str, Migration]] = [
 ]
 
 LATEST_VERSION = len(MIGRATIONS)
+
+#: Every table that holds a unit's id in its ``unit_id`` column (besides ``units`` itself):
+#: merging two units moves these rows, and undoing the merge moves them back. A test checks
+#: this list against the schema, so a new table with a ``unit_id`` must be added here.
+UNIT_ID_TABLES = ("unit_aliases", "assignments", "problems", "round_snapshots", "exports", "import_batches")

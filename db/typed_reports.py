@@ -3,7 +3,7 @@
 The office often takes a unit's progress over the phone, or corrects an obvious typo in a
 return. Such a report is written by the same :func:`db.progress.save_report` the import uses
 (source ``typed``), and its 存在问题 goes to the 问题清单 through
-:func:`db.progress.record_problems`, as an imported row's does.
+:func:`db.problems.record_problems`, as an imported row's does.
 
 Undo must restore the report *exactly* — review state, time stamps, source and import batch
 included — because an import batch can only be undone while its reports are as it left them.
@@ -20,11 +20,11 @@ import sqlite_utils
 
 from db.errors import DubanError
 from db.ledger import audit
+from db.problems import record_problems
 from db.progress import (
     REPORT_FIELDS,
     insert_row,
     put_report,
-    record_problems,
     report_snapshot,
     report_value_problems,
     save_report,

@@ -9,6 +9,7 @@ import sqlite_utils
 
 from db.errors import DubanError
 from db.ledger import audit, insert_audited
+from db.schema import UNIT_ID_TABLES
 from db.text import name_key, squash_spaces, to_halfwidth
 
 UNIT_KINDS = ("部门", "乡镇街道", "其他")
@@ -213,10 +214,8 @@ def merge_units(db: sqlite_utils.Database, keep_id: int, merge_id: int, source: 
             "请先删除其中一方的分工再合并。"
         )
     with db.atomic():
-        for table in ("assignments", "problems", "exports", "import_batches"):
+        for table in UNIT_ID_TABLES:
             db.execute(f"UPDATE {table} SET unit_id = ? WHERE unit_id = ?", [keep_id, merge_id])
-        db.execute("UPDATE unit_aliases SET unit_id = ? WHERE unit_id = ?", [keep_id, merge_id])
-        db.execute("UPDATE round_snapshots SET unit_id = ? WHERE unit_id = ?", [keep_id, merge_id])
         db["units"].delete(merge_id)
         db["unit_aliases"].insert(
             {"alias_key": gone["name_key"], "alias": gone["name"], "unit_id": keep_id}, replace=True
@@ -227,3 +226,32 @@ def merge_units(db: sqlite_utils.Database, keep_id: int, merge_id: int, source: 
 def township_ids(db: sqlite_utils.Database) -> list[int]:
     """Return the ids of every township unit (各乡镇（街道）)."""
     return [r[0] for r in db.execute("SELECT id FROM units WHERE kind = '乡镇街道' ORDER BY sort_order, id")]
+
+
+def units_in_order(db: sqlite_utils.Database, *, townships_last: bool = True) -> list[tuple[str, int]]:
+    """Return ``(name, id)`` of every unit in the registry's order (departments first unless told otherwise)."""
+    order = "kind = '乡镇街道', sort_order, id" if townships_last else "sort_order, id"
+    return [(r[0], r[1]) for r in db.execute(f"SELECT name, id FROM units ORDER BY {order}")]
+
+
+def unit_registry_rows(db: sqlite_utils.Database, *, by_kind_name: bool = False) -> list[dict]:
+    """Return every unit with its aliases (joined by 、) and how many assignments it holds.
+
+    Args:
+        by_kind_name: order by the kind's name (the CLI's listing) instead of departments first.
+    """
+    order = "u.kind" if by_kind_name else "u.kind = '乡镇街道'"
+    return list(
+        db.query(
+            "SELECT u.id, u.name, u.kind, u.contact, u.phone, "
+            "(SELECT group_concat(alias, '、') FROM unit_aliases WHERE unit_id = u.id) AS aliases, "
+            "(SELECT COUNT(*) FROM assignments WHERE unit_id = u.id) AS assignments "
+            f"FROM units u ORDER BY {order}, u.sort_order, u.id"
+        )
+    )
+
+
+def first_unit_name(db: sqlite_utils.Database) -> str | None:
+    """Return the name of some unit of the registry (the first stored), or None when it is empty."""
+    row = db.execute("SELECT name FROM units").fetchone()
+    return row[0] if row else None

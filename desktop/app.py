@@ -151,7 +151,9 @@ def first_start(db_path: Path) -> bool:
     v = dialog.values()
     db = create_ledger(db_path)
     try:
-        set_meta(db, "mode", v["mode"], "gui-first-start")
+        from db.mode import set_ledger_mode
+
+        set_ledger_mode(db, v["mode"], "gui-first-start")
         if v.get("org"):
             set_meta(db, "org_name", v["org"], "gui-first-start")
     finally:

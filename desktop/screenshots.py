@@ -47,7 +47,9 @@ def _save(widget, target: Path) -> Path:
 
 
 def _key_work(db, number: str) -> int:
-    return db.execute("SELECT id FROM key_works WHERE number = ?", [number]).fetchone()[0]
+    from db.tasks import key_work_id_by_number
+
+    return key_work_id_by_number(db, number)
 
 
 def office_shots(app, ledger: Path, out: Path) -> list[Path]:

@@ -28,18 +28,21 @@ class CheckResult:
 
 def check_ledger(scratch: Path) -> str:
     """Write a scratch ledger and read it back."""
-    from db.ledger import create_ledger, get_meta, open_ledger, set_meta
+    from db.ledger import create_ledger, get_meta, open_ledger
+    from db.mode import OFFICE, set_ledger_mode
     from db.units import add_unit
 
     path = scratch / "自检台账.db"
     db = create_ledger(path)
-    set_meta(db, "mode", "office", "selftest")
+    set_ledger_mode(db, OFFICE, "selftest")
     add_unit(db, "自检测试局", "部门", source="selftest")
     db.close()
     db = open_ledger(path)
     try:
-        name = db.execute("SELECT name FROM units").fetchone()[0]
-        if name != "自检测试局" or get_meta(db, "mode") != "office":
+        from db.units import first_unit_name
+
+        name = first_unit_name(db)
+        if name != "自检测试局" or get_meta(db, "mode") != OFFICE:
             raise AssertionError(f"读回的内容不一致：{name}")
     finally:
         db.close()

@@ -12,7 +12,8 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.platypus import Paragraph
 
 from db.ledger import create_ledger, set_meta
-from db.progress import problem_figures, save_report
+from db.problems import problem_figures
+from db.progress import save_report
 from db.queries import key_work_states, status_summary
 from db.rounds import get_round, open_round
 from db.tasks import add_key_work, add_plan, assign
