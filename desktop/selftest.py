@@ -89,7 +89,7 @@ def _demo(scratch: Path) -> Path:
 def check_pdf(scratch: Path) -> str:
     """Make a real progress report PDF from the demo ledger."""
     from db.ledger import open_ledger
-    from reports.pdf.progress_report import write_progress_report
+    from reports.kinds import write_progress_report
 
     out = scratch / "自检进展表.pdf"
     db = open_ledger(_demo(scratch))

@@ -18,11 +18,10 @@ from db.queries import key_work_states, status_summary
 from db.rounds import get_round, open_round
 from db.tasks import add_key_work, add_plan, assign
 from db.units import add_unit
+from reports.content.model import Cancelled
+from reports.kinds import write_annual_summary, write_bulletin, write_progress_report
 from reports.pdf import document
-from reports.pdf.annual import write_annual_summary
-from reports.pdf.bulletin import write_bulletin
 from reports.pdf.linebreak import CANNOT_START
-from reports.pdf.progress_report import write_progress_report
 
 FUZZ = 0.5
 OFFICIAL_BOX = (
@@ -305,9 +304,9 @@ def test_a_cancelled_report_leaves_the_old_file_alone(demo_db, tmp_path):
 
     def cancel(done, total, message):
         if done >= 2:
-            raise document.Cancelled("已取消")
+            raise Cancelled("已取消")
 
-    with pytest.raises(document.Cancelled):
+    with pytest.raises(Cancelled):
         write_bulletin(demo_db, "2024Q2", out, progress=cancel)
     assert out.read_bytes() == b"%PDF-old"
     assert [p.name for p in tmp_path.iterdir() if p.suffix == ".pdf"] == ["keep.pdf"]
@@ -321,9 +320,9 @@ def test_a_progress_report_cancelled_during_layout_leaves_the_old_file_alone(dem
     def cancel(done, total, message):
         seen.append(message)
         if message.startswith("已排版 3 页"):
-            raise document.Cancelled("已取消")
+            raise Cancelled("已取消")
 
-    with pytest.raises(document.Cancelled):
+    with pytest.raises(Cancelled):
         write_progress_report(demo_db, "2024Q3", out, progress=cancel)
     assert out.read_bytes() == b"%PDF-old"
     assert [p.name for p in tmp_path.iterdir() if p.suffix == ".pdf"] == ["keep.pdf"]

@@ -16,9 +16,8 @@ from db.progress import save_report
 from db.rounds import open_round
 from db.tasks import add_key_work, add_plan, assign
 from db.units import add_unit
+from reports.kinds import write_annual_summary, write_bulletin
 from reports.pdf import document
-from reports.pdf.annual import write_annual_summary
-from reports.pdf.bulletin import write_bulletin
 from reports.pdf.document import ChunkedTable, Typesetter
 from reports.pdf.fonts import find_fonts
 

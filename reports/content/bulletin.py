@@ -1,51 +1,24 @@
-"""半年通报: the half-year bulletin, laid out as an official document (GB/T 9704-2012).
+"""半年通报: what the half-year bulletin says, read from the ledger.
 
-The text is written from the ledger the way a clerk would write it by hand — the
-opening paragraph, the figures, the ranking of units (比晾晒), the named list of key
-works behind schedule (通报), the problem list — followed by an annex table of every
-key work. All figures come from :mod:`db.queries` and :mod:`db.progress`; a closed
-round reads its frozen snapshot, so printing it again gives the same numbers.
+The text is written the way a clerk would write it by hand — the opening paragraph, the
+figures, the ranking of units (比晾晒), the named list of key works behind schedule (通报),
+the problem list — followed by an annex table of every key work. All figures come from
+:mod:`db.queries` and :mod:`reports.content.figures`; a closed round reads its frozen
+snapshot, so printing it again gives the same numbers.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import date
-from pathlib import Path
 
 import sqlite_utils
-from reportlab.lib import colors
-from reportlab.platypus import Spacer, Table, TableStyle
-from reportlab.platypus.flowables import HRFlowable
 
 from db.ledger import get_meta
 from db.queries import key_work_states
 from db.rounds import get_round, list_rounds
 from db.status import BEHIND, DONE, LIGHTS, NOT_STARTED, NOT_SUBMITTED, ON_SCHEDULE, OVERDUE, STATUSES
-from reports.pdf.charts import lights_by_unit_chart, status_by_category_chart
-from reports.pdf.document import (
-    GB_BODY_SIZE,
-    GB_LEADING,
-    GB_WIDTH,
-    LIGHT_WORDS,
-    Progress,
-    ReportResult,
-    Typesetter,
-    annex_heading,
-    area_word,
-    build_official,
-    chinese_date,
-    heading,
-    official_styles,
-    official_table,
-    pct,
-    pct_exact,
-    period_phrase,
-    signature,
-    step,
-    typesetter_for,
-)
-from reports.pdf.figures import (
+from reports.content.figures import (
     LATE,
     NONE,
     ON_TIME,
@@ -56,35 +29,34 @@ from reports.pdf.figures import (
     problems_by_unit,
     unit_standings,
 )
-
-_CN_NUM = "一二三四五六七八九十"
-
-
-def period_title(rnd: dict) -> str:
-    """Return the period a bulletin covers: 2024年上半年, 2024年前三季度, 2024年."""
-    year, part = rnd["id"][:4], rnd["id"][4:]
-    cutoff = date.fromisoformat(rnd["cutoff"])
-    if part in ("Q2", "H1"):
-        return f"{year}年上半年"
-    if part == "Q1":
-        return f"{year}年第一季度"
-    if part == "Q3":
-        return f"{year}年前三季度"
-    if part in ("Q4", "H2", "Y"):
-        return f"{year}年"
-    return f"{year}年1—{cutoff.month}月"
+from reports.content.layout import GB_LEADING, LIGHT_WORDS
+from reports.content.model import (
+    Annex,
+    Chart,
+    Document,
+    Heading,
+    Masthead,
+    Para,
+    Signature,
+    Space,
+    Table,
+    Title,
+)
+from reports.content.wording import area_word, chinese_date, pct, pct_exact, period_phrase, period_title
 
 
 def _count_text(counts: dict[str, int], order=STATUSES, unit: str = "项") -> str:
     return "，".join(f"{'未报送' if s == NOT_SUBMITTED else s}{counts[s]}{unit}" for s in order if counts.get(s))
 
 
-def _default_issue_no(db: sqlite_utils.Database, rnd: dict) -> int:
-    same_year = [r["id"] for r in list_rounds(db) if r["year"] == rnd["year"]]
-    return same_year.index(rnd["id"]) + 1
+def default_issue_no(db: sqlite_utils.Database, round_row: dict) -> int:
+    """Return 第N期 as the round's place among the year's rounds."""
+    same_year = [r["id"] for r in list_rounds(db) if r["year"] == round_row["year"]]
+    return same_year.index(round_row["id"]) + 1
 
 
-def _opening(area: str, cutoff: date, by_status: dict[str, int], total: int) -> str:
+def opening(area: str, cutoff: date, by_status: dict[str, int], total: int) -> str:
+    """Return the opening sentences of 一、总体推进情况, from the key works' statuses."""
     if total == 0:
         return f"截至{period_phrase(cutoff)}，台账中尚未登记重点工作。"
     parts = []
@@ -110,96 +82,52 @@ def _opening(area: str, cutoff: date, by_status: dict[str, int], total: int) -> 
     )
 
 
-def _header_block(ts: Typesetter, org: str, issue_no: int, issued: date) -> list:
-    ts.style("masthead", "xiaobiaosong", 34, leading=44, alignment=1, textColor=colors.Color(0.8, 0, 0))
-    ts.style("issue", "fangsong", GB_BODY_SIZE, leading=GB_LEADING, alignment=1)
-    ts.style("header_l", "fangsong", GB_BODY_SIZE, leading=GB_LEADING)
-    ts.style("header_r", "fangsong", GB_BODY_SIZE, leading=GB_LEADING, alignment=2)
-    line = Table(
-        [[ts.para(org, "header_l"), ts.para(chinese_date(issued), "header_r")]],
-        colWidths=[GB_WIDTH * 0.62, GB_WIDTH * 0.38],
-    )
-    line.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, -1), ts.font("fangsong")),
-                ("LEFTPADDING", (0, 0), (-1, -1), GB_BODY_SIZE),
-                ("RIGHTPADDING", (0, 0), (-1, -1), GB_BODY_SIZE),
-                ("TOPPADDING", (0, 0), (-1, -1), 0),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-            ]
-        )
-    )
-    return [
-        Spacer(1, GB_LEADING * 0.5),
-        ts.para("重点工作督查通报", "masthead"),
-        Spacer(1, GB_LEADING * 0.5),
-        ts.para(f"第{issue_no}期", "issue"),
-        line,
-        HRFlowable(width="100%", thickness=1.2, color=colors.Color(0.8, 0, 0), spaceBefore=2, spaceAfter=GB_LEADING),
-    ]
-
-
-def write_bulletin(
-    db: sqlite_utils.Database,
-    round_id: str,
-    out_path: str | Path,
-    *,
-    issue_no: int | None = None,
-    org: str | None = None,
-    progress: Progress = None,
-) -> ReportResult:
-    """Write the 半年通报 (or any round's 通报) as an official-document PDF.
+def bulletin_content(
+    db: sqlite_utils.Database, round_id: str, *, issue_no: int | None = None, org: str | None = None
+) -> Document:
+    """Return the 通报 of a round as content.
 
     Args:
         db: the ledger.
         round_id: the round whose figures are reported, e.g. ``2024Q2`` for the half year.
-        out_path: the PDF to write.
         issue_no: 第N期; defaults to the round's place among the year's rounds.
         org: the issuing office; defaults to the ledger's ``org_name`` setting.
-        progress: ``progress(done, total, message)``; it may raise to cancel.
     """
-    step(progress, 0, 3, "读取台账")
-    rnd = get_round(db, round_id)
-    cutoff = date.fromisoformat(rnd["cutoff"])
-    kws = key_work_states(db, rnd["id"])
+    round_row = get_round(db, round_id)
+    cutoff = date.fromisoformat(round_row["cutoff"])
+    kws = key_work_states(db, round_row["id"])
     states = assignment_states(kws)
     summary = key_work_counts(kws)
     org = org or get_meta(db, "org_name") or "重点工作督办办公室"
     county = get_meta(db, "county") or ""
     area = area_word(county)
-    issue_no = issue_no or _default_issue_no(db, rnd)
+    issue_no = issue_no or default_issue_no(db, round_row)
     issued = date.today()
-    period = period_title(rnd)
-    ts = typesetter_for(db)
-    official_styles(ts)
+    period = period_title(round_row)
 
-    step(progress, 1, 3, "撰写通报")
     by_status = summary["key_works_by_status"]
     total = summary["key_works"]
-    milestones = milestone_figures(db, [k.key_work_id for k in kws], rnd["cutoff"])
-    standings = unit_standings(db, states, rnd)
+    milestones = milestone_figures(db, [k.key_work_id for k in kws], round_row["cutoff"])
+    standings = unit_standings(db, states, round_row)
     reporting = Counter(u.reporting for u in standings)
-    problems = problem_totals(db, rnd)
-    per_unit_problems = problems_by_unit(db, rnd)
+    problems = problem_totals(db, round_row)
+    per_unit_problems = problems_by_unit(db, round_row)
     lagging = [k for k in kws if k.result.status in (BEHIND, OVERDUE)]
 
     title = f"关于{period}重点工作推进情况的通报"
-    story: list = _header_block(ts, org, issue_no, issued)
-    story.append(ts.para(title, "title"))
-    story.append(ts.para("各乡镇（街道），县级各有关单位：", "body_flush"))
-    story.append(
-        ts.para(
+    blocks: list = [Masthead("重点工作督查通报", issue_no, org, issued), Title(title)]
+    blocks.append(Para("各乡镇（街道），县级各有关单位：", "flush"))
+    blocks.append(
+        Para(
             f"根据重点工作“季调度、半年通报、全年总结”工作要求，{org}对{period}重点工作推进情况进行了梳理汇总，"
-            f"现将有关情况通报如下。",
-            "body",
+            f"现将有关情况通报如下。"
         )
     )
 
     # 一、总体推进情况
-    story += heading(ts, "一、总体推进情况", "h1")
-    story.append(ts.para(_opening(area, cutoff, by_status, total), "body"))
-    story += heading(ts, "（一）重点工作推进情况。", "h2")
+    blocks.append(Heading("一、总体推进情况", 1))
+    blocks.append(Para(opening(area, cutoff, by_status, total)))
+    blocks.append(Heading("（一）重点工作推进情况。", 2))
     categories: list[str] = []
     cat_counts: dict[str, Counter] = defaultdict(Counter)
     for k in kws:
@@ -209,15 +137,19 @@ def write_bulletin(
         cat_counts[name][k.result.status] += 1
     if kws:
         pieces = [f"{c}{sum(cat_counts[c].values())}项（{_count_text(cat_counts[c])}）" for c in categories]
-        story.append(ts.para("按类别看：" + "；".join(pieces) + "。", "body"))
+        blocks.append(Para("按类别看：" + "；".join(pieces) + "。"))
         used = [s for s in STATUSES if any(cat_counts[c][s] for c in categories)]
-        story.append(Spacer(1, 4))
-        story.append(
-            status_by_category_chart(
-                ts.font("heiti"), GB_WIDTH, categories, used, {c: dict(cat_counts[c]) for c in categories}
+        blocks.append(Space(4))
+        blocks.append(
+            Chart(
+                "status_by_category",
+                "各类别重点工作推进状态（项）",
+                categories,
+                used,
+                {c: dict(cat_counts[c]) for c in categories},
             )
         )
-    story += heading(ts, "（二）时间节点完成情况。", "h2")
+    blocks.append(Heading("（二）时间节点完成情况。", 2))
     if milestones["due"]:
         text = (
             f"截至{period_phrase(cutoff)}，应完成时间节点{milestones['due']}个，已完成{milestones['met']}个，"
@@ -228,28 +160,28 @@ def write_bulletin(
         if milestones["overdue_items"]:
             names = "；".join(f"第{m['number']}项“{m['title']}”{m['phrase']}节点" for m in milestones["overdue_items"])
             text += f"。逾期节点为：{names}"
-        story.append(ts.para(text + "。", "body"))
+        blocks.append(Para(text + "。"))
     else:
-        story.append(ts.para(f"截至{period_phrase(cutoff)}，没有到期的时间节点。", "body"))
-    story += heading(ts, "（三）报送情况。", "h2")
+        blocks.append(Para(f"截至{period_phrase(cutoff)}，没有到期的时间节点。"))
+    blocks.append(Heading("（三）报送情况。", 2))
     late_units = [u for u in standings if u.reporting == LATE]
     silent_units = [u for u in standings if u.reporting == NONE]
     text = (
         f"本轮应报送单位{len(standings)}个，按时报送{reporting.get(ON_TIME, 0)}个，"
         f"逾期报送{reporting.get(LATE, 0)}个，未报送{reporting.get(NONE, 0)}个"
     )
-    if rnd["due_date"]:
-        text = f"本轮报送截止日期为{chinese_date(date.fromisoformat(rnd['due_date']))}。" + text
+    if round_row["due_date"]:
+        text = f"本轮报送截止日期为{chinese_date(date.fromisoformat(round_row['due_date']))}。" + text
     if late_units:
         text += "。逾期报送的单位：" + "、".join(f"{u.unit}（晚{u.days_late}天）" for u in late_units)
     if silent_units:
         text += "。未报送的单位：" + "、".join(u.unit for u in silent_units)
-    story.append(ts.para(text + "。", "body"))
+    blocks.append(Para(text + "。"))
 
     # 二、比晾晒
-    story += heading(ts, "二、单位比晾晒", "h1")
+    blocks.append(Heading("二、单位比晾晒", 1))
     if standings:
-        story.append(ts.para("按报送及时性、承担任务滞后（含逾期）比例、问题化解情况，对各责任单位排序如下。", "body"))
+        blocks.append(Para("按报送及时性、承担任务滞后（含逾期）比例、问题化解情况，对各责任单位排序如下。"))
         rows = []
         for u in standings:
             how = u.reporting if u.reporting != LATE else f"逾期{u.days_late}天"
@@ -266,9 +198,8 @@ def write_bulletin(
                     pct(u.closure_rate, 1),
                 ]
             )
-        story.append(
-            official_table(
-                ts,
+        blocks.append(
+            Table(
                 [
                     "名次",
                     "单位",
@@ -282,30 +213,27 @@ def write_bulletin(
                 ],
                 rows,
                 [30, 120, 30, 58, 30, 44, 30, 40, 44],
-                center={0, 2, 3, 4, 5, 6, 7, 8},
+                frozenset({0, 2, 3, 4, 5, 6, 7, 8}),
             )
         )
-        story.append(Spacer(1, 8))
-        story.extend(
-            lights_by_unit_chart(
-                ts.font("heiti"),
-                GB_WIDTH,
+        blocks.append(Space(8))
+        blocks.append(
+            Chart(
+                "lights_by_unit",
+                "各单位承担任务亮灯情况（项）",
                 [u.unit for u in standings],
                 list(LIGHTS),
                 {u.unit: dict(u.lights) for u in standings},
             )
         )
     else:
-        story.append(ts.para("本轮没有分配给单位的任务。", "body"))
+        blocks.append(Para("本轮没有分配给单位的任务。"))
 
     # 三、通报事项
-    story += heading(ts, "三、通报事项", "h1")
+    blocks.append(Heading("三、通报事项", 1))
     if lagging:
-        story.append(
-            ts.para(
-                f"以下{len(lagging)}项重点工作进度滞后或逾期，予以通报，请牵头单位认真分析原因，倒排工期、加快推进。",
-                "body",
-            )
+        blocks.append(
+            Para(f"以下{len(lagging)}项重点工作进度滞后或逾期，予以通报，请牵头单位认真分析原因，倒排工期、加快推进。")
         )
         for n, k in enumerate(lagging, 1):
             r = k.result
@@ -327,43 +255,41 @@ def write_bulletin(
                     )
                 )
             lead = k.lead_unit or "无牵头单位"
-            story.append(
-                ts.para(
+            blocks.append(
+                Para(
                     f"{n}. 第{k.number}项“{k.title}”（牵头单位：{lead}，{r.status}）："
-                    f"{'；'.join(detail) or '未报送完成进度'}。",
-                    "body",
+                    f"{'；'.join(detail) or '未报送完成进度'}。"
                 )
             )
     else:
-        story.append(ts.para("本期没有进度滞后或逾期的重点工作。", "body"))
+        blocks.append(Para("本期没有进度滞后或逾期的重点工作。"))
     if silent_units:
-        story.append(ts.para(f"对未按要求报送进展的{'、'.join(u.unit for u in silent_units)}，予以通报提醒。", "body"))
+        blocks.append(Para(f"对未按要求报送进展的{'、'.join(u.unit for u in silent_units)}，予以通报提醒。"))
 
     # 四、问题化解情况
-    story += heading(ts, "四、问题化解情况", "h1")
+    blocks.append(Heading("四、问题化解情况", 1))
     if problems["raised"]:
-        story.append(
-            ts.para(
+        blocks.append(
+            Para(
                 f"截至{period_phrase(cutoff)}，各单位累计梳理问题{problems['raised']}个，已化解（销号）{problems['closed']}个，"
-                f"化解率{pct(problems['rate'], 1)}；尚未化解{problems['open']}个。",
-                "body",
+                f"化解率{pct(problems['rate'], 1)}；尚未化解{problems['open']}个。"
             )
         )
         names = {u.unit_id: u.unit for u in standings}
         names.update({r["id"]: r["name"] for r in db.query("SELECT id, name FROM units")})
         open_units = [(uid, v) for uid, v in per_unit_problems.items() if v["open_items"]]
         if open_units:
-            story.append(ts.para("尚未化解的问题按单位分列如下：", "body"))
+            blocks.append(Para("尚未化解的问题按单位分列如下："))
             for n, (uid, v) in enumerate(sorted(open_units, key=lambda kv: -len(kv[1]["open_items"])), 1):
                 items = "；".join(
                     f"第{p['number']}项“{p['key_work']}”：{p['text'].rstrip('。；;')}" for p in v["open_items"]
                 )
-                story.append(ts.para(f"（{n}）{names.get(uid, uid)}（{len(v['open_items'])}个）：{items}。", "body"))
+                blocks.append(Para(f"（{n}）{names.get(uid, uid)}（{len(v['open_items'])}个）：{items}。"))
     else:
-        story.append(ts.para(f"截至{period_phrase(cutoff)}，问题清单中没有登记问题。", "body"))
+        blocks.append(Para(f"截至{period_phrase(cutoff)}，问题清单中没有登记问题。"))
 
     # 五、下步工作要求
-    story += heading(ts, "五、下步工作要求", "h1")
+    blocks.append(Heading("五、下步工作要求", 1))
     for lead, text in (
         (
             "（一）加快滞后工作推进。",
@@ -379,14 +305,14 @@ def write_bulletin(
         ),
     ):
         # GB/T 9704: a （一） heading in 楷体, the text running on in 仿宋.
-        story.append(ts.markup(f'<font name="{ts.font("kaiti")}">{lead}</font>{ts.text(text)}', "body"))
+        blocks.append(Para(text, lead=lead))
     annex_title = f"{period}重点工作推进情况一览表"
-    story.append(Spacer(1, GB_LEADING))
-    story.append(ts.para(f"附件：{annex_title}", "body"))
-    story += signature(ts, org, issued)
+    blocks.append(Space(GB_LEADING))
+    blocks.append(Para(f"附件：{annex_title}"))
+    blocks.append(Signature(org, issued))
 
     # 附件
-    story += annex_heading(ts, annex_title)
+    blocks.append(Annex(annex_title))
     rows = [
         [
             k.number,
@@ -401,23 +327,19 @@ def write_bulletin(
         for k in kws
     ]
     if rows:
-        story.append(
-            official_table(
-                ts,
+        blocks.append(
+            Table(
                 ["序号", "类别", "重点工作", "牵头单位", "状态", "亮灯", "完成\n进度", "序时\n进度"],
                 rows,
                 [30, 56, 112, 70, 52, 32, 36, 36],
-                center={0, 4, 5, 6, 7},
+                frozenset({0, 4, 5, 6, 7}),
             )
         )
     else:
-        story.append(ts.para("（无重点工作）", "body"))
+        blocks.append(Para("（无重点工作）"))
 
-    step(progress, 2, 3, "排版")
-    pages = build_official(story, Path(out_path), title, org, ts, progress)
-    step(progress, 3, 3, "完成")
     figures = {
-        "round": rnd["id"],
+        "round": round_row["id"],
         "key_works": total,
         "key_works_by_status": by_status,
         "milestones": {k: v for k, v in milestones.items() if k != "overdue_items"},
@@ -427,7 +349,7 @@ def write_bulletin(
         "lagging": [k.number for k in lagging],
         "issue_no": issue_no,
     }
-    return ReportResult(Path(out_path), pages, ts.choice.used(), ts.warnings(), figures)
+    return Document("bulletin", "official", title, org, blocks, figures=figures)
 
 
-__all__ = ["period_title", "write_bulletin"]
+__all__ = ["bulletin_content", "default_issue_no", "opening"]

@@ -6,17 +6,18 @@ against ``rounds.due_date``), milestones due by the cut-off, and problems — is
 here: a milestone is overdue when its due date is before the cut-off and it was not met
 by then (as in :func:`db.status.assignment_status`); a problem belongs to a round's
 report when it was raised in that round's returns or an earlier round's (see
-:func:`problem_scope`) — the returns that raise them arrive after the cut-off.
+:func:`db.problems.problem_scope`) — the returns that raise them arrive after the cut-off.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
 import sqlite_utils
 
+from db.problems import problem_scope, problem_totals, problems_by_key_work, problems_by_unit
 from db.queries import AssignmentState, KeyWorkState
 from db.status import BEHIND, LIGHTS, OVERDUE, STATUSES
 
@@ -119,68 +120,6 @@ def milestone_figures(
         "pending": len(rows) - len(met) - len(overdue),
         "overdue_items": overdue,
     }
-
-
-def problem_scope(db: sqlite_utils.Database, rnd: dict, since: str | None = None) -> tuple[str, list, str]:
-    """Return the SQL condition, its parameters and the closing date that place problems in a round's report.
-
-    A problem belongs to a round's report when it was raised in that round's returns or an
-    earlier round's (returns arrive after the cut-off, so the raising date cannot be the
-    test), or, raised outside any round, on or before the cut-off. With ``since`` (a
-    cut-off date), rounds and dates up to ``since`` are left out. It counts as closed when
-    it was closed by the day the round was closed — a closed round therefore prints the
-    same figures every time — or, for an open round, by today.
-    """
-    later = "AND r.cutoff > ?" if since else ""
-    condition = (
-        f"(p.round_id IN (SELECT r.id FROM rounds r WHERE r.cutoff <= ? {later}) "
-        f"OR (p.round_id IS NULL AND substr(p.raised_at, 1, 10) <= ?"
-        f"{' AND substr(p.raised_at, 1, 10) > ?' if since else ''}))"
-    )
-    params = [rnd["cutoff"], *([since] if since else []), rnd["cutoff"], *([since] if since else [])]
-    closed_by = (rnd.get("closed_at") or "")[:10] if rnd.get("state") == "closed" else ""
-    return condition, params, closed_by or date.today().isoformat()
-
-
-def _is_closed(problem: dict, closed_by: str) -> bool:
-    return problem["state"] == "closed" and bool(problem["closed_at"]) and problem["closed_at"][:10] <= closed_by
-
-
-def problems_by_unit(db: sqlite_utils.Database, rnd: dict) -> dict[int, dict]:
-    """Return ``{unit_id: {raised, closed, open_items}}`` for a round's report (see :func:`problem_scope`)."""
-    condition, params, closed_by = problem_scope(db, rnd)
-    out: dict[int, dict] = defaultdict(lambda: {"raised": 0, "closed": 0, "open_items": []})
-    for p in db.query(
-        "SELECT p.*, k.number, k.title AS key_work FROM problems p JOIN key_works k ON k.id = p.key_work_id "
-        f"WHERE {condition} ORDER BY k.sort_order, p.id",
-        params,
-    ):
-        entry = out[p["unit_id"]]
-        entry["raised"] += 1
-        if _is_closed(p, closed_by):
-            entry["closed"] += 1
-        else:
-            entry["open_items"].append(p)
-    return dict(out)
-
-
-def problems_by_key_work(db: sqlite_utils.Database, rnd: dict, since: str | None = None) -> dict[int, dict]:
-    """Return ``{key_work_id: {raised, closed}}`` for a round's report, leaving out rounds up to ``since``."""
-    condition, params, closed_by = problem_scope(db, rnd, since)
-    out: dict[int, dict] = defaultdict(lambda: {"raised": 0, "closed": 0})
-    for p in db.query(f"SELECT p.key_work_id, p.state, p.closed_at FROM problems p WHERE {condition}", params):
-        out[p["key_work_id"]]["raised"] += 1
-        out[p["key_work_id"]]["closed"] += _is_closed(p, closed_by)
-    return dict(out)
-
-
-def problem_totals(db: sqlite_utils.Database, rnd: dict, since: str | None = None) -> dict:
-    """Return raised, closed, open and 化解率 (percent, one decimal) for a round's report."""
-    per_kw = problems_by_key_work(db, rnd, since)
-    raised = sum(v["raised"] for v in per_kw.values())
-    closed = sum(v["closed"] for v in per_kw.values())
-    rate = round(100.0 * closed / raised, 1) if raised else None
-    return {"raised": raised, "closed": closed, "open": raised - closed, "rate": rate}
 
 
 def unit_standings(db: sqlite_utils.Database, states: list[AssignmentState], rnd: dict) -> list[UnitStanding]:
