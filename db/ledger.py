@@ -240,7 +240,8 @@ def ledger_fault(exc: BaseException, path: str | Path | None) -> DubanError | No
     if isinstance(exc, DubanError):
         return exc
     if isinstance(exc, OSError):
-        return os_fault(exc, path)
+        named = getattr(exc, "filename", None)
+        return os_fault(exc, Path(named) if named else path, "读写文件")
     if not isinstance(exc, sqlite3.Error):
         return None
     code = getattr(exc, "sqlite_errorcode", None)
@@ -717,7 +718,8 @@ def backups_dir(path: str | Path) -> Path:
     return path.with_name(f"{path.stem}.backups")
 
 
-def _describe_backup_file(file: Path) -> Backup | None:
+def read_backup_file(file: Path) -> Backup | None:
+    """Describe one backup file from its name (when, why) and size; None when it cannot be read."""
     try:
         stat = file.stat()
     except OSError:
@@ -742,7 +744,7 @@ def backup_catalog(path: str | Path) -> list[Backup]:
         files += [f for f in backups_dir(path).glob("*.db") if f.is_file()]
     with contextlib.suppress(OSError):
         files += [f for f in path.parent.glob(f"{glob_escape(path.stem)}.v*.bak*") if not f.name.endswith(".partial")]
-    found = [b for b in map(_describe_backup_file, files) if b is not None and b.size > 0]
+    found = [b for b in map(read_backup_file, files) if b is not None and b.size > 0]
     return sorted(found, key=lambda b: b.taken_at, reverse=True)
 
 
