@@ -318,3 +318,14 @@ def unit_report_ids(db: sqlite_utils.Database, unit_id: int, round_id: str, revi
             [unit_id, round_id, *reviews],
         )
     ]
+
+
+def report_row(db: sqlite_utils.Database, assignment_id: int, round_id: str) -> dict | None:
+    """Return a unit's report on one assignment in a round (the stored row), or None."""
+    found = list(db.query("SELECT * FROM reports WHERE assignment_id = ? AND round_id = ?", [assignment_id, round_id]))
+    return found[0] if found else None
+
+
+def indicator_values(db: sqlite_utils.Database, report_id: int) -> dict[int, float | None]:
+    """Return the indicator values a report gave, by indicator id."""
+    return dict(db.execute("SELECT indicator_id, value FROM indicator_actuals WHERE report_id = ?", [report_id]))

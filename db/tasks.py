@@ -444,3 +444,41 @@ def ledger_counts(db: sqlite_utils.Database) -> dict[str, int]:
 def has_key_works(db: sqlite_utils.Database) -> bool:
     """Return whether the ledger holds any key work yet."""
     return db.execute("SELECT 1 FROM key_works LIMIT 1").fetchone() is not None
+
+
+def units_by_key_work(db: sqlite_utils.Database) -> dict[int, list[tuple[str, str]]]:
+    """Return each key work's ``(role, unit name)`` pairs: lead unit first, then responsible, then supporting."""
+    units: dict[int, list[tuple[str, str]]] = {}
+    for key_work_id, role, name in db.execute(
+        "SELECT a.key_work_id, a.role, u.name FROM assignments a JOIN units u ON u.id = a.unit_id "
+        "ORDER BY CASE a.role WHEN '牵头' THEN 0 WHEN '责任' THEN 1 ELSE 2 END, u.sort_order, u.id"
+    ):
+        units.setdefault(key_work_id, []).append((role, name))
+    return units
+
+
+def key_work_list(db: sqlite_utils.Database) -> list[tuple[int, str, str | None, str, str | None]]:
+    """Return ``(id, number, category title, title, 实施阶段)`` of every key work, in document order."""
+    return db.execute(
+        "SELECT k.id, k.number, c.title, k.title, k.period_phrase FROM key_works k "
+        "LEFT JOIN categories c ON c.id = k.category_id ORDER BY COALESCE(c.seq, 0), k.sort_order, k.id"
+    ).fetchall()
+
+
+def indicator_name(db: sqlite_utils.Database, indicator_id: int) -> str | None:
+    """Return an indicator's name, or None when there is no such indicator."""
+    row = db.execute("SELECT name FROM indicators WHERE id = ?", [indicator_id]).fetchone()
+    return row[0] if row else None
+
+
+def assignments_with_key_works(db: sqlite_utils.Database) -> list[dict]:
+    """Return every assignment with its key work's id, number, title and 实施阶段, in document order.
+
+    In a township ledger these are the unit's own tasks.
+    """
+    return list(
+        db.query(
+            "SELECT a.id, a.role, k.id AS key_work_id, k.number, k.title, k.period_phrase FROM assignments a "
+            "JOIN key_works k ON k.id = a.key_work_id ORDER BY k.sort_order, k.id"
+        )
+    )

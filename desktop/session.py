@@ -73,9 +73,9 @@ class LedgerSession(QObject):
         this connection's writes, ``PRAGMA data_version`` those committed by a worker's own
         connection, so nothing stale is ever served.
         """
-        from db.queries import key_work_states
+        from db.queries import key_work_states, ledger_version
 
-        version = (round_id, self.db.conn.total_changes, self.db.execute("PRAGMA data_version").fetchone()[0])
+        version = (round_id, *ledger_version(self.db))
         if self._states_cache is None or self._states_cache[0] != version:
             self._states_cache = (version, key_work_states(self.db, round_id))
         return self._states_cache[1]
