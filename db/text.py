@@ -78,3 +78,8 @@ def chinese_number(text: str) -> int | None:
         else:
             return None
     return total + current
+
+
+def shown_time(stamp: str | None) -> str:
+    """Return an ISO time stamp as a clerk writes it (2024-10-08 09:30:00), never with a "T"."""
+    return (stamp or "").replace("T", " ")

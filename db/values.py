@@ -1,7 +1,7 @@
 """The value rules: how a typed or read cell becomes a stored report value.
 
 One parser for every way a value reaches the ledger: a returned Excel workbook
-(:mod:`reports.returns` hands its cells here), the office's typed form
+(:mod:`reports.exchange.returns` hands its cells here), the office's typed form
 (:mod:`db.typed_reports`) and the township clerk's form. Each rule accepts what a clerk
 writes (full-width digits, "五成", "50%", a trailing unit, 序时 for 序时推进) and refuses the
 rest with :class:`ValueProblem`, whose message is one Chinese sentence naming the column.
@@ -183,3 +183,10 @@ def normalise_phone(cell: Cell) -> str | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return number_text(value)
     return to_halfwidth(str(value)).strip()
+
+
+def tidy_person_name(name: str | None) -> str | None:
+    """Drop the spaces clerks put inside a Chinese name to line it up ("朱  丹" is 朱丹)."""
+    if name is None:
+        return None
+    return re.sub(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])", "", name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import openpyxl
 from test_exchange_helpers import ROUND, data_rows, fill
@@ -94,7 +95,23 @@ def test_review_send_back_then_missing_list(demo_path, tmp_path, capsys):
     phones = {ws.cell(r, 2).value: ws.cell(r, 4).value for r in range(3, ws.max_row + 1)}
     assert phones["云岭乡"] == "13857610008"
 
-    code, out, _ = run(capsys, "--db", db, "review", "--round", ROUND, "--unit", "城西街道", "--accept")
+    # Accepting covers the reports awaiting review; the ones just sent back wait for the unit's correction.
+    code, _out, err = run(capsys, "--db", db, "review", "--round", ROUND, "--unit", "城西街道", "--accept")
+    assert code == 2 and "没有待审核的填报" in err
+    # Named tasks are accepted whatever their state (the office changed its mind).
+    with sqlite3.connect(db) as con:
+        numbers = [
+            r[0]
+            for r in con.execute(
+                "SELECT k.number FROM reports r JOIN assignments a ON a.id = r.assignment_id "
+                "JOIN key_works k ON k.id = a.key_work_id JOIN units u ON u.id = a.unit_id "
+                "WHERE u.name = '城西街道' AND r.round_id = ?",
+                [ROUND],
+            )
+        ]
+    code, out, _ = run(
+        capsys, "--db", db, "review", "--round", ROUND, "--unit", "城西街道", "--accept", "--task", *numbers
+    )
     assert code == 0
     code, out, _ = run(capsys, "--db", db, "missing", "--round", ROUND, "--json")
     assert "城西街道" not in {r["unit"] for r in json.loads(out)}

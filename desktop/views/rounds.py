@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
-from db.progress import unit_report_ids
+from db.review import reports_to_review
 from db.rounds import rounds_newest_first, suggest_next_round
 from desktop import undo
 from desktop.dialogs import common as ask
@@ -200,7 +200,7 @@ class RoundsPage(QWidget):
         if rnd is None or unit is None:
             ask.show_error(self, "请先在右边的表格里选中一个单位。", "未选中")
             return
-        ids = unit_report_ids(self.db, unit["id"], rnd["id"], ("pending",))
+        ids = reports_to_review(self.db, rnd["id"], unit["id"], "accepted")
         if not ids:
             ask.show_error(self, f"{unit['unit']}在 {rnd['id']} 没有待审核的填报。")
             return
@@ -212,7 +212,7 @@ class RoundsPage(QWidget):
         if rnd is None or unit is None:
             ask.show_error(self, "请先在右边的表格里选中一个单位。", "未选中")
             return
-        ids = unit_report_ids(self.db, unit["id"], rnd["id"], ("pending", "accepted"))
+        ids = reports_to_review(self.db, rnd["id"], unit["id"], "returned")
         if not ids:
             ask.show_error(self, f"{unit['unit']}在 {rnd['id']} 还没有填报，无需退回；请催报。")
             return
@@ -243,7 +243,7 @@ class RoundsPage(QWidget):
         folder = ask.choose_folder(self, "把填报表保存到哪个文件夹？", "handoffs")
         if not folder:
             return
-        from reports.handoff import export_handoff
+        from reports.exchange.handoff import export_handoff
 
         round_id = rnd["id"]
 
@@ -259,7 +259,9 @@ class RoundsPage(QWidget):
 
     def import_returns_dialog(self) -> None:
         """Pick returned workbooks (or a .zip) and import them."""
-        files = ask.choose_open_files(self, "选择收回的填报表", "returns", "填报表 (*.xlsx *.zip);;所有文件 (*)")
+        from reports.filetypes import RETURN_SUFFIXES, dialog_filter
+
+        files = ask.choose_open_files(self, "选择收回的填报表", "returns", dialog_filter("填报表", RETURN_SUFFIXES))
         if files:
             self.import_returns([Path(f) for f in files])
 
@@ -271,7 +273,7 @@ class RoundsPage(QWidget):
         if not paths:
             ask.show_error(self, "没有找到 .xlsx 或 .zip 填报表。请拖入收回的 Excel 文件、含这些文件的文件夹或压缩包。")
             return
-        from db.exchange import preview_returns
+        from reports.exchange.importing import preview_returns
 
         def work(db, progress):
             return preview_returns(db, paths, progress=progress)
@@ -287,7 +289,7 @@ class RoundsPage(QWidget):
         if not ask.run_dialog(dialog):
             return
         force = dialog.force()
-        from db.exchange import import_returns
+        from reports.exchange.importing import import_returns
 
         # import_returns writes the automatic backup itself, just before its first change.
         ledger = self.session.path
@@ -304,7 +306,7 @@ class RoundsPage(QWidget):
 
     def undo_batch(self) -> None:
         """Undo one import batch (its reports go back to what they were)."""
-        from db.exchange import list_batches, undo_import
+        from db.import_batches import list_batches, undo_import
         from desktop.dialogs.exchange import choose_batch
 
         batch_id = choose_batch(self, list_batches(self.db))

@@ -12,10 +12,10 @@ pytestmark = pytest.mark.gui
 @pytest.fixture
 def township(qtbot, demo_db, answers, tmp_path):
     """A township window on 城东街道's ledger, opened from a real handoff of the demo's 2024Q3."""
-    from db.exchange import open_handoff
     from db.units import require_unit
     from desktop.app import open_window
-    from reports.handoff import export_handoff
+    from reports.exchange.handoff import export_handoff
+    from reports.exchange.township import open_handoff
 
     files = export_handoff(demo_db, "2024Q3", [require_unit(demo_db, "城东街道")], tmp_path / "out")
     ledger = tmp_path / "城东街道.db"

@@ -2,7 +2,7 @@
 
 This module only reads and normalises: it finds the export id, the 填报人 and phone,
 and every data row with its assignment id, locked texts and editable values. Deciding
-whose file it is, which rows may be applied and what changes is :mod:`db.exchange`'s job,
+whose file it is, which rows may be applied and what changes is :mod:`reports.exchange.importing`'s job,
 from the ledger's own record of the export.
 
 Every file goes through :mod:`reports.safety` first; a file that cannot be read raises
@@ -29,7 +29,7 @@ from db.errors import DubanError
 from db.text import remove_spaces, to_halfwidth
 from db.values import Cell, number_text
 from reports import safety, xlsx_reader
-from reports.handoff import (
+from reports.exchange.handoff import (
     COMMENT_HEADER,
     EDITABLE_COLUMNS,
     EXPORT_ID_PROPERTY,

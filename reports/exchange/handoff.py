@@ -11,7 +11,7 @@ Layout of the sheet a clerk sees (``填报表``)::
 
 Identity lives in two places that survive a save by Excel, WPS and LibreOffice: the
 hidden sheet ``_duban`` and the custom document property ``duban_export_id``. The
-returned file is read by :mod:`reports.returns`; the ledger side is :mod:`db.exchange`.
+returned file is read by :mod:`reports.exchange.returns`; the ledger side is :mod:`reports.exchange.importing`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import json
 import math
 import re
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,12 +38,12 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from db.errors import DubanError
-from db.ledger import audit, get_meta, now_iso
+from db.exports import SENT, record_export
+from db.jobs import Progress
+from db.ledger import get_meta, now_iso
 from db.rounds import ensure_round_open, previous_round
 from db.status import REPORTABLE_STATUSES
 from reports.files import replaced_atomically
-
-Progress = Callable[[int, int, str], None]
 
 FORMAT_VERSION = 1
 MAIN_SHEET = "填报表"
@@ -383,7 +383,7 @@ def sent_locked_cells(rows: Iterable[HandoffRow]) -> dict[str, dict[str, str]]:
     """Return, per assignment id, the compared locked cells as a return will read them back.
 
     Recorded with the export so that a return is judged against what was sent; the texts are
-    trimmed because :mod:`reports.returns` trims every cell it reads.
+    trimmed because :mod:`reports.exchange.returns` trims every cell it reads.
     """
     out = {}
     for row in rows:
@@ -478,13 +478,12 @@ def export_handoff(
             "created_at": content.exported_at,
             "assignment_ids": json.dumps([r.assignment_id for r in content.rows]),
             "file_name": path.name,
-            "kind": "handoff",
+            "kind": SENT,
             "locked_cells": json.dumps(sent_locked_cells(content.rows), ensure_ascii=False),
         }
         # The record and the file stand or fall together: a failed write rolls the record back.
         with db.atomic():
-            db["exports"].insert(record)
-            audit(db, "exports", content.export_id, None, None, record, "export")
+            record_export(db, record, "export")
             write_handoff_workbook(content, path)
         written.append(HandoffFile(unit_id, content.unit_name, rnd["id"], content.export_id, path, len(content.rows)))
     if progress:
@@ -869,7 +868,7 @@ def write_missing_list(rows: list[dict], round_id: str, path: str | Path, org_na
     """Write the 催报清单 (units that have not reported or were sent back) as a workbook.
 
     Args:
-        rows: from :func:`db.exchange.missing_units`.
+        rows: from :func:`db.board.missing_units`.
         round_id: the round, for the title.
         path: the .xlsx to write.
         org_name: the office's name for the title.
