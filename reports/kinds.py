@@ -4,7 +4,7 @@ Each :class:`ReportKind` names its parameters, the file formats it writes and it
 ``duban report …`` (:mod:`desktop.commands.reports`), the 报表 page and its file dialog are
 all built from :data:`REPORT_KINDS`. A report's content is built once
 (:mod:`reports.content`) and handed to the renderer the output name asks for: ``.pdf``
-to :mod:`reports.pdf.render`.
+to :mod:`reports.pdf.render`, ``.docx`` to :mod:`reports.word.render`.
 
 This module imports no renderer at load time: the window lists the kinds before its first
 paint, and reportlab takes a noticeable moment to load.
@@ -25,6 +25,7 @@ from reports.content.model import ReportResult, step
 #: What each output format is called in a file dialog.
 FORMAT_FILTERS = {
     ".pdf": "PDF 文件 (*.pdf)",
+    ".docx": "Word 文档 (*.docx)",
     ".xlsx": "Excel 工作簿 (*.xlsx)",
 }
 
@@ -85,6 +86,10 @@ class ReportKind:
 
 def _render(doc, out_path: Path, db: sqlite_utils.Database, progress: Progress | None) -> ReportResult:
     """Hand content to the renderer the output name asks for."""
+    if Path(out_path).suffix.lower() == ".docx":
+        from reports.word.render import render_docx
+
+        return render_docx(doc, out_path, db, progress)
     from reports.pdf.render import render_pdf
 
     return render_pdf(doc, out_path, db, progress)
@@ -169,7 +174,7 @@ REPORT_KINDS: tuple[ReportKind, ...] = (
         "进展情况报告（季调度进展表）",
         "季调度进展表（A4 横向表格）",
         (_ROUND,),
-        (".pdf",),
+        (".pdf", ".docx"),
         "进展情况",
         lambda db, out, *, progress=None, round_id: write_progress_report(db, round_id, out, progress=progress),
     ),
@@ -182,7 +187,7 @@ REPORT_KINDS: tuple[ReportKind, ...] = (
             Param("issue_no", "--issue-no", "期号（第N期）", "int", "期号，默认按本年轮次顺序"),
             Param("org", "--org", "发文单位", "text", "发文单位，默认台账设置中的单位名称"),
         ),
-        (".pdf",),
+        (".pdf", ".docx"),
         "通报",
         lambda db, out, *, progress=None, round_id, issue_no=None, org=None: write_bulletin(
             db, round_id, out, issue_no=issue_no, org=org, progress=progress
@@ -193,7 +198,7 @@ REPORT_KINDS: tuple[ReportKind, ...] = (
         "全年总结（公文格式）",
         "全年总结（公文格式）",
         (Param("year", "--year", "年度", "year", "年份，如 2024", required=True),),
-        (".pdf",),
+        (".pdf", ".docx"),
         "全年总结",
         lambda db, out, *, progress=None, year: write_annual_summary(db, year, out, progress=progress),
     ),

@@ -116,7 +116,7 @@ def bulletin_content(
 
     title = f"关于{period}重点工作推进情况的通报"
     blocks: list = [Masthead("重点工作督查通报", issue_no, org, issued), Title(title)]
-    blocks.append(Para("各乡镇（街道），县级各有关单位：", "flush"))
+    blocks.append(Para("各乡镇（街道），县级各有关单位：", "addressee"))
     blocks.append(
         Para(
             f"根据重点工作“季调度、半年通报、全年总结”工作要求，{org}对{period}重点工作推进情况进行了梳理汇总，"

@@ -17,12 +17,23 @@ from db.errors import DubanError
 
 @dataclass
 class Masthead:
-    """The red 版头 of an official document: issuer's document name, 期号, issuer and date, red rule."""
+    """The red 版头 of an official document: issuer's document name, 期号, 文号, issuer and date, red rule.
+
+    Attributes:
+        name: the 发文机关标志 printed in red (重点工作督查通报).
+        issue_no: 第N期, None for a document without issues.
+        org: the 发文机关 under the 期号.
+        issued: the date on the 版头 line.
+        doc_number: the 发文字号 (文号), "" when the office gives none.
+        signer: the 签发人, "" when not printed.
+    """
 
     name: str
-    issue_no: int
+    issue_no: int | None
     org: str
     issued: date
+    doc_number: str = ""
+    signer: str = ""
 
 
 @dataclass
@@ -60,7 +71,8 @@ class Para:
     """A paragraph of plain text.
 
     Attributes:
-        style: ``body`` (first line indented two characters), ``flush`` (no indent: 主送),
+        style: ``body`` (first line indented two characters), ``addressee`` (主送, no indent),
+            ``flush`` (no indent), ``warning`` (a note to the office above the title),
             ``summary`` (the landscape table's small print), ``note``.
         lead: a run-in heading printed before the text in the 楷体 of a level-2 heading.
     """
@@ -135,6 +147,15 @@ class Signature:
 
     org: str
     day: date
+
+
+@dataclass
+class Colophon:
+    """The 版记 between rules at the end: 抄送, 印发机关 and 印发日期 (GB/T 9704 7.4)."""
+
+    cc: str
+    printer: str
+    printed: date
 
 
 @dataclass

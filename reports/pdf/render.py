@@ -39,7 +39,14 @@ from reports.pdf.document import (
 #: A progress-table row split across pages keeps at least two lines of text on each side.
 MIN_SPLIT = 28
 _HEADING_STYLES = {1: "h1", 2: "h2", 3: "h3"}
-_PARA_STYLES = {"body": "body", "flush": "body_flush", "summary": "summary", "note": "note"}
+_PARA_STYLES = {
+    "body": "body",
+    "flush": "body_flush",
+    "addressee": "body_flush",
+    "warning": "body_flush",
+    "summary": "summary",
+    "note": "note",
+}
 
 
 def render_pdf(doc: Document, out_path: str | Path, db, progress: Progress | None = None) -> ReportResult:
