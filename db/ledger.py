@@ -110,6 +110,9 @@ def announce_use(path: str | Path, what: str | None = None) -> None:
     process ends; a note left by a killed process is ignored because its process is gone.
     """
     note = _users_dir(Path(path)) / f"{os.getpid()}.json"
+    _OPEN_COUNTS[note] = _OPEN_COUNTS.get(note, 0) + 1
+    if _OPEN_COUNTS[note] > 1:
+        return
     try:
         note.parent.mkdir(parents=True, exist_ok=True)
         note.write_text(
@@ -119,6 +122,22 @@ def announce_use(path: str | Path, what: str | None = None) -> None:
     except OSError:
         return
     atexit.register(note.unlink, missing_ok=True)
+
+
+#: How many open connections of this process each "in use" note stands for.
+_OPEN_COUNTS: dict[Path, int] = {}
+
+
+def withdraw_use(path: str | Path) -> None:
+    """Undo one :func:`announce_use`; the note goes when this process's last connection closes."""
+    note = _users_dir(Path(path)) / f"{os.getpid()}.json"
+    count = _OPEN_COUNTS.get(note, 0) - 1
+    if count > 0:
+        _OPEN_COUNTS[note] = count
+        return
+    _OPEN_COUNTS.pop(note, None)
+    with contextlib.suppress(OSError):
+        note.unlink(missing_ok=True)
 
 
 def _process_alive(pid: int) -> bool:
@@ -291,11 +310,15 @@ class LedgerConnection(sqlite3.Connection):
     """A SQLite connection whose faults arrive as one-sentence :class:`DubanError` subclasses."""
 
     ledger_path: Path | None = None
+    #: Opened read-only because the disk was full: a refused write says so, not "read-only".
+    disk_full: bool = False
 
     def _raise_fault(self, exc: sqlite3.Error) -> None:
         fault = ledger_fault(exc, self.ledger_path)
         if fault is None:
             raise exc
+        if self.disk_full and isinstance(fault, LedgerReadOnlyError):
+            fault = DiskFullError(disk_full_sentence(self.ledger_path))
         raise fault from exc
 
     def execute(self, sql, parameters=(), /):  # noqa: D102 - same as sqlite3.Connection.execute
@@ -337,6 +360,13 @@ class LedgerDatabase(sqlite_utils.Database):
     read_only: bool = False
     warnings: list[str]
     quick_check_seconds: float | None = None
+
+    def close(self) -> None:
+        """Close the connection and withdraw this process's "in use" note when it was the last one."""
+        super().close()
+        path = getattr(self, "path", None)
+        if path is not None:
+            withdraw_use(path)
 
     @contextlib.contextmanager
     def atomic(self) -> Iterator[LedgerDatabase]:
@@ -407,7 +437,7 @@ def _inspect(path: Path) -> int:
         raise NotALedgerError(f"“{path.name}”不是 duban 台账文件（不是 SQLite 数据库），未做任何改动。")
     # Read-only URI: inspecting must not create a journal or change a byte.
     uri = f"{path.resolve().as_uri()}?mode=ro"
-    if not path.with_name(path.name + "-wal").exists():
+    if not _wal_has_frames(path):
         # With no pending WAL the file alone is the whole truth; immutable=1 keeps SQLite
         # from creating -wal/-shm side files next to a file we may be about to refuse.
         uri += "&immutable=1"
@@ -534,13 +564,19 @@ def network_share(path: str | Path) -> str | None:
 
 def quick_check(db: sqlite_utils.Database) -> list[str]:
     """Run ``PRAGMA quick_check`` and return its complaints (empty when the file is sound)."""
-    rows = [r[0] for r in db.execute("PRAGMA quick_check").fetchall()]
+    try:
+        rows = [r[0] for r in db.execute("PRAGMA quick_check").fetchall()]
+    except sqlite3.DatabaseError as exc:  # a damaged page can stop the check itself
+        return [str(exc)]
     return [] if rows == ["ok"] else rows
 
 
 def integrity_check(db: sqlite_utils.Database) -> list[str]:
     """Run the full ``PRAGMA integrity_check`` (indexes included) and return its complaints."""
-    rows = [r[0] for r in db.execute("PRAGMA integrity_check").fetchall()]
+    try:
+        rows = [r[0] for r in db.execute("PRAGMA integrity_check").fetchall()]
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
     return [] if rows == ["ok"] else rows
 
 
@@ -576,11 +612,40 @@ def open_ledger(path: str | Path, *, create: bool = False, check: bool = True) -
     if version < LATEST_VERSION:
         _checkpoint_quietly(path)
         _copy_checked(path, migration_backup_path(path, version), "升级前备份台账")
+    try:
+        db = _open_checked(path, version, writable=writable, check=check)
+    except DiskFullError:
+        if version < LATEST_VERSION or _wal_has_frames(path):
+            raise
+        # A full disk cannot even take SQLite's shared-memory file; the ledger itself is whole,
+        # so it is still shown (and reports made elsewhere), while any write says the disk is full.
+        db = _open_checked(path, version, writable=False, check=check)
+        db.conn.disk_full = True
+        db.warnings[:] = [
+            f"磁盘空间已满，台账“{path.name}”已按只读方式打开：可以查看和出报表（请存到别的磁盘），"
+            f"不能修改；请清理“{_folder_of(path)}”所在磁盘的空间。"
+        ]
+    share = network_share(path)
+    if share:
+        db.warnings.append(network_share_sentence(path, share))
+    announce_use(path)
+    return db
+
+
+def _wal_has_frames(path: Path) -> bool:
+    """Whether the ledger's WAL holds committed writes not yet folded into the main file."""
+    try:
+        return path.with_name(path.name + "-wal").stat().st_size > 0
+    except OSError:
+        return False
+
+
+def _open_checked(path: Path, version: int, *, writable: bool, check: bool) -> LedgerDatabase:
+    """Connect to an inspected ledger, quick-check it, and configure (and migrate) it when writable."""
     if writable:
         db = _connect(path)
     else:
-        has_wal = path.with_name(path.name + "-wal").exists()
-        db = _connect(path, read_only=True, immutable=not has_wal)
+        db = _connect(path, read_only=True, immutable=not _wal_has_frames(path))
         db.warnings.append(read_only_sentence(path, opened=True))
     try:
         if check and not _checked_unchanged(path):
@@ -600,10 +665,6 @@ def open_ledger(path: str | Path, *, create: bool = False, check: bool = True) -
     except BaseException:
         db.close()
         raise
-    share = network_share(path)
-    if share:
-        db.warnings.append(network_share_sentence(path, share))
-    announce_use(path)
     return db
 
 

@@ -28,7 +28,7 @@ class CheckResult:
 
 def check_ledger(scratch: Path) -> str:
     """Write a scratch ledger and read it back."""
-    from db.ledger import create_ledger, get_meta, open_ledger
+    from db.ledger import create_ledger, get_meta, integrity_check, open_ledger
     from db.mode import OFFICE, set_ledger_mode
     from db.units import add_unit
 
@@ -44,9 +44,12 @@ def check_ledger(scratch: Path) -> str:
         name = first_unit_name(db)
         if name != "自检测试局" or get_meta(db, "mode") != OFFICE:
             raise AssertionError(f"读回的内容不一致：{name}")
+        problems = integrity_check(db)
+        if problems:
+            raise AssertionError(f"完整性检查发现问题：{problems[0]}")
     finally:
         db.close()
-    return f"写入并读回 {path.name}"
+    return f"写入并读回 {path.name}，完整性检查（integrity_check）无误"
 
 
 def check_pdf_fonts(scratch: Path) -> str:

@@ -6,11 +6,13 @@ that prints :func:`summary` (shown on the terminal even when output is captured)
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -39,32 +41,31 @@ def print_summary(module: str, capsys) -> None:
         print("\n" + summary(module))
 
 
-def duban(*args: str, env: dict | None = None, timeout: float = 300, user: str | None = None, cwd=None):
-    """Run the ``duban`` command in a child process; return the completed process (text)."""
+def duban(*args: str, env: dict | None = None, timeout: float = 300, obey_permissions: bool = False, cwd=None):
+    """Run the ``duban`` command in a child process; return the completed process (text).
+
+    Args:
+        obey_permissions: run as root without the power to ignore file permissions (so that a
+            chmod-read-only file is read-only for the child, as for a clerk); the caller skips
+            the test when :func:`can_obey_permissions` is False.
+    """
     full_env = dict(os.environ)
     full_env.update(env or {})
     full_env.setdefault("QT_QPA_PLATFORM", "offscreen")
-    preexec = None
-    if user is not None:
-        import pwd
-
-        entry = pwd.getpwnam(user)
-
-        def preexec() -> None:  # pragma: no cover - runs in the child
-            os.setgid(entry.pw_gid)
-            os.setgroups([])
-            os.setuid(entry.pw_uid)
-
-        full_env["HOME"] = entry.pw_dir if os.path.isdir(entry.pw_dir) else "/tmp"
+    prefix = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search"] if obey_permissions and is_root() else []
     return subprocess.run(
-        [sys.executable, "-m", "desktop", *args],
+        [*prefix, sys.executable, "-m", "desktop", *args],
         cwd=cwd or ROOT,
         env=full_env,
         capture_output=True,
         text=True,
         timeout=timeout,
-        preexec_fn=preexec,
     )
+
+
+def can_obey_permissions() -> bool:
+    """Whether a child sees chmod permissions: not root, or root able to drop its override (setpriv)."""
+    return not is_root() or shutil.which("setpriv") is not None
 
 
 def one_sentence(stderr: str) -> str:
@@ -81,24 +82,19 @@ def is_root() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("mount") is not None
 
 
-@pytest.fixture
-def tiny_disk(tmp_path):
-    """A small tmpfs mounted for the test (root only): yields a function making one of ``size`` bytes."""
+@contextlib.contextmanager
+def tiny_disk(folder: Path, size: int, name: str = "disk") -> Iterator[Path]:
+    """Mount a tmpfs of ``size`` bytes at ``folder / name`` for the block (root only; skips the test otherwise)."""
     if not is_root():
         pytest.skip("a tiny file system needs root (mount -t tmpfs); run the suite as root to try a full disk")
-    mounted: list[Path] = []
-
-    def make(size: int, name: str = "disk") -> Path:
-        point = tmp_path / name
-        point.mkdir()
-        done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(point)], capture_output=True)
-        if done.returncode != 0:
-            pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode(errors='replace').strip()}")
-        mounted.append(point)
-        return point
-
-    yield make
-    for point in reversed(mounted):
+    point = folder / name
+    point.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(point)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode(errors='replace').strip()}")
+    try:
+        yield point
+    finally:
         subprocess.run(["umount", "-l", str(point)], capture_output=True)
 
 
@@ -108,19 +104,18 @@ def remount_read_only(point: Path) -> None:
 
 
 def fill_disk(point: Path, leave: int = 0) -> Path:
-    """Fill a tiny disk until at most ``leave`` bytes are free; return the filler file."""
+    """Fill a tiny disk until at most about ``leave`` bytes are free; return the filler file."""
     filler = point / "filler.bin"
-    with filler.open("wb") as fh:
-        chunk = b"\0" * 4096
-        try:
-            while shutil.disk_usage(point).free > leave + len(chunk):
-                fh.write(chunk)
-                fh.flush()
+    fh = filler.open("wb", buffering=0)
+    try:
+        while shutil.disk_usage(point).free > leave + 4096:
+            fh.write(b"\0" * 4096)
+        if not leave:
             while True:
                 fh.write(b"\0" * 512)
-                fh.flush()
-                if leave:
-                    break
-        except OSError:
-            pass
+    except OSError:
+        pass
+    finally:
+        with contextlib.suppress(OSError):
+            fh.close()
     return filler
