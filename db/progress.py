@@ -307,19 +307,6 @@ def review_report(
             audit(db, "reports", report_id, "review_comment", report["review_comment"], comment, source)
 
 
-def unit_report_ids(db: sqlite_utils.Database, unit_id: int, round_id: str, reviews: tuple[str, ...]) -> list[int]:
-    """Return the ids of a unit's reports in a round whose review is one of ``reviews``, oldest first."""
-    marks = ",".join("?" * len(reviews))
-    return [
-        r[0]
-        for r in db.execute(
-            f"SELECT r.id FROM reports r JOIN assignments a ON a.id = r.assignment_id "
-            f"WHERE a.unit_id = ? AND r.round_id = ? AND r.review IN ({marks}) ORDER BY r.id",
-            [unit_id, round_id, *reviews],
-        )
-    ]
-
-
 def report_row(db: sqlite_utils.Database, assignment_id: int, round_id: str) -> dict | None:
     """Return a unit's report on one assignment in a round (the stored row), or None."""
     found = list(db.query("SELECT * FROM reports WHERE assignment_id = ? AND round_id = ?", [assignment_id, round_id]))
