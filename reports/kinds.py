@@ -18,6 +18,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from db.documents import DATE_FIELDS, TEXT_FIELDS
 from db.errors import DubanError
 from db.jobs import Progress
 from reports.content.model import ReportResult, step
@@ -123,28 +124,31 @@ def write_bulletin(
     issue_no: int | None = None,
     org: str | None = None,
     progress: Progress | None = None,
+    **official,
 ) -> ReportResult:
     """Write a round's 通报 as an official document.
 
     Args:
         db: the ledger.
         round_id: the round whose figures are reported, e.g. ``2024Q2`` for the half year.
-        out_path: the file to write.
-        issue_no: 第N期; defaults to the round's place among the year's rounds.
-        org: the issuing office; defaults to the ledger's ``org_name`` setting.
+        out_path: the file to write (.pdf or .docx).
+        issue_no: 第N期; by default the year's next number (a round keeps its number).
+        org: the 发文机关; defaults to the ledger's setting.
         progress: ``progress(done, total, message)``; it may raise to cancel.
+        **official: further 公文 fields (see :func:`db.documents.official_fields`).
     """
     from reports.content.bulletin import bulletin_content
 
     out_path = REPORTS["bulletin"].check_out_path(out_path)
     step(progress, 0, 3, "读取台账")
-    doc = bulletin_content(db, round_id, issue_no=issue_no, org=org)
+    official = {**official, "issue_no": issue_no, "issuer": official.get("issuer") or org}
+    doc = bulletin_content(db, round_id, official=official)
     step(progress, 1, 3, "撰写通报")
     return _render(doc, out_path, db, progress)
 
 
 def write_annual_summary(
-    db: sqlite_utils.Database, year: int, out_path: str | Path, *, progress: Progress | None = None
+    db: sqlite_utils.Database, year: int, out_path: str | Path, *, progress: Progress | None = None, **official
 ) -> ReportResult:
     """Write the 全年总结 of a year as an official document.
 
@@ -155,7 +159,7 @@ def write_annual_summary(
 
     out_path = REPORTS["annual"].check_out_path(out_path)
     step(progress, 0, 3, "读取台账")
-    doc = annual_content(db, year, progress=progress)
+    doc = annual_content(db, year, official=official, progress=progress)
     step(progress, 1, 3, "撰写总结")
     return _render(doc, out_path, db, progress)
 
@@ -167,6 +171,10 @@ def _write_ledger(db, out_path, *, round_id=None, progress=None):
 
 
 _ROUND = Param("round_id", "--round", "轮次", "round", "轮次，如 2024Q2", required=True)
+#: The 公文 fields a document may override (the ledger's defaults apply otherwise).
+_OFFICIAL = tuple(Param(key, option, label, "text", help) for key, label, option, help in TEXT_FIELDS) + tuple(
+    Param(key, option, label, "date", help) for key, label, option, help in DATE_FIELDS
+)
 
 REPORT_KINDS: tuple[ReportKind, ...] = (
     ReportKind(
@@ -184,23 +192,28 @@ REPORT_KINDS: tuple[ReportKind, ...] = (
         "半年通报（公文格式）",
         (
             _ROUND,
-            Param("issue_no", "--issue-no", "期号（第N期）", "int", "期号，默认按本年轮次顺序"),
-            Param("org", "--org", "发文单位", "text", "发文单位，默认台账设置中的单位名称"),
+            Param("issue_no", "--issue-no", "期号（第N期）", "int", "期号，默认本年下一期（同一轮次重印期号不变）"),
+            *_OFFICIAL,
         ),
         (".pdf", ".docx"),
         "通报",
-        lambda db, out, *, progress=None, round_id, issue_no=None, org=None: write_bulletin(
-            db, round_id, out, issue_no=issue_no, org=org, progress=progress
+        lambda db, out, *, progress=None, round_id, **official: write_bulletin(
+            db, round_id, out, progress=progress, **official
         ),
     ),
     ReportKind(
         "annual",
         "全年总结（公文格式）",
         "全年总结（公文格式）",
-        (Param("year", "--year", "年度", "year", "年份，如 2024", required=True),),
+        (
+            Param("year", "--year", "年度", "year", "年份，如 2024", required=True),
+            *(p for p in _OFFICIAL if p.keyword not in ("addressees", "signer")),
+        ),
         (".pdf", ".docx"),
         "全年总结",
-        lambda db, out, *, progress=None, year: write_annual_summary(db, year, out, progress=progress),
+        lambda db, out, *, progress=None, year, **official: write_annual_summary(
+            db, year, out, progress=progress, **official
+        ),
     ),
     ReportKind(
         "ledger",

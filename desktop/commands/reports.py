@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from db.documents import TEXT_FIELDS
 from desktop.cli import Context
 
 
@@ -28,6 +29,11 @@ def register(sub) -> None:
         )
         r.set_defaults(func=cmd_report, report_kind=kind.name)
 
+    r = rsub.add_parser("fields", help="查看或设置本台账的默认公文字段（发文机关、文号、主送、抄送、印发机关、签发人）")
+    for key, _label, option, help_text in TEXT_FIELDS:
+        r.add_argument(option, dest=key, help=help_text)
+    r.set_defaults(func=cmd_report_fields)
+
     p = sub.add_parser("export-ledger", help="把台账导出为 Excel（1+N 格式，含各轮进度）")
     p.add_argument("--out", required=True, metavar="F.xlsx", help="输出的 Excel 文件")
     p.add_argument("--round", help="只导出该轮次的进度列（默认全部轮次）")
@@ -39,7 +45,7 @@ def register(sub) -> None:
 
 
 def _print_result(result) -> None:
-    print(f"已生成：{result.path}（{result.pages} 页）")
+    print(f"已生成：{result.path}" + (f"（{result.pages} 页）" if result.pages else ""))
     print("字体：")
     for line in result.fonts:
         print(f"  {line}")
@@ -55,6 +61,20 @@ def cmd_report(args, ctx: Context) -> int:
     out = kind.check_out_path(args.out)
     params = {param.keyword: getattr(args, param.keyword) for param in kind.params}
     _print_result(write_report(ctx.open_db(), kind.name, out, **params))
+    return 0
+
+
+def cmd_report_fields(args, ctx: Context) -> int:
+    """Show the ledger's default 公文 fields, storing any given first."""
+    from db.documents import official_defaults, save_official_defaults
+
+    db = ctx.open_db()
+    given = {key: getattr(args, key) for key, *_rest in TEXT_FIELDS if getattr(args, key) is not None}
+    values = save_official_defaults(db, given, "cli") if given else official_defaults(db)
+    if given:
+        print("已保存默认公文字段。")
+    for key, label, _option, _help in TEXT_FIELDS:
+        print(f"{label}：{values[key] or '（不填）'}")
     return 0
 
 

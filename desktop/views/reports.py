@@ -11,8 +11,19 @@ from pathlib import Path
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QSpinBox, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
+from db.documents import DATE_FIELDS, TEXT_FIELDS, official_defaults, save_official_defaults
 from db.ledger import get_meta
 from db.rounds import rounds_newest_first
 from desktop.dialogs import common as ask
@@ -42,17 +53,30 @@ class ReportsPage(QWidget):
         self.kind_box.currentIndexChanged.connect(self._kind_changed)
         self.form = QFormLayout()
         self.form.addRow("报表", self.kind_box)
+        # The 公文 fields (发文机关, 文号, 主送 …) in a box of their own, under the report's own parameters.
+        self.official_form = QFormLayout()
+        official_keys = {key for key, *_rest in (*TEXT_FIELDS, *DATE_FIELDS)}
         #: One widget per parameter keyword, shared by the kinds that take it.
         self.fields: dict[str, QWidget] = {}
         for kind in REPORT_KINDS:
             for param in kind.params:
                 if param.keyword not in self.fields:
                     self.fields[param.keyword] = self._field(param)
-                    self.form.addRow(param.label, self.fields[param.keyword])
+                    form = self.official_form if param.keyword in official_keys else self.form
+                    form.addRow(param.label, self.fields[param.keyword])
         self.round_box = self.fields["round_id"]
         self.year_box = self.fields["year"]
         self.issue_box = self.fields["issue_no"]
-        self.org_edit = self.fields["org"]
+        self.org_edit = self.fields["issuer"]
+        self.save_defaults_btn = button(
+            "存为本台账默认",
+            self.save_defaults,
+            tip="把填写的发文机关、文号、主送、抄送、印发机关、签发人存为以后各期的默认值",
+        )
+        self.official_box = QGroupBox("公文字段（留空则用台账默认值，灰字即默认值）")
+        box_layout = QVBoxLayout(self.official_box)
+        box_layout.addLayout(self.official_form)
+        box_layout.addWidget(button_row(self.save_defaults_btn))
         self.make_btn = button("生成并打开…", self.make, "Ctrl+P", "生成所选报表，完成后用系统程序打开")
         self.result_view = QTextBrowser()
         self.result_view.setObjectName("reportResult")
@@ -69,6 +93,7 @@ class ReportsPage(QWidget):
             )
         )
         layout.addLayout(self.form)
+        layout.addWidget(self.official_box)
         layout.addWidget(button_row(self.make_btn))
         layout.addWidget(QLabel("上次生成"))
         layout.addWidget(self.result_view, 1)
@@ -89,7 +114,8 @@ class ReportsPage(QWidget):
                 box.setSpecialValueText("自动")
             return box
         edit = QLineEdit()
-        edit.setPlaceholderText("留空则取台账设置")
+        edit.setPlaceholderText("YYYY-MM-DD，留空按轮次" if param.kind == "date" else "留空则取台账设置")
+        edit.setToolTip(param.help)
         return edit
 
     def _value(self, keyword: str):
@@ -116,6 +142,8 @@ class ReportsPage(QWidget):
             self.round_box.addItem(f"{r['id']}（{'进行中' if r['state'] == 'open' else '已关闭'}）", r["id"])
         self.round_box.setCurrentIndex(max(0, self.round_box.findData(current)))
         year = max((r["year"] for r in rows), default=date.today().year)
+        for key, value in official_defaults(self.db).items():
+            self.fields[key].setPlaceholderText(value or "（不填）")
         if not self.year_box.value() or self.year_box.value() == 2000:
             self.year_box.setValue(year)
 
@@ -124,7 +152,21 @@ class ReportsPage(QWidget):
         wanted = {param.keyword for param in kind.params}
         for keyword, widget in self.fields.items():
             widget.setEnabled(keyword in wanted)
-            self.form.labelForField(widget).setEnabled(keyword in wanted)
+            label = self.form.labelForField(widget) or self.official_form.labelForField(widget)
+            label.setEnabled(keyword in wanted)
+        self.official_box.setVisible(any(key in wanted for key, *_rest in TEXT_FIELDS))
+
+    def save_defaults(self) -> None:
+        """Store the 公文 text fields typed here as the ledger's defaults."""
+        values = {key: self.fields[key].text() for key, *_rest in TEXT_FIELDS if self.fields[key].text().strip()}
+        if not values:
+            ask.show_info(self, "没有填写要保存的公文字段；灰字是现在的默认值。", "存为默认")
+            return
+        save_official_defaults(self.db, values, "gui-reports")
+        for key in values:
+            self.fields[key].clear()
+        self.reload()
+        ask.show_info(self, "已存为本台账的默认公文字段。", "存为默认")
 
     def make(self) -> None:
         """Ask where to save, then make the report in a worker."""

@@ -12,6 +12,7 @@ from datetime import date
 
 import sqlite_utils
 
+from db.documents import as_dict, official_fields
 from db.errors import DubanError
 from db.ledger import get_meta
 from db.queries import key_work_states, round_states
@@ -21,6 +22,7 @@ from reports.content.figures import key_work_counts, milestone_figures, problem_
 from reports.content.layout import GB_LEADING
 from reports.content.model import (
     Annex,
+    Colophon,
     Document,
     EmptyTable,
     Heading,
@@ -49,12 +51,13 @@ def _latest_actuals(db: sqlite_utils.Database, rounds: list[dict], final_states:
     return out
 
 
-def annual_content(db: sqlite_utils.Database, year: int, *, progress=None) -> Document:
+def annual_content(db: sqlite_utils.Database, year: int, *, official: dict | None = None, progress=None) -> Document:
     """Return the 全年总结 of a year as content.
 
     Args:
         db: the ledger.
         year: the plan year, e.g. 2024; its last round gives the year-end figures.
+        official: 公文 fields that override the ledger's defaults (see :func:`db.documents.official_fields`).
         progress: ``progress(done, total, message)``; it may raise to cancel.
 
     Raises:
@@ -70,7 +73,8 @@ def annual_content(db: sqlite_utils.Database, year: int, *, progress=None) -> Do
     kws = key_work_states(db, final["id"])
     summary = key_work_counts(kws)
     actuals = _latest_actuals(db, rounds, [part for k in kws for part in k.parts])
-    org = get_meta(db, "org_name") or "重点工作督办办公室"
+    fields = official_fields(db, final, official, numbered=False)
+    org = fields.issuer
     area = area_word(get_meta(db, "county") or "")
     year_start, year_end = f"{year}-01-01", final["cutoff"]
 
@@ -218,7 +222,7 @@ def annual_content(db: sqlite_utils.Database, year: int, *, progress=None) -> Do
         if progress and i % 100 == 0:
             progress(1, 3, f"撰写第 {i}/{len(kws)} 项")
 
-    blocks.append(Signature(org, date.today()))
+    blocks.append(Signature(org, fields.issued))
 
     blocks.append(Annex(f"{year}年度重点工作完成情况一览表"))
     rows = []
@@ -250,6 +254,7 @@ def annual_content(db: sqlite_utils.Database, year: int, *, progress=None) -> Do
         )
     else:
         blocks.append(EmptyTable("（无重点工作）"))
+    blocks.append(Colophon(fields.cc, fields.printer, fields.printed))
 
     figures = {
         "year": int(year),
@@ -259,6 +264,7 @@ def annual_content(db: sqlite_utils.Database, year: int, *, progress=None) -> Do
         "indicators": dict(met_count),
         "milestones": {k: v for k, v in ms.items() if k != "overdue_items"},
         "problems": problems,
+        "official": as_dict(fields),
     }
     return Document("annual", "official", title, org, blocks, figures=figures)
 

@@ -14,9 +14,10 @@ from datetime import date
 
 import sqlite_utils
 
+from db.documents import as_dict, official_fields
 from db.ledger import get_meta
 from db.queries import key_work_states
-from db.rounds import get_round, list_rounds
+from db.rounds import get_round
 from db.status import BEHIND, DONE, LIGHTS, NOT_STARTED, NOT_SUBMITTED, ON_SCHEDULE, OVERDUE, STATUSES
 from reports.content.figures import (
     LATE,
@@ -33,6 +34,7 @@ from reports.content.layout import GB_LEADING, LIGHT_WORDS
 from reports.content.model import (
     Annex,
     Chart,
+    Colophon,
     Document,
     Heading,
     Masthead,
@@ -47,12 +49,6 @@ from reports.content.wording import area_word, chinese_date, pct, pct_exact, per
 
 def _count_text(counts: dict[str, int], order=STATUSES, unit: str = "项") -> str:
     return "，".join(f"{'未报送' if s == NOT_SUBMITTED else s}{counts[s]}{unit}" for s in order if counts.get(s))
-
-
-def default_issue_no(db: sqlite_utils.Database, round_row: dict) -> int:
-    """Return 第N期 as the round's place among the year's rounds."""
-    same_year = [r["id"] for r in list_rounds(db) if r["year"] == round_row["year"]]
-    return same_year.index(round_row["id"]) + 1
 
 
 def opening(area: str, cutoff: date, by_status: dict[str, int], total: int) -> str:
@@ -82,27 +78,27 @@ def opening(area: str, cutoff: date, by_status: dict[str, int], total: int) -> s
     )
 
 
-def bulletin_content(
-    db: sqlite_utils.Database, round_id: str, *, issue_no: int | None = None, org: str | None = None
-) -> Document:
+def bulletin_content(db: sqlite_utils.Database, round_id: str, *, official: dict | None = None) -> Document:
     """Return the 通报 of a round as content.
 
     Args:
         db: the ledger.
         round_id: the round whose figures are reported, e.g. ``2024Q2`` for the half year.
-        issue_no: 第N期; defaults to the round's place among the year's rounds.
-        org: the issuing office; defaults to the ledger's ``org_name`` setting.
+        official: 公文 fields that override the ledger's defaults (see :func:`db.documents.official_fields`):
+            ``issuer``, ``issue_no``, ``doc_number``, ``addressees``, ``cc``, ``printer``,
+            ``signer``, ``issued``, ``printed``.
     """
     round_row = get_round(db, round_id)
+    fields = official_fields(db, round_row, official)
     cutoff = date.fromisoformat(round_row["cutoff"])
     kws = key_work_states(db, round_row["id"])
     states = assignment_states(kws)
     summary = key_work_counts(kws)
-    org = org or get_meta(db, "org_name") or "重点工作督办办公室"
+    org = fields.issuer
     county = get_meta(db, "county") or ""
     area = area_word(county)
-    issue_no = issue_no or default_issue_no(db, round_row)
-    issued = date.today()
+    issue_no = fields.issue_no
+    issued = fields.issued
     period = period_title(round_row)
 
     by_status = summary["key_works_by_status"]
@@ -115,8 +111,11 @@ def bulletin_content(
     lagging = [k for k in kws if k.result.status in (BEHIND, OVERDUE)]
 
     title = f"关于{period}重点工作推进情况的通报"
-    blocks: list = [Masthead("重点工作督查通报", issue_no, org, issued), Title(title)]
-    blocks.append(Para("各乡镇（街道），县级各有关单位：", "addressee"))
+    blocks: list = [
+        Masthead("重点工作督查通报", issue_no, org, issued, fields.doc_number, fields.signer),
+        Title(title),
+        Para(f"{fields.addressees}：", "addressee"),
+    ]
     blocks.append(
         Para(
             f"根据重点工作“季调度、半年通报、全年总结”工作要求，{org}对{period}重点工作推进情况进行了梳理汇总，"
@@ -337,6 +336,7 @@ def bulletin_content(
         )
     else:
         blocks.append(Para("（无重点工作）"))
+    blocks.append(Colophon(fields.cc, fields.printer, fields.printed))
 
     figures = {
         "round": round_row["id"],
@@ -348,8 +348,9 @@ def bulletin_content(
         "ranking": [(u.rank, u.unit) for u in standings],
         "lagging": [k.number for k in lagging],
         "issue_no": issue_no,
+        "official": as_dict(fields),
     }
     return Document("bulletin", "official", title, org, blocks, figures=figures)
 
 
-__all__ = ["bulletin_content", "default_issue_no", "opening"]
+__all__ = ["bulletin_content", "opening"]

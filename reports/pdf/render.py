@@ -12,7 +12,7 @@ from pathlib import Path
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
-from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import HRFlowable
 
 from db.jobs import Progress
@@ -145,10 +145,10 @@ def _flowable(ts: Typesetter, block, progress):  # noqa: PLR0911 - one case per 
         return signature(ts, block.org, block.day)
     if isinstance(block, model.Annex):
         return annex_heading(ts, block.title)
+    if isinstance(block, model.Colophon):
+        return _colophon(ts, block)
     if isinstance(block, model.ProgressTable):
         return _progress_table(ts, block, progress)
-    if block == "page_break":
-        return PageBreak()
     raise TypeError(f"unknown content block {block!r}")
 
 
@@ -174,14 +174,58 @@ def _masthead(ts: Typesetter, block: model.Masthead) -> list:
             ]
         )
     )
-    return [
-        Spacer(1, GB_LEADING * 0.5),
-        ts.para(block.name, "masthead"),
-        Spacer(1, GB_LEADING * 0.5),
-        ts.para(f"第{block.issue_no}期", "issue"),
-        line,
-        HRFlowable(width="100%", thickness=1.2, color=red, spaceBefore=2, spaceAfter=GB_LEADING),
-    ]
+    out = [Spacer(1, GB_LEADING * 0.5), ts.para(block.name, "masthead"), Spacer(1, GB_LEADING * 0.5)]
+    if block.issue_no:
+        out.append(ts.para(f"第{block.issue_no}期", "issue"))
+    if block.signer:
+        number = Table(
+            [[ts.para(block.doc_number, "header_l"), ts.para(f"签发人：{block.signer}", "header_r")]],
+            colWidths=[GB_WIDTH * 0.6, GB_WIDTH * 0.4],
+        )
+        number.setStyle(_plain_cells(ts, GB_BODY_SIZE))
+        out.append(number)
+    elif block.doc_number:
+        out.append(ts.para(block.doc_number, "issue"))
+    out += [line, HRFlowable(width="100%", thickness=1.2, color=red, spaceBefore=2, spaceAfter=GB_LEADING)]
+    return out
+
+
+def _plain_cells(ts: Typesetter, side_padding: float) -> TableStyle:
+    """A borderless table's style: no padding above or below, ``side_padding`` left and right."""
+    return TableStyle(
+        [
+            ("FONTNAME", (0, 0), (-1, -1), ts.font("fangsong")),
+            ("LEFTPADDING", (0, 0), (-1, -1), side_padding),
+            ("RIGHTPADDING", (0, 0), (-1, -1), side_padding),
+            ("TOPPADDING", (0, 0), (-1, -1), 0),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+        ]
+    )
+
+
+def _colophon(ts: Typesetter, block: model.Colophon) -> list:
+    """Return the 版记: 抄送 and 印发 in 4号仿宋 between rules (thick, thin, thick; GB/T 9704 7.4)."""
+    size = 14
+    ts.style("colophon", "fangsong", size, leading=GB_LEADING * 0.9)
+    ts.style("colophon_r", "fangsong", size, leading=GB_LEADING * 0.9, alignment=2)
+    rows = []
+    if block.cc:
+        rows.append([ts.para(f"抄送：{block.cc}。", "colophon"), ""])
+    rows.append([ts.para(block.printer, "colophon"), ts.para(f"{chinese_date(block.printed)}印发", "colophon_r")])
+    table = Table(rows, colWidths=[GB_WIDTH * 0.6, GB_WIDTH * 0.4])
+    style = _plain_cells(ts, size)
+    for command in (
+        ("TOPPADDING", (0, 0), (-1, -1), 4),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ("LINEABOVE", (0, 0), (-1, 0), 1.0, colors.black),
+        ("LINEBELOW", (0, -1), (-1, -1), 1.0, colors.black),
+    ):
+        style.add(*command)
+    if block.cc:
+        style.add("SPAN", (0, 0), (1, 0))
+        style.add("LINEBELOW", (0, 0), (-1, 0), 0.7, colors.black)
+    table.setStyle(style)
+    return [KeepTogether([Spacer(1, GB_LEADING), table])]
 
 
 def _empty(cell) -> bool:
