@@ -140,7 +140,8 @@ def withdraw_use(path: str | Path) -> None:
         note.unlink(missing_ok=True)
 
 
-def _process_alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id is running on this computer."""
     if pid <= 0:
         return False
     if sys.platform == "win32":  # pragma: no cover - Windows only
@@ -168,14 +169,14 @@ def other_users(path: str | Path) -> list[str]:
         # The window's lock file (QLockFile): pid, application name, host name, one a line.
         lines = path.resolve().with_name(path.name + ".lock").read_text(encoding="utf-8", errors="replace").split("\n")
         pid = int(lines[0])
-        if pid != os.getpid() and _process_alive(pid):
+        if pid != os.getpid() and process_alive(pid):
             found[pid] = "duban 窗口"
     with contextlib.suppress(OSError):
         for note in _users_dir(path).glob("*.json"):
             with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
                 info = json.loads(note.read_text(encoding="utf-8"))
                 pid = int(info["pid"])
-                if pid != os.getpid() and pid not in found and _process_alive(pid):
+                if pid != os.getpid() and pid not in found and process_alive(pid):
                     found[pid] = str(info["what"])
     return [f"{what}（进程 {pid}）" for pid, what in sorted(found.items())]
 

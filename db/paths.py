@@ -92,3 +92,17 @@ def setup_logging() -> Path | None:
         root.setLevel(logging.INFO)
         return candidate
     return None
+
+
+def log_unraisable(unraisable) -> None:
+    """``sys.unraisablehook`` for duban: an error in a finaliser (a half-written file's ``__del__`` on a full disk) goes to the log, never to the screen."""
+    try:
+        if setup_logging() is not None:
+            logging.getLogger("duban").warning(
+                "ignored in %r: %s",
+                unraisable.object,
+                unraisable.exc_value,
+                exc_info=(unraisable.exc_type, unraisable.exc_value, unraisable.exc_traceback),
+            )
+    except Exception:  # noqa: BLE001 - the hook itself must never raise
+        pass

@@ -235,6 +235,9 @@ def run_gui(db_path: str | Path) -> int:
         # Qt would abort the process (exit 134) with an English hint; say it in one sentence.
         raise DubanError(problem)
     setup_logging()
+    from db.paths import log_unraisable
+
+    sys.unraisablehook = log_unraisable
     app = ensure_application()
     db_path = Path(db_path)
     if not db_path.exists() and not first_start(db_path):

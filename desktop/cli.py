@@ -123,6 +123,11 @@ def main(argv: list[str] | None = None) -> int:
                 stream.reconfigure(encoding="utf-8", errors="replace")
             except (ValueError, OSError):
                 pass
+    from db.paths import log_unraisable
+
+    # A finaliser failing on a full disk (a half-written workbook's zip file) would print a
+    # traceback after the one-sentence message; it goes to the log instead.
+    sys.unraisablehook = log_unraisable
     parser = build_parser()
     args = parser.parse_args(argv)
     ctx = Context(Path(args.db) if args.db else default_ledger_path(), bool(args.db))
