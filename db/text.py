@@ -43,13 +43,13 @@ def to_halfwidth(text: str) -> str:
 
 
 def squash_spaces(text: str) -> str:
-    """Collapse runs of any kind of white space into one ordinary space and trim."""
-    return _SPACES.sub(" ", text).strip()
+    """Collapse runs of any kind of white space into one ordinary space and trim (hidden characters go too)."""
+    return _SPACES.sub(" ", clean_text(text)).strip()
 
 
 def remove_spaces(text: str) -> str:
-    """Remove all white space (Chinese names never contain spaces on purpose)."""
-    return _SPACES.sub("", text)
+    """Remove all white space (Chinese names never contain spaces on purpose) and hidden characters."""
+    return _SPACES.sub("", clean_text(text))
 
 
 def name_key(text: str) -> str:

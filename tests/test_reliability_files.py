@@ -157,6 +157,15 @@ def test_clean_text_on_the_way_in_removes_and_reports_hidden_characters():
     assert hidden_characters_note("进展情况", "一切正常\n第二行\t") is None
 
 
+def test_a_unit_name_with_a_bidi_override_is_stored_without_it(demo_db):
+    from db.units import add_unit
+
+    unit_id = add_unit(demo_db, "城\u202e南\u202c新区\x0b管委会", "部门", source="test")
+    name = demo_db.execute("SELECT name FROM units WHERE id = ?", [unit_id]).fetchone()[0]
+    assert name == "城南新区管委会"
+    survived(__name__, "an RTL override typed into a unit name", "stored without it")
+
+
 CHILD = """
 import sys, time
 from pathlib import Path
