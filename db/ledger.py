@@ -1018,6 +1018,20 @@ def restore_backup(backup: str | Path, path: str | Path) -> Path:
     return kept
 
 
+def ledger_identity(db: sqlite_utils.Database) -> dict[str, str]:
+    """The ledger's permanent id and its name (``ledger_name``, else the office's name, else the file's name).
+
+    The id travels in every export id and handoff, so that a return or a township's ledger
+    always knows which office's ledger it belongs to.
+    """
+    ledger_id = get_meta(db, "ledger_id") or ""
+    name = get_meta(db, "ledger_name") or get_meta(db, "org_name")
+    if not name:
+        path = getattr(db, "path", None)
+        name = Path(path).stem if path else "督办台账"
+    return {"id": str(ledger_id), "name": str(name)}
+
+
 def get_meta(db: sqlite_utils.Database, key: str, default: Any = None) -> Any:
     """Return a JSON-decoded ledger setting."""
     row = db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
@@ -1116,3 +1130,29 @@ def delete_audited(db: sqlite_utils.Database, table: str, row_id: Any, source: s
         db[table].delete(row_id)
         audit(db, table, row_id, None, current, None, source)
     return current
+
+
+def check_ledger_file(path: Path, immutable: bool) -> tuple[list[str], float, list[tuple]]:
+    """Run the full integrity and reference checks on a ledger file, read-only (``duban doctor``).
+
+    Args:
+        path: the ledger file; it is opened read-only on its own, whatever opened it elsewhere.
+        immutable: no ``-wal`` file beside it, so SQLite may read it without any lock.
+
+    Returns:
+        ``PRAGMA integrity_check``'s lines (``["ok"]`` when sound), the seconds it took, and the
+        rows of ``PRAGMA foreign_key_check`` (table first; empty when every reference holds).
+
+    Raises:
+        sqlite3.Error: the file cannot be read as a database at all.
+    """
+    uri = f"{path.resolve().as_uri()}?mode=ro" + ("&immutable=1" if immutable else "")
+    conn = sqlite3.connect(uri, uri=True)
+    try:
+        started = time.perf_counter()
+        problems = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+        took = time.perf_counter() - started
+        keys = conn.execute("PRAGMA foreign_key_check").fetchall()
+    finally:
+        conn.close()
+    return problems, took, keys
