@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-import time
 from pathlib import Path
 
 from db.errors import DubanError
@@ -124,6 +123,7 @@ def _doctor_checks(path: Path) -> list[tuple[bool, str, str]]:
         _inspect,
         _writable,
         backup_catalog,
+        check_ledger_file,
         damaged_sentence,
         network_share,
         network_share_sentence,
@@ -155,16 +155,8 @@ def _doctor_checks(path: Path) -> list[tuple[bool, str, str]]:
         )
     except OSError as exc:
         lines.append((False, "磁盘空间", f"无法查询（{exc.strerror or exc}）"))
-    uri = f"{path.resolve().as_uri()}?mode=ro" + ("" if wal_size else "&immutable=1")
     try:
-        conn = sqlite3.connect(uri, uri=True)
-        try:
-            started = time.perf_counter()
-            problems = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
-            took = time.perf_counter() - started
-            keys = conn.execute("PRAGMA foreign_key_check").fetchall()
-        finally:
-            conn.close()
+        problems, took, keys = check_ledger_file(path, immutable=not wal_size)
         if problems == ["ok"]:
             lines.append((True, "完整性检查", f"无误（integrity_check 用时 {took:.2f} 秒）"))
         else:
