@@ -1156,29 +1156,3 @@ def check_ledger_file(path: Path, immutable: bool) -> tuple[list[str], float, li
     finally:
         conn.close()
     return problems, took, keys
-
-
-def check_ledger_file(path: Path, immutable: bool) -> tuple[list[str], float, list[tuple]]:
-    """Run the full integrity and reference checks on a ledger file, read-only (``duban doctor``).
-
-    Args:
-        path: the ledger file; it is opened read-only on its own, whatever opened it elsewhere.
-        immutable: no ``-wal`` file beside it, so SQLite may read it without any lock.
-
-    Returns:
-        ``PRAGMA integrity_check``'s lines (``["ok"]`` when sound), the seconds it took, and the
-        rows of ``PRAGMA foreign_key_check`` (table first; empty when every reference holds).
-
-    Raises:
-        sqlite3.Error: the file cannot be read as a database at all.
-    """
-    uri = f"{path.resolve().as_uri()}?mode=ro" + ("&immutable=1" if immutable else "")
-    conn = sqlite3.connect(uri, uri=True)
-    try:
-        started = time.perf_counter()
-        problems = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
-        took = time.perf_counter() - started
-        keys = conn.execute("PRAGMA foreign_key_check").fetchall()
-    finally:
-        conn.close()
-    return problems, took, keys
