@@ -315,11 +315,12 @@ class RoundsPage(QWidget):
         if not ask.confirm(self, "撤销这个导入批次？它写入的填报将恢复为导入前的内容。", "撤销导入批次", "撤销"):
             return
         from db.errors import DubanError
-        from db.ledger import backup_ledger
+        from db.ledger import backup_before
 
-        backup_ledger(self.db, self.session.path, "before-undo-import")
         try:
-            undo_import(self.db, batch_id)
+            # A refused undo leaves no backup behind (backup_before drops it again).
+            with backup_before(self.db, self.session.path, "before-undo-import"):
+                undo_import(self.db, batch_id)
         except DubanError as exc:
             ask.show_error(self, str(exc))
             return
