@@ -43,8 +43,8 @@ def undo_import(db: sqlite_utils.Database, batch_id: int, source: str = "undo") 
     for change in changes:
         if change["table_name"] != "reports":
             continue
-        aid, rid = change["row_key"].split(":", 1)
-        current = progress_mod.report_snapshot(db, int(aid), rid)
+        aid, report_round_id = change["row_key"].split(":", 1)
+        current = progress_mod.report_snapshot(db, int(aid), report_round_id)
         if _comparable(current) != _comparable(json.loads(change["after"])):
             number = db.execute(
                 "SELECT k.number FROM assignments a JOIN key_works k ON k.id = a.key_work_id WHERE a.id = ?", [int(aid)]
@@ -64,9 +64,9 @@ def undo_import(db: sqlite_utils.Database, batch_id: int, source: str = "undo") 
                     db["problems"].delete(pid)
                     audit(db, "problems", pid, None, current, None, f"{source}（撤销批次 {batch_id}）")
                 continue
-            aid, rid = change["row_key"].split(":", 1)
+            aid, report_round_id = change["row_key"].split(":", 1)
             before = json.loads(change["before"]) if change["before"] else None
-            progress_mod.put_report(db, int(aid), rid, before, f"{source}（撤销批次 {batch_id}）")
+            progress_mod.put_report(db, int(aid), report_round_id, before, f"{source}（撤销批次 {batch_id}）")
             restored += 1
         stamp = now_iso()
         db.execute("UPDATE import_batches SET undone_at = ? WHERE id = ?", [stamp, batch_id])

@@ -11,21 +11,10 @@ import sqlite_utils
 
 from db.errors import DubanError
 from db.ledger import audit, audit_entry, now_iso, write_audit_entries
+from db.report_fields import REPORT_FIELD_LABELS, REPORT_FIELDS
 from db.rounds import ensure_round_open
 from db.status import REPORTABLE_STATUSES
 from db.values import MAX_CELL_CHARS
-
-REPORT_FIELDS = ("progress_text", "percent", "reported_status", "problems", "next_steps", "reporter", "phone")
-#: What the handoff workbook and the window call each report field.
-REPORT_FIELD_LABELS = {
-    "progress_text": "进展情况",
-    "percent": "完成进度",
-    "reported_status": "推进状态",
-    "problems": "存在问题",
-    "next_steps": "下步计划",
-    "reporter": "填报人",
-    "phone": "联系电话",
-}
 
 
 def report_value_problems(fields: dict[str, Any]) -> list[str]:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import asdict
 from datetime import date
 
 import sqlite_utils
@@ -128,55 +126,6 @@ def ensure_round_open(db: sqlite_utils.Database, round_id: str) -> dict:
     if row["state"] != "open":
         raise RoundClosedError(f"轮次“{row['id']}”已关闭，数据已冻结；如需改动，请先重新打开该轮次（会记入日志）。")
     return row
-
-
-def close_round(db: sqlite_utils.Database, round_id: str, source: str = "manual") -> int:
-    """Close a round and freeze every assignment's status, light and figures.
-
-    Returns:
-        The number of assignments frozen.
-    """
-    from db.queries import round_states  # late import: queries builds on rounds
-
-    row = ensure_round_open(db, round_id)
-    states = round_states(db, row["id"])
-    with db.atomic():
-        db.execute("DELETE FROM round_snapshots WHERE round_id = ?", [row["id"]])
-        db["round_snapshots"].insert_all(
-            {
-                "round_id": row["id"],
-                "assignment_id": s.assignment_id,
-                "key_work_id": s.key_work_id,
-                "unit_id": s.unit_id,
-                "role": s.role,
-                "status": s.result.status,
-                "light": s.result.light,
-                "percent": s.result.percent,
-                "expected": s.result.expected,
-                "behind": s.result.behind,
-                "detail": json.dumps(
-                    {k: v for k, v in asdict(s.result).items() if k in ("overdue", "due_soon")},
-                    ensure_ascii=False,
-                ),
-            }
-            for s in states
-        )
-        closed_at = now_iso()
-        db.execute("UPDATE rounds SET state = 'closed', closed_at = ? WHERE id = ?", [closed_at, row["id"]])
-        audit(db, "rounds", row["id"], "state", "open", "closed", source)
-    return len(states)
-
-
-def reopen_round(db: sqlite_utils.Database, round_id: str, source: str = "manual") -> None:
-    """Re-open a closed round; its frozen figures are dropped and the change is logged."""
-    row = get_round(db, round_id)
-    if row["state"] == "open":
-        raise DubanError(f"轮次“{row['id']}”本来就是进行中。")
-    with db.atomic():
-        frozen = db.execute("SELECT COUNT(*) FROM round_snapshots WHERE round_id = ?", [row["id"]]).fetchone()[0]
-        db.execute("DELETE FROM round_snapshots WHERE round_id = ?", [row["id"]])
-        db.execute("UPDATE rounds SET state = 'open', closed_at = NULL WHERE id = ?", [row["id"]])
-        audit(db, "rounds", row["id"], "state", "closed", "open", f"{source}（重新打开，解冻 {frozen} 条）")
 
 
 def default_round(db: sqlite_utils.Database, *, open_only: bool = False) -> str | None:

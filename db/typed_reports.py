@@ -22,20 +22,20 @@ from db.errors import DubanError
 from db.ledger import audit
 from db.problems import record_problems
 from db.progress import (
-    REPORT_FIELDS,
     insert_row,
     put_report,
     report_snapshot,
     report_value_problems,
     save_report,
 )
+from db.report_fields import FIELD_BY_KEY, REPORT_FIELDS
 from db.rounds import ensure_round_open, get_round, previous_round
 from db.status import DONE
 from db.text import to_halfwidth
-from db.values import Cell, ValueProblem, normalise_number, normalise_percent
+from db.values import Cell, ValueProblem, normalise_number
 
 #: Fields the office must fill before a typed report can be saved: (field, label).
-REQUIRED_FIELDS = (("progress_text", "进展情况"), ("reported_status", "推进状态"))
+REQUIRED_FIELDS = tuple((key, FIELD_BY_KEY[key].label) for key in ("progress_text", "reported_status"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -50,7 +50,7 @@ class ReportDraft:
         round_id: the round being reported.
         unit: the unit's name.
         role: 牵头, 责任 or 配合.
-        fields: :data:`db.progress.REPORT_FIELDS` values to pre-fill.
+        fields: :data:`db.report_fields.REPORT_FIELDS` values to pre-fill.
         indicator_values: indicator actuals to pre-fill, by indicator id.
         indicators: the key work's indicators (id, name, target_value, measure_unit, direction).
         prefilled_from: ``"current"`` (this round's report), a previous round's id, or None (blank).
@@ -177,7 +177,7 @@ def parse_typed_percent(text: str | None) -> float | None:
     if not text:
         return None
     try:
-        return normalise_percent(Cell(value=text), "完成进度")
+        return FIELD_BY_KEY["percent"].parse(Cell(value=text))
     except ValueProblem as exc:
         raise DubanError(str(exc)) from None
 
@@ -213,7 +213,7 @@ def save_typed_report(
         db: the ledger.
         assignment_id: which unit on which key work.
         round_id: an open round.
-        fields: any of :data:`db.progress.REPORT_FIELDS`.
+        fields: any of :data:`db.report_fields.REPORT_FIELDS`.
         indicator_values: actuals by indicator id (None removes one).
         source: ``typed`` (office) or ``township`` (the township's own form).
         raise_problem: record 存在问题 on the 问题清单 (the office does; a township ledger sends

@@ -288,7 +288,7 @@ class CloseRound(LedgerCommand):
         self.reopen = reopen
 
     def _set(self, closed: bool, source: str) -> None:
-        from db.rounds import close_round, reopen_round
+        from db.round_closing import close_round, reopen_round
 
         if closed:
             close_round(self.db, self.round_id, source)

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from test_exchange_helpers import ROUND, columns, data_rows, fill, ledger_dump, put_text, set_saved_at, unit_id
 
-from db.rounds import close_round, reopen_round
+from db.round_closing import close_round, reopen_round
 from reports.exchange.handoff import EXPORT_ID_PROPERTY, HIDDEN_SHEET, export_handoff
 from reports.exchange.importing import import_returns, preview_returns
 

@@ -93,7 +93,7 @@ def _field_label(db, key: str) -> str:
 
         found = indicator_name(db, int(key.split(":", 1)[1]))
         return f"指标：{found}" if found else "指标"
-    from db.progress import REPORT_FIELD_LABELS
+    from db.report_fields import REPORT_FIELD_LABELS
 
     return REPORT_FIELD_LABELS.get(key, key)
 

@@ -262,7 +262,8 @@ def cmd_round_open(args, ctx: Context) -> int:
 
 def cmd_round_close(args, ctx: Context) -> int:
     """Close a round and freeze its figures."""
-    from db.rounds import close_round, normalise_round_id
+    from db.round_closing import close_round
+    from db.rounds import normalise_round_id
 
     db = ctx.open_db()
     frozen = close_round(db, args.round_id, source="cli")
@@ -272,7 +273,8 @@ def cmd_round_close(args, ctx: Context) -> int:
 
 def cmd_round_reopen(args, ctx: Context) -> int:
     """Re-open a closed round."""
-    from db.rounds import normalise_round_id, reopen_round
+    from db.round_closing import reopen_round
+    from db.rounds import normalise_round_id
 
     db = ctx.open_db()
     reopen_round(db, args.round_id, source="cli")

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from db.progress import REPORT_FIELD_LABELS
+from db.report_fields import REPORT_FIELD_LABELS
 from desktop.dialogs import common as ask
 from reports.exchange.importing import OUTCOME_LABELS
 from reports.filetypes import RETURN_SUFFIXES

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from db.errors import DubanError
-from db.progress import REPORT_FIELD_LABELS
+from db.report_fields import REPORT_FIELD_LABELS
 from db.rounds import rounds_newest_first
 from db.tasks import (
     assignments_of,

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from db.errors import DubanError
 from db.ledger import get_meta
 from db.progress import indicator_values
+from db.report_fields import FIELD_BY_KEY
 from db.status import REPORTABLE_STATUSES
 from db.text import to_halfwidth
 from db.typed_reports import form_problems, parse_indicator_value, parse_typed_percent
@@ -33,7 +34,9 @@ from desktop.views.common import button, button_row, esc, heading, hint
 from reports.filetypes import HANDOFF_SUFFIXES, dialog_filter
 
 #: What a form must have before the row counts as filled in.
-REQUIRED = (("progress_text", "进展情况"), ("percent", "完成进度"), ("reported_status", "推进状态"))
+REQUIRED = tuple((key, FIELD_BY_KEY[key].label) for key in ("progress_text", "percent", "reported_status"))
+#: The order of the form's fields.
+FORM_ORDER = ("percent", "reported_status", "progress_text", "problems", "next_steps", "reporter", "phone")
 AUTOSAVE_MS = 800
 
 
@@ -106,16 +109,23 @@ class TownshipPage(QWidget):
         self.saved_label = hint("")
 
         form = QFormLayout()
-        form.addRow("完成进度(%)", self.percent)
-        form.addRow("推进状态", self.status_box)
-        form.addRow("进展情况", self.progress_text)
-        form.addRow("存在问题", self.problems)
-        form.addRow("下步计划", self.next_steps)
-        # Indicator rows are inserted here, in the same form, so their labels line up with the others.
-        self.indicator_form = form
-        self.indicator_row = form.rowCount()
-        form.addRow("填报人", self.reporter)
-        form.addRow("联系电话", self.phone)
+        widgets = {
+            "percent": self.percent,
+            "reported_status": self.status_box,
+            "progress_text": self.progress_text,
+            "problems": self.problems,
+            "next_steps": self.next_steps,
+            "reporter": self.reporter,
+            "phone": self.phone,
+        }
+        # The figures first (a clerk updates them every round), then the texts, then who reported.
+        for key in FORM_ORDER:
+            if key == "reporter":
+                # Indicator rows are inserted here, in the same form, so their labels line up with the others.
+                self.indicator_form = form
+                self.indicator_row = form.rowCount()
+            if FIELD_BY_KEY[key].township_editable:
+                form.addRow(FIELD_BY_KEY[key].form_label, widgets[key])
         form_box = QGroupBox("本轮填报（自动保存）")
         fb = QVBoxLayout(form_box)
         fb.addLayout(form)

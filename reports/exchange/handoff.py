@@ -41,6 +41,7 @@ from db.errors import DubanError
 from db.exports import SENT, record_export
 from db.jobs import Progress
 from db.ledger import get_meta, now_iso
+from db.report_fields import ROW_FIELD_KEYS, ROW_FIELDS
 from db.rounds import ensure_round_open, previous_round
 from db.status import REPORTABLE_STATUSES
 from reports.files import replaced_atomically
@@ -72,14 +73,8 @@ LOCKED_COLUMNS = (
     ("role", "本单位分工", 6),
     ("reference", "上轮进展（参考）", 20),
 )
-#: Editable report columns: (report field, header, width). The headers are fixed by the office.
-EDITABLE_COLUMNS = (
-    ("progress_text", "进展情况", 28),
-    ("percent", "完成进度(%)", 8),
-    ("reported_status", "推进状态", 9),
-    ("problems", "存在问题", 18),
-    ("next_steps", "下步计划", 18),
-)
+#: Editable report columns: (report field, header, width), from :data:`db.report_fields.ROW_FIELDS`.
+EDITABLE_COLUMNS = tuple((f.key, f.header, f.width) for f in ROW_FIELDS)
 INDICATOR_PREFIX = "指标："
 INDICATOR_WIDTH = 10
 COMMENT_HEADER = "督办室意见"
@@ -264,6 +259,78 @@ def _actuals_by_report(db: sqlite_utils.Database, report_ids: list[int]) -> dict
     return out
 
 
+def handoff_rows(
+    db: sqlite_utils.Database, *, unit_id: int | None = None, assignment_ids: list[int] | None = None
+) -> list[HandoffRow]:
+    """Build the task part of handoff rows (the locked columns), the one builder for every handoff.
+
+    Used by the export (a unit's rows), a township's return (the rows it was sent) and the
+    return check (what the ledger says those rows hold), so that all three agree on what a
+    row shows. Report values, references and indicators are filled in by the caller.
+
+    Args:
+        db: the ledger.
+        unit_id: every assignment of this unit, in plan order.
+        assignment_ids: these assignments, in this order (unknown ids are left out).
+    """
+    if unit_id is not None:
+        where, params = "a.unit_id = ?", [unit_id]
+    else:
+        where, params = "a.id IN (SELECT value FROM json_each(?))", [json.dumps(sorted(set(assignment_ids or [])))]
+    assignments = list(
+        db.query(
+            f"""SELECT a.id, a.key_work_id, a.role, k.plan_id, k.number, k.title, k.period_phrase,
+                      k.start_date, k.end_date, c.title AS category
+               FROM assignments a JOIN key_works k ON k.id = a.key_work_id
+               LEFT JOIN categories c ON c.id = k.category_id
+               WHERE {where}
+               ORDER BY COALESCE(c.seq, 0), k.sort_order, k.id""",
+            params,
+        )
+    )
+    if assignment_ids is not None and unit_id is None:
+        by_id = {a["id"]: a for a in assignments}
+        assignments = [by_id[i] for i in assignment_ids if i in by_id]
+    key_work_ids = sorted({a["key_work_id"] for a in assignments})
+    targets = _joined_by_key_work(db, "targets", key_work_ids)
+    measures = _joined_by_key_work(db, "measures", key_work_ids)
+    return [
+        HandoffRow(
+            assignment_id=a["id"],
+            key_work_id=a["key_work_id"],
+            plan_id=a["plan_id"],
+            number=str(a["number"]),
+            category=a["category"],
+            title=a["title"],
+            targets=targets.get(a["key_work_id"], ""),
+            measures=measures.get(a["key_work_id"], ""),
+            period=a["period_phrase"] or "",
+            role=a["role"],
+            start_date=a["start_date"],
+            end_date=a["end_date"],
+        )
+        for a in assignments
+    ]
+
+
+def indicators_by_key_work(db: sqlite_utils.Database, key_work_ids: list[int]) -> dict[int, list[dict]]:
+    """Return each key work's indicators, in their order."""
+    out: dict[int, list[dict]] = {}
+    for ind in db.query(
+        "SELECT * FROM indicators WHERE key_work_id IN (SELECT value FROM json_each(?)) ORDER BY key_work_id, seq, id",
+        [json.dumps(key_work_ids)],
+    ):
+        out.setdefault(ind["key_work_id"], []).append(ind)
+    return out
+
+
+def handoff_indicator(ind: dict) -> HandoffIndicator:
+    """Return an ``indicators`` row as the column it gets in a handoff."""
+    return HandoffIndicator(
+        ind["id"], ind["key_work_id"], ind["name"], ind["target_value"], ind["measure_unit"], ind["direction"]
+    )
+
+
 def handoff_content(db: sqlite_utils.Database, round_id: str, unit_id: int, export_id: str) -> HandoffContent:
     """Collect what a unit's handoff workbook for a round shows.
 
@@ -274,22 +341,11 @@ def handoff_content(db: sqlite_utils.Database, round_id: str, unit_id: int, expo
     rnd = ensure_round_open(db, round_id)
     unit = db["units"].get(unit_id)
     prev = previous_round(db, rnd["id"])
-    rows: list[HandoffRow] = []
     indicators: dict[int, HandoffIndicator] = {}
     last_reporter = None
     # One query per table for the whole unit (not several per row): its assignments, this
     # round's reports, the previous round's texts, the key works' targets, measures, indicators.
-    assignments = list(
-        db.query(
-            """SELECT a.id, a.key_work_id, a.role, k.plan_id, k.number, k.title, k.period_phrase,
-                      k.start_date, k.end_date, c.title AS category
-               FROM assignments a JOIN key_works k ON k.id = a.key_work_id
-               LEFT JOIN categories c ON c.id = k.category_id
-               WHERE a.unit_id = ?
-               ORDER BY COALESCE(c.seq, 0), k.sort_order, k.id""",
-            [unit_id],
-        )
-    )
+    rows = handoff_rows(db, unit_id=unit_id)
     current_reports = {
         r["assignment_id"]: r
         for r in db.query(
@@ -306,57 +362,27 @@ def handoff_content(db: sqlite_utils.Database, round_id: str, unit_id: int, expo
                 [prev["id"], unit_id],
             ).fetchall()
         )
-    key_work_ids = sorted({a["key_work_id"] for a in assignments})
-    targets = _joined_by_key_work(db, "targets", key_work_ids)
-    measures = _joined_by_key_work(db, "measures", key_work_ids)
-    indicators_of: dict[int, list[dict]] = {}
-    for ind in db.query(
-        "SELECT * FROM indicators WHERE key_work_id IN (SELECT value FROM json_each(?)) ORDER BY key_work_id, seq, id",
-        [json.dumps(key_work_ids)],
-    ):
-        indicators_of.setdefault(ind["key_work_id"], []).append(ind)
-    sources = {a["id"]: current_reports.get(a["id"]) or _last_accepted(db, a["id"], rnd["cutoff"]) for a in assignments}
+    indicators_of = indicators_by_key_work(db, sorted({r.key_work_id for r in rows}))
+    sources = {
+        r.assignment_id: current_reports.get(r.assignment_id) or _last_accepted(db, r.assignment_id, rnd["cutoff"])
+        for r in rows
+    }
     actuals_of = _actuals_by_report(db, [src["id"] for src in sources.values() if src])
-    for a in assignments:
-        current = current_reports.get(a["id"])
-        source = sources[a["id"]]
-        row = HandoffRow(
-            assignment_id=a["id"],
-            key_work_id=a["key_work_id"],
-            plan_id=a["plan_id"],
-            number=str(a["number"]),
-            category=a["category"],
-            title=a["title"],
-            targets=targets.get(a["key_work_id"], ""),
-            measures=measures.get(a["key_work_id"], ""),
-            period=a["period_phrase"] or "",
-            role=a["role"],
-            start_date=a["start_date"],
-            end_date=a["end_date"],
-            reference=references.get(a["id"]),
-        )
+    for row in rows:
+        current = current_reports.get(row.assignment_id)
+        source = sources[row.assignment_id]
+        row.reference = references.get(row.assignment_id)
         if current and current["review"] == "returned":
             row.comment = current["review_comment"]
         if source:
-            row.values = {key: source[key] for key, _h, _w in EDITABLE_COLUMNS}
+            row.values = {key: source[key] for key in ROW_FIELD_KEYS}
             actuals = actuals_of.get(source["id"], {})
             last_reporter = last_reporter or (source["reporter"], source["phone"])
         else:
             actuals = {}
-        for ind in indicators_of.get(a["key_work_id"], []):
-            indicators.setdefault(
-                ind["id"],
-                HandoffIndicator(
-                    ind["id"],
-                    ind["key_work_id"],
-                    ind["name"],
-                    ind["target_value"],
-                    ind["measure_unit"],
-                    ind["direction"],
-                ),
-            )
+        for ind in indicators_of.get(row.key_work_id, []):
+            indicators.setdefault(ind["id"], handoff_indicator(ind))
             row.indicator_values[ind["id"]] = actuals.get(ind["id"])
-        rows.append(row)
     reporter, phone = unit["contact"], unit["phone"]
     if last_reporter and last_reporter[0]:
         reporter, phone = last_reporter[0], last_reporter[1] or phone

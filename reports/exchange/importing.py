@@ -24,19 +24,15 @@ from db.errors import DubanError
 from db.jobs import Progress
 from db.ledger import audit, backup_ledger, now_iso
 from db.problems import record_problems
+from db.report_fields import FIELD_BY_KEY, parse_row_fields
 from db.rounds import get_round
 from db.text import shown_time
 from db.values import (
     ValueProblem,
     normalise_number,
-    normalise_percent,
-    normalise_phone,
-    normalise_status,
-    normalise_text,
-    tidy_person_name,
 )
 from reports.exchange.collect import Source, collect_sources
-from reports.exchange.handoff import COMPARED_LOCKED, EDITABLE_COLUMNS, LOCKED_COLUMNS, clean_text
+from reports.exchange.handoff import COMPARED_LOCKED, LOCKED_COLUMNS, handoff_rows
 from reports.exchange.returns import read_return
 
 OUTCOMES = ("new", "changed", "unchanged", "blank", "rejected")
@@ -113,55 +109,26 @@ class ReturnPreview:
 # ---------------------------------------------------------------------------------------------
 
 
-def _texts_by_key_work(db: sqlite_utils.Database, table: str, key_work_ids: str) -> dict[int, str]:
-    grouped: dict[int, list[str]] = {}
-    for kw, text in db.execute(
-        f"SELECT key_work_id, text FROM {table} WHERE key_work_id IN (SELECT value FROM json_each(?)) "
-        "ORDER BY key_work_id, seq, id",
-        [key_work_ids],
-    ):
-        grouped.setdefault(kw, []).append(text)
-    return {kw: "\n".join(texts) for kw, texts in grouped.items()}
-
-
 def _ledger_rows(db: sqlite_utils.Database, assignment_ids: list[int]) -> dict[int, dict]:
     """Return the locked texts the ledger has today for each assignment (as the workbook shows them).
 
-    One query per table for the whole file rather than four per row.
+    Built by the export's own row builder, so that "unchanged" means what a fresh handoff would
+    show; one query per table for the whole file rather than four per row.
     """
-    found = {
-        a["id"]: a
-        for a in db.query(
-            """SELECT a.id, a.key_work_id, a.role, k.number, k.title, k.period_phrase, c.title AS category
-               FROM assignments a JOIN key_works k ON k.id = a.key_work_id
-               LEFT JOIN categories c ON c.id = k.category_id WHERE a.id IN (SELECT value FROM json_each(?))""",
-            [json.dumps(sorted(set(assignment_ids)))],
-        )
-    }
-    key_works = json.dumps(sorted({a["key_work_id"] for a in found.values()}))
-    targets = _texts_by_key_work(db, "targets", key_works)
-    measures = _texts_by_key_work(db, "measures", key_works)
+    rows = handoff_rows(db, assignment_ids=assignment_ids)
     indicators: dict[int, set[int]] = {}
     for ind_id, kw in db.execute(
-        "SELECT id, key_work_id FROM indicators WHERE key_work_id IN (SELECT value FROM json_each(?))", [key_works]
+        "SELECT id, key_work_id FROM indicators WHERE key_work_id IN (SELECT value FROM json_each(?))",
+        [json.dumps(sorted({r.key_work_id for r in rows}))],
     ):
         indicators.setdefault(kw, set()).add(ind_id)
     out = {}
-    for aid in assignment_ids:
-        a = found.get(aid)
-        if a is None:
-            continue
-        kw = a["key_work_id"]
-        out[aid] = {
-            "key_work_id": kw,
-            "number": clean_text(a["number"]).strip(),
-            "category": clean_text(a["category"]).strip(),
-            "title": clean_text(a["title"]).strip(),
-            "targets": targets.get(kw, "").strip(),
-            "measures": measures.get(kw, "").strip(),
-            "period": clean_text(a["period_phrase"]).strip(),
-            "role": a["role"],
-            "indicators": indicators.get(kw, set()),
+    for row in rows:
+        locked = row.locked_values()
+        out[row.assignment_id] = {
+            "key_work_id": row.key_work_id,
+            **{key: locked[key].strip() for key in COMPARED_LOCKED},
+            "indicators": indicators.get(row.key_work_id, set()),
         }
     return out
 
@@ -174,16 +141,9 @@ def _normalise_row(
     reporter: str | None,
     phone: str | None,
 ) -> RowOutcome:
-    headers = {k: h for k, h, _w in EDITABLE_COLUMNS}
     outcome = RowOutcome(row.row_number, row.assignment_id, ledger_row["number"], ledger_row["title"], "new")
     try:
-        fields = {
-            "progress_text": normalise_text(row.values["progress_text"], headers["progress_text"]),
-            "percent": normalise_percent(row.values["percent"], headers["percent"]),
-            "reported_status": normalise_status(row.values["reported_status"], headers["reported_status"]),
-            "problems": normalise_text(row.values["problems"], headers["problems"]),
-            "next_steps": normalise_text(row.values["next_steps"], headers["next_steps"]),
-        }
+        fields = parse_row_fields(row.values)
         values: dict[int, float | None] = {}
         for ind_id, cell in row.indicators.items():
             if ind_id in ledger_row["indicators"]:
@@ -284,11 +244,11 @@ def _examine(db: sqlite_utils.Database, source: Source, parsed, force: bool) -> 
     sent_locked = json.loads(export["locked_cells"]) if export.get("locked_cells") else {}
     indicator_units = {r[0]: (r[1], r[2]) for r in db.execute("SELECT id, name, measure_unit FROM indicators")}
     try:
-        reporter = tidy_person_name(normalise_text(wb.reporter, "填报人"))
+        reporter = FIELD_BY_KEY["reporter"].parse(wb.reporter)
     except ValueProblem as exc:
         preview.rejected = f"“{source.name}”：{exc}，未导入。"
         return preview
-    phone = normalise_phone(wb.phone)
+    phone = FIELD_BY_KEY["phone"].parse(wb.phone)
     headers = {k: h for k, h, _w in LOCKED_COLUMNS}
     if wb.missing_indicator_columns:
         preview.warnings.append(f"找不到指标列：{'、'.join(wb.missing_indicator_columns)}，这些指标未导入。")

@@ -16,21 +16,19 @@ from db import progress as progress_mod
 from db.errors import DubanError
 from db.exports import RECEIVED, export_record, record_export
 from db.ledger import audit, create_ledger, get_meta, now_iso, open_ledger, set_meta
+from db.report_fields import FIELD_BY_KEY, ROW_FIELD_KEYS, parse_row_fields
 from db.rounds import get_round, open_round
 from db.units import add_unit, find_unit
 from db.values import (
     ValueProblem,
     normalise_number,
-    normalise_percent,
-    normalise_phone,
-    normalise_status,
-    normalise_text,
-    tidy_person_name,
 )
 from reports.exchange.handoff import (
     HandoffContent,
     HandoffIndicator,
-    HandoffRow,
+    handoff_indicator,
+    handoff_rows,
+    indicators_by_key_work,
     key_work_milestones,
     write_handoff_workbook,
 )
@@ -84,10 +82,10 @@ def open_handoff(ledger_path: str | Path, file: str | Path) -> dict:
             if facts.get("org_name"):
                 set_meta(db, "office_name", facts["org_name"], "open-handoff")
             try:
-                reporter = tidy_person_name(normalise_text(wb.reporter, "填报人"))
+                reporter = FIELD_BY_KEY["reporter"].parse(wb.reporter)
             except ValueProblem:
                 reporter = None
-            phone = normalise_phone(wb.phone)
+            phone = FIELD_BY_KEY["phone"].parse(wb.phone)
             set_meta(db, "township_contact", {"reporter": reporter, "phone": phone}, "open-handoff")
             unit_id = find_unit(db, unit_name) or add_unit(
                 db, unit_name, facts.get("unit_kind") or "乡镇街道", reporter, phone, "open-handoff"
@@ -266,13 +264,7 @@ def _iso_date(text: str | None) -> str | None:
 def _prefill(db: sqlite_utils.Database, row, info: dict, round_id: str, reporter, phone) -> bool:
     """Store the values the handoff was pre-filled with as the local draft report."""
     try:
-        fields = {
-            "progress_text": normalise_text(row.values["progress_text"], "进展情况"),
-            "percent": normalise_percent(row.values["percent"]),
-            "reported_status": normalise_status(row.values["reported_status"]),
-            "problems": normalise_text(row.values["problems"], "存在问题"),
-            "next_steps": normalise_text(row.values["next_steps"], "下步计划"),
-        }
+        fields = parse_row_fields(row.values)
         values = {i: normalise_number(c, "指标") for i, c in row.indicators.items() if i in info["indicators"]}
     except ValueProblem:
         return False
@@ -319,51 +311,18 @@ def export_return(db: sqlite_utils.Database, out_path: str | Path, export_id: st
     ).fetchone()
     if latest:
         reporter, phone = latest[0], latest[1]
-    handoff_rows, indicators = [], {}
-    for aid in json.loads(export["assignment_ids"]):
-        a = list(
-            db.query(
-                """SELECT a.id, a.key_work_id, a.role, k.plan_id, k.number, k.title, k.period_phrase, k.start_date,
-                      k.end_date, c.title AS category FROM assignments a JOIN key_works k ON k.id = a.key_work_id
-               LEFT JOIN categories c ON c.id = k.category_id WHERE a.id = ?""",
-                [aid],
-            )
-        )[0]
-        kw = a["key_work_id"]
-        row = HandoffRow(
-            assignment_id=aid,
-            key_work_id=kw,
-            plan_id=a["plan_id"],
-            number=a["number"],
-            category=a["category"],
-            title=a["title"],
-            targets="\n".join(
-                r[0] for r in db.execute("SELECT text FROM targets WHERE key_work_id = ? ORDER BY seq", [kw])
-            ),
-            measures="\n".join(
-                r[0] for r in db.execute("SELECT text FROM measures WHERE key_work_id = ? ORDER BY seq", [kw])
-            ),
-            period=a["period_phrase"] or "",
-            role=a["role"],
-            start_date=a["start_date"],
-            end_date=a["end_date"],
-            reference=extras.get(str(aid), {}).get("reference"),
-            comment=extras.get(str(aid), {}).get("comment"),
-        )
-        report = progress_mod.report_snapshot(db, aid, rnd["id"])
+    indicators: dict[int, HandoffIndicator] = {}
+    rows = handoff_rows(db, assignment_ids=json.loads(export["assignment_ids"]))
+    indicators_of = indicators_by_key_work(db, sorted({r.key_work_id for r in rows}))
+    for row in rows:
+        extra = extras.get(str(row.assignment_id), {})
+        row.reference, row.comment = extra.get("reference"), extra.get("comment")
+        report = progress_mod.report_snapshot(db, row.assignment_id, rnd["id"])
         if report:
-            row.values = {
-                k: report[k] for k in ("progress_text", "percent", "reported_status", "problems", "next_steps")
-            }
-        for ind in db.query("SELECT * FROM indicators WHERE key_work_id = ? ORDER BY seq, id", [kw]):
-            indicators.setdefault(
-                ind["id"],
-                HandoffIndicator(
-                    ind["id"], kw, ind["name"], ind["target_value"], ind["measure_unit"], ind["direction"]
-                ),
-            )
+            row.values = {key: report[key] for key in ROW_FIELD_KEYS}
+        for ind in indicators_of.get(row.key_work_id, []):
+            indicators.setdefault(ind["id"], handoff_indicator(ind))
             row.indicator_values[ind["id"]] = (report or {}).get("indicators", {}).get(str(ind["id"]))
-        handoff_rows.append(row)
     content = HandoffContent(
         export_id=export_id,
         round_id=rnd["id"],
@@ -377,8 +336,8 @@ def export_return(db: sqlite_utils.Database, out_path: str | Path, export_id: st
         reporter=reporter,
         phone=phone,
         exported_at=export["created_at"],
-        rows=handoff_rows,
+        rows=rows,
         indicators=list(indicators.values()),
-        milestones=key_work_milestones(db, (r.key_work_id for r in handoff_rows)),
+        milestones=key_work_milestones(db, (r.key_work_id for r in rows)),
     )
     return write_handoff_workbook(content, out_path)
