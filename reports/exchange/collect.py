@@ -7,6 +7,7 @@ folder that lives as long as the caller's :class:`contextlib.ExitStack`.
 
 from __future__ import annotations
 
+import re
 import tempfile
 import zipfile
 from collections.abc import Iterable
@@ -18,7 +19,14 @@ from db.errors import DubanError
 from reports import safety
 from reports.filetypes import RETURN_ARCHIVE_SUFFIXES, RETURN_SUFFIXES, RETURN_WORKBOOK_SUFFIXES
 
+#: Returned workbooks (and nested archives) one archive may hold; other entries do not count.
 MAX_ARCHIVE_MEMBERS = 500
+#: Entries of any kind one archive may hold (a macOS zip adds a ``__MACOSX/._x`` per file).
+MAX_ARCHIVE_ENTRIES = 10_000
+#: Archives inside an archive are opened this many levels deep (a township's zip inside the county's).
+MAX_ARCHIVE_DEPTH = 1
+
+_UNSAFE_IN_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
 @dataclass
@@ -42,48 +50,94 @@ def _zip_member_name(info: zipfile.ZipInfo) -> str:
     return name
 
 
-def _expand_archive(path: Path, tmp: Path) -> list[Source]:
-    label = f"“{path.name}”"
+def _is_junk(name: str) -> bool:
+    """Entries an archiver adds on its own (macOS resource forks, Office lock files, hidden files)."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return name.startswith("__MACOSX/") or "/__MACOSX/" in name or base.startswith(("~$", ".")) or not base
+
+
+def _expand_archive(path: Path, tmp: Path, depth: int = 0, shown: str | None = None) -> list[Source]:
+    """Unpack the workbooks of one archive (and of archives inside it, one level deep) into ``tmp``.
+
+    Every message names a member as the clerk named it (GBK names decoded), with the archive
+    it came from; each member is unpacked under its own name.
+    """
+    shown = shown or path.name
+    label = f"“{shown}”"
     try:
         safety.check_size(path)
         zf = zipfile.ZipFile(path)
     except DubanError as exc:
-        return [Source(str(path), path.name, None, str(exc))]
+        return [Source(shown, Path(shown).name, None, str(exc).replace(f"“{path.name}”", label))]
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        return [Source(str(path), path.name, None, f"压缩包{label}已损坏，无法打开（{exc}）。")]
+        return [Source(shown, Path(shown).name, None, f"压缩包{label}已损坏，无法打开（{exc}）。")]
     out: list[Source] = []
     with zf:
-        infos = [i for i in zf.infolist() if not i.is_dir()]
-        if len(infos) > MAX_ARCHIVE_MEMBERS:
-            return [Source(str(path), path.name, None, f"压缩包{label}内有 {len(infos)} 个文件，超过上限，未导入。")]
-        total = sum(i.file_size for i in infos)
-        if total > safety.MAX_UNPACKED_BYTES:
-            return [Source(str(path), path.name, None, f"压缩包{label}解压后过大（疑似压缩炸弹），未导入。")]
-        for index, info in enumerate(infos):
+        entries = [i for i in zf.infolist() if not i.is_dir()]
+        if len(entries) > MAX_ARCHIVE_ENTRIES:
+            return [
+                Source(shown, Path(shown).name, None, f"压缩包{label}内有 {len(entries)} 个条目，超过上限，未导入。")
+            ]
+        members = []
+        for info in entries:
             name = _zip_member_name(info)
+            if _is_junk(name):
+                continue
+            suffix = Path(name).suffix.lower()
+            if suffix in RETURN_WORKBOOK_SUFFIXES or suffix in RETURN_ARCHIVE_SUFFIXES:
+                members.append((info, name))
+        if len(members) > MAX_ARCHIVE_MEMBERS:
+            return [
+                Source(
+                    shown,
+                    Path(shown).name,
+                    None,
+                    f"压缩包{label}内有 {len(members)} 个填报表，超过 {MAX_ARCHIVE_MEMBERS} 个的上限，未导入；请分成几个压缩包。",
+                )
+            ]
+        total = sum(info.file_size for info, _name in members)
+        if total > safety.MAX_UNPACKED_BYTES:
+            return [Source(shown, Path(shown).name, None, f"压缩包{label}解压后过大（疑似压缩炸弹），未导入。")]
+        for index, (info, name) in enumerate(members):
             base = name.replace("\\", "/").rsplit("/", 1)[-1]
-            if name.startswith("__MACOSX/") or base.startswith(("~$", ".")):
-                continue
-            if not base.lower().endswith(RETURN_WORKBOOK_SUFFIXES):
-                continue
-            display = f"{path.name}/{name}"
+            display = f"{shown}/{name}"
+            member = f"压缩包{label}中的“{name}”"
             if info.file_size > safety.MAX_FILE_BYTES:
-                out.append(Source(display, base, None, f"压缩包中的“{base}”过大，未导入。"))
+                out.append(Source(display, base, None, f"{member}过大，未导入。"))
                 continue
-            target = tmp / f"{index:04d}{Path(base).suffix.lower()}"
             try:
                 with zf.open(info) as src:
                     data = src.read(safety.MAX_FILE_BYTES + 1)
             except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, NotImplementedError) as exc:
-                out.append(Source(display, base, None, f"压缩包中的“{base}”无法解压（{exc}），未导入。"))
+                out.append(Source(display, base, None, f"{member}无法解压（{exc}），未导入。"))
                 continue
             if len(data) > safety.MAX_FILE_BYTES:
-                out.append(Source(display, base, None, f"压缩包中的“{base}”过大，未导入。"))
+                out.append(Source(display, base, None, f"{member}过大，未导入。"))
                 continue
+            # Each member in its own folder under the name the clerk gave it, so that every
+            # message about the file (from the reader too) names it as the clerk knows it.
+            folder = tmp / f"{index:04d}"
+            folder.mkdir()
+            target = folder / (_UNSAFE_IN_NAME.sub("_", base).strip(" .") or f"{index:04d}{Path(base).suffix}")
             target.write_bytes(data)
+            if Path(base).suffix.lower() in RETURN_ARCHIVE_SUFFIXES:
+                if depth >= MAX_ARCHIVE_DEPTH:
+                    out.append(
+                        Source(
+                            display,
+                            base,
+                            None,
+                            f"{member}是压缩包里的压缩包里的压缩包，层数太多，未导入；请解压后再导入。",
+                        )
+                    )
+                    continue
+                inner = folder / "unpacked"
+                inner.mkdir()
+                out.extend(_expand_archive(target, inner, depth + 1, display))
+                continue
             out.append(Source(display, base, target))
     if not out:
-        return [Source(str(path), path.name, None, f"压缩包{label}中没有 .xlsx 或 .xls 填报表。")]
+        return [Source(shown, Path(shown).name, None, f"压缩包{label}中没有 .xlsx 或 .xls 填报表。")]
     return out
 
 
