@@ -393,33 +393,6 @@ def history(db: sqlite_utils.Database, key_work_id: int) -> list[dict]:
     )
 
 
-__all__ = [
-    "ROLES",
-    "add_indicator",
-    "add_key_work",
-    "add_milestone",
-    "add_plan",
-    "assign",
-    "assignments_of",
-    "category_id",
-    "category_titles",
-    "delete_key_work",
-    "history",
-    "key_work_changes",
-    "key_work_detail",
-    "key_work_id_by_number",
-    "key_work_reports",
-    "indicator_names",
-    "latest_indicator_value",
-    "open_milestones",
-    "plan_for_new_key_work",
-    "plan_year",
-    "mark_milestone_done",
-    "remove_assignment",
-    "update_key_work",
-]
-
-
 def key_works_with_lead(db: sqlite_utils.Database) -> list[dict]:
     """Return every key work's number, title, category and lead unit (牵头), in document order."""
     return list(
@@ -482,3 +455,37 @@ def assignments_with_key_works(db: sqlite_utils.Database) -> list[dict]:
             "JOIN key_works k ON k.id = a.key_work_id ORDER BY k.sort_order, k.id"
         )
     )
+
+
+__all__ = [
+    "ROLES",
+    "add_indicator",
+    "add_key_work",
+    "add_milestone",
+    "add_plan",
+    "assign",
+    "assignments_of",
+    "assignments_with_key_works",
+    "category_id",
+    "category_titles",
+    "delete_key_work",
+    "has_key_works",
+    "history",
+    "indicator_name",
+    "indicator_names",
+    "key_work_changes",
+    "key_work_detail",
+    "key_work_id_by_number",
+    "key_work_list",
+    "key_work_reports",
+    "key_works_with_lead",
+    "latest_indicator_value",
+    "ledger_counts",
+    "mark_milestone_done",
+    "open_milestones",
+    "plan_for_new_key_work",
+    "plan_year",
+    "remove_assignment",
+    "units_by_key_work",
+    "update_key_work",
+]
