@@ -28,17 +28,20 @@ _EXCEL_ESCAPE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
 
 
 def cell_text(value: Any) -> str | None:
-    """Return text as a cell may hold it: cleaned, Excel escapes protected, within the cell limit; None when empty."""
+    """Return text as a cell will read back: cleaned and within the cell limit; None when empty."""
     if value is None:
         return None
     text = clean_text(str(value))
     if not text:
         return None
-    if "_x" in text:
-        text = _EXCEL_ESCAPE.sub("_x005F_", text)
     if len(text) > MAX_CELL_CHARS:
         text = text[: MAX_CELL_CHARS - 1] + "…"
     return text
+
+
+def _stored(text: str) -> str:
+    """The form in which ``text`` is stored so that Excel (and our readers) read ``text`` back."""
+    return _EXCEL_ESCAPE.sub("_x005F_", text) if "_x" in text else text
 
 
 def looks_like_formula(text: str) -> bool:
@@ -49,7 +52,7 @@ def looks_like_formula(text: str) -> bool:
 def put_text(cell, value: Any) -> None:
     """Write ``value`` as text (never a formula, never a number) into an openpyxl cell."""
     text = cell_text(value)
-    cell.value = text
+    cell.value = None if text is None else _stored(text)
     if text is not None:
         cell.data_type = "s"
         if looks_like_formula(text):
@@ -73,7 +76,7 @@ def safe_row(values: list[Any]) -> tuple[list[Any], list[int]]:
             row.append(value)
             continue
         text = cell_text(value)
-        row.append(text)
+        row.append(None if text is None else _stored(text))
         if text is not None and looks_like_formula(text):
             risky.append(i)
     return row, risky
