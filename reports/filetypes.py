@@ -14,8 +14,6 @@ RETURN_ARCHIVE_SUFFIXES = (".zip",)
 RETURN_SUFFIXES = RETURN_WORKBOOK_SUFFIXES + RETURN_ARCHIVE_SUFFIXES
 #: A handoff a township opens (the office sends .xlsx; a clerk may have re-saved it as .xls).
 HANDOFF_SUFFIXES = (".xlsx", ".xls")
-#: What duban writes: handoffs, township returns, the 催报 list.
-WRITTEN_WORKBOOK_SUFFIX = ".xlsx"
 
 
 def suffix_list(suffixes: tuple[str, ...]) -> str:
@@ -27,8 +25,3 @@ def dialog_filter(label: str, suffixes: tuple[str, ...]) -> str:
     """Return a file dialog's filter: ``填报表 (*.xlsx *.xls);;所有文件 (*)``."""
     patterns = " ".join(f"*{s}" for s in suffixes)
     return f"{label} ({patterns});;所有文件 (*)"
-
-
-def accepts(name: str, suffixes: tuple[str, ...]) -> bool:
-    """Whether a file name has one of the suffixes (case does not matter)."""
-    return name.lower().endswith(suffixes)

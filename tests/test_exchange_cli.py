@@ -6,6 +6,7 @@ import json
 import sqlite3
 
 import openpyxl
+import pytest
 from test_exchange_helpers import ROUND, data_rows, fill
 
 from desktop.cli import main
@@ -148,3 +149,18 @@ def test_township_commands(demo_path, tmp_path, capsys):
     assert res["unit"] == "南湖镇" and res["rejected"] is None and res["counts"]["rejected"] == 0
     code, _out, err = run(capsys, "--db", str(demo_path), "export-return", "--out", str(tmp_path / "x.xlsx"))
     assert code == 2 and "填报端" in err
+
+
+def test_one_list_of_file_types_per_direction_drives_help_and_dialogs(capsys):
+    from reports.filetypes import HANDOFF_SUFFIXES, RETURN_SUFFIXES, dialog_filter
+
+    with pytest.raises(SystemExit):
+        main(["import-returns", "--help"])
+    help_text = capsys.readouterr().out
+    assert all(suffix in help_text for suffix in RETURN_SUFFIXES) and ".xls" in RETURN_SUFFIXES
+    with pytest.raises(SystemExit):
+        main(["open-handoff", "--help"])
+    help_text = capsys.readouterr().out
+    assert all(suffix in help_text for suffix in HANDOFF_SUFFIXES)
+    # The window's 导入回收表 dialog offers every type the import reads (it once left out .xls).
+    assert dialog_filter("填报表", RETURN_SUFFIXES).startswith("填报表 (*.xlsx *.xls *.zip)")

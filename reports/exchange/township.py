@@ -16,6 +16,7 @@ from db import progress as progress_mod
 from db.errors import DubanError
 from db.exports import RECEIVED, export_record, record_export
 from db.ledger import audit, create_ledger, get_meta, now_iso, open_ledger, set_meta
+from db.mode import TOWNSHIP
 from db.report_fields import FIELD_BY_KEY, ROW_FIELD_KEYS, parse_row_fields
 from db.rounds import get_round, open_round
 from db.units import add_unit, find_unit
@@ -33,8 +34,6 @@ from reports.exchange.handoff import (
     write_handoff_workbook,
 )
 from reports.exchange.returns import read_return
-
-TOWNSHIP = "township"
 
 
 def _split_lines(text: str) -> list[str]:
