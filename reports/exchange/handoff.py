@@ -27,7 +27,6 @@ from typing import Any
 
 import openpyxl
 import sqlite_utils
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.cell.cell import Cell as _SheetCell
 from openpyxl.comments import Comment
 from openpyxl.packaging.custom import StringProperty
@@ -40,10 +39,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from db.errors import DubanError
 from db.exports import SENT, record_export
 from db.jobs import Progress
-from db.ledger import get_meta, now_iso
+from db.ledger import get_meta, ledger_identity, now_iso
 from db.report_fields import ROW_FIELD_KEYS, ROW_FIELDS
 from db.rounds import ensure_round_open, previous_round
 from db.status import REPORTABLE_STATUSES
+from reports.cells import cell_text, put_text
 from reports.files import replaced_atomically
 
 FORMAT_VERSION = 1
@@ -177,6 +177,9 @@ class HandoffContent:
     rows: list[HandoffRow]
     indicators: list[HandoffIndicator]
     milestones: list[HandoffMilestone] = field(default_factory=list)
+    #: The issuing office's ledger: its permanent id and name (see db.ledger.ledger_identity).
+    office_id: str | None = None
+    office_name: str | None = None
 
 
 @dataclass
@@ -191,22 +194,25 @@ class HandoffFile:
     rows: int
 
 
-def new_export_id() -> str:
-    """Return an unguessable export id (128 random bits, URL-safe)."""
-    return secrets.token_hex(16)
+def new_export_id(ledger_id: str | None = None) -> str:
+    """Return an unguessable export id (128 random bits), led by the issuing ledger's id when given.
+
+    The ledger's id in every export id tells a township ledger and a return which office's
+    ledger the form belongs to, even where two offices number their assignments alike.
+    """
+    token = secrets.token_hex(16)
+    return f"{ledger_id[:12]}-{token}" if ledger_id else token
 
 
 def clean_text(text: Any) -> str:
     """Return text safe to put in a cell: no XML-illegal control characters, LF line ends."""
-    if text is None:
-        return ""
-    value = str(text).replace("\r\n", "\n").replace("\r", "\n")
-    return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return cell_text(text) or ""
 
 
 def handoff_file_name(round_id: str, unit_name: str, suffix: str = "填报表") -> str:
     """Return ``2024Q2_城东街道_填报表.xlsx`` made safe for Windows file names."""
-    stem = f"{round_id}_{unit_name}_{suffix}"
+    # No control character or bidi override (which would make the name read backwards) in a file name.
+    stem = cell_text(f"{round_id}_{unit_name}_{suffix}") or suffix
     stem = _WINDOWS_BAD.sub("_", stem).strip(" .")
     if stem.split(".")[0].upper() in _WINDOWS_RESERVED:
         stem = f"_{stem}"
@@ -402,6 +408,8 @@ def handoff_content(db: sqlite_utils.Database, round_id: str, unit_id: int, expo
         rows=rows,
         indicators=list(indicators.values()),
         milestones=key_work_milestones(db, (r.key_work_id for r in rows)),
+        office_id=ledger_identity(db)["id"],
+        office_name=ledger_identity(db)["name"],
     )
 
 
@@ -493,7 +501,7 @@ def export_handoff(
         raise DubanError(f"无法创建文件夹“{folder}”（{exc.strerror or exc}）。") from None
     written: list[HandoffFile] = []
     for done, unit_id in enumerate(ids):
-        content = handoff_content(db, rnd["id"], unit_id, new_export_id())
+        content = handoff_content(db, rnd["id"], unit_id, new_export_id(ledger_identity(db)["id"]))
         if progress:
             progress(done, len(ids), f"正在导出 {content.unit_name}")
         path = folder / handoff_file_name(rnd["id"], content.unit_name)
@@ -507,10 +515,13 @@ def export_handoff(
             "kind": SENT,
             "locked_cells": json.dumps(sent_locked_cells(content.rows), ensure_ascii=False),
         }
-        # The record and the file stand or fall together: a failed write rolls the record back.
-        with db.atomic():
-            record_export(db, record, "export")
-            write_handoff_workbook(content, path)
+        # The record and the file stand or fall together: a failed write rolls the record back,
+        # and the workbook is moved to its name only after the record is committed (a failed
+        # commit, e.g. on a full disk, leaves no file whose return would be refused as foreign).
+        with replaced_atomically(path, opened_in="Excel/WPS") as staged:
+            with db.atomic():
+                record_export(db, record, "export")
+                write_handoff_workbook(content, staged)
         written.append(HandoffFile(unit_id, content.unit_name, rnd["id"], content.export_id, path, len(content.rows)))
     if progress:
         progress(len(ids), len(ids), "导出完成")
@@ -523,15 +534,8 @@ def export_handoff(
 
 
 def _set_text(cell, text: Any) -> None:
-    """Write text that must stay text (never a formula, never a number)."""
-    value = clean_text(text)
-    cell.value = value if value else None
-    if value:
-        # openpyxl would store "=…" as a formula; a leading + - @ would become one when
-        # the clerk presses Enter in Excel unless the cell is marked as literal text.
-        cell.data_type = "s"
-        if value[0] in "=+-@":
-            cell.quotePrefix = True
+    """Write text that must stay text (never a formula, never a number): :func:`reports.cells.put_text`."""
+    put_text(cell, text)
 
 
 def _display_width(text: str) -> float:
@@ -584,7 +588,8 @@ def write_handoff_workbook(content: HandoffContent, path: str | Path) -> Path:
     column_styles = _data_styles(styles, cols)
 
     title = f"{content.org_name or ''}重点工作进展填报表（{content.round_id}）— {content.unit_name}".strip()
-    ws.cell(TITLE_ROW, 1, title).font = Font(name=_FONT, size=14, bold=True)
+    put_text(ws.cell(TITLE_ROW, 1), title)
+    ws.cell(TITLE_ROW, 1).font = Font(name=_FONT, size=14, bold=True)
     ws.merge_cells(f"A{TITLE_ROW}:{last_col}{TITLE_ROW}")
     ws.cell(TITLE_ROW, 1).alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[TITLE_ROW].height = 26
@@ -801,7 +806,8 @@ def _write_help_sheet(wb, content: HandoffContent) -> None:
     if content.due_date:
         lines.append(f"10. 请于 {content.due_date} 前报送。")
     for i, text in enumerate(lines, 1):
-        cell = ws.cell(i, 1, text)
+        cell = ws.cell(i, 1)
+        put_text(cell, text)
         styles.apply(cell, font=_HELP_TITLE_FONT if i == 1 else _HELP_FONT, alignment=_WRAP_TOP)
         if i > 2:
             ws.row_dimensions[i].height = 15 * max(1, math.ceil(_display_width(text) / 110)) + 4
@@ -828,6 +834,8 @@ def _write_hidden_sheet(wb, content: HandoffContent) -> None:
         ("unit_kind", content.unit_kind),
         ("org_name", content.org_name),
         ("exported_at", content.exported_at),
+        ("office_id", content.office_id),
+        ("office_name", content.office_name),
     ]
     for i, (key, value) in enumerate(facts, 1):
         ws.cell(i, 1, key)
@@ -914,7 +922,8 @@ def write_missing_list(rows: list[dict], round_id: str, path: str | Path, org_na
         ("最近导出", 18),
         ("说明", 40),
     ]
-    ws.cell(1, 1, f"{org_name or ''} {round_id} 催报清单".strip()).font = Font(name=_FONT, size=14, bold=True)
+    put_text(ws.cell(1, 1), f"{org_name or ''} {round_id} 催报清单".strip())
+    ws.cell(1, 1).font = Font(name=_FONT, size=14, bold=True)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
     ws.cell(1, 1).alignment = Alignment(horizontal="center")
     for j, (h, w) in enumerate(headers, 1):
@@ -952,9 +961,7 @@ def write_missing_list(rows: list[dict], round_id: str, path: str | Path, org_na
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        wb.save(path)
-    except OSError as exc:
-        raise DubanError(f"无法写入“{path}”（{exc.strerror or exc}）；文件是否正在 Excel/WPS 中打开？") from None
+    # Like every output: a failed write (disk full, the list open in Excel) leaves the previous list whole.
+    with replaced_atomically(path, opened_in="Excel/WPS") as tmp:
+        wb.save(tmp)
     return path
