@@ -17,18 +17,47 @@ from datetime import date
 
 import sqlite_utils
 
+from db.ledger import get_meta
 from db.problems import problem_scope, problem_totals, problems_by_key_work, problems_by_unit
 from db.queries import AssignmentState, KeyWorkState
-from db.status import BEHIND, LIGHTS, OVERDUE, STATUSES
+from db.status import (
+    BEHIND,
+    DONE,
+    LIGHTS,
+    NOT_STARTED,
+    NOT_SUBMITTED,
+    ON_SCHEDULE,
+    OVERDUE,
+    RED,
+    STATUSES,
+    YELLOW,
+)
 
 ON_TIME = "按时报送"
 LATE = "逾期报送"
+PARTIAL = "部分未报送"
 NONE = "未报送"
+
+#: The 比晾晒 weights when the ledger sets none: on schedule, on time, problems resolved.
+DEFAULT_WEIGHTS = {"progress": 60, "reporting": 20, "problems": 20}
+#: The ledger setting that changes them (a JSON object with those three keys).
+WEIGHTS_SETTING = "ranking_weights"
 
 
 @dataclass
 class UnitStanding:
-    """One unit's line in the 比晾晒 ranking."""
+    """One unit's line in the 比晾晒 ranking.
+
+    Attributes:
+        tasks: assignments the unit holds this round.
+        behind: those 进度滞后 or 逾期.
+        good: those 已完成 or 序时推进.
+        on_time: those reported by the round's due date.
+        reporting: 按时报送 only when every item came on time; 逾期报送 when all came and
+            some late; 部分未报送 when some are missing; 未报送 when none came.
+        days_late: the latest item's days after the due date.
+        score: the weighted score the ranking sorts on (see :func:`unit_standings`).
+    """
 
     unit_id: int
     unit: str
@@ -41,11 +70,24 @@ class UnitStanding:
     problems_closed: int = 0
     lights: Counter = field(default_factory=Counter)
     rank: int = 0
+    good: int = 0
+    on_time: int = 0
+    score: float = 0.0
 
     @property
     def behind_share(self) -> float:
         """Share (0–100) of the unit's tasks that are 进度滞后 or 逾期."""
         return round(100.0 * self.behind / self.tasks, 1) if self.tasks else 0.0
+
+    @property
+    def good_share(self) -> float:
+        """Share (0–100) of the unit's tasks that are 已完成 or 序时推进."""
+        return round(100.0 * self.good / self.tasks, 1) if self.tasks else 0.0
+
+    @property
+    def on_time_share(self) -> float:
+        """Share (0–100) of the unit's tasks reported by the due date."""
+        return round(100.0 * self.on_time / self.tasks, 1) if self.tasks else 0.0
 
     @property
     def closure_rate(self) -> float | None:
@@ -73,26 +115,56 @@ def assignment_states(kws: list[KeyWorkState]) -> list[AssignmentState]:
     return [part for k in kws for part in k.parts]
 
 
-def reporting_by_unit(states: list[AssignmentState], due_date: str | None) -> dict[int, tuple[str, int]]:
-    """Return ``{unit_id: (按时报送/逾期报送/未报送, days late)}`` for the units in a round.
+def _on_time(stamp: str | None, due_date: str | None) -> bool:
+    return bool(stamp) and (not due_date or stamp[:10] <= due_date)
 
-    A unit's return counts as in when its last report arrived; it is late when that day is
-    after the round's due date.
+
+def reporting_by_unit(states: list[AssignmentState], due_date: str | None) -> dict[int, tuple[str, int]]:
+    """Return ``{unit_id: (按时报送/逾期报送/部分未报送/未报送, days late)}`` for the units in a round.
+
+    A unit reported on time only when every one of its items came by the due date; an item
+    still missing makes it 部分未报送 (or 未报送 when none came), whatever the others did.
+    Days late count from the due date to the latest item.
     """
-    latest: dict[int, str | None] = {}
+    stamps: dict[int, list[str | None]] = {}
     for s in states:
-        stamp = (s.report or {}).get("submitted_at")
-        current = latest.get(s.unit_id)
-        latest[s.unit_id] = max(filter(None, (current, stamp)), default=None)
+        stamps.setdefault(s.unit_id, []).append((s.report or {}).get("submitted_at"))
     out = {}
-    for unit_id, stamp in latest.items():
-        if not stamp:
+    for unit_id, unit_stamps in stamps.items():
+        sent = [x for x in unit_stamps if x]
+        late = max(sent, default=None)
+        days = 0
+        if late and due_date and late[:10] > due_date:
+            days = (date.fromisoformat(late[:10]) - date.fromisoformat(due_date)).days
+        if not sent:
             out[unit_id] = (NONE, 0)
-        elif due_date and stamp[:10] > due_date:
-            out[unit_id] = (LATE, (date.fromisoformat(stamp[:10]) - date.fromisoformat(due_date)).days)
+        elif len(sent) < len(unit_stamps):
+            out[unit_id] = (PARTIAL, days)
+        elif days:
+            out[unit_id] = (LATE, days)
         else:
             out[unit_id] = (ON_TIME, 0)
     return out
+
+
+def ranking_weights(db: sqlite_utils.Database) -> dict[str, float]:
+    """Return the ledger's 比晾晒 weights (progress, reporting, problems), defaults where unset."""
+    saved = get_meta(db, WEIGHTS_SETTING) or {}
+    weights = {key: float(saved.get(key, value)) for key, value in DEFAULT_WEIGHTS.items()}
+    if sum(weights.values()) <= 0 or min(weights.values()) < 0:
+        return {key: float(value) for key, value in DEFAULT_WEIGHTS.items()}
+    return weights
+
+
+def ranking_method(weights: dict[str, float]) -> str:
+    """Return the one sentence printed under the ranking that says how it was made."""
+    total = sum(weights.values())
+    share = {key: f"{100 * value / total:g}%" for key, value in weights.items()}
+    return (
+        f"排名方法：综合得分＝已完成或序时推进的任务占比×{share['progress']}＋按时报送的任务占比×{share['reporting']}"
+        f"＋问题化解率×{share['problems']}（未提出问题的单位按前两项折算），按得分从高到低排列；"
+        "得分相同的，红灯少的在前，再按单位名称排列。"
+    )
 
 
 def milestone_figures(
@@ -122,8 +194,16 @@ def milestone_figures(
     }
 
 
-def unit_standings(db: sqlite_utils.Database, states: list[AssignmentState], rnd: dict) -> list[UnitStanding]:
-    """Return the 比晾晒 ranking: on-time reporting first, then fewest tasks behind, then most problems closed."""
+def unit_standings(
+    db: sqlite_utils.Database, states: list[AssignmentState], rnd: dict, weights: dict | None = None
+) -> list[UnitStanding]:
+    """Return the 比晾晒 ranking by weighted score (see :func:`ranking_method`).
+
+    The score is the weighted mean of the unit's share of tasks done or on schedule, its
+    share of tasks reported by the due date and its 化解率; a unit that raised no problems
+    is scored on the first two alone. Ties: fewer red lights first, then the unit's name.
+    """
+    weights = weights or ranking_weights(db)
     reporting = reporting_by_unit(states, rnd["due_date"])
     problems = problems_by_unit(db, rnd)
     by_unit: dict[int, UnitStanding] = {}
@@ -137,25 +217,55 @@ def unit_standings(db: sqlite_utils.Database, states: list[AssignmentState], rnd
             )
         standing.tasks += 1
         standing.behind += s.status in (BEHIND, OVERDUE)
+        standing.good += s.status in (DONE, ON_SCHEDULE)
+        standing.on_time += _on_time((s.report or {}).get("submitted_at"), rnd["due_date"])
         standing.lights[s.light] += 1
-    order = {ON_TIME: 0, LATE: 1, NONE: 2}
-    ranked = sorted(
-        by_unit.values(),
-        key=lambda u: (
-            order[u.reporting],
-            u.days_late,
-            u.behind_share,
-            -(u.closure_rate or 0),
-            -u.problems_closed,
-            u.unit,
-        ),
-    )
+    for u in by_unit.values():
+        parts = [(weights["progress"], u.good_share), (weights["reporting"], u.on_time_share)]
+        if u.closure_rate is not None:
+            parts.append((weights["problems"], u.closure_rate))
+        total = sum(w for w, _v in parts)
+        u.score = round(sum(w * v for w, v in parts) / total, 1) if total else 0.0
+    ranked = sorted(by_unit.values(), key=lambda u: (-u.score, u.lights.get(RED, 0), u.unit))
     for i, u in enumerate(ranked, 1):
         u.rank = i
     return ranked
 
 
+def praised_units(standings: list[UnitStanding]) -> list[UnitStanding]:
+    """Return the units to praise: every task done or on schedule, every item reported on time."""
+    return [u for u in standings if u.tasks and u.good == u.tasks and u.reporting == ON_TIME]
+
+
+def named_items(kws: list[KeyWorkState]) -> tuple[list[KeyWorkState], list[KeyWorkState]]:
+    """Return the key works a 通报 names: red ones and yellow ones.
+
+    Red: a red light (逾期, or behind by more than the red threshold), 未启动 after its
+    start, or a lead unit that did not report. Yellow: a yellow light otherwise (behind by
+    the yellow threshold, or a milestone due soon).
+    """
+    red, yellow = [], []
+    for k in kws:
+        r = k.result
+        if (
+            r.light == RED
+            or r.status == OVERDUE
+            or r.status == NOT_SUBMITTED
+            or (r.status == NOT_STARTED and (r.expected or 0) > 0)
+        ):
+            red.append(k)
+        elif r.light == YELLOW:
+            yellow.append(k)
+    return red, yellow
+
+
 __all__ = [
+    "DEFAULT_WEIGHTS",
+    "PARTIAL",
+    "named_items",
+    "praised_units",
+    "ranking_method",
+    "ranking_weights",
     "assignment_states",
     "key_work_counts",
     "LATE",

@@ -38,9 +38,15 @@ class Masthead:
 
 @dataclass
 class Title:
-    """The document's title (公文标题 in 2号小标宋; the landscape table's heading)."""
+    """The document's title (公文标题 in 2号小标宋; the landscape table's heading).
+
+    Attributes:
+        lines: the title broken into balanced lines (see :func:`reports.content.wording.break_title`);
+            empty to let the renderer wrap it.
+    """
 
     text: str
+    lines: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -73,6 +79,7 @@ class Para:
     Attributes:
         style: ``body`` (first line indented two characters), ``addressee`` (主送, no indent),
             ``flush`` (no indent), ``warning`` (a note to the office above the title),
+            ``annex_more`` (a further line of the 附件说明, under the first),
             ``summary`` (the landscape table's small print), ``note``.
         lead: a run-in heading printed before the text in the 楷体 of a level-2 heading.
     """
@@ -160,9 +167,10 @@ class Colophon:
 
 @dataclass
 class Annex:
-    """A new page with the 附件 label and the annex's title."""
+    """A new page with the 附件 label (附件 or 附件2) and the annex's title."""
 
     title: str
+    label: str = "附件"
 
 
 @dataclass

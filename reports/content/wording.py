@@ -88,3 +88,155 @@ def plain_number(value: float | None) -> str:
     if value is None:
         return "—"
     return f"{value:g}" if abs(value) < 1e15 else f"{value:.0f}"
+
+
+#: Words a title line never breaks inside (公文 titles are made of these).
+TITLE_WORDS = (
+    "关于",
+    "重点",
+    "工作",
+    "推进",
+    "情况",
+    "通报",
+    "通知",
+    "总结",
+    "完成",
+    "年度",
+    "上半年",
+    "下半年",
+    "季度",
+    "前三季度",
+    "督查",
+    "督办",
+    "落实",
+    "进展",
+    "任务",
+    "清单",
+    "全年",
+    "问题",
+    "整改",
+    "催报",
+    "专项",
+    "调度",
+    "建设",
+    "项目",
+    "发展",
+    "投资",
+    "有效",
+    "扩大",
+    "营商",
+    "环境",
+    "两个健康",
+    "两个",
+    "健康",
+    "先行区",
+    "进一步",
+    "加快",
+    "全县",
+    "全市",
+    "优化",
+)
+#: Words that lean on what follows: a line does not end with them.
+_LEANS_FORWARD = ("关于", "和", "与", "及", "对", "在")
+
+
+def char_width(ch: str) -> float:
+    """Return a character's width in ems: Chinese and full-width forms 1, digits and Latin ½."""
+    return 0.5 if ord(ch) < 0x2E80 else 1.0
+
+
+def text_width(text: str) -> float:
+    """Return the width of a line of text in ems (see :func:`char_width`)."""
+    return sum(char_width(ch) for ch in text)
+
+
+def _word_edges(text: str) -> set[int]:
+    """Return the positions where a title word starts or ends, after 年 and before 的/和/及/与: good breaks."""
+    edges = set()
+    for word in TITLE_WORDS:
+        start = text.find(word)
+        while start >= 0:
+            edges.update((start, start + len(word)))
+            start = text.find(word, start + 1)
+    edges.update(i for i in range(1, len(text)) if text[i - 1] == "年" or text[i] in "的和及与")
+    return edges
+
+
+def _unbreakable(text: str) -> set[int]:
+    """Return the positions a line may not break at: inside a title word, a number or 2024年."""
+    blocked = set()
+    for word in TITLE_WORDS:
+        start = text.find(word)
+        while start >= 0:
+            blocked.update(range(start + 1, start + len(word)))
+            start = text.find(word, start + 1)
+    for i in range(1, len(text)):
+        a, b = text[i - 1], text[i]
+        if (a.isascii() and a.isalnum() and b.isascii() and b.isalnum()) or (a.isdigit() and b in "年月日号期项"):
+            blocked.add(i)
+        if b in "，。、；：）》”’" or a in "（《“‘":
+            blocked.add(i)
+    return blocked
+
+
+def break_title(title: str, per_line: float = 20) -> list[str]:
+    """Break a title into balanced lines at word boundaries.
+
+    Lines are as even as the words allow, never longer than ``per_line`` ems, never a
+    single character alone, never broken inside a word such as 通报, 情况, 工作 (see
+    :data:`TITLE_WORDS`), and a line does not end with 关于/和/与/及.
+
+    Args:
+        title: the title in one piece.
+        per_line: the most ems a line holds (20 for 2号 across the 156 mm type area).
+    """
+    if text_width(title) <= per_line or len(title) < 4:
+        return [title]
+    blocked = _unbreakable(title)
+    edges = _word_edges(title)
+    best: tuple[float, list[str]] | None = None
+
+    def search(start: int, lines: list[str]) -> None:
+        nonlocal best
+        rest = title[start:]
+        if text_width(rest) <= per_line:
+            if len(rest) < 2 and lines:
+                return
+            widths = [text_width(line) for line in (*lines, rest)]
+            # Fewest lines first, then no break inside an unknown word, then even lines.
+            breaks = [sum(len(line) for line in lines[: i + 1]) for i in range(len(lines))]
+            penalty = max(widths) - min(widths) + 100 * len(widths) + 4 * sum(b not in edges for b in breaks)
+            if best is None or penalty < best[0]:
+                best = (penalty, [*lines, rest])
+            return
+        if len(lines) > 4:
+            return
+        for end in range(start + 2, len(title) - 1):
+            line = title[start:end]
+            if text_width(line) > per_line:
+                break
+            if end in blocked or line.endswith(_LEANS_FORWARD):
+                continue
+            search(end, [*lines, line])
+
+    search(0, [])
+    if best is None:  # no word boundary fits: fall back to even pieces
+        count = int(text_width(title) // per_line) + 1
+        size = -(-len(title) // count)
+        return [title[i : i + size] for i in range(0, len(title), size)]
+    return best[1]
+
+
+def nest_quotes(text: str) -> str:
+    """Return text with quotes inside quotes as ‘ ’: “开展‘大走访’活动” (GB/T 15834)."""
+    out, depth = [], 0
+    for ch in text:
+        if ch == "“":
+            out.append("“" if depth % 2 == 0 else "‘")
+            depth += 1
+        elif ch == "”" and depth:
+            depth -= 1
+            out.append("”" if depth % 2 == 0 else "’")
+        else:
+            out.append(ch)
+    return "".join(out)

@@ -287,9 +287,9 @@ class _Indented(Flowable):
         self.inner.drawOn(self.canv, self.width - self.gap - self._inner_width, 0)
 
 
-def annex_heading(ts: Typesetter, title: str) -> list:
+def annex_heading(ts: Typesetter, title: str, label: str = "附件") -> list:
     """Return the page break, the 附件 label and the annex title."""
-    return [PageBreak(), ts.para("附件", "annex_label"), Spacer(1, GB_LEADING * 0.5), ts.para(title, "annex_title")]
+    return [PageBreak(), ts.para(label, "annex_label"), Spacer(1, GB_LEADING * 0.5), ts.para(title, "annex_title")]
 
 
 def official_styles(ts: Typesetter) -> None:
@@ -305,6 +305,8 @@ def official_styles(ts: Typesetter) -> None:
     )
     ts.style("body", "fangsong", GB_BODY_SIZE, leading=GB_LEADING, firstLineIndent=indent, alignment=TA_JUSTIFY)
     ts.style("body_flush", "fangsong", GB_BODY_SIZE, leading=GB_LEADING)
+    # The second item of a 附件说明 stands under the first: after 两字缩进 and "附件：".
+    ts.style("annex_more", "fangsong", GB_BODY_SIZE, leading=GB_LEADING, firstLineIndent=5 * GB_BODY_SIZE)
     ts.style("h1", "heiti", GB_BODY_SIZE, leading=GB_LEADING, firstLineIndent=indent)
     ts.style("h2", "kaiti", GB_BODY_SIZE, leading=GB_LEADING, firstLineIndent=indent)
     ts.style("h3", "fangsong", GB_BODY_SIZE, leading=GB_LEADING, firstLineIndent=indent)

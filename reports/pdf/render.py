@@ -44,6 +44,7 @@ _PARA_STYLES = {
     "flush": "body_flush",
     "addressee": "body_flush",
     "warning": "body_flush",
+    "annex_more": "annex_more",
     "summary": "summary",
     "note": "note",
 }
@@ -102,7 +103,7 @@ def _flowable(ts: Typesetter, block, progress):  # noqa: PLR0911 - one case per 
     if isinstance(block, model.Masthead):
         return _masthead(ts, block)
     if isinstance(block, model.Title):
-        return ts.para(block.text, "title")
+        return ts.para("\n".join(block.lines) or block.text, "title")
     if isinstance(block, model.Subtitle):
         if "subtitle" not in ts.styles:  # the official layout's subtitle (全年总结's data cut-off)
             ts.style("subtitle", "kaiti", 16, leading=GB_LEADING, alignment=1, spaceAfter=GB_LEADING * 0.5)
@@ -144,7 +145,7 @@ def _flowable(ts: Typesetter, block, progress):  # noqa: PLR0911 - one case per 
     if isinstance(block, model.Signature):
         return signature(ts, block.org, block.day)
     if isinstance(block, model.Annex):
-        return annex_heading(ts, block.title)
+        return annex_heading(ts, block.title, block.label)
     if isinstance(block, model.Colophon):
         return _colophon(ts, block)
     if isinstance(block, model.ProgressTable):

@@ -75,6 +75,7 @@ _STYLES = (
     ("GongwenBody", "公文正文", "fangsong", BODY, False, _J, 2, GB_LEADING),
     ("GongwenFlush", "公文正文（顶格）", "fangsong", BODY, False, _J, 0, GB_LEADING),
     ("GongwenAddressee", "主送机关", "fangsong", BODY, False, _L, 0, GB_LEADING),
+    ("GongwenAnnexMore", "附件说明续行", "fangsong", BODY, False, _L, 5, GB_LEADING),
     ("GongwenWarning", "提示", "heiti", BODY, False, _L, 0, GB_LEADING),
     ("GongwenTitle", "公文标题", "xiaobiaosong", 22, False, _C, 0, GB_LEADING * 1.25),
     ("GongwenSubtitle", "副标题", "kaiti", BODY, False, _C, 0, GB_LEADING),
@@ -110,6 +111,7 @@ _PARA_STYLES = {
     "flush": "GongwenFlush",
     "addressee": "GongwenAddressee",
     "warning": "GongwenWarning",
+    "annex_more": "GongwenAnnexMore",
     "summary": "GongwenNote",
     "note": "GongwenNote",
 }
@@ -307,7 +309,8 @@ class _Writer:
         if isinstance(block, model.Masthead):
             self.masthead(block)
         elif isinstance(block, model.Title):
-            self.paragraph("WideTitle" if wide else "GongwenTitle", block.text, keep_ppr + self._after(0.75))
+            title = "\n".join(block.lines) or block.text
+            self.paragraph("WideTitle" if wide else "GongwenTitle", title, keep_ppr + self._after(0.75))
         elif isinstance(block, model.Subtitle):
             self.paragraph("WideSubtitle" if wide else "GongwenSubtitle", block.text, keep_ppr + self._after(0.5))
         elif isinstance(block, model.Heading):
@@ -337,7 +340,7 @@ class _Writer:
         elif isinstance(block, model.Colophon):
             self.colophon(block)
         elif isinstance(block, model.Annex):
-            self.paragraph("GongwenAnnexLabel", "附件", "<w:pageBreakBefore/>")
+            self.paragraph("GongwenAnnexLabel", block.label, "<w:pageBreakBefore/>")
             self.paragraph("GongwenAnnexTitle", block.title, self._after(0.5, before=0.5))
         elif isinstance(block, model.ProgressTable):
             self.progress_table(block)
