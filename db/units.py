@@ -291,3 +291,28 @@ def first_unit_name(db: sqlite_utils.Database) -> str | None:
     """Return the name of some unit of the registry (the first stored), or None when it is empty."""
     row = db.execute("SELECT name FROM units").fetchone()
     return row[0] if row else None
+
+
+def merged_into(db: sqlite_utils.Database, unit_id: int) -> int | None:
+    """The unit that ``unit_id`` was merged into (following later merges too), or None.
+
+    A handoff exported before two units were merged still names the merged unit; its return
+    belongs to the unit it was merged into.
+    """
+    current, seen = unit_id, set()
+    while current not in seen:
+        seen.add(current)
+        if db.execute("SELECT 1 FROM units WHERE id = ?", [current]).fetchone():
+            return current if current != unit_id else None
+        row = db.execute(
+            "SELECT new_value FROM audit_log WHERE table_name = 'units' AND row_id = ? AND field = 'merged_into' "
+            "ORDER BY id DESC LIMIT 1",
+            [str(current)],
+        ).fetchone()
+        if row is None:
+            return None
+        try:
+            current = int(row[0])
+        except (TypeError, ValueError):
+            return None
+    return None

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from db.status import REPORTABLE_STATUSES
-from db.text import chinese_number, remove_spaces, to_halfwidth
+from db.text import chinese_number, clean_text, remove_spaces, to_halfwidth
 
 #: Excel's limit for one cell; longer text is refused rather than cut.
 MAX_CELL_CHARS = 32767
@@ -86,7 +86,9 @@ def normalise_text(cell: Cell, column: str) -> str | None:
         text = value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
     else:
         text = str(value)
-    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    # Control characters (a vertical tab pasted from Word, a form feed from pdftotext) and bidi
+    # overrides are removed on the way in (db.text.clean_text); the import says so per row.
+    text = clean_text(text).strip()
     if not text:
         return None
     if len(text) > MAX_CELL_CHARS:

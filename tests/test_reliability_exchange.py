@@ -98,5 +98,132 @@ def test_junk_entries_do_not_count_and_members_keep_the_clerks_names(demo_path, 
     )
 
 
+def _set_name(ledger: Path, name: str) -> None:
+    from db.ledger import set_meta
+
+    db = open_ledger(ledger)
+    try:
+        set_meta(db, "ledger_name", name, "test")
+    finally:
+        db.close()
+
+
+def test_a_return_sent_to_the_wrong_office_is_refused_naming_the_office(demo_path, tmp_path):
+    other = tmp_path / "两个健康办.db"
+    assert duban("--db", str(other), "demo", "--no-gui").returncode == 0
+    _set_name(demo_path, "示例县督查室")
+    _set_name(other, "示例县两个健康办")
+    [returned] = _filled_handoffs(demo_path, tmp_path / "督查室发出", "云岭乡")
+    done = duban("--db", str(other), "import-returns", str(returned))
+    assert done.returncode == 2
+    assert "“示例县督查室”发出的填报表" in done.stdout + done.stderr
+    db = open_ledger(other)
+    try:
+        assert db.execute("SELECT COUNT(*) FROM import_batches").fetchone()[0] == 0
+    finally:
+        db.close()
+    survived(
+        __name__, "a return sent to the wrong office (two demo ledgers)", "refused naming the office it belongs to"
+    )
+
+
+def test_an_export_made_before_a_merge_is_accepted_for_the_merged_unit(demo_path, tmp_path):
+    from db.units import merge_units
+
+    db = open_ledger(demo_path)
+    try:
+        pair = db.execute(
+            "SELECT a.id, b.id, a.name, b.name FROM units a, units b WHERE a.id < b.id "
+            "AND EXISTS (SELECT 1 FROM assignments WHERE unit_id = a.id) "
+            "AND EXISTS (SELECT 1 FROM assignments WHERE unit_id = b.id) "
+            "AND NOT EXISTS (SELECT 1 FROM assignments x JOIN assignments y ON x.key_work_id = y.key_work_id "
+            "WHERE x.unit_id = a.id AND y.unit_id = b.id) LIMIT 1"
+        ).fetchone()
+    finally:
+        db.close()
+    keep_id, gone_id, keep_name, gone_name = pair
+    [returned] = _filled_handoffs(demo_path, tmp_path / "合并前", gone_name)
+    db = open_ledger(demo_path)
+    try:
+        merge_units(db, keep_id, gone_id, source="test")
+    finally:
+        db.close()
+    done = duban("--db", str(demo_path), "import-returns", str(returned))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "疑似被改动" not in done.stdout + done.stderr
+    db = open_ledger(demo_path)
+    try:
+        assert db.execute("SELECT unit_id FROM import_batches").fetchone()[0] == keep_id
+    finally:
+        db.close()
+    survived(
+        __name__, f"a return exported before {gone_name} was merged into {keep_name}", "imported for the merged unit"
+    )
+
+
+def test_hidden_characters_in_a_return_are_removed_and_reported(demo_path, tmp_path):
+    import openpyxl
+    from test_exchange_helpers import columns, data_rows, put_text
+
+    [returned] = _filled_handoffs(demo_path, tmp_path / "填报表", "云岭乡")
+    wb = openpyxl.load_workbook(returned)
+    ws = wb.worksheets[0]
+    first = min(data_rows(ws).values())
+    # Excel stores a vertical tab pasted from Word as _x000B_.
+    put_text(ws.cell(first, columns(ws)["进展情况"]), "完成立项_x000B_已开工\u202e")
+    wb.save(returned)
+    done = duban("--db", str(demo_path), "import-returns", str(returned))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "垂直制表符" in done.stdout and "已删除" in done.stdout
+    db = open_ledger(demo_path)
+    try:
+        texts = [r[0] for r in db.execute("SELECT progress_text FROM reports WHERE progress_text LIKE '完成立项%'")]
+    finally:
+        db.close()
+    assert texts == ["完成立项已开工"]
+    ledger = duban("--db", str(demo_path), "export-ledger", "--out", str(tmp_path / "台账.xlsx"))
+    assert ledger.returncode == 0, ledger.stderr
+    survived(
+        __name__, "a return with a vertical tab (_x000B_) and an RTL override", "cleaned, reported, export-ledger works"
+    )
+
+
+def test_a_handoff_appears_only_after_its_record_is_committed(demo_path, tmp_path):
+    import contextlib
+
+    from db.errors import DiskFullError
+    from reports.exchange.handoff import export_handoff
+
+    db = open_ledger(demo_path)
+    unit = db.execute("SELECT id FROM units WHERE name = '云岭乡'").fetchone()[0]
+    real = db.atomic
+
+    @contextlib.contextmanager
+    def commit_fails():
+        with real():
+            yield db
+            raise DiskFullError("磁盘空间已满，写入台账失败，本次操作没有保存。")
+
+    db.atomic = commit_fails
+    out = tmp_path / "填报表"
+    try:
+        with pytest.raises(DiskFullError):
+            export_handoff(db, ROUND, [unit], out)
+        assert db.execute("SELECT COUNT(*) FROM exports").fetchone()[0] == 0
+    finally:
+        db.close()
+    assert list(out.glob("*")) == []
+    survived(__name__, "the export record's commit fails (disk full)", "no handoff file left without its record")
+
+
+def test_a_refused_undo_leaves_no_backup(demo_path):
+    from db.ledger import backup_catalog
+
+    done = duban("--db", str(demo_path), "undo-import", "999")
+    assert done.returncode == 2
+    assert backup_catalog(demo_path) == []
+    survived(__name__, "undo-import of a batch that cannot be undone", "refused, no backup written")
+
+
 def test_summary_of_faults_tried_and_survived(capsys):
     print_summary(__name__, capsys)

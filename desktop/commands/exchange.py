@@ -160,11 +160,12 @@ def cmd_import_returns(args, ctx: Context) -> int:
 def cmd_undo_import(args, ctx: Context) -> int:
     """Undo one import batch."""
     from db.import_batches import undo_import
-    from db.ledger import backup_ledger
+    from db.ledger import backup_before
 
     db = ctx.open_db()
-    backup_ledger(db, ctx.db_path, "undo-import")
-    restored = undo_import(db, args.batch, source="cli")
+    # A refused undo (already undone, changed since) leaves no backup behind.
+    with backup_before(db, ctx.db_path, "undo-import"):
+        restored = undo_import(db, args.batch, source="cli")
     print(f"已撤销导入批次 {args.batch}，恢复 {restored} 条填报到导入前的内容。")
     return 0
 

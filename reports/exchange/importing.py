@@ -22,11 +22,12 @@ import sqlite_utils
 from db import progress as progress_mod
 from db.errors import DubanError
 from db.jobs import Progress
-from db.ledger import audit, backup_ledger, now_iso
+from db.ledger import audit, backup_ledger, ledger_identity, now_iso
 from db.problems import record_problems
 from db.report_fields import FIELD_BY_KEY, parse_row_fields
 from db.rounds import get_round
-from db.text import shown_time
+from db.text import hidden_characters_note, shown_time
+from db.units import merged_into
 from db.values import (
     ValueProblem,
     normalise_number,
@@ -144,6 +145,11 @@ def _normalise_row(
     outcome = RowOutcome(row.row_number, row.assignment_id, ledger_row["number"], ledger_row["title"], "new")
     try:
         fields = parse_row_fields(row.values)
+        for key, cell in row.values.items():
+            # Cleaned on the way in (db.text.clean_text); the clerk is told what went.
+            note = hidden_characters_note(FIELD_BY_KEY[key].label, cell.value if isinstance(cell.value, str) else None)
+            if note:
+                preview.warnings.append(f"第 {row.row_number} 行{note}。")
         values: dict[int, float | None] = {}
         for ind_id, cell in row.indicators.items():
             if ind_id in ledger_row["indicators"]:
@@ -184,6 +190,13 @@ def _examine(db: sqlite_utils.Database, source: Source, parsed, force: bool) -> 
     preview.saved_at = wb.saved_at
     export = db.execute("SELECT * FROM exports WHERE id = ?", [wb.export_id]).fetchone()
     if export is None:
+        claimed_office = str(wb.facts.get("office_id") or "").strip()
+        mine = ledger_identity(db)
+        if claimed_office and mine["id"] and claimed_office != mine["id"]:
+            # One township reports to several offices: say whose form this is.
+            office = wb.facts.get("office_name") or wb.facts.get("org_name") or "另一个督办台账"
+            preview.rejected = f"“{source.name}”是“{office}”发出的填报表，应报给“{office}”，不是本台账（{mine['name']}）发出的，未导入。"
+            return preview
         preview.rejected = (
             f"“{source.name}”的填报表标识在本台账中没有发出记录（可能来自其他县区、其他台账，或标识被改动），未导入。"
         )
@@ -195,8 +208,12 @@ def _examine(db: sqlite_utils.Database, source: Source, parsed, force: bool) -> 
     preview.round_id = export["round_id"]
     claimed_round = (wb.facts.get("round_id") or "").strip().upper()
     claimed_unit = (wb.facts.get("unit_id") or "").strip()
+    claimed_unit_id = claimed_unit.split(".")[0]
+    if claimed_unit_id.isdigit() and merged_into(db, int(claimed_unit_id)) == export["unit_id"]:
+        # Exported before the unit was merged into the one that now holds the export.
+        claimed_unit_id = str(export["unit_id"])
     if (claimed_round and claimed_round != export["round_id"]) or (
-        claimed_unit and claimed_unit.split(".")[0] != str(export["unit_id"])
+        claimed_unit and claimed_unit_id != str(export["unit_id"])
     ):
         preview.rejected = (
             f"“{source.name}”隐藏页中的轮次或单位（{claimed_round or '—'}）与督办室的发出记录"
