@@ -225,5 +225,54 @@ def test_a_refused_undo_leaves_no_backup(demo_path):
     survived(__name__, "undo-import of a batch that cannot be undone", "refused, no backup written")
 
 
+def test_undo_keeps_problems_that_a_later_report_states_or_that_were_handled(demo_path, tmp_path):
+    from db.problems import assign_problem
+
+    [q3] = _filled_handoffs(demo_path, tmp_path / "q3", "云岭乡")
+    assert duban("--db", str(demo_path), "import-returns", str(q3)).returncode == 0
+    db = open_ledger(demo_path)
+    try:
+        added = [r[0] for r in db.execute("SELECT row_key FROM batch_changes WHERE table_name = 'problems'")]
+        assert len(added) >= 2
+        assign_problem(db, int(added[0]), "县发改局", source="test")
+        stated = db.execute("SELECT key_work_id, text FROM problems WHERE id = ?", [int(added[1])]).fetchone()
+        unit = db.execute("SELECT id FROM units WHERE name = '云岭乡'").fetchone()[0]
+        aid = db.execute(
+            "SELECT id FROM assignments WHERE unit_id = ? AND key_work_id = ?", [unit, stated[0]]
+        ).fetchone()[0]
+    finally:
+        db.close()
+    assert duban("--db", str(demo_path), "round", "open", "2024Q4").returncode == 0
+    db = open_ledger(demo_path)
+    try:
+        from db import progress as progress_mod
+
+        # The open 2024Q4 report states the same problem again.
+        progress_mod.save_report(
+            db, aid, "2024Q4", {"progress_text": "继续推进", "problems": stated[1]}, source="typed"
+        )
+    finally:
+        db.close()
+    db = open_ledger(demo_path)
+    try:
+        batch = db.execute("SELECT id FROM import_batches").fetchone()[0]
+    finally:
+        db.close()
+    done = duban("--db", str(demo_path), "undo-import", str(batch))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "保留了该批次带来的 2 条问题" in done.stdout and "已交办给县发改局" in done.stdout
+    db = open_ledger(demo_path)
+    try:
+        left = {r[0] for r in db.execute("SELECT id FROM problems")}
+    finally:
+        db.close()
+    assert int(added[0]) in left  # 交办 after the import
+    assert int(added[1]) in left  # still stated by the 2024Q4 report
+    assert not {int(pid) for pid in added[2:]} & left  # nothing depends on the others: removed
+    survived(
+        __name__, "undo of a batch whose problems were 交办 or are stated later", "those problems kept, others removed"
+    )
+
+
 def test_summary_of_faults_tried_and_survived(capsys):
     print_summary(__name__, capsys)

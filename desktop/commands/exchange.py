@@ -164,9 +164,12 @@ def cmd_undo_import(args, ctx: Context) -> int:
 
     db = ctx.open_db()
     # A refused undo (already undone, changed since) leaves no backup behind.
+    kept: list[str] = []
     with backup_before(db, ctx.db_path, "undo-import"):
-        restored = undo_import(db, args.batch, source="cli")
+        restored = undo_import(db, args.batch, source="cli", kept_problems=kept)
     print(f"已撤销导入批次 {args.batch}，恢复 {restored} 条填报到导入前的内容。")
+    if kept:
+        print(f"保留了该批次带来的 {len(kept)} 条问题（仍有别的记录用到）：{'；'.join(kept)}")
     return 0
 
 
