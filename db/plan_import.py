@@ -22,7 +22,7 @@ from db.errors import DubanError
 from db.ledger import audit, delete_audited, insert_audited, now_iso, update_audited
 from db.plan_draft import Draft, DraftKeyWork
 from db.tasks import add_key_work, assign, category_id, delete_key_work, update_key_work
-from db.text import name_key
+from db.text import clean_text, name_key
 from db.units import add_alias, add_unit, find_unit, match_unit, probably_same_unit, township_ids
 
 NEW_UNIT_POLICIES = ("create", "refuse", "skip")
@@ -333,9 +333,39 @@ def commit_draft(db: sqlite_utils.Database, draft: Draft, *, new_units: str = "c
         )
     source = f"import:{draft.source_name or '任务清单'}"
     total = len(draft.key_works)
+    cleaned = _clean_draft_text(draft)
     with db.atomic():
         result = _write(db, draft, new_units, source, progress, total)
+    if cleaned:
+        result.warnings.append(
+            f"第 {'、'.join(cleaned[:10])}{' 等' if len(cleaned) > 10 else ''} 项的文字中有看不见的控制字符"
+            "（如 PDF 转换留下的换页符、Word 的垂直制表符）或文字方向控制符，已删除。"
+        )
     return result
+
+
+def _clean_draft_text(draft: Draft) -> list[str]:
+    """Clean every text of the draft on its way into the ledger (db.text.clean_text); return the numbers touched."""
+    touched = []
+    draft.title = clean_text(draft.title)
+    for kw in draft.key_works:
+        before = (kw.title, kw.category, kw.period_phrase, kw.leader, kw.liaison, list(kw.targets), list(kw.measures))
+        kw.title = clean_text(kw.title) or ""
+        kw.category = clean_text(kw.category)
+        kw.period_phrase = clean_text(kw.period_phrase)
+        kw.leader = clean_text(kw.leader)
+        kw.liaison = clean_text(kw.liaison)
+        kw.targets = [clean_text(t) for t in kw.targets]
+        kw.measures = [clean_text(m) for m in kw.measures]
+        for milestone in kw.milestones:
+            milestone.phrase = clean_text(milestone.phrase) or ""
+            milestone.text = clean_text(milestone.text) or ""
+        for indicator in kw.indicators:
+            indicator.name = clean_text(indicator.name) or ""
+        after = (kw.title, kw.category, kw.period_phrase, kw.leader, kw.liaison, kw.targets, kw.measures)
+        if before != after:
+            touched.append(kw.number)
+    return touched
 
 
 def _check_corrections(db: sqlite_utils.Database, draft: Draft) -> None:
