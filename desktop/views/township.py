@@ -256,11 +256,13 @@ class TownshipPage(QWidget):
             return
         unit, rid = self.unit_name(), self.round_id()
         if unit and rid:
-            self.header.setText(f"{unit} · {rid} 填报")
             from db.rounds import get_round
+            from reports.exchange.township import office_of_export
 
+            # A township may report to several offices: say whose form this is.
+            office = office_of_export(self.db, get_meta(self.db, "current_export")) or "督办室"
+            self.header.setText(f"{unit} · {rid} 填报（{office}）")
             due = get_round(self.db, rid)["due_date"]
-            office = get_meta(self.db, "office_name") or "督办室"
             self.status.setText(
                 f"逐项填写右边的表格，内容自动保存在本机。全部填完后点“导出报送文件”，把文件交回{office}"
                 f"（报送期限 {due or '见通知'}）。"

@@ -179,6 +179,15 @@ def _office_slot(db: sqlite_utils.Database, facts: dict, bound: dict | None) -> 
     return key, entry
 
 
+def office_of_export(db: sqlite_utils.Database, export_id: str | None) -> str | None:
+    """The name of the office a received handoff came from (None when unknown)."""
+    if not export_id:
+        return None
+    received = get_meta(db, f"handoff:{export_id}") or {}
+    office = (get_meta(db, "offices") or {}).get(received.get("office") or "", {})
+    return office.get("name") or get_meta(db, "office_name")
+
+
 def _to_office_ids(content: HandoffContent, offset: int) -> None:
     """Give a return the office's own ids back (this ledger keeps them moved into the office's span)."""
     for row in content.rows:
