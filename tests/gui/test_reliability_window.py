@@ -65,6 +65,20 @@ def test_a_damaged_ledger_without_backups_says_so(qtbot, answers, demo_path):
     FAULTS.append("damaged ledger without backups → one sentence")
 
 
+def test_a_ledger_on_a_network_share_opens_with_a_warning(qtbot, answers, demo_path, monkeypatch):
+    import db.ledger as ledger_mod
+    from desktop.app import _open_or_offer_restore
+
+    folder = str(demo_path.resolve().parent)
+    monkeypatch.setattr(ledger_mod, "_mount_table", lambda: f"//server/share {folder} cifs rw 0 0\n")
+    window = _open_or_offer_restore(demo_path)
+    assert window is not None
+    qtbot.addWidget(window)
+    assert any("网络共享盘" in info for info in answers.infos)
+    window.close()
+    FAULTS.append("ledger on an SMB share opened in the window → warned once")
+
+
 def test_summary_of_faults_tried_and_survived(capsys):
     with capsys.disabled():
         print(f"\ntests/gui/test_reliability_window.py: {len(FAULTS)} faults tried and survived")
