@@ -74,8 +74,11 @@ def test_red_items_are_named_every_one_and_yellow_ones_in_a_shorter_list(demo_db
     # 未启动 after its start is red (the two demo items), behind beyond the red threshold too.
     assert {k.number for k in kws if k.result.status == NOT_STARTED and k.result.expected} <= set(doc.figures["red"])
     texts = [b.text for b in doc.blocks if isinstance(b, model.Para)]
-    red_paras = [t for t in texts if re.match(r"\d+\. 第\d+项", t)]
-    assert len(red_paras) == len(red)
+    red_paras = [t for t in texts if re.match(r"\d+\. (第\d+项“|以下\d+项牵头单位未报送)", t)]
+    unreported = [k for k in red if k.result.status == NOT_SUBMITTED]
+    assert len(red_paras) == len(red) - len(unreported) + bool(unreported)
+    for k in red:
+        assert any(f"第{k.number}项“" in t for t in red_paras)
     yellow_para = next(t for t in texts if t.startswith(f"以下{len(yellow)}项重点工作亮黄灯"))
     for k in yellow:
         assert f"第{k.number}项" in yellow_para
@@ -155,15 +158,18 @@ def test_problems_give_counts_per_unit_the_top_open_ones_and_the_full_list_in_an
     doc = bulletin_content(demo_db, "2024Q2")
     heading = next(i for i, b in enumerate(doc.blocks) if isinstance(b, model.Heading) and b.text == "四、问题化解情况")
     section = doc.blocks[heading : heading + 12]
-    per_unit = next(b for b in section if isinstance(b, model.Table))
-    assert per_unit.header[:4] == ["单位", "提出", "已化解", "未化解"]
-    assert sum(row[1] for row in per_unit.rows) == doc.figures["problems"]["raised"]
+    holding = next(b.text for b in section if isinstance(b, model.Para) and b.text.startswith("未化解问题较多的单位"))
+    assert re.search(r"（\d+个）", holding)
     top = [b for b in section if isinstance(b, model.Para) and re.match(r"（\d+）第", b.text)]
     assert len(top) == 3
+    assert any(isinstance(b, model.Para) and f"共{doc.figures['problems']['open']}个，全部见附件2" in b.text for b in section)
     annexes = [b for b in doc.blocks if isinstance(b, model.Annex)]
     assert [a.label for a in annexes] == ["附件1", "附件2"]
-    full = doc.blocks[doc.blocks.index(annexes[1]) + 1]
-    assert len(full.rows) == doc.figures["problems"]["open"]
+    listed = doc.blocks[doc.blocks.index(annexes[1]) + 1 :]
+    units = [b for b in listed if isinstance(b, model.Heading)]
+    items = [b for b in listed if isinstance(b, model.Para) and re.match(r"\d+\. 第\d+项：", b.text)]
+    assert len(items) == doc.figures["problems"]["open"]
+    assert sum(int(re.search(r"（(\d+)个）$", u.text).group(1)) for u in units) == len(items)
 
 
 TITLES = {
