@@ -118,7 +118,9 @@ def clean_text(text: str | None) -> str | None:
     """
     if text is None:
         return None
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Most texts hold nothing to remove: one search, no copy.
     return _HIDDEN.sub("", text) if _HIDDEN.search(text) else text
 
 
