@@ -349,6 +349,7 @@ class TownshipPage(QWidget):
 
     def _fill_form(self, assignment_id: int) -> None:
         from db.tasks import key_work_detail
+        from db.text import join_clauses
 
         a = next(x for x in self.assignments() if x["id"] == assignment_id)
         d = key_work_detail(self.db, a["key_work_id"])
@@ -356,9 +357,9 @@ class TownshipPage(QWidget):
         if d.get("period_phrase"):
             parts.append(f"<br>实施阶段：{esc(d['period_phrase'])}")
         if d["targets"]:
-            parts.append("<br><b>目标：</b>" + "；".join(esc(t) for t in d["targets"]))
+            parts.append("<br><b>目标：</b>" + esc(join_clauses(d["targets"], end="。")))
         if d["measures"]:
-            parts.append("<br><b>举措：</b>" + "；".join(esc(t) for t in d["measures"]))
+            parts.append("<br><b>举措：</b>" + esc(join_clauses(d["measures"], end="。")))
         self.task_view.setHtml("".join(parts))
         extras = self._extras(assignment_id)
         last = [f"<p><b>上轮进展：</b><br>{esc(extras.get('reference')) or '（无）'}</p>"]

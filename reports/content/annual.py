@@ -18,6 +18,7 @@ from db.ledger import get_meta
 from db.queries import key_work_states, round_states
 from db.rounds import list_rounds
 from db.status import BEHIND, DONE, NOT_STARTED, NOT_SUBMITTED, ON_SCHEDULE, OVERDUE, indicator_met, indicator_ratio
+from db.text import join_clauses
 from reports.content.figures import key_work_counts, milestone_figures, problem_totals, problems_by_key_work
 from reports.content.layout import GB_LEADING
 from reports.content.model import (
@@ -171,7 +172,7 @@ def annual_content(db: sqlite_utils.Database, year: int, *, official: dict | Non
         r = kw.result
         head = f"{kw.number}. {kw.title}（牵头单位：{kw.lead_unit or '无'}）"
         lines.append(Heading(head, 3, keep_lines=0, context=kw.title))
-        goal = "；".join(targets.get(kw.key_work_id, [])) or "未列明"
+        goal = join_clauses(targets.get(kw.key_work_id, [])) or "未列明"
         result_text = f"年度目标：{goal}。{as_of}：{r.status}"
         if r.percent is not None:
             result_text += f"，完成进度{pct(r.percent)}"
