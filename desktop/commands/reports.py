@@ -46,9 +46,8 @@ def register(sub) -> None:
 
 def _print_result(result) -> None:
     print(f"已生成：{result.path}" + (f"（{result.pages} 页）" if result.pages else ""))
-    print("字体：")
     for line in result.fonts:
-        print(f"  {line}")
+        print(line)
     for warning in result.warnings:
         print(f"注意：{warning}")
 

@@ -42,6 +42,7 @@ from reports.content.model import (
     Colophon,
     Document,
     Heading,
+    KeepTogether,
     Masthead,
     Para,
     Signature,
@@ -473,7 +474,7 @@ def bulletin_content(db: sqlite_utils.Database, round_id: str, *, official: dict
                 raised = f"（{chinese_date(date.fromisoformat(p['raised_at'][:10]))}提出）" if p["raised_at"] else ""
                 blocks.append(Para(f"{n}. 第{p['number']}项：{p['text'].rstrip('。；;')}{raised}。"))
     blocks.append(Colophon(fields.cc, fields.printer, fields.printed))
-    blocks = _nested_quotes(blocks)
+    blocks = with_nested_quotes(blocks)
 
     figures = {
         "round": round_row["id"],
@@ -492,11 +493,13 @@ def bulletin_content(db: sqlite_utils.Database, round_id: str, *, official: dict
     return Document("bulletin", "official", title, org, blocks, figures=figures)
 
 
-def _nested_quotes(blocks: list) -> list:
+def with_nested_quotes(blocks: list) -> list:
     """Quotes inside quotes become ‘ ’ in every paragraph and heading (a title quoting a campaign)."""
     for block in blocks:
         if isinstance(block, (Para, Heading)):
             block.text = nest_quotes(block.text)
+        elif isinstance(block, KeepTogether):
+            with_nested_quotes(block.blocks)
     return blocks
 
 
@@ -512,4 +515,4 @@ def save_omitted_names(db: sqlite_utils.Database, round_id: str, numbers: list[s
     set_meta(db, OMITTED_SETTING, saved, "gui-reports")
 
 
-__all__ = ["bulletin_content", "omitted_names", "opening", "save_omitted_names"]
+__all__ = ["bulletin_content", "omitted_names", "opening", "save_omitted_names", "with_nested_quotes"]
