@@ -9,12 +9,14 @@ from PySide6.QtGui import QColor, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
+    QScrollArea,
     QSplitter,
     QTextBrowser,
     QVBoxLayout,
@@ -151,10 +153,20 @@ class TownshipPage(QWidget):
         mv.setContentsMargins(0, 0, 0, 0)
         mv.addWidget(self.task_view)
         mv.addWidget(form_box, 1)
+        # On a 1366×768 laptop (or at 150 %) the form scrolls instead of losing its last fields.
+        form_scroll = QScrollArea()
+        form_scroll.setObjectName("formScroll")
+        form_scroll.setWidgetResizable(True)
+        form_scroll.setFrameShape(QFrame.NoFrame)
+        form_scroll.setWidget(middle)
         splitter = QSplitter(Qt.Horizontal)
         splitter.addWidget(left)
-        splitter.addWidget(middle)
+        splitter.addWidget(form_scroll)
         splitter.addWidget(last_box)
+        splitter.setChildrenCollapsible(False)
+        # The form gets the width the window gains; the list and last round's text keep theirs.
+        for index, stretch in enumerate((1, 3, 1)):
+            splitter.setStretchFactor(index, stretch)
         splitter.setSizes([300, 600, 300])
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
