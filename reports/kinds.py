@@ -205,6 +205,30 @@ def write_supervision(
     return _render(doc, out_path, db, progress)
 
 
+def write_problems(
+    db: sqlite_utils.Database,
+    out_path: str | Path,
+    *,
+    round_id: str | None = None,
+    unit: str | None = None,
+    state: str | None = "未销号",
+    progress: Progress | None = None,
+) -> ReportResult:
+    """Write the 问题清单: a workbook for .xlsx, else a document (.pdf or .docx)."""
+    out_path = REPORTS["problems"].check_out_path(out_path)
+    state = state or "未销号"
+    if out_path.suffix.lower() == ".xlsx":
+        from reports.problem_list import write_problem_list
+
+        return write_problem_list(db, out_path, round_id=round_id, unit=unit, state=state)
+    from reports.content.problems import problems_content
+
+    step(progress, 0, 3, "读取问题清单")
+    doc = problems_content(db, round_id=round_id, unit=unit, state=state)
+    step(progress, 1, 3, "排版")
+    return _render(doc, out_path, db, progress)
+
+
 def _write_ledger(db, out_path, *, round_id=None, progress=None):
     from reports.ledger_export import export_ledger
 
@@ -286,6 +310,20 @@ REPORT_KINDS: tuple[ReportKind, ...] = (
         lambda db, out, *, progress=None, key_work, **kw: write_supervision(db, key_work, out, progress=progress, **kw),
     ),
     ReportKind(
+        "problems",
+        "问题清单",
+        "问题清单（重点工作、单位、交办、销号）",
+        (
+            Param("round_id", "--round", "轮次", "round", "只列该轮次报送中提出的问题"),
+            Param("unit", "--unit", "单位", "text", "只列该单位的问题"),
+            Param("state", "--state", "状态", "text", "未销号（默认）、已销号或全部"),
+        ),
+        (".xlsx", ".pdf", ".docx"),
+        "问题清单",
+        lambda db, out, *, progress=None, **kw: write_problems(db, out, progress=progress, **kw),
+        command=False,
+    ),
+    ReportKind(
         "ledger",
         "台账导出（Excel）",
         "把台账导出为 Excel（1+N 格式，含各轮进度）",
@@ -318,6 +356,7 @@ __all__ = [
     "write_annual_summary",
     "write_bulletin",
     "write_notice",
+    "write_problems",
     "write_progress_report",
     "write_supervision",
     "write_report",
