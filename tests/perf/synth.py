@@ -23,7 +23,6 @@ import argparse
 import random
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -228,7 +227,7 @@ NEXT_STEPS = (
 #: How a key work's lead unit progresses through the year.
 TRAJECTORIES = ("on",) * 10 + ("behind",) * 4 + ("done",) * 2 + ("far_behind", "not_started", "overdue")
 
-Progress = Callable[[int, int, str], None]
+from db.jobs import Progress  # noqa: E402
 
 
 @dataclass
