@@ -97,6 +97,7 @@ class TableSizer(QObject):
             header.sectionResized.connect(self._resized)
             header.sortIndicatorChanged.connect(self._sorted)
         model = view.model()
+        model.modelReset.connect(self._resort)
         model.modelReset.connect(self.fit)
         model.layoutChanged.connect(self._rows_changed)
         model.rowsInserted.connect(self._rows_changed)
@@ -144,6 +145,13 @@ class TableSizer(QObject):
             self._fitting = False
         self._rows_changed()
 
+    def _resort(self) -> None:
+        """Sort reloaded rows the way the header shows (the clerk's order, also the remembered one)."""
+        header = self.view.horizontalHeader()
+        column = header.sortIndicatorSection()
+        if self.view.isSortingEnabled() and 0 <= column < self.view.model().columnCount():
+            self.view.model().sort(column, header.sortIndicatorOrder())
+
     def _rows_changed(self, *_args) -> None:
         if not self.wrap_columns:
             return
@@ -152,7 +160,10 @@ class TableSizer(QObject):
         wanted = QHeaderView.Fixed if many else QHeaderView.ResizeToContents
         if getattr(self, "_row_mode", None) != wanted:
             self._row_mode = wanted
-            self.view.verticalHeader().setSectionResizeMode(wanted)
+            vertical = self.view.verticalHeader()
+            # One-line rows as airy as in the other tables; wrapped ones as high as their text.
+            vertical.setMinimumSectionSize(self.view.fontMetrics().height() + 10)
+            vertical.setSectionResizeMode(wanted)
 
     # -- remembering ---------------------------------------------------------------------------
     def _key(self, what: str) -> str:

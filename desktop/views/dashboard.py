@@ -126,7 +126,6 @@ class DashboardPage(QWidget):
         self.lights_model = LightsByUnitModel(self)
         self.lights_table = make_table(self.lights_model, name="lights")
         self.lights_table.setObjectName("lightsTable")
-        self.lights_table.horizontalHeader().setStretchLastSection(True)
         self.lights_table.setSortingEnabled(False)
         lights_box = QGroupBox("各单位亮灯（按分工计）")
         QVBoxLayout(lights_box).addWidget(self.lights_table)
