@@ -128,7 +128,7 @@ class ReportsPage(QWidget):
                 box.setSpecialValueText("自动")
             return box
         edit = QLineEdit()
-        edit.setPlaceholderText("YYYY-MM-DD，留空按轮次" if param.kind == "date" else "留空则取台账设置")
+        edit.setPlaceholderText(param.help)
         edit.setToolTip(param.help)
         return edit
 
@@ -165,9 +165,9 @@ class ReportsPage(QWidget):
         kind = REPORTS[self.kind_box.currentData()]
         wanted = {param.keyword for param in kind.params}
         for keyword, widget in self.fields.items():
-            widget.setEnabled(keyword in wanted)
-            label = self.form.labelForField(widget) or self.official_form.labelForField(widget)
-            label.setEnabled(keyword in wanted)
+            # Only the rows this kind asks for are shown (a form of every kind's fields would fill the page).
+            form = self.form if self.form.labelForField(widget) else self.official_form
+            form.setRowVisible(widget, keyword in wanted)
         self.official_box.setVisible(any(key in wanted for key, *_rest in TEXT_FIELDS))
         self.names_box.setVisible(kind.name == "bulletin")
         self._fill_names()
