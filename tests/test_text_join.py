@@ -6,9 +6,14 @@ from db.text import join_clauses
 
 
 def test_clause_ends_are_not_doubled():
-    measures = ["组织干部结对走访企业，建立问题清单、责任清单、落实清单。", "对企业反映问题实行交办、督办、销号闭环管理。"]
+    measures = [
+        "组织干部结对走访企业，建立问题清单、责任清单、落实清单。",
+        "对企业反映问题实行交办、督办、销号闭环管理。",
+    ]
     joined = join_clauses(measures, end="。")
-    assert joined == "组织干部结对走访企业，建立问题清单、责任清单、落实清单；对企业反映问题实行交办、督办、销号闭环管理。"
+    assert (
+        joined == "组织干部结对走访企业，建立问题清单、责任清单、落实清单；对企业反映问题实行交办、督办、销号闭环管理。"
+    )
     for doubled in ("。；", "；；", "。。", "；。"):
         assert doubled not in joined
 
@@ -31,4 +36,7 @@ def test_township_form_and_handoff_use_the_helper(demo_db):
     from reports.exchange.handoff import _joined_by_key_work
 
     texts = _joined_by_key_work(demo_db, "measures", [2])
-    assert texts[2] == "组织干部结对走访企业，建立问题清单、责任清单、落实清单。\n对企业反映问题实行交办、督办、销号闭环管理。"
+    assert (
+        texts[2]
+        == "组织干部结对走访企业，建立问题清单、责任清单、落实清单。\n对企业反映问题实行交办、督办、销号闭环管理。"
+    )
