@@ -470,9 +470,15 @@ def bulletin_content(db: sqlite_utils.Database, round_id: str, *, official: dict
             by_unit.setdefault(p["unit"], []).append(p)
         for unit, items in sorted(by_unit.items(), key=lambda kv: -len(kv[1])):
             blocks.append(Heading(f"{unit}（{len(items)}个）", 3, keep_lines=2))
-            for n, p in enumerate(items, 1):
-                raised = f"（{chinese_date(date.fromisoformat(p['raised_at'][:10]))}提出）" if p["raised_at"] else ""
-                blocks.append(Para(f"{n}. 第{p['number']}项：{p['text'].rstrip('。；;')}{raised}。"))
+            # The same problem raised on several key works is one line naming them all.
+            same: dict[str, list[dict]] = {}
+            for p in items:
+                same.setdefault(p["text"].rstrip("。；;"), []).append(p)
+            for n, (text, group) in enumerate(same.items(), 1):
+                numbers = "、".join(dict.fromkeys(p["number"] for p in group))
+                first = min((p["raised_at"] for p in group if p["raised_at"]), default=None)
+                raised = f"（{chinese_date(date.fromisoformat(first[:10]))}提出）" if first else ""
+                blocks.append(Para(f"{n}. 第{numbers}项：{text}{raised}。"))
     blocks.append(Colophon(fields.cc, fields.printer, fields.printed))
     blocks = with_nested_quotes(blocks)
 
