@@ -101,6 +101,7 @@ class DraftKeyWork:
     leader: str | None = None
     liaison: str | None = None
     location: str = ""
+    source: str = ""
 
     @property
     def lead_unit(self) -> DraftUnit | None:
@@ -333,6 +334,7 @@ class Draft:
                     ],
                     "indicators": [asdict(i) for i in kw.indicators],
                     "location": kw.location,
+                    "source": kw.source,
                 }
             )
         return {
@@ -402,6 +404,7 @@ class Draft:
                     leader=item.get("leader"),
                     liaison=item.get("liaison"),
                     location=item.get("location") or "",
+                    source=item.get("source") or "",
                 )
             )
         draft.refresh()

@@ -16,8 +16,12 @@ from pathlib import Path
 from db.errors import DubanError
 from db.plan_draft import Draft, DraftKeyWork, Unplaced
 from reports.tasklist.grid import Grid, find_header, finish_key_works, plan_meta_from_titles, read_grids
+from db.plan_draft import DraftMilestone
 from reports.tasklist.textparse import (
+    LABEL_LINE,
+    Clause,
     _join,
+    find_clauses,
     find_indicators,
     find_unit_clauses,
     first_sentence,
@@ -33,6 +37,12 @@ _FURNITURE = re.compile(
     r"相关链接|附件下载|版权所有|ICP备|网站标识码|联系我们|网站地图|无障碍|^今天是|^首页\s*[>＞]|[>＞]\s*正文|"
     r"^(?:索引号|主题分类|发布机构|发文机关|成文日期|发布日期|有效性|文号|发文字号|信息来源|所属机构|公开方式|主题词)\s*[:：]?\s*$"
 )
+#: The end matter of an official document: copied-to, issued-by, contacts, page footers.
+_END_MATTER = re.compile(
+    r"^(?:抄送|抄报|主送|印发|（此件公开发布）|\(此件公开发布\)|联系人|联系电话|附件下载|—\s*\d+\s*—|-\s*\d+\s*-|第\s*\d+\s*页"
+    r"|[\u4e00-\u9fff]{2,20}办公室\s*(?:19|20)\d\d年\d{1,2}月\d{1,2}日印发)"
+)
+_ATTACHMENTS = re.compile(r"^附件\s*[:：]\s*(?:\d+\s*[.、．]|$)")
 _DOC_NO = re.compile(r"[\u4e00-\u9fff]{1,12}\s*[〔\[【]\s*((?:19|20)\d\d)\s*[〕\]】]\s*\d+\s*号")
 _TITLE_WORDS = re.compile(r"方案|举措|措施|意见|通知|计划|清单|要点|办法|规划|任务|细则|纲要|行动|安排|分工")
 
@@ -53,7 +63,7 @@ class _Block:
         for line in self.lines:
             if not out:
                 out = line
-            elif out[-1] in "。！？；;：:）)”":
+            elif out[-1] in "。！？；;：:）)”" or LABEL_LINE.match(line):
                 out += "\n" + line
             else:
                 out = _join(out, line)
@@ -101,9 +111,27 @@ def _blocks(lines: list[str]) -> tuple[list[_Block], list[str]]:
     expected: dict[str, int] = {}
     stack: list[str] = []
     last_at_depth: dict[int, int] = {}
+    in_attachments = False
     for line_no, line in enumerate(lines, 1):
         if not line or (len(line) <= 60 and _FURNITURE.search(line)):
             continue
+        if _END_MATTER.match(line):
+            continue
+        if _ATTACHMENTS.match(line):
+            # "附件：1.…" lists the attachments' titles: numbered, but never tasks.
+            in_attachments = True
+            continue
+        if in_attachments:
+            head = heading_of(line)
+            if (
+                head
+                and head.style in ("num", "pnum", "numparen")
+                and len(line) <= 60
+                and "。" not in line
+                and not find_unit_clauses(line)
+            ):
+                continue
+            in_attachments = False
         for piece in split_glued(line, expected):
             head = heading_of(piece)
             if head is None or not head.rest.strip():
@@ -172,7 +200,7 @@ def _document_meta(draft: Draft, lines: list[str], preamble: list[str]) -> None:
 
 
 def _key_works_from_blocks(draft: Draft, blocks: list[_Block], progress=None) -> None:
-    clauses = [find_unit_clauses(b.text) for b in blocks]
+    clauses = [find_clauses(b.text) for b in blocks]
     with_units = [i for i, c in enumerate(clauses) if c]
     if with_units:
         depth_by_style: dict[str, list[int]] = {}
@@ -216,6 +244,7 @@ def _key_works_from_blocks(draft: Draft, blocks: list[_Block], progress=None) ->
 
 _MARKS = {
     "part": "第一部分",
+    "art": "第一条",
     "cn": "一、",
     "pcn": "（一）",
     "num": "1.",
@@ -275,28 +304,50 @@ def _block_to_key_works(
             offset, category = 0, parent_title
         works = []
         start = offset
-        for n, (_s, end, units) in enumerate([c for c in clauses if c[0] >= offset], 1):
-            segment = text[start:end].strip().lstrip("。；;，, \n")
-            start = end
-            kw = _key_work_from_segment(f"{block.number}.{n}", segment, units, category, where, mode="segment")
+        for n, clause in enumerate([c for c in clauses if c.start >= offset], 1):
+            segment = text[start : clause.end].strip().lstrip("。；;，, \n")
+            start = clause.end
+            kw = _key_work_from_segment(
+                f"{block.number}.{n}", segment, clause.units, category, where, mode="segment"
+            )
+            _clause_extras(kw, [clause], segment)
             works.append(kw)
         _trailing(draft, text[start:], where)
         return works
-    units = clauses[-1][2] if clauses else []
+    units = clauses[-1].units if clauses else []
     body = text
     if clauses:
-        s, e, _units = clauses[-1]
-        _trailing(draft, text[e:], where)
-        body = text[:s]
+        _trailing(draft, text[clauses[-1].end :], where)
+        body = text[: clauses[-1].start]
     kw = _key_work_from_segment(str(block.number), body, units, parent_title, where, mode="item")
+    _clause_extras(kw, clauses[-1:], text)
     for extra in child_text:
-        for _start, _end, child_units in find_unit_clauses(extra):
+        child_clauses = find_clauses(extra)
+        for clause in child_clauses:
             known = {u.name for u in kw.units}
-            kw.units.extend(u for u in child_units if u.name not in known)
+            kw.units.extend(u for u in clause.units if u.name not in known)
+        _clause_extras(kw, child_clauses, None)
         stripped = _remove_clauses(extra)
         if stripped:
             kw.measures.append(stripped)
+        kw.source += "\n" + extra
     return [kw]
+
+
+def _clause_extras(kw: DraftKeyWork, clauses: list[Clause], source: str | None) -> None:
+    """Give a key work what its unit clauses say besides units: deadlines, leader, ongoing, source text."""
+    have = {m.phrase for m in kw.milestones}
+    for clause in clauses:
+        for phrase in clause.deadlines:
+            if phrase not in have:
+                kw.milestones.append(DraftMilestone(phrase, clause.text))
+                have.add(phrase)
+        if clause.leader and not kw.leader:
+            kw.leader = clause.leader
+        if clause.ongoing and not kw.period_phrase:
+            kw.period_phrase = "长期坚持"
+    if source is not None:
+        kw.source = source
 
 
 def _remove_clauses(text: str) -> str:

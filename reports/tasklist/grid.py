@@ -612,7 +612,8 @@ def finish_key_works(
                 if phrase not in phrases:
                     kw.milestones.append(DraftMilestone(phrase, "完成时限"))
                     phrases.add(phrase)
-        for text in [] if id(kw) in milestones_listed else kw.targets + kw.measures:
+        texts = ([] if from_table else [kw.title]) + kw.targets + kw.measures
+        for text in [] if id(kw) in milestones_listed else texts:
             for phrase, sentence in find_deadlines(text):
                 if phrase not in phrases:
                     kw.milestones.append(DraftMilestone(phrase, sentence))

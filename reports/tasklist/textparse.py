@@ -56,6 +56,7 @@ def tidy(text: str | None, *, keep_newlines: bool = True, join_cjk: bool = True)
 _CN_NUM = "一二三四五六七八九十百零〇两"
 _HEADINGS = [
     ("part", re.compile(rf"^第([{_CN_NUM}\d]+)(?:部分|章|篇)\s*")),
+    ("art", re.compile(rf"^第([{_CN_NUM}\d]+)条\s*")),
     ("cn", re.compile(rf"^([{_CN_NUM}]{{1,4}})\s*[、．.]\s*")),
     ("pcn", re.compile(rf"^[（(]\s*([{_CN_NUM}]{{1,4}})\s*[）)]\s*[、．.]?\s*")),
     ("num", re.compile(r"^(\d{1,3})\s*(?:[、．.](?!\d)|[．.](?=(?:19|20)\d\d(?!\d))|、)\s*")),
