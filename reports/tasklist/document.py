@@ -92,8 +92,46 @@ def read_task_text(
     return draft
 
 
-def parse_policy_text(text: str, draft: Draft, progress=None) -> None:
-    """Fill ``draft`` from policy text (see the module docstring for the rules)."""
+def parse_policy_text(text: str, draft: Draft, progress=None, column_map=None) -> None:
+    """Fill ``draft`` from policy text (see the module docstring for the rules).
+
+    A table pasted as text (tab- or bar-separated, box drawing, one cell per line) is read
+    as a table when the numbered text around it names no units.
+    """
+    from reports.tasklist.texttable import text_grid
+
+    body = Draft(source_name=draft.source_name, year=draft.year, year_source=draft.year_source)
+    try:
+        _parse_numbered_text(text, body, progress)
+        body_error = None
+    except DubanError as exc:
+        body_error = exc
+    if body_error is not None or not any(kw.units for kw in body.key_works):
+        grid = text_grid(text)
+        if grid is not None or column_map:
+            from reports.tasklist.grid import Grid
+
+            grids = [grid] if grid is not None else [Grid("粘贴的表格", [line.split("\t") for line in text.split("\n")])]
+            if read_grids(grids, draft, progress, column_map=column_map) and draft.key_works:
+                draft.source_kind = draft.source_kind or "text"
+                if not draft.year and body.year:
+                    draft.year, draft.year_source = body.year, body.year_source
+                    draft.refresh()
+                if body.doc_no and not draft.doc_no:
+                    draft.doc_no = body.doc_no
+                if body.title and body.title != draft.source_name and not draft.title:
+                    draft.title = body.title
+                return
+            draft.key_works.clear()
+    if body_error is not None:
+        raise body_error
+    for name in ("title", "doc_no", "year", "year_source", "categories", "key_works"):
+        setattr(draft, name, getattr(body, name))
+    draft.warnings.extend(body.warnings)
+    draft.unplaced.extend(body.unplaced)
+
+
+def _parse_numbered_text(text: str, draft: Draft, progress=None) -> None:
     raw_lines = [re.sub(r"^[•·●◆■□▪\-]\s*", "", line) for line in tidy(text).split("\n")]
     blocks, preamble = _blocks(raw_lines)
     _document_meta(draft, raw_lines, preamble)

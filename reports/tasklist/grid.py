@@ -59,6 +59,14 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
         "重点工作任务",
         "工作名称",
         "事项",
+        "民生实事",
+        "实事项目",
+        "目标与任务",
+        "任务事项",
+        "工作要点",
+        "重点事项",
+        "改革事项",
+        "项目内容",
     ),
     "targets": (
         "全市目标",
@@ -117,7 +125,7 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
         "牵头单位/责任单位",
         "牵头及责任单位",
     ),
-    "lead": ("牵头单位", "牵头部门", "主责单位", "主办单位"),
+    "lead": ("牵头单位", "牵头部门", "主责单位", "主办单位", "牵头责任单位", "牵头责任部门", "主责部门", "牵头"),
     "support": ("配合单位", "配合部门", "协办单位", "协同单位", "参与单位", "协助单位"),
     "leader": ("分管领导", "责任领导", "牵头领导", "市领导", "县领导", "区领导", "联系领导", "领导"),
     "liaison": ("联络员", "联系人", "具体联系人", "经办人", "责任人"),
@@ -133,14 +141,21 @@ def classify_header(text: str | None) -> str | None:
     key = re.sub(r"[（(][^（）()]*[)）]$", "", key) or key
     if ("领导" in key) and ("联络员" in key or "联系人" in key):
         return "leader_liaison"
-    if re.match(r"^(?:19|20)\d\d", key) or re.search(r"(进度|进展|情况|问题|计划|备注|说明|填报|完成率|成效)$", key):
+    if re.search(r"(进度|进展|情况|问题|计划|备注|说明|填报|完成率|成效)$", key):
         return None
+    if re.match(r"^(?:19|20)\d\d", key):
+        # "2022年预期目标" names the target column; "2024Q3 完成进度" is a report column.
+        rest = re.sub(r"^(?:19|20)\d\d\s*年?度?", "", key)
+        role = _EXACT.get(rest)
+        return role if role in ("targets", "title", "measures") else None
     if key in _EXACT:
         return _EXACT[key]
     for role, names in HEADER_NAMES.items():
         for name in names:
             if len(name) >= 3 and key.startswith(name):
                 return role
+    if key.endswith("领导") and len(key) <= 8:
+        return "leader"  # 分管县领导, 包抓市领导
     return None
 
 
@@ -173,6 +188,9 @@ def find_header(grid: Grid, scan_rows: int = 30) -> tuple[int, dict[str, list[in
             role = classify_header(value)
             if role:
                 roles.setdefault(role, []).append(c)
+        if not ({"title", "measures"} & roles.keys()) and "targets" in roles:
+            # A list whose task column is headed 目标任务 / 预期目标: the targets are the tasks.
+            roles["title"] = roles.pop("targets")
         if not ({"title", "measures"} & roles.keys()):
             continue
         if len(roles.keys() - {"leader", "liaison"}) < 3 and not ({"units", "lead"} & roles.keys()):
@@ -500,14 +518,96 @@ def _key(text: str) -> str:
     return re.sub(r"[\s。，,：:“”\"]", "", text or "")
 
 
-def read_grids(grids: list[Grid], draft: Draft, progress=None) -> bool:
-    """Read every grid that has a task-list header into ``draft``; return False if none has."""
+#: Names a person may use in a column mapping (``任务=C,牵头单位=D``), by column role.
+MAPPING_NAMES = {
+    "title": ("任务", "重点工作", "工作任务", "事项", "标题"),
+    "measures": ("举措", "措施", "落实举措", "具体措施", "内容", "工作内容"),
+    "targets": ("目标", "目标任务"),
+    "lead": ("牵头单位", "牵头", "牵头部门"),
+    "units": ("责任单位", "单位", "责任部门"),
+    "support": ("配合单位", "配合", "协办单位"),
+    "period": ("完成时限", "时限", "时间", "时间节点", "完成时间", "期限"),
+    "leader": ("分管领导", "领导", "责任领导"),
+    "liaison": ("联络员", "联系人"),
+    "number": ("序号", "编号"),
+    "category": ("类别", "总体任务", "分类"),
+}
+
+
+def parse_column_map(text: str) -> dict[str, list[int]]:
+    """Read a column mapping "任务=C,牵头单位=D,责任单位=E,完成时限=F" into role → 0-based columns.
+
+    Columns are letters (C) or 1-based numbers (3).
+
+    Raises:
+        DubanError: a name or a column that cannot be read.
+    """
+    from db.errors import DubanError
+
+    roles: dict[str, list[int]] = {}
+    for part in re.split(r"[,，;；]", text or ""):
+        if not part.strip():
+            continue
+        name, sep, column = part.partition("=")
+        if not sep:
+            name, sep, column = part.partition("＝")
+        name, column = re.sub(r"\s", "", name), column.strip().upper()
+        role = next((r for r, names in MAPPING_NAMES.items() if name in names), None)
+        if role is None:
+            known = "、".join(names[0] for names in MAPPING_NAMES.values())
+            raise DubanError(f"列对应“{part.strip()}”中的“{name}”无法识别（可用：{known}）。")
+        if re.fullmatch(r"[A-Z]{1,2}", column):
+            index = 0
+            for ch in column:
+                index = index * 26 + ord(ch) - 64
+        elif column.isdigit() and int(column) > 0:
+            index = int(column)
+        else:
+            raise DubanError(f"列对应“{part.strip()}”中的列“{column}”应写成字母（如 C）或列号（如 3）。")
+        roles.setdefault(role, []).append(index - 1)
+    if "title" not in roles and "measures" not in roles:
+        raise DubanError("列对应中至少要指明任务所在的列（如 任务=C）。")
+    return roles
+
+
+def _mapped_header(grid: Grid, roles: dict[str, list[int]]) -> tuple[int, dict[str, list[int]], int] | None:
+    """Where the data starts in a grid read with a person's column mapping."""
+    key_cols = roles.get("title") or roles.get("measures")
+    for r, row in enumerate(grid.cells):
+        value = tidy(_cell(row, key_cols), keep_newlines=False)
+        if len(value) >= 4 and classify_header(value) is None:
+            return max(0, r - 1), roles, r
+    return None
+
+
+def preview_rows(grids: list[Grid], limit: int = 6) -> list[list[str]]:
+    """Return the first non-empty rows of the first grid with content, for a person to map columns."""
+    for grid in grids:
+        rows = [[tidy(v, keep_newlines=False) for v in row] for row in grid.cells]
+        rows = [row for row in rows if any(row)]
+        if rows:
+            return rows[:limit]
+    return []
+
+
+def read_grids(grids: list[Grid], draft: Draft, progress=None, column_map: dict[str, list[int]] | None = None) -> bool:
+    """Read every grid that has a task-list header into ``draft``; return False if none has.
+
+    Args:
+        grids: the tables.
+        draft: filled in place.
+        progress: optional progress callback.
+        column_map: role → columns chosen by a person (``parse_column_map``); used where
+            no header is recognised.
+    """
     builder = _Builder(draft)
     found = False
     has_targets = False
     title_lines: list[str] = []
     for grid in grids:
         header = find_header(grid)
+        if header is None and column_map:
+            header = _mapped_header(grid, column_map)
         if header is None:
             continue
         found = True
