@@ -19,6 +19,7 @@ from reports.tasklist.grid import Grid, find_header, finish_key_works, plan_meta
 from db.plan_draft import DraftMilestone
 from reports.tasklist.textparse import (
     LABEL_LINE,
+    Heading,
     Clause,
     _join,
     find_clauses,
@@ -44,7 +45,7 @@ _END_MATTER = re.compile(
 )
 _ATTACHMENTS = re.compile(r"^附件\s*[:：]\s*(?:\d+\s*[.、．]|$)")
 _DOC_NO = re.compile(r"[\u4e00-\u9fff]{1,12}\s*[〔\[【]\s*((?:19|20)\d\d)\s*[〕\]】]\s*\d+\s*号")
-_TITLE_WORDS = re.compile(r"方案|举措|措施|意见|通知|计划|清单|要点|办法|规划|任务|细则|纲要|行动|安排|分工")
+_TITLE_WORDS = re.compile(r"方案|举措|措施|意见|通知|计划|清单|要点|办法|规划|任务|细则|纲要|行动|安排|分工|实事|项目|责任|目标")
 
 
 @dataclass
@@ -171,7 +172,7 @@ def _blocks(lines: list[str]) -> tuple[list[_Block], list[str]]:
                 continue
             in_attachments = False
         for piece in split_glued(line, expected):
-            head = heading_of(piece)
+            head = heading_of(piece) or _glued_number(piece, expected)
             if head is None or not head.rest.strip():
                 if blocks:
                     blocks[-1].lines.append(piece)
@@ -193,6 +194,14 @@ def _blocks(lines: list[str]) -> tuple[list[_Block], list[str]]:
                 del last_at_depth[deeper]
             blocks.append(block)
     return blocks, preamble
+
+
+def _glued_number(line: str, expected: dict[str, int]) -> Heading | None:
+    """"11.121人才梯队…" after item 10 is item 11 whose text starts with a figure."""
+    m = re.match(r"^(\d{1,3})[.．](?=\d)", line)
+    if m and expected.get("num") == int(m.group(1)) and int(m.group(1)) > 1:
+        return Heading("num", int(m.group(1)), line[m.end() :], m.group(0))
+    return None
 
 
 def _document_meta(draft: Draft, lines: list[str], preamble: list[str]) -> None:

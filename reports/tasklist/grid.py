@@ -571,12 +571,20 @@ def parse_column_map(text: str) -> dict[str, list[int]]:
 
 
 def _mapped_header(grid: Grid, roles: dict[str, list[int]]) -> tuple[int, dict[str, list[int]], int] | None:
-    """Where the data starts in a grid read with a person's column mapping."""
-    key_cols = roles.get("title") or roles.get("measures")
+    """Where the data starts in a grid read with a person's column mapping.
+
+    Title rows above the table fill one cell; the first row that fills several cells is
+    the header, unless it already reads as data (a deadline in the period column).
+    """
+    period_cols = roles.get("period", [])
     for r, row in enumerate(grid.cells):
-        value = tidy(_cell(row, key_cols), keep_newlines=False)
-        if len(value) >= 4 and classify_header(value) is None:
+        filled = {tidy(v) for v in row if tidy(v)}
+        if len(filled) < 3:  # a title merged across the table fills every cell with one text
+            continue
+        period = re.sub(r"\s", "", tidy(_cell(row, period_cols)))
+        if period and parse_deadline(period, 2000).understood:
             return max(0, r - 1), roles, r
+        return r, roles, r + 1
     return None
 
 
@@ -688,7 +696,7 @@ def finish_key_works(
     if draft.year is None:
         years = Counter()
         for kw in draft.key_works:
-            for text in kw.targets + ([kw.title] if not from_table else []):
+            for text in kw.targets + ([kw.title] if not from_table else []) + [m.phrase for m in kw.milestones]:
                 for y in re.findall(r"((?:19|20)\d\d)\s*年", text):
                     years[int(y)] += 1
         if years:

@@ -338,7 +338,9 @@ def is_collective_name(name: str) -> bool:
     """
     if is_fanout_name(name):
         return False
-    name = re.sub(r"[（(][^（）()]*[)）]$", "", name.strip())
+    name = re.sub(r"[（(][^（）()]*[)）]", "", name.strip())
+    if re.match(r"^(?:[市县区省]直|市级|县级|区级|省级)?各(?!乡|镇|街|县|区|市|省)", name) and not is_fanout_name(name):
+        return True  # 市直各窗口单位, 各成员单位
     return bool(_COLLECTIVE.match(name))
 
 
@@ -402,7 +404,7 @@ _CONVENTION = re.compile(
     r"(?:为|是)(?:牵头|主责|汇总)(?:单位|部门)(?:或汇总单位)?|下同|以下同|后同)"
 )
 _STATED_CONVENTION = re.compile(r"(?:列|排|排在|位列)(?:在)?(?:第一|首)位(?:的|者)?(?:责任)?(?:单位|部门)?(?:为|是)牵头")
-_SUPPORT_VERB = re.compile(r"(?:共同|积极|协同)?(?:配合|参与|协同|协助|协办|支持)(?:落实|推进|实施)?$")
+_SUPPORT_VERB = re.compile(r"(?:共同|积极|协同)?(?:配合|参与|协同|协助|协办|支持|指导|督导|协调)(?:落实|推进|实施)?$")
 _RESP_VERB = re.compile(
     r"(?:等(?:有关|相关)?(?:部门|单位|部门和单位)?)?(?:(?:按|根据)(?:各自)?职责(?:分工)?)?"
     r"(?:分别|具体|共同|负责)?(?:负责|落实|实施|推进|组织实施)(?:落实)?$"
@@ -631,9 +633,10 @@ def find_clauses(text: str) -> list[Clause]:
 
     A label line ("牵头单位：…" at the start of a line or after a sentence end) runs to the
     end of the text when every later line is a label line too (the layout of a task with
-    its 牵头单位/责任单位/完成时限 lines under it), else to the end of its sentence.
+    its 牵头单位/责任单位/完成时限 lines under it), else to the end of its line. Brackets
+    inside a label run belong to the names there (各乡镇（街道）).
     """
-    found: list[Clause] = []
+    spans: list[tuple[int, int]] = []
     depth, start = 0, None
     for i, ch in enumerate(text):
         if ch in _CLAUSE_OPEN:
@@ -643,24 +646,29 @@ def find_clauses(text: str) -> list[Clause]:
         elif ch in _CLAUSE_CLOSE and depth:
             depth -= 1
             if depth == 0 and start is not None:
-                inner = text[start + 1 : i]
-                if not _BRACKET_LABEL.fullmatch(text[start : i + 1] + "："):
-                    read = read_clause(inner)
-                    if read and not read[4] and not _trailing(text, i + 1):
-                        read = None  # "由市委办公室（市考绩办）会同…": a name's note, not a clause
-                    if read:
-                        found.append(Clause(start, i + 1, read[0], read[1], read[2], text[start : i + 1], read[3]))
+                spans.append((start, i + 1))
                 start = None
-    covered = [(c.start, c.end) for c in found]
+    found: list[Clause] = []
+    runs: list[tuple[int, int]] = []
     for m in LABEL_LINE.finditer(text):
-        if any(s <= m.start() < e for s, e in covered):
+        if any(s < m.start() < e for s, e in spans + runs):
             continue
         begin = m.start() + (len(m.group(0)) - len(m.group(0).lstrip(" \t")))
         end = _label_run_end(text, begin)
         read = read_clause(text[begin:end])
         if read:
             found.append(Clause(begin, end, read[0], read[1], read[2], text[begin:end], read[3]))
-            covered.append((begin, end))
+            runs.append((begin, end))
+    for begin, end in spans:
+        if any(s <= begin < e for s, e in runs):
+            continue
+        if _BRACKET_LABEL.fullmatch(text[begin:end] + "："):
+            continue
+        read = read_clause(text[begin + 1 : end - 1])
+        if read and not read[4] and not _trailing(text, end):
+            read = None  # "由市委办公室（市考绩办）会同…": a name's note, not a clause
+        if read:
+            found.append(Clause(begin, end, read[0], read[1], read[2], text[begin:end], read[3]))
     found.sort(key=lambda c: c.start)
     return found
 
@@ -708,7 +716,7 @@ _DEADLINE = re.compile(
             rf"{_PRE}(?:(?:19|20)\d{{2}}\s*)?年\s*(?:底|末){_BEFORE}",
             rf"{_PRE}(?:{_Y})?(?:上半年|下半年)\s*(?:前|末|底)",
             rf"到\s*(?:{_Y})?(?:上半年|下半年)",
-            rf"(?:{_Y})?(?:上半年|下半年)\s*(?:内|完成)",
+            rf"(?:{_Y})?(?:上半年|下半年)\s*(?:内|完成|(?=(?:全面|基本|正式)?(?:建成|投入|投用|实现|上线|出台|印发|启动|运行|开工|竣工|交付|开放)))",
             rf"{_PRE}(?:{_Y})?第?[一二三四1-4]\s*季度\s*(?:末|底|前)",
             r"(?:到|至|截至|截止)\s*(?:19|20)\d{2}\s*年(?![度份])",
             r"(?:19|20)\d{2}\s*年\s*(?:前|以前|之前)",
