@@ -132,7 +132,23 @@ def parse_policy_text(text: str, draft: Draft, progress=None, column_map=None) -
     draft.unplaced.extend(body.unplaced)
 
 
+_HTML_BLOCK = re.compile(r"</?(?:p|br|div|li|tr|h\d|table|tbody|ul|ol)\b[^>]{0,200}>", re.I)
+_HTML_INLINE = re.compile(r"</?(?:span|strong|b|i|em|font|a|u|td|th|sup|sub|img)\b[^>]{0,200}>", re.I)
+
+
+def _strip_html(text: str) -> str:
+    """Text copied with its HTML tags ("<p>（一）…</p>"): tags out, entities decoded."""
+    import html
+
+    if not _HTML_BLOCK.search(text):
+        return text
+    text = _HTML_BLOCK.sub("\n", text)
+    text = _HTML_INLINE.sub("", text)
+    return html.unescape(text)
+
+
 def _parse_numbered_text(text: str, draft: Draft, progress=None) -> None:
+    text = _strip_html(text)
     raw_lines = [re.sub(r"^[•·●◆■□▪\-]\s*", "", line) for line in tidy(text).split("\n")]
     blocks, preamble = _blocks(raw_lines)
     _document_meta(draft, raw_lines, preamble)
@@ -363,10 +379,13 @@ def _block_to_key_works(
         return works
     units = clauses[-1].units if clauses else []
     body = text
+    tail = ""
     if clauses:
-        _trailing(draft, text[clauses[-1].end :], where)
+        # Sentences after the clause still belong to this one task ("…（X负责）。同步完善…").
+        tail = text[clauses[-1].end :].strip().lstrip("。；;，,").strip()
         body = text[: clauses[-1].start]
     kw = _key_work_from_segment(str(block.number), body, units, parent_title, where, mode="item")
+    kw.measures.extend(s.strip() for s in sentences(tail) if len(s.strip()) > 1)
     _clause_extras(kw, clauses[-1:], text)
     for extra in child_text:
         child_clauses = find_clauses(extra)

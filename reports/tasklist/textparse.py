@@ -210,13 +210,13 @@ _SPLITTERS = "、，,；;/／\n"
 _LEVEL_PREFIX = set("市县区省各乡镇团中国人")
 _LEAD_NOTE = re.compile(r"[（(]\s*(?:牵头|牵头单位|主责)\s*[)）]$")
 _UNIT_TAIL = re.compile(
-    r"(?:等(?:有关|相关|其他)?(?:部门|单位|部门和单位|单位和部门|部门单位)?"
+    r"(?:等(?:[省市县区]直?|市级|县级|区级|省级)?(?:有关|相关|其他)?(?:部门|单位|部门和单位|单位和部门|部门单位)?"
     r"|(?:按|根据)(?:各自)?职责(?:分工)?(?:负责|落实)?|分别负责|负责落实|具体负责|负责|牵头|配合)$"
 )
 #: Words a fan-out ("各乡镇（街道）", "各区、县级市", "各县（市、区）") is made of, after 各.
 _AREA_WORDS = (
     "乡镇街道|乡镇|镇街|街镇|镇|乡|街道|街办|社区|村|县市区|县区|区县|县级市|市县|市州|地市|省区市|省级|"
-    "省|自治区|直辖市|州|盟|旗|区|县|市|开发区|园区|功能区|新区|管理区|片区|镇区"
+    "地级以上市|地级市|设区的市|设区市|省|自治区|直辖市|州|盟|旗|区|县|市|开发区|园区|功能区|新区|管理区|片区|镇区"
 )
 _FANOUT_CORE = re.compile(rf"^(?:{_AREA_WORDS})+$")
 _FANOUT_SUFFIX = re.compile(r"(?:人民政府|政府|党委和政府|党委政府|管委会|办事处|党工委|管理委员会)$")
@@ -403,13 +403,16 @@ _CONVENTION = re.compile(
     r"(?:[，,；;]\s*)?(?:(?:单位|部门)?(?:列|排|排在|位列)(?:在)?(?:第一|首)位(?:的|者)?(?:单位|部门)?"
     r"(?:为|是)(?:牵头|主责|汇总)(?:单位|部门)(?:或汇总单位)?|下同|以下同|后同)"
 )
+_CONVENTION_NOTE = re.compile(
+    r"[（(〔【][^（）()〔〕【】]*?(?:下同|第一位|汇总单位|不再做分工|不再分工|即为牵头)[^（）()〔〕【】]*?[）)〕】]"
+)
 _STATED_CONVENTION = re.compile(r"(?:列|排|排在|位列)(?:在)?(?:第一|首)位(?:的|者)?(?:责任)?(?:单位|部门)?(?:为|是)牵头")
 _SUPPORT_VERB = re.compile(r"(?:共同|积极|协同)?(?:配合|参与|协同|协助|协办|支持|指导|督导|协调)(?:落实|推进|实施)?$")
 _RESP_VERB = re.compile(
     r"(?:等(?:有关|相关)?(?:部门|单位|部门和单位)?)?(?:(?:按|根据)(?:各自)?职责(?:分工)?)?"
     r"(?:分别|具体|共同|负责)?(?:负责|落实|实施|推进|组织实施)(?:落实)?$"
 )
-_LEAD_VERB = re.compile(r"牵头(?:负责|抓总|落实|推进)?$")
+_LEAD_VERB = re.compile(r"(?:分别|共同)?牵头(?:负责|抓总|落实|推进)?$")
 _ONGOING_WORDS = re.compile(r"^(?:长期坚持|长期实施|长期推进|持续推进|持续实施|常态化推进|长期|持续开展|常态化)$")
 
 
@@ -450,7 +453,10 @@ def read_clause(content: str) -> tuple[list[DraftUnit], list[str], str | None, b
     """
     text = tidy(content, keep_newlines=True).strip().rstrip("。；;，,")
     text = _BRACKET_LABEL.sub(lambda m: m.group(1) + "：", text)
+    # A note in brackets stating the convention ("除标注…外，列第一位为牵头或汇总单位，下同").
+    text = _CONVENTION_NOTE.sub("", text)
     text = _CONVENTION.sub("", text).strip("，,；; \n")
+    text = _cut_explanation(text)
     if not text or len(text) > 400:
         return None
     units: list[DraftUnit] = []
@@ -513,12 +519,32 @@ def read_clause(content: str) -> tuple[list[DraftUnit], list[str], str | None, b
     return _dedupe_units(units), deadlines, leader, ongoing, strong
 
 
+def _cut_explanation(text: str) -> str:
+    """Drop the sentences after the first full stop of a clause unless they carry a label.
+
+    "…按职责分工负责。具体任务均涉及相关市（州）人民政府，不再做分工，下同。" keeps its first sentence.
+    """
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth = max(0, depth - 1)
+        elif ch == "。" and depth == 0:
+            rest = text[i + 1 :]
+            if _LABEL.search(rest):
+                return text[:i] + "；" + _cut_explanation(rest)
+            return text[:i]
+    return text
+
+
 def _read_segments(value: str, role: str) -> tuple[list[DraftUnit], list[str], bool]:
     """A labelled value: unit names, perhaps with a deadline after a comma."""
     units: list[DraftUnit] = []
     deadlines: list[str] = []
     ongoing = False
     names: list[str] = []
+    leads: list[str] = []
     for piece, _sep in _split_depth0(value, "，,；;\n"):
         piece = piece.strip()
         if not piece:
@@ -528,10 +554,17 @@ def _read_segments(value: str, role: str) -> tuple[list[DraftUnit], list[str], b
             ongoing = True
         elif kind == "deadline":
             deadlines.extend(found)
+        elif _LEAD_VERB.search(piece):
+            leads.append(_LEAD_VERB.sub("", piece))  # "X、Y分别牵头" under 责任单位：
         else:
-            names.append(piece)
+            names.append(_RESP_VERB.sub("", piece) or piece)
+    if leads:
+        units = units_from_list("、".join(leads), first_is_lead=False, role=role)
+        for unit in units:
+            if not unit.collective:
+                unit.role = ROLE_LEAD
     if names:
-        units = units_from_list("、".join(names), first_is_lead=False, role=role)
+        units += units_from_list("、".join(names), first_is_lead=False, role=role)
     return units, deadlines, ongoing
 
 
@@ -651,8 +684,10 @@ def find_clauses(text: str) -> list[Clause]:
     found: list[Clause] = []
     runs: list[tuple[int, int]] = []
     for m in LABEL_LINE.finditer(text):
-        if any(s < m.start() < e for s, e in spans + runs):
-            continue
+        if any(s < m.start() < e for s, e in runs) or any(
+            s <= m.start() < e and e > m.end() for s, e in spans
+        ):
+            continue  # a label inside a bracket clause is read with that clause
         begin = m.start() + (len(m.group(0)) - len(m.group(0).lstrip(" \t")))
         end = _label_run_end(text, begin)
         read = read_clause(text[begin:end])
