@@ -330,7 +330,14 @@ def _differences(
 
 
 # -------------------------------------------------------------------- commit
-def commit_draft(db: sqlite_utils.Database, draft: Draft, *, new_units: str = "create", progress=None) -> CommitResult:
+def commit_draft(
+    db: sqlite_utils.Database,
+    draft: Draft,
+    *,
+    new_units: str = "create",
+    progress=None,
+    allow_unassigned: bool = True,
+) -> CommitResult:
     """Write a reviewed draft into the ledger in one transaction.
 
     Args:
@@ -340,6 +347,8 @@ def commit_draft(db: sqlite_utils.Database, draft: Draft, *, new_units: str = "c
             units, ``refuse`` stops with a message listing them, ``skip`` leaves them out.
         progress: optional ``progress(done, total, message)``; raising from it cancels and
             rolls everything back.
+        allow_unassigned: a person confirmed that key works without any unit may be
+            written; when False such a draft is refused and the works are named.
 
     Returns:
         A :class:`CommitResult` listing added, changed and removed key works by number.
@@ -358,6 +367,12 @@ def commit_draft(db: sqlite_utils.Database, draft: Draft, *, new_units: str = "c
         raise DubanError(f"文件里没有找到计划名称，未导入。请先填写计划名称（命令行加 --plan-title 名称）{hint}。")
     if draft.year is None and any(kw.milestones for kw in draft.key_works):
         raise DubanError("未能确定计划年度，时间节点无法换算为日期；请指定年度（如 --year 2024）后再导入。")
+    unassigned = [kw.number for kw in draft.key_works if kw.unassigned]
+    if unassigned and not allow_unassigned:
+        shown = "、".join(unassigned[:10]) + (f" 等 {len(unassigned)} 项" if len(unassigned) > 10 else " 项")
+        raise DubanError(
+            f"第 {shown}没有读到责任单位，未导入；请补填单位，或确认后再导入（命令行加 --allow-unassigned）。"
+        )
     numbers = [kw.number for kw in draft.key_works]
     duplicates = sorted({n for n in numbers if numbers.count(n) > 1})
     if duplicates:

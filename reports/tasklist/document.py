@@ -72,7 +72,12 @@ class _Block:
 
 
 def read_task_text(
-    text: str, *, year: int | None = None, plan_title: str | None = None, source_name: str = "粘贴文本"
+    text: str,
+    *,
+    year: int | None = None,
+    plan_title: str | None = None,
+    source_name: str = "粘贴文本",
+    columns: str | None = None,
 ) -> Draft:
     """Read a policy document given as text (pasted, or the content of a .txt file).
 
@@ -85,8 +90,10 @@ def read_task_text(
     Raises:
         DubanError: the text holds no numbered items.
     """
+    from reports.tasklist.grid import parse_column_map
+
     draft = Draft(source_name=source_name, source_kind="text", year=year, year_source="参数" if year else None)
-    parse_policy_text(text, draft)
+    parse_policy_text(text, draft, column_map=parse_column_map(columns) if columns else None)
     if plan_title:
         draft.title = plan_title.strip()
     draft.refresh()

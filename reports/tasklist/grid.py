@@ -322,8 +322,25 @@ class _Builder:
             if self._section_row(grid, r, texts, roles, where):
                 continue
             self._data_row(row, roles, where)
+            if self.current is not None:
+                self._remember_source(self.current, header, row)
             count += 1
         return count
+
+    @staticmethod
+    def _remember_source(kw: DraftKeyWork, header: list, row: list) -> None:
+        """Keep the row as "列名：值" lines, the text the review shows the fields were read from."""
+        lines = []
+        for c, value in enumerate(row):
+            text = tidy(value)
+            if not text:
+                continue
+            name = re.sub(r"\s", "", tidy(header[c])) if c < len(header) and header[c] else f"第{c + 1}列"
+            line = f"{name}：{text}"
+            if line not in kw.source:
+                lines.append(line)
+        if lines:
+            kw.source = (kw.source + "\n" if kw.source else "") + "\n".join(lines)
 
     def _section_row(self, grid: Grid, r: int, texts: list[str], roles: dict[str, list[int]], where: str) -> bool:
         """Handle a row that is one merged cell: a category heading or a note."""
