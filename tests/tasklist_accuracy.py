@@ -58,11 +58,11 @@ def _write_docx_table(path: Path, table: dict) -> Path:
     for title in table["titles"]:
         document.add_paragraph(title)
     grid = document.add_table(rows=1, cols=len(table["header"]))
-    for cell, text in zip(grid.rows[0].cells, table["header"]):
+    for cell, text in zip(grid.rows[0].cells, table["header"], strict=True):
         cell.text = text
     for row in table["rows"]:
         cells = grid.add_row().cells
-        for cell, text in zip(cells, row):
+        for cell, text in zip(cells, row, strict=True):
             cell.text = text
     document.save(str(path))
     return path

@@ -40,7 +40,9 @@ def register(sub) -> None:
         action="store_true",
         help="确认导入没有读到责任单位的重点工作（默认拒绝导入，先列出它们的原文以便补填）",
     )
-    p.add_argument("--evidence", action="store_true", help="列出每项重点工作的原文，并标出读作牵头、责任单位和时限的文字")
+    p.add_argument(
+        "--evidence", action="store_true", help="列出每项重点工作的原文，并标出读作牵头、责任单位和时限的文字"
+    )
     p.set_defaults(func=cmd_import_tasks)
 
 
@@ -125,7 +127,12 @@ def _print_summary(draft, evidence: bool = False) -> None:
         print(f"新单位 {len(s['new_units'])} 个（单位名录中没有）：{'、'.join(s['new_units'])}")
     elif s["new_units"] is None:
         names = sorted(
-            {u.name for kw in draft.key_works for u in kw.units if not u.skip and not u.all_townships and not u.use_unit}
+            {
+                u.name
+                for kw in draft.key_works
+                for u in kw.units
+                if not u.skip and not u.all_townships and not u.use_unit
+            }
         )
         if names:
             print(f"台账尚未建立，导入时将新建单位 {len(names)} 个：{'、'.join(names)}")

@@ -14,13 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from db.errors import DubanError
-from db.plan_draft import Draft, DraftKeyWork, Unplaced
+from db.plan_draft import Draft, DraftKeyWork, DraftMilestone, Unplaced
 from reports.tasklist.grid import Grid, find_header, finish_key_works, plan_meta_from_titles, read_grids
-from db.plan_draft import DraftMilestone
 from reports.tasklist.textparse import (
     LABEL_LINE,
-    Heading,
     Clause,
+    Heading,
     _join,
     find_clauses,
     find_indicators,
@@ -45,7 +44,9 @@ _END_MATTER = re.compile(
 )
 _ATTACHMENTS = re.compile(r"^附件\s*[:：]\s*(?:\d+\s*[.、．]|$)")
 _DOC_NO = re.compile(r"[\u4e00-\u9fff]{1,12}\s*[〔\[【]\s*((?:19|20)\d\d)\s*[〕\]】]\s*\d+\s*号")
-_TITLE_WORDS = re.compile(r"方案|举措|措施|意见|通知|计划|清单|要点|办法|规划|任务|细则|纲要|行动|安排|分工|实事|项目|责任|目标")
+_TITLE_WORDS = re.compile(
+    r"方案|举措|措施|意见|通知|计划|清单|要点|办法|规划|任务|细则|纲要|行动|安排|分工|实事|项目|责任|目标|工作"
+)
 
 
 @dataclass
@@ -119,7 +120,9 @@ def parse_policy_text(text: str, draft: Draft, progress=None, column_map=None) -
         if grid is not None or column_map:
             from reports.tasklist.grid import Grid
 
-            grids = [grid] if grid is not None else [Grid("粘贴的表格", [line.split("\t") for line in text.split("\n")])]
+            grids = (
+                [grid] if grid is not None else [Grid("粘贴的表格", [line.split("\t") for line in text.split("\n")])]
+            )
             if read_grids(grids, draft, progress, column_map=column_map) and draft.key_works:
                 draft.source_kind = draft.source_kind or "text"
                 if not draft.year and body.year:
@@ -220,7 +223,7 @@ def _blocks(lines: list[str]) -> tuple[list[_Block], list[str]]:
 
 
 def _glued_number(line: str, expected: dict[str, int]) -> Heading | None:
-    """"11.121人才梯队…" after item 10 is item 11 whose text starts with a figure."""
+    """An item number glued to a figure: "11.121人才梯队…" after item 10 is item 11."""
     m = re.match(r"^(\d{1,3})[.．](?=\d)", line)
     if m and expected.get("num") == int(m.group(1)) and int(m.group(1)) > 1:
         return Heading("num", int(m.group(1)), line[m.end() :], m.group(0))
@@ -377,9 +380,7 @@ def _block_to_key_works(
         for n, clause in enumerate([c for c in clauses if c.start >= offset], 1):
             segment = text[start : clause.end].strip().lstrip("。；;，, \n")
             start = clause.end
-            kw = _key_work_from_segment(
-                f"{block.number}.{n}", segment, clause.units, category, where, mode="segment"
-            )
+            kw = _key_work_from_segment(f"{block.number}.{n}", segment, clause.units, category, where, mode="segment")
             _clause_extras(kw, [clause], segment)
             works.append(kw)
         _trailing(draft, text[start:], where)

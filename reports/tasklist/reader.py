@@ -7,9 +7,9 @@ import re
 from pathlib import Path
 
 from db.errors import DubanError
+from db.plan_draft import Draft
 from reports.safety import expect_kind
 from reports.tasklist.document import parse_policy_text, read_docx
-from db.plan_draft import Draft
 from reports.tasklist.excel import xls_grids, xlsx_grids
 from reports.tasklist.grid import parse_column_map, preview_rows, read_grids
 
@@ -126,7 +126,9 @@ def pdf_text(path: Path, data: bytes) -> str:
     out = []
     for lines in lines_per_page:
         for line in lines:
-            if line in repeated or re.fullmatch(r"[-—–－]?\s*\d{1,4}\s*[-—–－]?|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?", line):
+            if line in repeated or re.fullmatch(
+                r"[-—–－]?\s*\d{1,4}\s*[-—–－]?|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?", line
+            ):
                 continue
             out.append(line)
     return "\n".join(out)
@@ -156,7 +158,9 @@ def _read_converted(path: Path, **kwargs) -> Draft:
                 env={**__import__("os").environ, "HOME": tmp},
             )
         except (subprocess.SubprocessError, OSError):
-            raise DubanError(f"“{path.name}”是旧版 Word 文件，转换失败，请在 Word/WPS 中另存为 .docx 后再导入。") from None
+            raise DubanError(
+                f"“{path.name}”是旧版 Word 文件，转换失败，请在 Word/WPS 中另存为 .docx 后再导入。"
+            ) from None
         converted = next(Path(tmp).glob("*.docx"), None)
         if converted is None:
             raise DubanError(f"“{path.name}”是旧版 Word 文件，转换失败，请在 Word/WPS 中另存为 .docx 后再导入。")

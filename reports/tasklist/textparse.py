@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from db.text import chinese_number
-from db.units import clean_unit_name
 from db.plan_draft import (
     ROLE_LEAD,
     ROLE_RESPONSIBLE,
@@ -18,6 +16,8 @@ from db.plan_draft import (
     DraftIndicator,
     DraftUnit,
 )
+from db.text import chinese_number
+from db.units import clean_unit_name
 
 _CJK = r"\u3400-\u9fff"
 _OPEN, _CLOSE = "（(〈《【[〔［", "）)〉》】]〕］"
@@ -406,7 +406,9 @@ _CONVENTION = re.compile(
 _CONVENTION_NOTE = re.compile(
     r"[（(〔【][^（）()〔〕【】]*?(?:下同|第一位|汇总单位|不再做分工|不再分工|即为牵头)[^（）()〔〕【】]*?[）)〕】]"
 )
-_STATED_CONVENTION = re.compile(r"(?:列|排|排在|位列)(?:在)?(?:第一|首)位(?:的|者)?(?:责任)?(?:单位|部门)?(?:为|是)牵头")
+_STATED_CONVENTION = re.compile(
+    r"(?:列|排|排在|位列)(?:在)?(?:第一|首)位(?:的|者)?(?:责任)?(?:单位|部门)?(?:为|是)牵头"
+)
 _SUPPORT_VERB = re.compile(r"(?:共同|积极|协同)?(?:配合|参与|协同|协助|协办|支持|指导|督导|协调)(?:落实|推进|实施)?$")
 _RESP_VERB = re.compile(
     r"(?:等(?:有关|相关)?(?:部门|单位|部门和单位)?)?(?:(?:按|根据)(?:各自)?职责(?:分工)?)?"
@@ -639,9 +641,7 @@ def _read_verbs(text: str) -> tuple[list[DraftUnit] | None, list[str], bool, boo
             if units or deadlines:
                 continue
             return None, [], False, False
-        if not saw_verb and not all(
-            _looks_complete(u.name) or u.collective or u.all_townships for u in found_units
-        ):
+        if not saw_verb and not all(_looks_complete(u.name) or u.collective or u.all_townships for u in found_units):
             # A sentence in brackets, not a list of units ("含2个试点", "以下简称…").
             if units:
                 continue
@@ -684,9 +684,7 @@ def find_clauses(text: str) -> list[Clause]:
     found: list[Clause] = []
     runs: list[tuple[int, int]] = []
     for m in LABEL_LINE.finditer(text):
-        if any(s < m.start() < e for s, e in runs) or any(
-            s <= m.start() < e and e > m.end() for s, e in spans
-        ):
+        if any(s < m.start() < e for s, e in runs) or any(s <= m.start() < e and e > m.end() for s, e in spans):
             continue  # a label inside a bracket clause is read with that clause
         begin = m.start() + (len(m.group(0)) - len(m.group(0).lstrip(" \t")))
         end = _label_run_end(text, begin)
@@ -738,6 +736,7 @@ def find_unit_clauses(text: str) -> list[tuple[int, int, list[DraftUnit]]]:
 def states_first_is_lead(text: str) -> bool:
     """True when the text states the convention "列第一位者为牵头单位"."""
     return bool(_STATED_CONVENTION.search(text or ""))
+
 
 # ----------------------------------------------------------------- deadlines
 _N = r"[0-9一二三四五六七八九十]{1,3}"
