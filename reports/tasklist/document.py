@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from db.errors import DubanError
@@ -59,8 +60,9 @@ class _Block:
     parent: int | None = None
     children: list[int] = field(default_factory=list)
 
-    @property
+    @cached_property
     def text(self) -> str:
+        # Read only once every line of the block is known.
         out = ""
         for line in self.lines:
             if not out:
