@@ -134,7 +134,16 @@ def _write_pdf(path: Path, text: str, *, scanned: bool = False) -> Path:
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfgen import canvas
 
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    font = "STSong-Light"
+    embedded = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+    if embedded.exists():
+        # An embedded TrueType font, as Word and WPS write PDFs (poppler reads it too).
+        from reportlab.pdfbase.ttfonts import TTFont
+
+        font = "WenQuanYi"
+        pdfmetrics.registerFont(TTFont(font, str(embedded), subfontIndex=0))
+    else:
+        pdfmetrics.registerFont(UnicodeCIDFont(font))
     pdf = canvas.Canvas(str(path), pagesize=A4)
     lines = []
     for line in text.splitlines():
@@ -147,7 +156,7 @@ def _write_pdf(path: Path, text: str, *, scanned: bool = False) -> Path:
         if scanned:
             pdf.rect(50, y, 8 * len(line), 10, fill=1)  # a picture of a line, no text
         else:
-            pdf.setFont("STSong-Light", 11)
+            pdf.setFont(font, 11)
             pdf.drawString(50, y, line)
         y -= 18
         if y < 60:
@@ -156,7 +165,7 @@ def _write_pdf(path: Path, text: str, *, scanned: bool = False) -> Path:
             pdf.showPage()
             page, y = page + 1, 800
     if not scanned:
-        pdf.setFont("STSong-Light", 11)
+        pdf.setFont(font, 11)
         pdf.drawString(290, 30, str(page))
     pdf.save()
     return path

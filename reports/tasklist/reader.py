@@ -93,30 +93,15 @@ def pdf_text(path: Path, data: bytes) -> str:
 
     Page headers and footers repeated on most pages and bare page numbers are dropped.
     """
-    import io
-    import logging
-
-    import pypdf
-
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
-    try:
-        reader = pypdf.PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            try:
-                reader.decrypt("")
-            except Exception:  # noqa: BLE001 - any failure means we cannot open it
-                raise DubanError(f"PDF 文件“{path.name}”设有密码，无法读取，请取消密码后再导入。") from None
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except DubanError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds for broken files
-        raise DubanError(f"PDF 文件“{path.name}”已损坏，无法读取（{type(exc).__name__}）。") from None
-    cjk = sum(1 for page in pages for ch in page if "\u4e00" <= ch <= "\u9fff")
+    pages = _poppler_pages(path)
+    if pages is None or _cjk_count(pages) < 20:
+        pages = _pypdf_pages(path, data)
+    cjk = _cjk_count(pages)
     if cjk < 20:
         raise DubanError(
             f"PDF 文件“{path.name}”没有文字层（是扫描件或图片），duban 无法读取，请使用原始的 Word/WPS 文件或文字版 PDF。"
         )
-    lines_per_page = [[line.strip() for line in page.split("\n")] for page in pages]
+    lines_per_page = [[_close_pdf_gaps(line.strip()) for line in page.split("\n")] for page in pages]
     counts: dict[str, int] = {}
     for lines in lines_per_page:
         for line in set(lines[:2] + lines[-2:]):
@@ -132,6 +117,58 @@ def pdf_text(path: Path, data: bytes) -> str:
                 continue
             out.append(line)
     return "\n".join(out)
+
+
+def _cjk_count(pages: list[str]) -> int:
+    return sum(1 for page in pages for ch in page if "\u4e00" <= ch <= "\u9fff")
+
+
+def _close_pdf_gaps(line: str) -> str:
+    """Drop the spaces a PDF puts between Chinese text and figures ("2025 年 6 月" → "2025年6月")."""
+    return re.sub(
+        r"(?<=[\u4e00-\u9fff，。、；：（）“”]) +(?=[0-9A-Za-z%])|(?<=[0-9A-Za-z%]) +(?=[\u4e00-\u9fff，。、；：（）“”])",
+        "",
+        line,
+    )
+
+
+def _poppler_pages(path: Path) -> list[str] | None:
+    """The text of each page by poppler's pdftotext when it is installed (far faster than pypdf)."""
+    import shutil
+    import subprocess
+
+    tool = shutil.which("pdftotext")
+    if not tool:
+        return None
+    try:
+        done = subprocess.run(
+            [tool, "-enc", "UTF-8", "-q", str(path), "-"], capture_output=True, timeout=120, check=True
+        )
+    except (subprocess.SubprocessError, OSError):
+        return None
+    text = done.stdout.decode("utf-8", errors="replace")
+    return text.split("\f")
+
+
+def _pypdf_pages(path: Path, data: bytes) -> list[str]:
+    import io
+    import logging
+
+    import pypdf
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            try:
+                reader.decrypt("")
+            except Exception:  # noqa: BLE001 - any failure means we cannot open it
+                raise DubanError(f"PDF 文件“{path.name}”设有密码，无法读取，请取消密码后再导入。") from None
+        return [page.extract_text() or "" for page in reader.pages]
+    except DubanError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds for broken files
+        raise DubanError(f"PDF 文件“{path.name}”已损坏，无法读取（{type(exc).__name__}）。") from None
 
 
 def _is_old_word(data: bytes) -> bool:
