@@ -12,6 +12,7 @@ not depend on the readers.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -121,6 +122,7 @@ def resolve_draft(db: sqlite_utils.Database, draft: Draft) -> Draft:
     """
     draft.refresh()
     townships = [db["units"].get(i)["name"] for i in township_ids(db)]
+    matches: dict[str, tuple] = {}  # a long document names the same units thousands of times
     for kw in draft.key_works:
         for unit in kw.units:
             unit.proposals = []
@@ -128,11 +130,12 @@ def resolve_draft(db: sqlite_utils.Database, draft: Draft) -> Draft:
                 unit.township_names = list(townships)
                 unit.unit_id = None
                 continue
-            match = match_unit(db, unit.name)
-            unit.unit_id = match.unit_id
-            unit.via_alias = match.via_alias
-            unit.matched_name = db["units"].get(match.unit_id)["name"] if match.unit_id else None
-            unit.proposals = list(match.proposals)
+            if unit.name not in matches:
+                match = match_unit(db, unit.name)
+                matched_name = db["units"].get(match.unit_id)["name"] if match.unit_id else None
+                matches[unit.name] = (match.unit_id, match.via_alias, matched_name, tuple(match.proposals))
+            unit.unit_id, unit.via_alias, unit.matched_name, proposals = matches[unit.name]
+            unit.proposals = list(proposals)
     _pair_new_names(draft)
     draft.existing_plan_id = find_plan(db, draft)
     draft.resolved = True
@@ -381,8 +384,8 @@ def commit_draft(
         raise DubanError(
             f"第 {shown}没有读到责任单位，未导入；请补填单位，或确认后再导入（命令行加 --allow-unassigned）。"
         )
-    numbers = [kw.number for kw in draft.key_works]
-    duplicates = sorted({n for n in numbers if numbers.count(n) > 1})
+    numbers = Counter(kw.number for kw in draft.key_works)
+    duplicates = sorted(n for n, count in numbers.items() if count > 1)
     if duplicates:
         raise DubanError(f"草稿中第 {'、'.join(duplicates)} 项的编号重复，请先改正编号。")
     resolve_draft(db, draft)
