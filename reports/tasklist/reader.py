@@ -88,6 +88,21 @@ def read_task_list(
     return draft
 
 
+def first_rows(path, limit: int = 6) -> list[list[str]]:
+    """Return the first non-empty rows of a table file (Excel or text), for a person to map its columns."""
+    path = Path(path)
+    kind = expect_kind(path, ("xlsx", "xls", "docx", "unknown"), WHAT).kind
+    if kind in ("xlsx", "xls"):
+        warnings: list[str] = []
+        grids = xlsx_grids(path, warnings) if kind == "xlsx" else xls_grids(path, warnings)
+        return preview_rows(grids, limit)
+    if kind == "unknown":
+        text = _decode(path, path.read_bytes())
+        rows = [line.split("\t") for line in text.splitlines() if line.strip()]
+        return rows[:limit]
+    return []
+
+
 def pdf_text(path: Path, data: bytes) -> str:
     """Return the text layer of a PDF, page by page; refuse a scan (pages without text).
 
