@@ -438,7 +438,17 @@ def _trailing(draft: Draft, tail: str, where: str) -> None:
         draft.unplaced.append(Unplaced(where, tail, "这段文字在责任单位之后，不属于任何一项工作，未导入"))
 
 
+#: "（长期坚持）" or "…，持续推进。" standing alone: the work is ongoing (a verb inside a sentence is not).
+_ONGOING_ALONE = re.compile(
+    r"[（(【〔]\s*(?:长期坚持|长期实施|持续推进|持续实施|长期|常态化推进)\s*[）)】〕]"
+    r"|(?:^|[，。；,;])\s*(?:长期坚持|长期实施|持续推进|持续实施|常态化推进)\s*[。；;]?\s*$"
+)
+
+
 def _key_work_from_segment(number: str, text: str, units, category: str | None, where: str, mode: str) -> DraftKeyWork:
+    ongoing = _ONGOING_ALONE.search(text)
+    if ongoing:
+        text = (text[: ongoing.start()] + text[ongoing.end() :]).strip()
     text = _remove_clauses(text)
     if mode == "segment":
         m = re.match(r"^(.{2,40}?)[，,。；;]", text)
@@ -449,11 +459,13 @@ def _key_work_from_segment(number: str, text: str, units, category: str | None, 
         if not title:
             m = re.match(r"^(.{2,40}?)[，,。；;]", text)
             title = m.group(1) if m else text[:40]
-            rest = text
+            rest = text if m or len(text) > 40 else ""  # a one-phrase item is its title, not also a measure
         rest_sentences = sentences(rest)
     kw = DraftKeyWork(
         number=number, title=title.strip().rstrip("。"), category=category, units=list(units), location=where
     )
+    if ongoing:
+        kw.period_phrase = "长期坚持"
     if find_indicators(title):
         kw.targets.append(title)
         kw.indicators.extend(find_indicators(title))
