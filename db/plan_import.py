@@ -565,6 +565,9 @@ def _insert_key_work(
         "end_date": end,
         "sort_order": order,
     }
+    note = _unassigned_note(kw, roles)
+    if note:
+        row["note"] = note
     kw_id = _insert_row(db, "key_works", row, source, audit_entries)
     db.conn.executemany(
         "INSERT INTO targets (key_work_id, seq, text) VALUES (?, ?, ?)",
@@ -603,6 +606,24 @@ def _insert_key_work(
         }
         _insert_row(db, "indicators", indicator, source, audit_entries)
     return kw_id
+
+
+def _unassigned_note(kw: DraftKeyWork, roles: dict[int, str]) -> str | None:
+    """The phrases that named no unit the ledger can assign, kept on the key work as its note.
+
+    A vague group ("有关部门", "爱卫会成员单位") is never a unit; a fan-out ("各县（市、区）")
+    the ledger has no units of yet is assigned to nobody. Both stay visible here.
+    """
+    vague = [u.name for u in kw.units if u.collective]
+    fan_outs = [u.name for u in kw.units if u.all_townships and not u.skip and not u.township_names]
+    parts = []
+    if vague:
+        parts.append(f"文件中还写有：{'、'.join(vague)}（泛指，未分配）")
+    if fan_outs:
+        parts.append(f"文件中还写有：{'、'.join(fan_outs)}（台账中还没有这一类单位，未分配）")
+    if not roles and not parts:
+        return None
+    return "；".join(parts) or None
 
 
 def _insert_row(db, table: str, row: dict, source: str, audit_entries: list[tuple]) -> int:

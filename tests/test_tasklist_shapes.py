@@ -296,3 +296,23 @@ def test_commit_refuses_unassigned_works_unless_allowed(tmp_path):
         commit_draft(fresh_db, draft, allow_unassigned=False)
     result = commit_draft(fresh_db, draft, allow_unassigned=True)
     assert json.loads(json.dumps(result.to_json()))
+
+
+def test_vague_names_and_unknown_fan_outs_stay_as_the_key_works_note(tmp_path):
+    db = create_ledger(tmp_path / "台账.db")
+    text = "一、任务\n1.开展爱国卫生运动。（牵头单位：市卫健委；责任单位：爱卫会成员单位、各县（市、区））\n"
+    draft = resolve_draft(db, read_task_text(text, year=2024, plan_title="方案"))
+    assert any(f.kind == "collective" for f in draft.flags())
+    commit_draft(db, draft)
+    note = db.execute("SELECT note FROM key_works").fetchone()[0]
+    assert "爱卫会成员单位" in note and "各县（市、区）" in note
+    units = [r[0] for r in db.execute("SELECT u.name FROM assignments a JOIN units u ON u.id = a.unit_id")]
+    assert units == ["市卫健委"]
+
+
+def test_ongoing_stated_alone_is_ongoing_but_a_verb_in_a_sentence_is_not():
+    draft = read_task_text(
+        "一、任务\n1.规范收费行为（长期坚持）。（县发改局负责）\n2.持续推进改革，完善制度。（县财政局负责）\n",
+        year=2024,
+    )
+    assert [kw.period_phrase for kw in draft.key_works] == ["长期坚持", None]
