@@ -316,3 +316,17 @@ def test_ongoing_stated_alone_is_ongoing_but_a_verb_in_a_sentence_is_not():
         year=2024,
     )
     assert [kw.period_phrase for kw in draft.key_works] == ["长期坚持", None]
+
+
+def test_old_word_documents_are_converted_or_refused_with_one_sentence(tmp_path, monkeypatch):
+    import shutil
+
+    from reports.tasklist import reader
+
+    # An OLE file with a WordDocument stream, as Word 97-2003 and WPS write .doc.
+    fake = tmp_path / "方案.doc"
+    fake.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "WordDocument".encode("utf-16-le") + b"\x00" * 600)
+    monkeypatch.setattr(shutil, "which", lambda _name: None)
+    with pytest.raises(DubanError, match="另存为 .docx") as refused:
+        reader.read_task_list(fake)
+    assert "\n" not in str(refused.value)
