@@ -15,7 +15,7 @@ from functools import cached_property
 from pathlib import Path
 
 from db.errors import DubanError
-from db.plan_draft import Draft, DraftKeyWork, DraftMilestone, Unplaced
+from db.plan_draft import Draft, DraftKeyWork, DraftMilestone
 from reports.tasklist.grid import Grid, find_header, finish_key_works, plan_meta_from_titles, read_grids
 from reports.tasklist.textparse import (
     LABEL_LINE,
@@ -371,32 +371,9 @@ def _block_to_key_works(
     text = block.text
     where = f"第{block.line_no}行"
     if len(clauses) >= 2:
-        heading, rest = first_sentence(text, limit=30)
-        if heading and not find_unit_clauses(heading):
-            offset = text.index(rest) if rest else len(text)
-            category = heading.rstrip("。")
-        else:
-            offset, category = 0, parent_title
-        works = []
-        start = offset
-        for n, clause in enumerate([c for c in clauses if c.start >= offset], 1):
-            segment = text[start : clause.end].strip().lstrip("。；;，, \n")
-            start = clause.end
-            kw = _key_work_from_segment(f"{block.number}.{n}", segment, clause.units, category, where, mode="segment")
-            _clause_extras(kw, [clause], segment)
-            works.append(kw)
-        _trailing(draft, text[start:], where)
-        return works
-    units = clauses[-1].units if clauses else []
-    body = text
-    tail = ""
-    if clauses:
-        # Sentences after the clause still belong to this one task ("…（X负责）。同步完善…").
-        tail = text[clauses[-1].end :].strip().lstrip("。；;，,").strip()
-        body = text[: clauses[-1].start]
-    kw = _key_work_from_segment(str(block.number), body, units, parent_title, where, mode="item")
-    kw.measures.extend(s.strip() for s in sentences(tail) if len(s.strip()) > 1)
-    _clause_extras(kw, clauses[-1:], text)
+        kw = _paragraph_with_clauses(text, clauses, str(block.number), parent_title, where)
+    else:
+        kw = _item_with_clause(text, clauses, str(block.number), parent_title, where)
     for extra in child_text:
         child_clauses = find_clauses(extra)
         for clause in child_clauses:
@@ -408,6 +385,68 @@ def _block_to_key_works(
             kw.measures.append(stripped)
         kw.source += "\n" + extra
     return [kw]
+
+
+def _paragraph_with_clauses(
+    text: str, clauses: list[Clause], number: str, category: str | None, where: str
+) -> DraftKeyWork:
+    """A paragraph whose sentences name their own units stays one key work.
+
+    Its title is the paragraph's heading sentence ("提信心增预期。"), or else its first
+    phrase; each measure keeps its unit clause as written, so the measures carry their own
+    units; the key work's units are all of them, led by the first clause's lead.
+    """
+    heading, rest = first_sentence(text, limit=30)
+    title = None
+    offset = 0
+    if heading and not find_unit_clauses(heading):
+        title = heading.rstrip("。")
+        offset = text.index(rest) if rest else len(text)
+    kw = DraftKeyWork(number=number, title="", category=category, location=where)
+    start = offset
+    for clause in [c for c in clauses if c.start >= offset] or clauses:
+        segment = text[start : clause.end].strip().lstrip("。；;，, \n")
+        start = clause.end
+        plain = _remove_clauses(segment).strip().rstrip("。；;，,")
+        if title is None:
+            m = re.match(r"^(.{2,40}?)[，,。；;]", plain)
+            title = m.group(1) if m else plain[:40]
+        found = find_indicators(plain)
+        if found:
+            kw.targets.append(plain)
+            names = {i.name for i in kw.indicators}
+            kw.indicators.extend(i for i in found if i.name not in names)
+        if segment:
+            kw.measures.append(segment)
+        has_lead = kw.lead_unit is not None
+        known = {u.name for u in kw.units}
+        for unit in clause.units:
+            if unit.name in known:
+                continue
+            if has_lead and unit.role == "牵头":
+                unit.role = "责任"
+            kw.units.append(unit)
+            known.add(unit.name)
+    tail = text[start:].strip().lstrip("。；;，,").strip()
+    kw.measures.extend(s.strip() for s in sentences(tail) if len(s.strip()) > 1)
+    kw.title = (title or text[:40]).strip()
+    _clause_extras(kw, clauses, text)
+    return kw
+
+
+def _item_with_clause(text: str, clauses: list[Clause], number: str, category: str | None, where: str) -> DraftKeyWork:
+    """An item with one unit clause (or none): its heading is the title, the rest its targets and measures."""
+    units = clauses[-1].units if clauses else []
+    body = text
+    tail = ""
+    if clauses:
+        # Sentences after the clause still belong to this one task ("…（X负责）。同步完善…").
+        tail = text[clauses[-1].end :].strip().lstrip("。；;，,").strip()
+        body = text[: clauses[-1].start]
+    kw = _key_work_from_segment(number, body, units, category, where, mode="item")
+    kw.measures.extend(s.strip() for s in sentences(tail) if len(s.strip()) > 1)
+    _clause_extras(kw, clauses[-1:], text)
+    return kw
 
 
 def _clause_extras(kw: DraftKeyWork, clauses: list[Clause], source: str | None) -> None:
@@ -430,12 +469,6 @@ def _remove_clauses(text: str) -> str:
     for start, end, _units in reversed(find_unit_clauses(text)):
         text = text[:start] + text[end:]
     return text.strip().replace("\n", "")
-
-
-def _trailing(draft: Draft, tail: str, where: str) -> None:
-    tail = tail.strip().lstrip("。；;，,").strip()
-    if len(tail) > 8:
-        draft.unplaced.append(Unplaced(where, tail, "这段文字在责任单位之后，不属于任何一项工作，未导入"))
 
 
 #: "（长期坚持）" or "…，持续推进。" standing alone: the work is ongoing (a verb inside a sentence is not).
@@ -657,9 +690,8 @@ def read_docx(path: Path, draft: Draft, progress=None) -> None:
                 draft.year, draft.year_source = body_meta[2], body_meta[3]
                 draft.refresh()
         if body_meta and body.key_works:
-            draft.warnings.append(
-                f"文档中有任务清单表格，已按表格导入；正文中另有 {len(body.key_works)} 处分工未重复导入。"
-            )
+            clauses = sum(len(find_clauses(line)) for line in text.split("\n"))
+            draft.warnings.append(f"文档中有任务清单表格，已按表格导入；正文中另有 {clauses} 处分工未重复导入。")
         return
     parse_policy_text(text, draft, progress)
 
