@@ -330,3 +330,23 @@ def test_old_word_documents_are_converted_or_refused_with_one_sentence(tmp_path,
     with pytest.raises(DubanError, match="另存为 .docx") as refused:
         reader.read_task_list(fake)
     assert "\n" not in str(refused.value)
+
+
+def test_word_table_with_an_unknown_header_reads_with_a_column_mapping(tmp_path):
+    from tasklist_accuracy import _write_docx_table
+
+    table = {
+        "titles": ["示例镇2024年重点工作安排"],
+        "header": ["项", "内容说明", "负责", "协同", "节点"],
+        "rows": [["1", "推进集镇污水管网改造", "镇建设办", "镇财政所", "2024年12月底前"]],
+    }
+    path = _write_docx_table(tmp_path / "安排.docx", table)
+    with pytest.raises(DubanError, match="--columns"):
+        read_task_list(path)
+    draft = read_task_list(path, columns="任务=B,牵头单位=C,配合单位=D,完成时限=E")
+    kw = draft.key_works[0]
+    assert (kw.title, _units(kw.units), kw.milestones[0].due) == (
+        "推进集镇污水管网改造",
+        [("镇建设办", "牵头"), ("镇财政所", "配合")],
+        "2024-12-31",
+    )

@@ -515,7 +515,7 @@ def _key_work_from_segment(number: str, text: str, units, category: str | None, 
 
 
 # ---------------------------------------------------------------------- docx
-def docx_content(path: Path, warnings: list[str]) -> tuple[list[Grid], str]:
+def docx_content(path: Path, warnings: list[str], every_table: bool = False) -> tuple[list[Grid], str]:
     """Return the task-list tables of a .docx as grids, and its paragraphs (numbering restored) as text."""
     import docx
     from docx.table import Table
@@ -540,7 +540,7 @@ def docx_content(path: Path, warnings: list[str]) -> tuple[list[Grid], str]:
         elif tag == "tbl":
             table_no += 1
             grid = _table_grid(Table(child, document), table_no)
-            if find_header(grid) is not None:
+            if every_table or find_header(grid) is not None:
                 grid.caption = _caption(lines)
                 grids.append(grid)
             else:
@@ -666,9 +666,19 @@ def _chinese(value: int) -> str:
     return str(value)
 
 
-def read_docx(path: Path, draft: Draft, progress=None) -> None:
-    """Fill ``draft`` from a .docx: its task-list tables if it has any, else its numbered text."""
-    grids, text = docx_content(path, draft.warnings)
+def read_docx(path: Path, draft: Draft, progress=None, column_map=None) -> None:
+    """Fill ``draft`` from a .docx: its task-list tables if it has any, else its numbered text.
+
+    With a person's ``column_map``, every table is read with it (its header was not recognised).
+    """
+    grids, text = docx_content(path, draft.warnings, every_table=bool(column_map))
+    if column_map and grids:
+        plan_meta_from_titles(draft, grids[0].caption)
+        read_grids(grids, draft, progress, column_map=column_map)
+        if draft.key_works:
+            return
+        draft.key_works.clear()
+        grids, text = docx_content(path, draft.warnings)
     if grids:
         body = Draft(source_name=draft.source_name)
         try:
@@ -693,7 +703,16 @@ def read_docx(path: Path, draft: Draft, progress=None) -> None:
             clauses = sum(len(find_clauses(line)) for line in text.split("\n"))
             draft.warnings.append(f"文档中有任务清单表格，已按表格导入；正文中另有 {clauses} 处分工未重复导入。")
         return
-    parse_policy_text(text, draft, progress)
+    try:
+        parse_policy_text(text, draft, progress)
+    except DubanError:
+        tables, _text = docx_content(path, [], every_table=True)
+        if not tables:
+            raise
+        raise DubanError(
+            f"“{draft.source_name}”中的表格没有可识别的表头，请指明各列"
+            "（命令行加 --columns 任务=B,牵头单位=C,责任单位=D,完成时限=E）。"
+        ) from None
 
 
 __all__ = ["parse_policy_text", "read_docx", "read_task_text"]

@@ -67,7 +67,7 @@ def read_task_list(
             )
     elif kind == "docx":
         draft.source_kind = "docx"
-        read_docx(path, draft, progress)
+        read_docx(path, draft, progress, column_map=column_map)
     elif data.startswith(b"%PDF"):
         draft.source_kind = "pdf"
         parse_policy_text(pdf_text(path, data), draft, progress, column_map=column_map)
@@ -95,6 +95,11 @@ def first_rows(path, limit: int = 6) -> list[list[str]]:
     if kind in ("xlsx", "xls"):
         warnings: list[str] = []
         grids = xlsx_grids(path, warnings) if kind == "xlsx" else xls_grids(path, warnings)
+        return preview_rows(grids, limit)
+    if kind == "docx":
+        from reports.tasklist.document import docx_content
+
+        grids, _text = docx_content(path, [], every_table=True)
         return preview_rows(grids, limit)
     if kind == "unknown":
         text = _decode(path, path.read_bytes())
