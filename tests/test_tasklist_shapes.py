@@ -350,3 +350,15 @@ def test_word_table_with_an_unknown_header_reads_with_a_column_mapping(tmp_path)
         [("镇建设办", "牵头"), ("镇财政所", "配合")],
         "2024-12-31",
     )
+
+
+def test_units_stated_once_for_the_tasks_below_apply_to_each():
+    text = (
+        "示例县2024年乡村建设方案\n以下各项任务均需各乡镇（街道）配合，不再一一列出。\n"
+        "一、任务\n1.建设农村公路。（县交通运输局负责）\n2.改造农村危房。（县住建局负责）\n"
+    )
+    draft = read_task_text(text)
+    assert [_units(kw.units) for kw in draft.key_works] == [
+        [("县交通运输局", "牵头"), ("各乡镇（街道）", "配合")],
+        [("县住建局", "牵头"), ("各乡镇（街道）", "配合")],
+    ]

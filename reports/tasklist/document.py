@@ -21,6 +21,7 @@ from reports.tasklist.textparse import (
     LABEL_LINE,
     Clause,
     Heading,
+    _copy_unit,
     _join,
     find_clauses,
     find_indicators,
@@ -30,6 +31,7 @@ from reports.tasklist.textparse import (
     sentences,
     split_glued,
     tidy,
+    units_from_list,
 )
 
 _FURNITURE = re.compile(
@@ -167,6 +169,7 @@ def _parse_numbered_text(text: str, draft: Draft, progress=None) -> None:
     if not blocks:
         raise DubanError(f"“{draft.source_name}”中找不到编号条目（如“1.”“（一）”），不像是任务清单或政策文件，未导入。")
     _key_works_from_blocks(draft, blocks, progress)
+    _apply_stated_units(draft, raw_lines)
     if not draft.key_works:
         raise DubanError(f"“{draft.source_name}”中找不到任何重点工作（编号条目都没有写明责任单位），未导入。")
     finish_key_works(draft, from_table=False)
@@ -315,6 +318,29 @@ def _key_works_from_blocks(draft: Draft, blocks: list[_Block], progress=None) ->
             n += 1
         seen.add(kw.number)
         draft.key_works.append(kw)
+
+
+#: A convention stated once: "以下各项任务均需各乡镇（街道）配合" gives every later task those units.
+_STATED_UNITS = re.compile(
+    r"以下(?:各项|所列|各条)?(?:任务|工作|事项)?(?:均需|均由|均要|均请|都需|都由)"
+    r"([^。；;]{2,60}?)(配合|参与|协助|落实|负责|共同推进|共同负责)"
+)
+
+
+def _apply_stated_units(draft: Draft, lines: list[str]) -> None:
+    """Add the units a stated convention names to every key work after it (not vague groups)."""
+    for line_no, line in enumerate(lines, 1):
+        for m in _STATED_UNITS.finditer(line):
+            role = "配合" if m.group(2) in ("配合", "参与", "协助") else "责任"
+            units = [u for u in units_from_list(m.group(1), first_is_lead=False, role=role) if not u.collective]
+            if not units:
+                continue
+            for kw in draft.key_works:
+                at = re.match(r"第(\d+)行", kw.location or "")
+                if not at or int(at.group(1)) <= line_no or not kw.units:
+                    continue
+                known = {u.name for u in kw.units}
+                kw.units.extend(_copy_unit(u) for u in units if u.name not in known)
 
 
 _MARKS = {
