@@ -362,3 +362,17 @@ def test_units_stated_once_for_the_tasks_below_apply_to_each():
         [("县交通运输局", "牵头"), ("各乡镇（街道）", "配合")],
         [("县住建局", "牵头"), ("各乡镇（街道）", "配合")],
     ]
+
+
+def test_a_clause_closing_an_items_sub_items_belongs_to_the_item():
+    # 运城市 应急体系规划责任分解: （1）（2）（3） under an item, then （责任单位：…） on its own line.
+    text = (
+        "一、建设任务\n1.完善应急预案体系\n（1）加强预案管理。\n（2）推进预案修订。\n"
+        "（责任单位：市应急管理局、各县（市、区）人民政府）\n"
+        "2.健全应急管理体制\n（1）推进机构建设。\n（2）落实专职人员。\n（责任单位：市委编办）\n"
+    )
+    draft = read_task_text(text, year=2017)
+    assert [(kw.title, _units(kw.units), len(kw.measures)) for kw in draft.key_works] == [
+        ("完善应急预案体系", [("市应急管理局", "牵头"), ("各县（市、区）人民政府", "责任")], 2),
+        ("健全应急管理体制", [("市委编办", "牵头")], 2),
+    ]

@@ -277,7 +277,36 @@ def _document_meta(draft: Draft, lines: list[str], preamble: list[str]) -> None:
                 break
 
 
+def _lift_closing_clauses(blocks: list[_Block]) -> None:
+    """A clause on its own line after an item's sub-items names the item's units, not the last sub-item's.
+
+    "1.完善应急预案体系 / （1）… / （2）… / （责任单位：…）": when none of the sub-items names
+    units, the closing clause line moves up to the item.
+    """
+    for index, block in enumerate(blocks):
+        if block.parent is None or len(block.lines) < 2:
+            continue
+        parent = blocks[block.parent]
+        if parent.children[-1] != index or len(parent.children) < 2:
+            continue  # only the last of several sub-items can carry a clause that closes the item
+        line = block.lines[-1].strip()
+        found = find_clauses(line)
+        if len(found) != 1 or found[0].start != 0 or line[found[0].end :].strip(" 。；;"):
+            continue
+        siblings = [blocks[c] for c in parent.children]
+        rest = "\n".join(block.lines[:-1])
+        if find_clauses(rest) or any(find_clauses(b.text) for b in siblings if b is not block):
+            continue
+        if find_clauses(parent.text):
+            continue
+        block.lines.pop()
+        parent.lines.append(line)
+        for changed in (block, parent):
+            changed.__dict__.pop("text", None)
+
+
 def _key_works_from_blocks(draft: Draft, blocks: list[_Block], progress=None) -> None:
+    _lift_closing_clauses(blocks)
     clauses = [find_clauses(b.text) for b in blocks]
     with_units = [i for i, c in enumerate(clauses) if c]
     if with_units:
