@@ -376,3 +376,18 @@ def test_a_clause_closing_an_items_sub_items_belongs_to_the_item():
         ("完善应急预案体系", [("市应急管理局", "牵头"), ("各县（市、区）人民政府", "责任")], 2),
         ("健全应急管理体制", [("市委编办", "牵头")], 2),
     ]
+
+
+@pytest.mark.parametrize(
+    ("signature", "year"),
+    [
+        ("示例县人民政府办公室\n2023年5月10日", 2023),
+        ("二〇二二年五月十日", 2022),
+        ("示例县人民政府办公室 2021年3月1日印发", 2021),
+    ],
+)
+def test_signature_dates_give_the_year_and_are_not_part_of_the_last_task(signature, year):
+    draft = read_task_text(f"关于做好重点工作的通知\n一、任务\n1.完成方案。6月底前完成（县发改局负责）\n{signature}\n")
+    kw = draft.key_works[0]
+    assert draft.year == year and [m.due for m in kw.milestones] == [f"{year}-06-30"]
+    assert kw.measures == ["6月底前完成"]

@@ -43,7 +43,11 @@ _FURNITURE = re.compile(
 #: The end matter of an official document: copied-to, issued-by, contacts, page footers.
 _END_MATTER = re.compile(
     r"^(?:抄送|抄报|主送|印发|（此件公开发布）|\(此件公开发布\)|联系人|联系电话|附件下载|—\s*\d+\s*—|-\s*\d+\s*-|第\s*\d+\s*页"
-    r"|[\u4e00-\u9fff]{2,20}办公室\s*(?:19|20)\d\d年\d{1,2}月\d{1,2}日印发)"
+    r"|[\u4e00-\u9fff]{2,20}办公室\s*(?:19|20)\d\d年\d{1,2}月\d{1,2}日印发"
+    # The signature: the issuing office and the date on lines of their own.
+    r"|[\u4e00-\u9fff（）]{2,30}(?:人民政府|人民政府办公室|人民政府办公厅|办公室|办公厅)$"
+    r"|(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$"
+    r"|[二〇○零一][〇○零一二三四五六七八九]{3}年[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日$)"
 )
 _ATTACHMENTS = re.compile(r"^附件\s*[:：]\s*(?:\d+\s*[.、．]|$)")
 _DOC_NO = re.compile(r"[\u4e00-\u9fff]{1,12}\s*[〔\[【]\s*((?:19|20)\d\d)\s*[〕\]】]\s*\d+\s*号")
@@ -271,9 +275,20 @@ def _document_meta(draft: Draft, lines: list[str], preamble: list[str]) -> None:
         for line in lines:
             m = re.search(
                 r"(?:成文日期|发布日期|编辑日期|发布时间|印发日期|日期)\s*[:：]?\s*((?:19|20)\d\d)\s*[年\-/.]", line
-            ) or re.fullmatch(r"((?:19|20)\d\d)\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日", line.strip())
+            ) or re.search(r"^.{0,30}?((?:19|20)\d\d)\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日(?:印发)?$", line.strip())
             if m:
                 draft.year, draft.year_source = int(m.group(1)), "发文日期"
+                break
+            # A signature date in Chinese numerals: 二〇二四年三月十日.
+            m = re.fullmatch(
+                r"([二〇○零一]{2}[〇○零一二三四五六七八九]{2})年[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日",
+                line.strip(),
+            )
+            if m:
+                digits = "".join(
+                    str("〇一二三四五六七八九".index(ch.replace("○", "〇").replace("零", "〇"))) for ch in m.group(1)
+                )
+                draft.year, draft.year_source = int(digits), "发文日期"
                 break
 
 
