@@ -197,6 +197,8 @@ def _print_first_look(draft) -> None:
                 lines.append(f"  - 第 {kw.number} 项的“{unit.name}”是泛指，未分配，已记为备注")
             elif unit.all_townships and (draft.resolved and not unit.township_names):
                 lines.append(f"  - 第 {kw.number} 项的“{unit.name}”：台账中还没有这一类单位，暂只保留文字")
+            elif unit.all_townships and not draft.resolved:
+                lines.append(f"  - 第 {kw.number} 项的“{unit.name}”将分给台账中每个乡镇（街道）类单位")
     if draft.resolved:
         unknown: dict[str, list[str]] = {}
         for kw in draft.key_works:
