@@ -391,3 +391,15 @@ def test_signature_dates_give_the_year_and_are_not_part_of_the_last_task(signatu
     kw = draft.key_works[0]
     assert draft.year == year and [m.due for m in kw.milestones] == [f"{year}-06-30"]
     assert kw.measures == ["6月底前完成"]
+
+
+def test_paragraphs_without_numbers_that_name_units_are_key_works():
+    draft = read_task_text(
+        "示例县2024年为民办实事项目\n新建城区停车场3处，年底前投入使用。（县住建局负责）\n"
+        "改造农村公路50公里。（县交通运输局牵头，各乡镇配合）\n这是一段说明文字。\n"
+    )
+    assert [(kw.title, _units(kw.units)) for kw in draft.key_works] == [
+        ("新建城区停车场3处，年底前投入使用", [("县住建局", "牵头")]),
+        ("改造农村公路50公里", [("县交通运输局", "牵头"), ("各乡镇", "配合")]),
+    ]
+    assert any("没有编号" in w for w in draft.warnings)

@@ -171,6 +171,16 @@ def _parse_numbered_text(text: str, draft: Draft, progress=None) -> None:
     blocks, preamble = _blocks(raw_lines)
     _document_meta(draft, raw_lines, preamble)
     if not blocks:
+        # No numbering at all: each paragraph that names its units is a key work.
+        paragraphs = [
+            (n, line)
+            for n, line in enumerate(raw_lines, 1)
+            if line and len(line) > 8 and not _FURNITURE.search(line[:60]) and find_clauses(line)
+        ]
+        blocks = [_Block("para", i, [line], n) for i, (n, line) in enumerate(paragraphs, 1)]
+        if blocks:
+            draft.warnings.append("文中的条目没有编号，已把每个写明责任单位的段落读作一项重点工作，请核对。")
+    if not blocks:
         raise DubanError(f"“{draft.source_name}”中找不到编号条目（如“1.”“（一）”），不像是任务清单或政策文件，未导入。")
     _key_works_from_blocks(draft, blocks, progress)
     _apply_stated_units(draft, raw_lines)
