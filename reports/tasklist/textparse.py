@@ -216,7 +216,7 @@ def first_sentence(text: str, limit: int = 60) -> tuple[str, str]:
 
 
 # --------------------------------------------------------------------- units
-_UNIT_END = set("局委办部院会心司团组道镇乡处室队所站行馆厅社府联区署科台校盟关厂场位长行")
+_UNIT_END = set("局委办部院会心司团组道镇乡处室队所站行馆厅社府联区署科台校盟关厂场位长协村")
 _SPLITTERS = "、，,；;/／\n"
 _LEVEL_PREFIX = set("市县区省各乡镇团中国人")
 _LEAD_NOTE = re.compile(r"[（(]\s*(?:牵头|牵头单位|主责)\s*[)）]$")
