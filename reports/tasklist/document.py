@@ -376,7 +376,7 @@ def _key_works_from_blocks(draft: Draft, blocks: list[_Block], progress=None) ->
 
 #: A convention stated once: "以下各项任务均需各乡镇（街道）配合" gives every later task those units.
 _STATED_UNITS = re.compile(
-    r"以下(?:各项|所列|各条)?(?:任务|工作|事项)?(?:均需|均由|均要|均请|都需|都由)"
+    r"(?:(?:以下|下列)(?:各项|所列|各条)?(?:任务|工作|事项)?|(?:各项|所有)(?:任务|工作))(?:均需|均由|均要|均请|都需|都由)"
     r"([^。；;]{2,60}?)(配合|参与|协助|落实|负责|共同推进|共同负责)"
 )
 
