@@ -403,3 +403,22 @@ def test_paragraphs_without_numbers_that_name_units_are_key_works():
         ("改造农村公路50公里", [("县交通运输局", "牵头"), ("各乡镇", "配合")]),
     ]
     assert any("没有编号" in w for w in draft.warnings)
+
+
+def test_a_table_pasted_one_cell_per_line_with_cells_of_several_lines():
+    text = (
+        "示例县2024年重点任务清单\n序号\n重点工作\n具体措施\n牵头单位\n责任单位\n完成时限\n"
+        "1\n推进老旧小区改造\n1.完成12个小区改造\n2.同步建设养老设施\n县住建局\n县民政局\n2024年11月底前\n"
+        "2\n建设智慧停车平台\n1.建成平台\n县公安局\n2024年12月底前\n"
+    )
+    draft = read_task_text(text)
+    got = [(kw.title, kw.measures, _units(kw.units), [m.due for m in kw.milestones]) for kw in draft.key_works]
+    assert got == [
+        (
+            "推进老旧小区改造",
+            ["完成12个小区改造", "同步建设养老设施"],
+            [("县住建局", "牵头"), ("县民政局", "责任")],
+            ["2024-11-30"],
+        ),
+        ("建设智慧停车平台", ["建成平台"], [("县公安局", "牵头")], ["2024-12-31"]),
+    ]

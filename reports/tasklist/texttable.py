@@ -11,7 +11,7 @@ import re
 
 from db.deadlines import parse_deadline
 from reports.tasklist.grid import Grid, classify_header, find_header
-from reports.tasklist.textparse import _looks_complete, split_unit_names, tidy
+from reports.tasklist.textparse import _looks_complete, heading_of, split_unit_names, tidy
 
 _BOX_BORDER = re.compile(r"^[\s─━═┌┐└┘├┤┬┴┼╔╗╚╝╠╣╦╩╬+\-=|│┃║]+$")
 _BOX_BARS = "│┃║"
@@ -127,14 +127,18 @@ def _place(cells: list[str], roles: list[str]) -> list[str]:
     period_cols = [i for i, r in enumerate(roles) if r == "period"]
     people_cols = [i for i, r in enumerate(roles) if r in ("leader", "liaison")]
     text_cols = [i for i, r in enumerate(roles) if i and i not in unit_cols + period_cols + people_cols]
+    last_text = None
     for cell in cells[1:]:
         compact = re.sub(r"\s", "", cell)
         if period_cols and (parse_deadline(compact, 2000).understood and len(compact) <= 16):
             row[period_cols.pop(0)] = cell
-        elif unit_cols and _is_unit_list(cell) and not (text_cols and not any(row[i] for i in text_cols)):
+        elif unit_cols and _is_unit_list(cell) and last_text is not None:
             row[unit_cols.pop(0)] = cell
-        elif text_cols:
-            row[text_cols.pop(0)] = cell
+        elif text_cols and (last_text is None or not _continues(cell)):
+            last_text = text_cols.pop(0)
+            row[last_text] = cell
+        elif last_text is not None and not any(row[c] for c in unit_cols + period_cols if c > last_text):
+            row[last_text] += "\n" + cell  # a cell of several lines ("1.…" "2.…") copied line by line
         elif people_cols:
             row[people_cols.pop(0)] = cell
         elif unit_cols:
@@ -142,6 +146,13 @@ def _place(cells: list[str], roles: list[str]) -> list[str]:
     return row
 
 
+def _continues(cell: str) -> bool:
+    """A numbered line ("2.完善…") continues the cell above it rather than starting the next column."""
+    return bool(re.match(r"^(?:\d{1,2}[.、．]|[（(]\d{1,2}[）)]|[①-⑳])", cell)) and not re.match(r"^1[.、．]", cell)
+
+
 def _is_unit_list(cell: str) -> bool:
+    if heading_of(cell) is not None:
+        return False  # "1.建成平台" is a numbered measure, not a unit
     names = split_unit_names(cell)
     return bool(names) and all(_looks_complete(n) or n.startswith("各") for n, _lead in names) and len(cell) <= 120
