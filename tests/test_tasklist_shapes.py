@@ -422,3 +422,15 @@ def test_a_table_pasted_one_cell_per_line_with_cells_of_several_lines():
         ),
         ("建设智慧停车平台", ["建成平台"], [("县公安局", "牵头")], ["2024-12-31"]),
     ]
+
+
+def test_a_pdf_with_an_opening_password_is_refused_saying_so(tmp_path):
+    import pypdf
+
+    plain = _write_pdf(tmp_path / "方案.pdf", "一、任务\n1.建设数字乡村。（县农业农村局负责）\n")
+    writer = pypdf.PdfWriter(clone_from=str(plain))
+    writer.encrypt("secret")
+    locked = tmp_path / "加密.pdf"
+    writer.write(str(locked))
+    with pytest.raises(DubanError, match="密码"):
+        read_task_list(locked)

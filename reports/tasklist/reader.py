@@ -181,9 +181,11 @@ def _pypdf_pages(path: Path, data: bytes) -> list[str]:
         reader = pypdf.PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             try:
-                reader.decrypt("")
+                opened = reader.decrypt("")  # a PDF locked only against editing opens with no password
             except Exception:  # noqa: BLE001 - any failure means we cannot open it
-                raise DubanError(f"PDF 文件“{path.name}”设有密码，无法读取，请取消密码后再导入。") from None
+                opened = False
+            if not opened:
+                raise DubanError(f"PDF 文件“{path.name}”设有打开密码，无法读取，请取消密码后再导入。")
         return [page.extract_text() or "" for page in reader.pages]
     except DubanError:
         raise
