@@ -328,14 +328,16 @@ class RoundsPage(QWidget):
 
         try:
             # A refused undo leaves no backup behind (backup_before drops it again).
+            kept: list[str] = []
             with backup_before(self.db, self.session.path, "before-undo-import"):
-                undo_import(self.db, batch_id)
+                undo_import(self.db, batch_id, kept_problems=kept)
         except DubanError as exc:
             ask.show_error(self, str(exc))
             return
         self.session.undo_stack.clear()
         self.session.notify()
-        ask.show_info(self, "已撤销该导入批次。", "撤销完成")
+        note = f"\n保留了该批次带来的 {len(kept)} 条问题（仍有别的记录用到）：{'；'.join(kept)}" if kept else ""
+        ask.show_info(self, f"已撤销该导入批次。{note}", "撤销完成")
 
 
 def _import_summary(results) -> str:
