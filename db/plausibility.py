@@ -141,8 +141,8 @@ def report_warnings(
                 _warning(
                     "over_target",
                     f"indicator:{ind_id}",
-                    f"指标“{ind['name']}”{_number(value)} 超过目标 {_number(ind['target_value'])} 的 "
-                    f"{_number(limit['over_target'])} 倍",
+                    f"指标“{ind['name']}”{_number(value)} 是目标 {_number(ind['target_value'])} 的 "
+                    f"{_number(limit['over_target'])} 倍以上",
                 )
             )
     return out

@@ -375,8 +375,12 @@ class TownshipPage(QWidget):
         self.task_view.setHtml("".join(parts))
         extras = self._extras(assignment_id)
         last = [f"<p><b>上轮进展：</b><br>{esc(extras.get('reference')) or '（无）'}</p>"]
+        if extras.get("reference_figures"):
+            last.append(f"<p><b>上轮完成情况：</b><br>{esc(extras['reference_figures']).replace(chr(10), '<br>')}</p>")
         if extras.get("comment"):
-            last.append(f"<p style='color:#c0392b'><b>督办室退回意见：</b><br>{esc(extras['comment'])}</p>")
+            # The office's reasons for this row: send-back comment, fields not imported, warnings.
+            comment = esc(extras["comment"]).replace(chr(10), "<br>")
+            last.append(f"<p style='color:#c0392b'><b>督办室意见：</b><br>{comment}</p>")
         self.last_round.setHtml("".join(last))
         rep = self.report(assignment_id) or {}
         contact = get_meta(self.db, "township_contact") or {}

@@ -5,8 +5,16 @@ Layout of the sheet a clerk sees (``填报表``)::
     row 1   title
     row 2   填报人 [____]   联系电话 [____]
     row 3   how to fill in, in one line
-    row 4   header: 分工编号 | 任务编号 … 上轮进展（参考） | 进展情况 | 完成进度(%) | 推进状态 | 存在问题 |
-            下步计划 | 指标：… | 督办室意见
+    row 4   header: 分工编号 | 任务编号 … 上轮进展（参考） | 上轮完成情况（参考） | 进展情况 | 完成进度(%) |
+            推进状态 | 存在问题 | 下步计划 | 指标：… | 督办室意见
+    row 5…  one row per assignment of the unit
+
+The white (editable) cells start empty — a clerk who returns the file untouched has reported
+nothing — except for a report of this very round (sent back, or re-sent), which is the unit's
+own. Last round's report, whatever its review state, sits in the grey reference columns,
+labelled with its round and state. 督办室意见 carries, per row, everything the office wants the
+clerk to act on: the send-back comment, the fields the last return could not be read, and
+warnings not yet cleared.
     row 5…  one row per assignment of the unit
 
 Identity lives in two places that survive a save by Excel, WPS and LibreOffice: the
@@ -73,6 +81,7 @@ LOCKED_COLUMNS = (
     ("period", "时间节点", 9),
     ("role", "本单位分工", 6),
     ("reference", "上轮进展（参考）", 20),
+    ("reference_figures", "上轮完成情况（参考）", 12),
 )
 #: Editable report columns: (report field, header, width), from :data:`db.report_fields.ROW_FIELDS`.
 EDITABLE_COLUMNS = tuple((f.key, f.header, f.width) for f in ROW_FIELDS)
@@ -80,6 +89,8 @@ INDICATOR_PREFIX = "指标："
 INDICATOR_WIDTH = 10
 COMMENT_HEADER = "督办室意见"
 COMMENT_WIDTH = 15
+#: What each review state is called in a reference cell's label.
+REVIEW_LABELS = {"accepted": "已审核", "pending": "待审核", "returned": "退回"}
 #: Locked columns a clerk changing them is reported for (the reference and comment may
 #: legitimately differ from today's ledger, so they are not compared).
 COMPARED_LOCKED = ("number", "category", "title", "targets", "measures", "period", "role")
@@ -150,6 +161,7 @@ class HandoffRow:
     start_date: str | None = None
     end_date: str | None = None
     reference: str | None = None
+    reference_figures: str | None = None
     comment: str | None = None
     values: dict[str, Any] = field(default_factory=dict)
     indicator_values: dict[int, float | None] = field(default_factory=dict)
@@ -244,16 +256,50 @@ def _joined_by_key_work(db: sqlite_utils.Database, table: str, key_work_ids: lis
     return {kw: join_clauses(texts, "\n") for kw, texts in grouped.items()}
 
 
-def _last_accepted(db: sqlite_utils.Database, assignment_id: int, cutoff: str) -> dict | None:
-    rows = list(
-        db.query(
-            "SELECT r.* FROM reports r JOIN rounds o ON o.id = r.round_id "
-            "WHERE r.assignment_id = ? AND r.review = 'accepted' AND o.cutoff < ? "
-            "ORDER BY o.cutoff DESC LIMIT 1",
-            [assignment_id, cutoff],
-        )
-    )
-    return rows[0] if rows else None
+def _figure(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def reference_cells(report: dict | None, round_id: str | None, indicators: list[dict], actuals: dict) -> tuple:
+    """Return the two reference cells of last round's report: its text and its figures, labelled.
+
+    The label names the round and the report's review state (【2024Q3·待审核】), so that a clerk
+    and the office see what the figures are worth; the figures are 完成进度, 推进状态 and each
+    indicator's value.
+    """
+    if not report:
+        return None, None
+    label = f"【{round_id}·{REVIEW_LABELS.get(report.get('review'), report.get('review') or '')}】"
+    text = f"{label}{report.get('progress_text') or '（未填进展）'}"
+    figures = []
+    if report.get("percent") is not None:
+        figures.append(f"完成进度 {_figure(report['percent'])}%")
+    if report.get("reported_status"):
+        figures.append(report["reported_status"])
+    for ind in indicators:
+        value = actuals.get(ind["id"])
+        if value is not None:
+            figures.append(f"{ind['name']} {_figure(value)}{ind['measure_unit'] or ''}")
+    return text, "\n".join([label, *figures]) if figures else label
+
+
+def office_reasons(report: dict | None) -> str | None:
+    """Return what the office wants the clerk to act on for a row, from its report of this round.
+
+    The send-back comment, each field the last return could not be read (column, value,
+    reason), and each warning the office has not cleared — one line each; None when nothing.
+    """
+    if not report:
+        return None
+    lines = []
+    if report.get("review") == "returned" and report.get("review_comment"):
+        lines.append(f"退回意见：{report['review_comment']}")
+    for item in json.loads(report["rejected_fields"]) if report.get("rejected_fields") else []:
+        lines.append(f"未导入：{item['reason']}（本栏仍为原值，请改正）")
+    if report.get("warnings") and not report.get("warnings_checked_at"):
+        for warning in json.loads(report["warnings"]):
+            lines.append(f"待核实：{warning['message']}")
+    return "\n".join(lines) or None
 
 
 def _actuals_by_report(db: sqlite_utils.Database, report_ids: list[int]) -> dict[int, dict[int, float]]:
@@ -341,9 +387,9 @@ def handoff_indicator(ind: dict) -> HandoffIndicator:
 def handoff_content(db: sqlite_utils.Database, round_id: str, unit_id: int, export_id: str) -> HandoffContent:
     """Collect what a unit's handoff workbook for a round shows.
 
-    Editable cells are pre-filled from the unit's report for this round when there is
-    one (it was sent back, or is being re-sent), otherwise from its last accepted report,
-    so that a clerk edits rather than retypes.
+    Editable cells are pre-filled only from the unit's report for this round (it was sent back,
+    or is being re-sent); otherwise they start empty, so that a file returned untouched reports
+    nothing. Last round's report, whatever its review state, fills the reference columns.
     """
     rnd = ensure_round_open(db, round_id)
     unit = db["units"].get(unit_id)
@@ -360,33 +406,37 @@ def handoff_content(db: sqlite_utils.Database, round_id: str, unit_id: int, expo
             [rnd["id"], unit_id],
         )
     }
-    references: dict[int, str | None] = {}
+    last_reports: dict[int, dict] = {}
     if prev is not None:
-        references = dict(
-            db.execute(
-                "SELECT assignment_id, progress_text FROM reports WHERE round_id = ? "
+        last_reports = {
+            r["assignment_id"]: r
+            for r in db.query(
+                "SELECT * FROM reports WHERE round_id = ? "
                 "AND assignment_id IN (SELECT id FROM assignments WHERE unit_id = ?)",
                 [prev["id"], unit_id],
-            ).fetchall()
-        )
+            )
+        }
     indicators_of = indicators_by_key_work(db, sorted({r.key_work_id for r in rows}))
-    sources = {
-        r.assignment_id: current_reports.get(r.assignment_id) or _last_accepted(db, r.assignment_id, rnd["cutoff"])
-        for r in rows
-    }
-    actuals_of = _actuals_by_report(db, [src["id"] for src in sources.values() if src])
+    actuals_of = _actuals_by_report(db, [r["id"] for r in (*current_reports.values(), *last_reports.values())])
     for row in rows:
         current = current_reports.get(row.assignment_id)
-        source = sources[row.assignment_id]
-        row.reference = references.get(row.assignment_id)
-        if current and current["review"] == "returned":
-            row.comment = current["review_comment"]
-        if source:
-            row.values = {key: source[key] for key in ROW_FIELD_KEYS}
-            actuals = actuals_of.get(source["id"], {})
-            last_reporter = last_reporter or (source["reporter"], source["phone"])
+        last = last_reports.get(row.assignment_id)
+        row.reference, row.reference_figures = reference_cells(
+            last,
+            prev["id"] if prev else None,
+            indicators_of.get(row.key_work_id, []),
+            actuals_of.get(last["id"], {}) if last else {},
+        )
+        row.comment = office_reasons(current)
+        if current:
+            row.values = {key: current[key] for key in ROW_FIELD_KEYS}
+            actuals = actuals_of.get(current["id"], {})
         else:
             actuals = {}
+        # 填报人 and 联系电话 are the unit's contact, not a report: the latest one known is offered.
+        for known in (current, last):
+            if known and known["reporter"] and not last_reporter:
+                last_reporter = (known["reporter"], known["phone"])
         for ind in indicators_of.get(row.key_work_id, []):
             indicators.setdefault(ind["id"], handoff_indicator(ind))
             row.indicator_values[ind["id"]] = actuals.get(ind["id"])
@@ -651,7 +701,7 @@ def write_handoff_workbook(content: HandoffContent, path: str | Path) -> Path:
             _set_text(cell, text)
             if key == "comment" and row.comment:
                 note = ws.cell(r, col_of["progress_text"])
-                note.comment = Comment(f"督办室退回意见：{clean_text(row.comment)}", "督办室", width=260, height=110)
+                note.comment = Comment(f"督办室意见：{clean_text(row.comment)}", "督办室", width=260, height=110)
             texts.append((clean_text(text), width))
         ws.row_dimensions[r].height = _row_height(texts)
 
@@ -797,8 +847,10 @@ def _write_help_sheet(wb, content: HandoffContent) -> None:
         "有“指标：”列的，请填写截至本轮的实际完成数（只填数字）。",
         f"3. 推进状态请从下拉列表中选择：{'、'.join(REPORTABLE_STATUSES)}。",
         "4. 完成进度填 0 到 100 之间的数字，例如 60 表示完成六成。",
-        "5. 表中已预先填入上次审核通过的内容，请在此基础上修改，不必重新录入。",
-        "6. 标为浅红色的行被督办室退回修改，退回意见见最右侧“督办室意见”列，请按意见修改后重新报送。",
+        "5. 白色列一开始是空的，请填写本轮的实际情况；灰色的“上轮进展（参考）”“上轮完成情况（参考）”是上一轮的填报"
+        "（注明轮次和审核状态，含完成进度和指标数），供对照更新。原样照抄上轮进展会被标为“与上轮相同”待核实。",
+        "6. 标为浅红色的行有督办室意见（退回意见、上次未能导入的栏目、待核实的提醒），见最右侧“督办室意见”列，"
+        "请按意见修改后重新报送。",
         "7. 请在表格上方填写填报人和联系电话。",
         "8. 请不要删除、增加或调换行，不要修改分工编号，不要删除隐藏的工作表；"
         "可以用 Excel、WPS 或 LibreOffice 填写，保存为 .xlsx（或 .xls）后原文件报送即可，文件名可以修改。",
@@ -806,6 +858,11 @@ def _write_help_sheet(wb, content: HandoffContent) -> None:
     ]
     if content.due_date:
         lines.append(f"10. 请于 {content.due_date} 前报送。")
+    commented = [row for row in content.rows if row.comment]
+    if commented:
+        lines.append("")
+        lines.append(f"督办室对本表 {len(commented)} 项任务的意见（也写在“填报表”最右侧“督办室意见”列）：")
+        lines.extend(f"任务 {row.number} {row.title}：{row.comment.replace(chr(10), '；')}" for row in commented)
     for i, text in enumerate(lines, 1):
         cell = ws.cell(i, 1)
         put_text(cell, text)

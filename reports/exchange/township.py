@@ -119,7 +119,11 @@ def open_handoff(ledger_path: str | Path, file: str | Path) -> dict:
             }
             record_export(db, record, "open-handoff")
             extras = {
-                str(r.assignment_id + offset): {"reference": r.locked.get("reference") or None, "comment": r.comment}
+                str(r.assignment_id + offset): {
+                    "reference": r.locked.get("reference") or None,
+                    "reference_figures": r.locked.get("reference_figures") or None,
+                    "comment": r.comment,
+                }
                 for r in wb.rows
                 if r.assignment_id
             }
@@ -396,6 +400,7 @@ def export_return(db: sqlite_utils.Database, out_path: str | Path, export_id: st
     for row in rows:
         extra = extras.get(str(row.assignment_id), {})
         row.reference, row.comment = extra.get("reference"), extra.get("comment")
+        row.reference_figures = extra.get("reference_figures")
         report = progress_mod.report_snapshot(db, row.assignment_id, rnd["id"])
         if report:
             row.values = {key: report[key] for key in ROW_FIELD_KEYS}
