@@ -71,14 +71,29 @@ def cmd_backups(args, ctx: Context) -> int:
         )
     )
     total = sum(b.size for b in catalog)
-    rule = DEFAULT_RETENTION
+    rule = _ledger_rule(ctx.db_path) or DEFAULT_RETENTION
     print(
         f"共 {len(catalog)} 个，{_size(total)}，在 {backups_dir(ctx.db_path)}。"
-        f"保留规则：最近 {rule['keep_last']} 个、{rule['daily_days']} 天内每天最后一个、每个已关闭轮次关闭前的一个，"
+        f"保留规则：最近 {rule['keep_last']} 个、{rule['daily_days']} 天内每天最后一个"
+        f"{'、每个已关闭轮次关闭前的一个' if rule.get('per_closed_round') else ''}，"
         "手动备份和升级前备份一直保留（台账设置 backup_retention 可改）。"
         f"恢复：duban --db “{ctx.db_path}” restore 序号"
     )
     return 0
+
+
+def _ledger_rule(ledger: Path) -> dict | None:
+    """The ledger's own retention rule, or None when the ledger cannot be opened (then the default applies)."""
+    from db.ledger import open_ledger, retention_rule
+
+    try:
+        db = open_ledger(ledger)
+    except DubanError:
+        return None
+    try:
+        return retention_rule(db)
+    finally:
+        db.close()
 
 
 def _choose_backup(text: str, ledger: Path) -> Path:
