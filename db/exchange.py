@@ -340,7 +340,14 @@ def _examine(db: sqlite_utils.Database, source: _Source, parsed, force: bool) ->
     if source.rejected:
         preview.rejected = source.rejected
         return preview
-    data = source.path.read_bytes() if source.path else b""
+    try:
+        data = source.path.read_bytes() if source.path else b""
+    except PermissionError:
+        # Windows: another program holds the file without letting others read it.
+        from reports.files import file_in_use_message
+
+        preview.rejected = file_in_use_message(source.path, "读取")
+        return preview
     preview.sha256 = hashlib.sha256(data).hexdigest()
     preview.size = len(data)
     if isinstance(parsed, DubanError):

@@ -927,9 +927,6 @@ def write_missing_list(rows: list[dict], round_id: str, path: str | Path, org_na
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        wb.save(path)
-    except OSError as exc:
-        raise DubanError(f"无法写入“{path}”（{exc.strerror or exc}）；文件是否正在 Excel/WPS 中打开？") from None
+    with replaced_atomically(path, opened_in="Excel/WPS") as tmp:
+        wb.save(tmp)
     return path
