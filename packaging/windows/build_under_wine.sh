@@ -33,6 +33,12 @@ export WINEDLLOVERRIDES="mscoree,mshtml="
 # (Wine's null display driver never delivers a close event, and under Xvfb Qt aborts in
 # an unimplemented mscms.dll function).
 export WINEQT_QPA_PLATFORM=offscreen
+# Wine names Linux files in the charset of the Unix locale: without a UTF-8 locale (CI's is
+# often plain C) every file with a Chinese name fails to open.
+case ${LC_ALL:-${LC_CTYPE:-${LANG:-}}} in
+*[Uu][Tt][Ff]-8 | *[Uu][Tt][Ff]8) ;;
+*) export LC_ALL=C.UTF-8 ;;
+esac
 
 command_name=build
 case ${1:-} in build | setup | python) command_name=$1 && shift ;; esac

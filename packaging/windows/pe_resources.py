@@ -30,4 +30,5 @@ def describe(path: str) -> dict:
 
 
 if __name__ == "__main__":
-    print(json.dumps({ntpath.basename(p): describe(p) for p in sys.argv[1:]}, ensure_ascii=False))
+    # ASCII JSON: the console code page of the Windows side may not have the Chinese strings.
+    print(json.dumps({ntpath.basename(p): describe(p) for p in sys.argv[1:]}))
