@@ -37,8 +37,9 @@ def _inspect(path: Path) -> int:
         header = fh.read(len(SQLITE_HEADER))
     if header != SQLITE_HEADER:
         raise NotALedgerError(f"“{path.name}”不是 duban 台账文件（不是 SQLite 数据库），未做任何改动。")
-    # Read-only URI: inspecting must not create a journal or change a byte.
-    uri = f"{path.resolve().as_uri()}?mode=ro"
+    # Read-only URI: inspecting must not create a journal or change a byte. absolute(), not
+    # resolve(): resolving a path longer than 260 characters fails on some Windows systems.
+    uri = f"{path.absolute().as_uri()}?mode=ro"
     if not path.with_name(path.name + "-wal").exists():
         # With no pending WAL the file alone is the whole truth; immutable=1 keeps SQLite
         # from creating -wal/-shm side files next to a file we may be about to refuse.

@@ -214,6 +214,7 @@ def test_a_data_folder_under_a_chinese_user_name_with_spaces(tmp_path, monkeypat
     assert ledger.parent.is_relative_to(local), ledger
     assert main(["init"]) == 0, capsys.readouterr().err
     assert ledger.is_file()
+    capsys.readouterr()
     assert main(["rounds", "--json"]) == 0, capsys.readouterr().err
     assert json.loads(capsys.readouterr().out) == []
     # A second ledger in the same folder, its backups beside it.

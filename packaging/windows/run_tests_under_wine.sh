@@ -38,7 +38,7 @@ export DUBAN_TEST_OTHER_DRIVE=Y:
 
 if (($# == 0)); then
     mapfile -t files < <(cd "$REPO" && ls tests/test_*.py)
-    set -- -m "not slow and not bundle and not libreoffice" -q -rs "${files[@]}"
+    set -- -m "not slow and not bundle and not libreoffice" -q -rs --durations=10 "${files[@]}"
 fi
 cd "$REPO"
 status=0
