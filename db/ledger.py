@@ -43,6 +43,7 @@ from db.errors import (
     NewerSchemaError,
     NotALedgerError,
 )
+from db.paths import full_path
 from db.schema import LATEST_VERSION, MIGRATIONS
 
 log = logging.getLogger("duban.ledger")
@@ -83,7 +84,7 @@ def write_wait_seconds() -> float:
 
 
 def _users_dir(path: Path) -> Path:
-    key = hashlib.sha1(str(Path(path).resolve()).encode("utf-8")).hexdigest()[:16]
+    key = hashlib.sha1(str(full_path(path)).encode("utf-8")).hexdigest()[:16]
     return Path(tempfile.gettempdir()) / "duban-users" / key
 
 
@@ -167,7 +168,7 @@ def other_users(path: str | Path) -> list[str]:
     found: dict[int, str] = {}
     with contextlib.suppress(OSError, ValueError):
         # The window's lock file (QLockFile): pid, application name, host name, one a line.
-        lines = path.resolve().with_name(path.name + ".lock").read_text(encoding="utf-8", errors="replace").split("\n")
+        lines = full_path(path).with_name(path.name + ".lock").read_text(encoding="utf-8", errors="replace").split("\n")
         pid = int(lines[0])
         if pid != os.getpid() and process_alive(pid):
             found[pid] = "duban 窗口"
@@ -189,7 +190,7 @@ def other_users(path: str | Path) -> list[str]:
 
 
 def _folder_of(path: Path | None) -> str:
-    return str(path.resolve().parent) if path else "台账所在的文件夹"
+    return str(full_path(path).parent) if path else "台账所在的文件夹"
 
 
 def _disk_nearly_full(folder: Path) -> bool:
@@ -278,7 +279,7 @@ def ledger_fault(exc: BaseException, path: str | Path | None) -> DubanError | No
     if primary in (_SQLITE_CORRUPT, _SQLITE_NOTADB) or "malformed" in text or "not a database" in text:
         return DamagedLedgerError(damaged_sentence(path, str(exc)))
     if primary in (_SQLITE_IOERR, _SQLITE_CANTOPEN) or "disk i/o error" in text or "unable to open" in text:
-        folder = path.resolve().parent if path else None
+        folder = full_path(path).parent if path else None
         if folder is not None and _disk_nearly_full(folder):
             return DiskFullError(disk_full_sentence(path))
         if folder is not None and folder.is_dir() and not os.access(folder, os.W_OK):
@@ -401,7 +402,7 @@ def _connect(path: Path, *, read_only: bool = False, immutable: bool = False) ->
     wait = write_wait_seconds()
     try:
         if read_only:
-            uri = f"{path.resolve().as_uri()}?mode=ro" + ("&immutable=1" if immutable else "")
+            uri = f"{full_path(path).as_uri()}?mode=ro" + ("&immutable=1" if immutable else "")
             conn = sqlite3.connect(uri, uri=True, timeout=wait, factory=LedgerConnection)
         else:
             conn = sqlite3.connect(str(path), timeout=wait, factory=LedgerConnection)
@@ -438,8 +439,9 @@ def _inspect(path: Path) -> int:
             # All zeros or empty: what a failed copy or a disk fault leaves, not someone else's file.
             raise DamagedLedgerError(damaged_sentence(path, "文件是空的"))
         raise NotALedgerError(f"“{path.name}”不是 duban 台账文件（不是 SQLite 数据库），未做任何改动。")
-    # Read-only URI: inspecting must not create a journal or change a byte.
-    uri = f"{path.resolve().as_uri()}?mode=ro"
+    # Read-only URI: inspecting must not create a journal or change a byte. absolute(), not
+    # resolve(): resolving a path longer than 260 characters fails on some Windows systems.
+    uri = f"{path.absolute().as_uri()}?mode=ro"
     if not _wal_has_frames(path):
         # With no pending WAL the file alone is the whole truth; immutable=1 keeps SQLite
         # from creating -wal/-shm side files next to a file we may be about to refuse.
@@ -524,7 +526,7 @@ def create_ledger(path: str | Path) -> LedgerDatabase:
 
 def _writable(path: Path) -> bool:
     """Whether SQLite can write the ledger and create its -wal/-shm side files."""
-    folder = path.resolve().parent
+    folder = full_path(path).parent
     return os.access(path, os.W_OK) and os.access(folder, os.W_OK)
 
 
@@ -545,11 +547,11 @@ def network_share(path: str | Path) -> str | None:
             return "网络路径"
         import ctypes
 
-        drive = os.path.splitdrive(str(path.resolve()))[0]
+        drive = os.path.splitdrive(str(full_path(path)))[0]
         if drive and ctypes.windll.kernel32.GetDriveTypeW(drive + "\\") == 4:  # DRIVE_REMOTE
             return f"网络驱动器 {drive}"
         return None
-    resolved = str(path.resolve())
+    resolved = str(full_path(path))
     best, kind = "", None
     for line in _mount_table().splitlines():
         fields = line.split()
@@ -1148,7 +1150,7 @@ def check_ledger_file(path: Path, immutable: bool) -> tuple[list[str], float, li
     Raises:
         sqlite3.Error: the file cannot be read as a database at all.
     """
-    uri = f"{path.resolve().as_uri()}?mode=ro" + ("&immutable=1" if immutable else "")
+    uri = f"{full_path(path).as_uri()}?mode=ro" + ("&immutable=1" if immutable else "")
     conn = sqlite3.connect(uri, uri=True)
     try:
         started = time.perf_counter()

@@ -20,6 +20,18 @@ APP_NAME = "duban"
 APP_AUTHOR = "duban"
 
 
+def full_path(path: str | Path) -> Path:
+    """Return ``path`` made absolute, with links resolved where the system can.
+
+    Windows cannot resolve some paths longer than 260 characters (WinError 234); the absolute
+    path as given still names the same file, so it stands in.
+    """
+    try:
+        return Path(path).resolve()
+    except OSError:
+        return Path(path).absolute()
+
+
 def resource_root() -> Path:
     """Return the folder that holds duban's bundled ``resources/``."""
     frozen_root = getattr(sys, "_MEIPASS", None)

@@ -25,6 +25,9 @@ from db.paths import default_ledger_path
 
 EXIT_USER_ERROR = 2
 EXIT_INTERNAL_ERROR = 1
+#: How output reaches a file or a pipe (shown by ``duban --help``): on a Chinese Windows PC the
+#: code page is GBK (cp936), which has no emoji nor the rarer CJK extension characters.
+OUTPUT_ENCODING_NOTE = "输出重定向到文件或管道时一律按 UTF-8 编码写出（不用系统的 GBK 代码页，任何字符都不会丢失）；在控制台窗口中直接显示。"
 
 _ARGPARSE_MESSAGES = [
     (r"the following arguments are required: (.*)", "缺少必需的参数：{0}"),
@@ -100,6 +103,7 @@ def build_parser() -> ChineseArgumentParser:
     parser = ChineseArgumentParser(
         prog="duban",
         description="duban 督办：重点任务台账、离线填报、进展通报。不带子命令时启动图形界面。",
+        epilog=OUTPUT_ENCODING_NOTE,
     )
     parser.add_argument("--db", metavar="PATH", help=f"台账文件（默认：{default_ledger_path()}）")
     sub = parser.add_subparsers(dest="command", metavar="子命令", parser_class=ChineseArgumentParser)
@@ -117,7 +121,8 @@ def _setup_logging() -> Path | None:
 def main(argv: list[str] | None = None) -> int:
     """Run the ``duban`` command and return its exit status."""
     for stream in (sys.stdout, sys.stderr):
-        # Windows consoles default to a legacy code page; Chinese must still print.
+        # Windows consoles default to a legacy code page; Chinese must still print. A real
+        # console window gets Unicode already; a file or pipe gets UTF-8 (OUTPUT_ENCODING_NOTE).
         if hasattr(stream, "reconfigure") and stream.encoding and stream.encoding.lower() not in ("utf-8", "utf8"):
             try:
                 stream.reconfigure(encoding="utf-8", errors="replace")

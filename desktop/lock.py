@@ -18,7 +18,11 @@ from db.errors import LedgerLockedError
 
 def lock_path_for(ledger: str | Path) -> Path:
     """Return the lock file that guards ``ledger``."""
-    ledger = Path(ledger).resolve()
+    try:
+        ledger = Path(ledger).resolve()
+    except OSError:
+        # Windows cannot resolve some paths longer than 260 characters; the path as given still names the file.
+        ledger = Path(ledger).absolute()
     return ledger.with_name(ledger.name + ".lock")
 
 

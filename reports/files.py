@@ -49,6 +49,23 @@ def sweep_leftovers(folder: str | Path) -> list[Path]:
     return removed
 
 
+#: What a clerk reads when Windows refuses a file another program holds open (Excel and WPS
+#: open a workbook without letting others replace or delete it; Linux never refuses).
+FILE_IN_USE = "文件正被其他程序打开，请关闭后重试"
+
+
+def file_in_use_message(path: str | Path, doing: str, opened_in: str | None = None) -> str:
+    """Return the one sentence for a file that another program holds open.
+
+    Args:
+        path: the file.
+        doing: what duban was doing with it ("写入", "读取").
+        opened_in: the program that most likely holds it, named in brackets when known.
+    """
+    hint = f"（多半是 {opened_in}）" if opened_in else ""
+    return f"无法{doing}“{Path(path).name}”：{FILE_IN_USE}{hint}。"
+
+
 @contextmanager
 def replaced_atomically(out_path: str | Path, *, opened_in: str) -> Iterator[Path]:
     """Yield a temporary path beside ``out_path``; when the block succeeds, move it in place.
@@ -84,7 +101,7 @@ def replaced_atomically(out_path: str | Path, *, opened_in: str) -> Iterator[Pat
         os.chmod(tmp, FINISHED_MODE)
         os.replace(tmp, out_path)
     except PermissionError:
-        raise DubanError(f"无法写入“{out_path.name}”：文件可能正在 {opened_in} 中打开，请关闭后重试。") from None
+        raise DubanError(file_in_use_message(out_path, "写入", opened_in)) from None
     except OSError as exc:
         raise os_fault(exc, out_path, "写入") from None
     finally:

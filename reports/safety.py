@@ -15,6 +15,7 @@ from pathlib import Path
 import openpyxl
 
 from db.errors import DubanError
+from reports.files import file_in_use_message
 
 MiB = 1024 * 1024
 
@@ -69,7 +70,12 @@ def check_size(path: Path, max_bytes: int = MAX_FILE_BYTES) -> int:
 def sniff(path: Path, max_bytes: int = MAX_FILE_BYTES) -> FileKind:
     """Return what the file is by its content (not its extension)."""
     size = check_size(path, max_bytes)
-    with path.open("rb") as fh:
+    try:
+        fh = path.open("rb")
+    except PermissionError:
+        # Windows: another program holds the file without sharing it for reading.
+        raise DubanError(file_in_use_message(path, "读取")) from None
+    with fh:
         head = fh.read(8)
         if head.startswith(OLE_MAGIC):
             data = head + fh.read()

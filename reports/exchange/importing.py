@@ -37,6 +37,7 @@ from db.values import (
 from reports.exchange.collect import Source, collect_sources
 from reports.exchange.handoff import COMPARED_LOCKED, LOCKED_COLUMNS, handoff_rows
 from reports.exchange.returns import read_return
+from reports.files import file_in_use_message
 
 OUTCOMES = ("new", "changed", "unchanged", "blank", "rejected")
 OUTCOME_LABELS = {"new": "新增", "changed": "修改", "unchanged": "未变", "blank": "空行", "rejected": "拒绝"}
@@ -229,7 +230,12 @@ def _examine(db: sqlite_utils.Database, source: Source, parsed, force: bool) -> 
     if source.rejected:
         preview.rejected = source.rejected
         return preview
-    data = source.path.read_bytes() if source.path else b""
+    try:
+        data = source.path.read_bytes() if source.path else b""
+    except PermissionError:
+        # Windows: another program holds the file without letting others read it.
+        preview.rejected = file_in_use_message(source.path, "读取")
+        return preview
     preview.sha256 = hashlib.sha256(data).hexdigest()
     preview.size = len(data)
     if isinstance(parsed, DubanError):
