@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import sqlite_utils
@@ -35,7 +36,8 @@ def round_board(db: sqlite_utils.Database, round_id: str) -> list[dict]:
     reports = _by_unit(
         db,
         "SELECT a.unit_id, COUNT(*), SUM(r.review = 'accepted'), SUM(r.review = 'returned'), "
-        "SUM(r.review = 'pending'), MIN(r.submitted_at), MAX(r.updated_at) "
+        "SUM(r.review = 'pending'), MIN(r.submitted_at), MAX(r.updated_at), "
+        "SUM(r.rejected_fields IS NOT NULL), SUM(r.warnings IS NOT NULL AND r.warnings_checked_at IS NULL) "
         "FROM reports r JOIN assignments a ON a.id = r.assignment_id WHERE r.round_id = ? GROUP BY a.unit_id",
         rnd["id"],
     )
@@ -46,11 +48,14 @@ def round_board(db: sqlite_utils.Database, round_id: str) -> list[dict]:
     ):
         exp = exports.get(unit["id"], (0, None))
         batch = batches.get(unit["id"], (0, None, None))
-        reps = reports.get(unit["id"], (0, None, None, None, None, None))
+        reps = reports.get(unit["id"], (0, None, None, None, None, None, None, None))
         reported, accepted, returned, pending = reps[0], reps[1] or 0, reps[2] or 0, reps[3] or 0
+        partly_rejected, to_check = reps[6] or 0, reps[7] or 0
         first_return = batch[1] or reps[4]
         if returned:
             state = "已退回修改"
+        elif partly_rejected:
+            state = "部分退回"
         elif reported == 0:
             state = "未返回" if exp[0] else "未发出"
         elif reported < unit["assignments"]:
@@ -78,6 +83,8 @@ def round_board(db: sqlite_utils.Database, round_id: str) -> list[dict]:
                 "accepted": accepted,
                 "sent_back": returned,
                 "pending": pending,
+                "partly_rejected": partly_rejected,
+                "to_check": to_check,
                 "late": late,
                 "state": state,
             }
@@ -86,11 +93,15 @@ def round_board(db: sqlite_utils.Database, round_id: str) -> list[dict]:
 
 
 def missing_units(db: sqlite_utils.Database, round_id: str) -> list[dict]:
-    """Return the 催报清单: units that have not returned (fully) or were sent back, with contacts."""
+    """Return the 催报清单: units that have not returned (fully), were sent back or 部分退回, with contacts.
+
+    Each unit's ``reasons`` lists, per key work, what the office wants fixed: the send-back
+    comment and each field its last return could not be read (任务 7：“完成进度”应为 …).
+    """
     out = []
-    for row in round_board(db, round_id):
-        if not row["missing"] and not row["sent_back"]:
-            continue
+    board = [row for row in round_board(db, round_id) if row["missing"] or row["sent_back"] or row["partly_rejected"]]
+    reasons = _row_reasons(db, round_id, [row["unit_id"] for row in board])
+    for row in board:
         parts = []
         if row["reported"] == 0:
             parts.append("未报送" if row["exported"] else "未报送（尚未导出填报表）")
@@ -98,7 +109,28 @@ def missing_units(db: sqlite_utils.Database, round_id: str) -> list[dict]:
             parts.append(f"缺 {row['missing']} 项未报")
         if row["sent_back"]:
             parts.append(f"{row['sent_back']} 项被退回待修改")
+        if row["partly_rejected"]:
+            parts.append(f"{row['partly_rejected']} 项部分退回（有栏目未能导入）")
         if row["late"]:
             parts.append("已逾期")
-        out.append({**row, "reason": "；".join(parts)})
+        out.append({**row, "reason": "；".join(parts), "reasons": reasons.get(row["unit_id"], [])})
+    return out
+
+
+def _row_reasons(db: sqlite_utils.Database, round_id: str, unit_ids: list[int]) -> dict[int, list[str]]:
+    """Return, per unit, one line per key work the office wants fixed (send-back comment, refused fields)."""
+    out: dict[int, list[str]] = {}
+    for unit_id, number, review, comment, rejected in db.execute(
+        "SELECT a.unit_id, k.number, r.review, r.review_comment, r.rejected_fields FROM reports r "
+        "JOIN assignments a ON a.id = r.assignment_id JOIN key_works k ON k.id = a.key_work_id "
+        "WHERE r.round_id = ? AND a.unit_id IN (SELECT value FROM json_each(?)) "
+        "AND (r.review = 'returned' OR r.rejected_fields IS NOT NULL) ORDER BY a.unit_id, k.sort_order, k.id",
+        [round_id, json.dumps(unit_ids)],
+    ):
+        parts = []
+        if review == "returned" and comment:
+            parts.append(f"退回意见：{comment}")
+        parts.extend(f"未导入：{item['reason']}" for item in (json.loads(rejected) if rejected else []))
+        if parts:
+            out.setdefault(unit_id, []).append(f"任务 {number}：" + "；".join(parts))
     return out

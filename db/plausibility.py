@@ -300,3 +300,23 @@ def unit_warnings(db: sqlite_utils.Database, round_id: str, unit_id: int | None 
         }
         for rid, aid, uid, name, number, title, warnings in db.execute(sql, params)
     ]
+
+
+def clear_unit_warnings(
+    db: sqlite_utils.Database, round_id: str, unit_id: int, note: str = "核实无误", source: str = "manual"
+) -> int:
+    """Clear every 待核实 report of a unit in a round with one note (see :func:`clear_warnings`).
+
+    Returns:
+        The number of reports cleared.
+
+    Raises:
+        DubanError: the unit has nothing to check in the round, or an empty note.
+    """
+    items = unit_warnings(db, round_id, unit_id)
+    if not items:
+        raise DubanError("该单位本轮没有待核实的填报。")
+    with db.atomic():
+        for item in items:
+            clear_warnings(db, item["report_id"], note, source)
+    return len(items)

@@ -293,6 +293,11 @@ def progress_rows(db: sqlite_utils.Database, round_id: str, unit_id: int | None 
                 "expected": s.result.expected,
                 "behind": s.result.behind,
                 "source": source,
+                # Plausibility warnings (db.plausibility) and whether the office still has to check them.
+                "warnings": [w["message"] for w in json.loads(r["warnings"])] if r.get("warnings") else [],
+                "to_check": bool(r.get("warnings")) and not r.get("warnings_checked_at"),
+                "warnings_note": r.get("warnings_note"),
+                "rejected_fields": json.loads(r["rejected_fields"]) if r.get("rejected_fields") else [],
             }
         )
     return out

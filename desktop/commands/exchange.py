@@ -56,7 +56,12 @@ def register(sub) -> None:
     what.add_argument("--accept", action="store_true", help="审核通过")
     what.add_argument("--send-back", metavar="意见", help="退回修改，并写明意见（会出现在下次的填报表中）")
     p.add_argument(
-        "--task", nargs="+", metavar="编号", help="只审核这些任务编号（默认：通过待审核的填报，或退回未退回的填报）"
+        "--task",
+        "--key-work",
+        dest="task",
+        nargs="+",
+        metavar="编号",
+        help="只审核这些任务编号（默认：通过待审核的填报，或退回未退回的填报）；退回意见只写在这些任务的行上",
     )
     p.set_defaults(func=cmd_review)
 
@@ -261,6 +266,10 @@ def cmd_missing(args, ctx: Context) -> int:
                 ],
             )
         )
+        for r in rows:
+            # Per key work, what the unit must fix (send-back comments, fields not imported).
+            for line in r["reasons"]:
+                print(f"  {r['unit']} {line}")
     if args.out:
         print(f"已保存：{args.out}")
     return 0

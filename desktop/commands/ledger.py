@@ -51,6 +51,7 @@ def register(sub) -> None:
     r.set_defaults(func=cmd_round_open)
     r = rsub.add_parser("close", help="关闭轮次并冻结数据")
     r.add_argument("round_id", metavar="轮次")
+    r.add_argument("--force", action="store_true", help="还有待审核、待核实的填报或未报齐的单位时，确认仍然关闭")
     r.set_defaults(func=cmd_round_close)
     r = rsub.add_parser("reopen", help="重新打开已关闭的轮次（记入日志）")
     r.add_argument("round_id", metavar="轮次")
@@ -266,7 +267,7 @@ def cmd_round_close(args, ctx: Context) -> int:
     from db.rounds import normalise_round_id
 
     db = ctx.open_db()
-    frozen = close_round(db, args.round_id, source="cli")
+    frozen = close_round(db, args.round_id, source="cli", force=args.force)
     print(f"已关闭轮次 {normalise_round_id(args.round_id)}，冻结 {frozen} 条分工的状态与数据。")
     return 0
 

@@ -13,6 +13,7 @@ BOARD_COLOURS = {
     "未返回": "#d64541",
     "部分返回": "#e69138",
     "已退回修改": "#c27ba0",
+    "部分退回": "#c27ba0",
     "待审核": "#3d85c6",
     "已审核通过": "#3fa34d",
 }
@@ -34,8 +35,17 @@ class RoundTableModel(RecordTableModel):
 def load_board_rows(db: sqlite_utils.Database, round_id: str) -> list[dict]:
     """Return the round's board (one row per unit; see :func:`db.board.round_board`)."""
     from db.board import round_board
+    from db.plausibility import unit_warnings
 
-    return [{**row, "id": row["unit_id"]} for row in round_board(db, round_id)]
+    # Each unit's 待核实 warnings, for the board's tooltip (任务 7：完成进度 40% 低于上轮的 55%).
+    warnings: dict[int, list[str]] = {}
+    for item in unit_warnings(db, round_id):
+        warnings.setdefault(item["unit_id"], []).extend(
+            f"任务 {item['number']}：{w['message']}" for w in item["warnings"]
+        )
+    return [
+        {**row, "id": row["unit_id"], "warnings": warnings.get(row["unit_id"], [])} for row in round_board(db, round_id)
+    ]
 
 
 class RoundBoardModel(RecordTableModel):
@@ -53,9 +63,11 @@ class RoundBoardModel(RecordTableModel):
         COL_PENDING,
         COL_ACCEPTED,
         COL_SENT_BACK,
+        COL_TO_CHECK,
+        COL_PARTLY,
         COL_RETURNED_AT,
         COL_LATE,
-    ) = range(12)
+    ) = range(14)
     columns = (
         Column("单位", lambda r: r["unit"], tooltip=lambda r: f"{r['unit']}（{r['kind']}）"),
         Column("状态", lambda r: r["state"]),
@@ -69,6 +81,15 @@ class RoundBoardModel(RecordTableModel):
         Column("待审核", lambda r: r["pending"] or "", sort=lambda r: r["pending"], align_right=True),
         Column("已采纳", lambda r: r["accepted"] or "", sort=lambda r: r["accepted"], align_right=True),
         Column("已退回", lambda r: r["sent_back"] or "", sort=lambda r: r["sent_back"], align_right=True),
+        # Plausibility warnings not yet cleared (issue 13); the tooltip lists them.
+        Column(
+            "待核实",
+            lambda r: r["to_check"] or "",
+            sort=lambda r: r["to_check"],
+            align_right=True,
+            tooltip=lambda r: "\n".join(r.get("warnings") or []) or None,
+        ),
+        Column("部分退回", lambda r: r["partly_rejected"] or "", sort=lambda r: r["partly_rejected"], align_right=True),
         Column("返回时间", lambda r: (r["returned_at"] or "")[:16].replace("T", " ")),
         Column("逾期", lambda r: "逾期" if r["late"] else "", sort=lambda r: int(r["late"])),
     )
@@ -78,5 +99,7 @@ class RoundBoardModel(RecordTableModel):
             if column == self.COL_STATE:
                 return brush(BOARD_COLOURS.get(record["state"], "#333333"))
             if column == self.COL_LATE and record["late"]:
+                return brush("#d64541")
+            if column in (self.COL_TO_CHECK, self.COL_PARTLY) and (record["to_check"] or record["partly_rejected"]):
                 return brush("#d64541")
         return None

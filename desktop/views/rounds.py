@@ -74,7 +74,11 @@ class RoundsPage(QWidget):
         rv.addWidget(self.board_title)
         rv.addWidget(self.board_summary)
         rv.addWidget(self.board_table, 1)
-        review = [button("采纳该单位的填报", self.accept_unit), button("退回修改…", self.return_unit)]
+        review = [
+            button("采纳该单位的填报", self.accept_unit),
+            button("退回修改…", self.return_unit),
+            button("核实无误…", self.clear_unit_warnings),
+        ]
         exchange = [
             button("导出填报表…", self.export_handoffs),
             button("导入回收表…", self.import_returns_dialog),
@@ -161,9 +165,11 @@ class RoundsPage(QWidget):
         late = sum(1 for r in rows if r["late"])
         returned = sum(1 for r in rows if r["sent_back"])
         pending = sum(1 for r in rows if r["pending"])
+        to_check = sum(1 for r in rows if r["to_check"])
+        partly = sum(1 for r in rows if r["partly_rejected"])
         self.board_summary.setText(
             f"{len(rows)} 个单位：已报齐 {done}，未报齐 {len(rows) - done}，逾期 {late}，"
-            f"待审核 {pending}，已退回 {returned}"
+            f"待审核 {pending}，已退回 {returned}，待核实 {to_check}，部分退回 {partly}"
         )
 
     def selected_unit(self) -> dict | None:
@@ -185,11 +191,11 @@ class RoundsPage(QWidget):
         if rnd is None or rnd["state"] != "open":
             ask.show_error(self, "请先选中一个进行中的轮次。", "无法关闭")
             return
-        missing = sum(r["missing"] for r in self.board_model.rows)
-        pending = sum(r["pending"] for r in self.board_model.rows)
-        warn = ""
-        if missing or pending:
-            warn = f"\n注意：还有 {missing} 条分工未报送，{pending} 条填报未审核。"
+        from db.round_closing import open_business
+
+        # The dialog lists what is still open (待审核, 待核实, units missing) — db.round_closing's rule.
+        lines = open_business(self.db, rnd["id"]).lines()
+        warn = ("\n\n还有：\n" + "\n".join(f"· {line}" for line in lines) + "\n确认仍然关闭？") if lines else ""
         if ask.confirm(self, f"关闭轮次 {rnd['id']}？关闭后本轮数据冻结，通报数字不再变化。{warn}", "关闭轮次", "关闭"):
             self.session.execute(undo.CloseRound(self.session, rnd["id"]))
 
@@ -234,6 +240,35 @@ class RoundsPage(QWidget):
         )
         if ask.run_dialog(dialog):
             self.session.execute(undo.ReviewReports(self.session, ids, "returned", dialog.value("text"), unit["unit"]))
+
+    def clear_unit_warnings(self) -> None:
+        """Clear the selected unit's 待核实 warnings after checking them, with a note (audited)."""
+        from db.errors import DubanError
+        from db.plausibility import clear_unit_warnings, unit_warnings
+
+        rnd, unit = self.selected_round(), self.selected_unit()
+        if rnd is None or unit is None:
+            ask.show_error(self, "请先在右边的表格里选中一个单位。", "未选中")
+            return
+        items = unit_warnings(self.db, rnd["id"], unit["id"])
+        if not items:
+            ask.show_error(self, f"{unit['unit']}在 {rnd['id']} 没有待核实的填报。")
+            return
+        listed = "\n".join(f"任务 {i['number']}：{w['message']}" for i in items[:8] for w in i["warnings"])
+        dialog = forms.text_form(
+            self,
+            "核实无误",
+            "核实说明",
+            default="核实无误",
+            multiline=True,
+            intro=f"{unit['unit']}在 {rnd['id']} 有 {len(items)} 条填报待核实：\n{listed}\n核实后写一句说明（会记入日志）。",
+        )
+        if ask.run_dialog(dialog):
+            try:
+                clear_unit_warnings(self.db, rnd["id"], unit["id"], dialog.value("text") or "核实无误", "window")
+            except DubanError as exc:
+                ask.show_error(self, str(exc))
+            self.show_board()
 
     # -- exchange (issue 4) ----------------------------------------------------------------------
     def export_handoffs(self) -> None:

@@ -978,7 +978,7 @@ def write_missing_list(rows: list[dict], round_id: str, path: str | Path, org_na
         ("未报项数", 9),
         ("退回项数", 9),
         ("最近导出", 18),
-        ("说明", 40),
+        ("说明", 60),
     ]
     put_text(ws.cell(1, 1), f"{org_name or ''} {round_id} 催报清单".strip())
     ws.cell(1, 1).font = Font(name=_FONT, size=14, bold=True)
@@ -1001,7 +1001,8 @@ def write_missing_list(rows: list[dict], round_id: str, path: str | Path, org_na
             r["missing"],
             r["sent_back"],
             (r["exported_at"] or "").replace("T", " ")[:16] or None,
-            r["reason"],
+            # Per key work, what the office wants fixed (send-back comments, fields not imported).
+            "\n".join([r["reason"], *r.get("reasons", [])]),
         ]
         for j, value in enumerate(values, 1):
             cell = ws.cell(i + 2, j)
