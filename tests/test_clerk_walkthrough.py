@@ -6,7 +6,7 @@ import shutil
 from datetime import datetime, timedelta
 
 import openpyxl
-from test_exchange_helpers import ROUND, columns, data_rows, ledger_dump, set_saved_at, unit_id
+from test_exchange_helpers import ROUND, columns, data_rows, fill, ledger_dump, set_saved_at, unit_id
 
 from db.review import review_unit
 from desktop.cli import main
@@ -229,3 +229,215 @@ def test_list_without_title_is_refused_with_the_next_step(demo_path, tmp_path, c
     code, _out, err = run(capsys, "--db", str(demo_path), "import-tasks", str(path))
     assert code == 2
     assert "--plan-title" in err and "示例县2024年重点工作任务清单" in err
+
+
+# --- issue 13: what leaders read must be what units reported ----------------------------------
+
+
+def _next_round(db) -> str:
+    """Close 2024Q3 with its reports still 待审核 (as in the issue) and open 2024Q4."""
+    from db.round_closing import close_round, open_business
+    from db.rounds import open_round
+
+    assert not open_business(db, ROUND).empty
+    close_round(db, ROUND, force=True)
+    open_round(db, "2024Q4")
+    return "2024Q4"
+
+
+def _row_of(ws, number: str) -> int:
+    col = columns(ws)
+    return next(r for r in data_rows(ws).values() if str(ws.cell(r, col["任务编号"]).value) == number)
+
+
+def test_an_untouched_handoff_reports_nothing_and_the_unit_stays_missing(demo_db, tmp_path):
+    from db.board import missing_units
+
+    new_round = _next_round(demo_db)
+    town = unit_id(demo_db, "城东街道")
+    [handoff] = export_handoff(demo_db, new_round, [town], tmp_path)
+    ws = openpyxl.load_workbook(handoff.path).worksheets[0]
+    col = columns(ws)
+    row = (
+        _row_of(ws, "28")
+        if any(str(ws.cell(r, col["任务编号"]).value) == "28" for r in data_rows(ws).values())
+        else next(iter(data_rows(ws).values()))
+    )
+    # White cells start empty; last round's report (待审核, not an older accepted one) is the reference.
+    for header in ("进展情况", "完成进度(%)", "推进状态", "存在问题", "下步计划"):
+        assert all(ws.cell(r, col[header]).value in (None, "") for r in data_rows(ws).values()), header
+    assert str(ws.cell(row, col["上轮进展（参考）"]).value).startswith(f"【{ROUND}·")
+    figures = ws.cell(row, col["上轮完成情况（参考）"]).value
+    last = demo_db.execute(
+        "SELECT percent, review FROM reports WHERE round_id = ? AND assignment_id = ?",
+        [ROUND, next(a for a, r in data_rows(ws).items() if r == row)],
+    ).fetchone()
+    assert (
+        f"完成进度 {last[0]:g}%" in figures
+        and {"pending": "待审核", "accepted": "已审核", "returned": "退回"}[last[1]] in figures
+    )
+
+    [res] = import_returns(demo_db, [handoff.path])
+    assert not res.applied and res.counts["blank"] == handoff.rows
+    counted = demo_db.execute(
+        "SELECT COUNT(*) FROM reports r JOIN assignments a ON a.id = r.assignment_id WHERE a.unit_id = ? AND r.round_id = ?",
+        [town, new_round],
+    ).fetchone()[0]
+    assert counted == 0
+    assert town in {m["unit_id"] for m in missing_units(demo_db, new_round)}
+
+
+def test_township_mode_counts_a_row_filled_only_when_this_rounds_values_are_entered(demo_db, tmp_path):
+    from db.ledger import open_ledger
+    from reports.exchange.township import open_handoff
+
+    new_round = _next_round(demo_db)
+    [handoff] = export_handoff(demo_db, new_round, [unit_id(demo_db, "南湖镇")], tmp_path)
+    opened = open_handoff(tmp_path / "township.duban", handoff.path)
+    assert opened["prefilled"] == 0
+    township = open_ledger(tmp_path / "township.duban")
+    assert township.execute("SELECT COUNT(*) FROM reports").fetchone()[0] == 0
+
+
+def test_a_lazy_return_copied_from_last_round_is_flagged(demo_db, tmp_path, capsys):
+    new_round = _next_round(demo_db)
+    town = unit_id(demo_db, "北山镇")
+    [handoff] = export_handoff(demo_db, new_round, [town], tmp_path)
+    ws = openpyxl.load_workbook(handoff.path).worksheets[0]
+    aid = next(iter(data_rows(ws)))
+    last = demo_db.execute(
+        "SELECT progress_text, percent, reported_status FROM reports WHERE round_id = ? AND assignment_id = ?",
+        [ROUND, aid],
+    ).fetchone()
+    fill(handoff.path, {aid: {"progress_text": last[0], "percent": last[1], "reported_status": last[2]}})
+    [res] = import_returns(demo_db, [handoff.path], dry_run=True)
+    [row] = [r for r in res.rows if r.assignment_id == aid]
+    assert "进展情况与上轮相同" in row.warnings
+    [res] = import_returns(demo_db, [handoff.path])
+    assert res.applied
+    code, out, _err = run(capsys, "--db", demo_db_path(demo_db), "progress", "--round", new_round, "--json")
+    assert code == 0
+    [item] = [r for r in __import__("json").loads(out) if r["progress_text"] == last[0] and r["to_check"]]
+    assert "进展情况与上轮相同" in item["warnings"]
+
+
+def demo_db_path(db) -> str:
+    return db.execute("PRAGMA database_list").fetchone()[2]
+
+
+def test_a_sloppy_return_lists_every_problem_keeps_the_valid_fields_and_the_reasons_reach_the_clerk(
+    demo_db, tmp_path, capsys
+):
+    from db.board import missing_units
+    from reports.exchange.township import open_handoff
+
+    new_round = _next_round(demo_db)
+    town = unit_id(demo_db, "城东街道")
+    [handoff] = export_handoff(demo_db, new_round, [town], tmp_path / "first")
+    ws = openpyxl.load_workbook(handoff.path).worksheets[0]
+    aid = next(a for a, r in data_rows(ws).items() if r == _row_of(ws, "7"))
+    other = next(a for a in data_rows(ws) if a != aid)
+    # Row 7: 约55 and 约21家 and 正常 are read (约 warned); 大概吧, 推进中 and 推进中 are not.
+    fill(
+        handoff.path,
+        {
+            aid: {
+                "progress_text": "完成走访企业，签约21家",
+                "percent": "约55",
+                "reported_status": "正常",
+                "indicators": {"指标：新增个转企（目标480户）": "约21家"},
+            },
+            other: {
+                "progress_text": "有效进展",
+                "percent": "大概吧",
+                "reported_status": "推进中",
+                "next_steps": "继续",
+            },
+        },
+    )
+    code, out, _err = run(capsys, "--db", demo_db_path(demo_db), "import-returns", "--dry-run", str(handoff.path))
+    assert "约数“约55”" in out and "约数“约21家”" in out
+    # Every problem of the row at once, with the column and the value.
+    [line] = [x for x in out.splitlines() if "部分退回" in x and "大概吧" in x]
+    assert "“完成进度(%)”" in line and "“推进状态”" in line and "推进中" in line
+
+    [res] = import_returns(demo_db, [handoff.path])
+    assert res.applied
+    kept = demo_db.execute(
+        "SELECT progress_text, percent, reported_status, next_steps, rejected_fields FROM reports "
+        "WHERE round_id = ? AND assignment_id = ?",
+        [new_round, other],
+    ).fetchone()
+    assert kept[:4] == ("有效进展", None, None, "继续") and "大概吧" in kept[4]
+    row7 = demo_db.execute(
+        "SELECT percent, reported_status, warnings FROM reports WHERE round_id = ? AND assignment_id = ?",
+        [new_round, aid],
+    ).fetchone()
+    assert row7[:2] == (55, "序时推进") and "约55" in row7[2] and "约21家" in row7[2]
+    [missing] = [m for m in missing_units(demo_db, new_round) if m["unit_id"] == town]
+    assert "部分退回" in missing["reason"] and any("大概吧" in r for r in missing["reasons"])
+
+    # The reasons reach the clerk: the next handoff's 督办室意见 and 填写说明, and township mode.
+    [again] = export_handoff(demo_db, new_round, [town], tmp_path / "second")
+    wb = openpyxl.load_workbook(again.path)
+    ws = wb.worksheets[0]
+    col = columns(ws)
+    comment = ws.cell(data_rows(ws)[other], col["督办室意见"]).value
+    assert "“完成进度(%)”" in comment and "大概吧" in comment and "推进中" in comment
+    assert "约55" in ws.cell(data_rows(ws)[aid], col["督办室意见"]).value
+    help_text = "\n".join(str(c.value) for c in wb["填写说明"]["A"] if c.value)
+    assert "大概吧" in help_text
+    opened = open_handoff(tmp_path / "township.duban", again.path)
+    from db.ledger import get_meta, open_ledger
+
+    township = open_ledger(tmp_path / "township.duban")
+    extras = get_meta(township, f"handoff:{opened['export_id']}")["rows"]
+    assert any("大概吧" in (row.get("comment") or "") for row in extras.values())
+
+
+def test_review_follows_a_later_return_and_send_back_per_key_work(demo_db, tmp_path, capsys):
+    town = unit_id(demo_db, "南湖镇")
+    review_unit(demo_db, ROUND, town, "accepted")
+    [handoff] = export_handoff(demo_db, ROUND, [town], tmp_path)
+    aid = type_progress(
+        handoff.path, datetime(2024, 10, 20, 9, 0), "全部完成", {"完成进度(%)": 100, "推进状态": "已完成"}
+    )
+    [res] = import_returns(demo_db, [handoff.path])
+    assert res.applied
+    assert (
+        demo_db.execute("SELECT review FROM reports WHERE round_id = ? AND assignment_id = ?", [ROUND, aid]).fetchone()[
+            0
+        ]
+        == "pending"
+    )
+    number = demo_db.execute(
+        "SELECT k.number FROM assignments a JOIN key_works k ON k.id = a.key_work_id WHERE a.id = ?", [aid]
+    ).fetchone()[0]
+    code, _out, _err = run(
+        capsys,
+        "--db",
+        demo_db_path(demo_db),
+        "review",
+        "--round",
+        ROUND,
+        "--unit",
+        "南湖镇",
+        "--send-back",
+        "请附验收材料",
+        "--key-work",
+        str(number),
+    )
+    assert code == 0
+    returned = demo_db.execute(
+        "SELECT r.assignment_id FROM reports r JOIN assignments a ON a.id = r.assignment_id "
+        "WHERE a.unit_id = ? AND r.round_id = ? AND r.review = 'returned'",
+        [town, ROUND],
+    ).fetchall()
+    assert returned == [(aid,)]
+
+
+def test_closing_a_round_with_open_business_needs_force(demo_path, capsys):
+    code, _out, err = run(capsys, "--db", str(demo_path), "round", "close", ROUND)
+    assert code != 0 and "待审核" in err and "--force" in err
+    code, out, _err = run(capsys, "--db", str(demo_path), "round", "close", ROUND, "--force")
+    assert code == 0 and "已关闭" in out
