@@ -80,6 +80,7 @@ def report_warnings(
     report: Mapping[str, Any],
     previous: Mapping[str, Any] | None,
     indicators: Mapping[int, Mapping[str, Any]],
+    refused: Iterable[str] = (),
 ) -> list[dict]:
     """Return the warnings of a report's values, against last round's report of the same assignment.
 
@@ -87,6 +88,8 @@ def report_warnings(
         report: the report's fields and ``indicators`` ({indicator id (int or text): value}).
         previous: last round's report (the same shape), whatever its review state, or None.
         indicators: the key work's indicators by id (name, target_value, measure_unit, direction).
+        refused: fields whose value in the return could not be read (a blank there is not the
+            clerk's doing, and is already reported as 未导入).
 
     Returns:
         ``{"rule", "label", "field", "message"}`` per warning, in :data:`RULES` order.
@@ -145,7 +148,8 @@ def report_warnings(
                     f"{_number(limit['over_target'])} 倍以上",
                 )
             )
-    return out
+    refused = set(refused)
+    return [w for w in out if not (w["rule"] == "field_cleared" and w["field"] in refused)]
 
 
 def _cumulative(indicator: Mapping[str, Any]) -> bool:
@@ -191,7 +195,8 @@ def refresh_warnings(
         keys, approximate = changed[aid]
         old = json.loads(report["warnings"]) if report["warnings"] else []
         kept = [w for w in old if w["rule"] == "approximate" and w["field"] not in keys]
-        new = report_warnings(report, previous.get(aid), indicators.get(report["key_work_id"], {}))
+        refused = [item["field"] for item in json.loads(report["rejected_fields"])] if report["rejected_fields"] else []
+        new = report_warnings(report, previous.get(aid), indicators.get(report["key_work_id"], {}), refused)
         new += kept + approximate
         if [w["message"] for w in new] == [w["message"] for w in old]:
             continue

@@ -222,9 +222,10 @@ def normalise_status(cell: Cell, column: str = "推进状态") -> str | None:
     text = remove_spaces(to_halfwidth(str(cell.value)))
     status = STATUS_SYNONYMS.get(text)
     if status is None:
-        others = "、".join(word for word in STATUS_SYNONYMS if word not in REPORTABLE_STATUSES)
+        # The four statuses and a few synonyms: the whole table is on the handoff's 填写说明 sheet.
         raise ValueProblem(
-            f"“{column}”只能是 {'、'.join(REPORTABLE_STATUSES)}（也认 {others}），收到的是“{cell.value}”"
+            f"“{column}”只能是 {'、'.join(REPORTABLE_STATUSES)}（也认 进度正常、按计划推进、已办结、进度落后 等，"
+            f"见填写说明），收到的是“{cell.value}”"
         )
     return status
 

@@ -194,3 +194,9 @@ def test_any_change_to_an_accepted_report_sends_it_back_to_review_naming_what_ch
     review_report(demo_db, report["id"], "accepted")
     save_report(demo_db, aid, round_id, {"percent": 100, "reported_status": "已完成"})
     assert report_row(demo_db, aid, round_id)["review"] == "accepted"
+
+
+def test_a_field_refused_by_the_import_is_not_also_warned_as_cleared():
+    last = {"percent": 30, "progress_text": "上轮"}
+    assert codes({"percent": None, "progress_text": "本轮"}, last) == ["field_cleared"]
+    assert report_warnings({"percent": None, "progress_text": "本轮"}, last, {}, refused=["percent"]) == []

@@ -52,6 +52,7 @@ from db.report_fields import ROW_FIELD_KEYS, ROW_FIELDS
 from db.rounds import ensure_round_open, previous_round
 from db.status import REPORTABLE_STATUSES
 from db.text import join_clauses
+from db.values import STATUS_SYNONYMS
 from reports.cells import cell_text, put_text
 from reports.files import replaced_atomically
 
@@ -88,7 +89,7 @@ EDITABLE_COLUMNS = tuple((f.key, f.header, f.width) for f in ROW_FIELDS)
 INDICATOR_PREFIX = "指标："
 INDICATOR_WIDTH = 10
 COMMENT_HEADER = "督办室意见"
-COMMENT_WIDTH = 15
+COMMENT_WIDTH = 24
 #: What each review state is called in a reference cell's label.
 REVIEW_LABELS = {"accepted": "已审核", "pending": "待审核", "returned": "退回"}
 #: Locked columns a clerk changing them is reported for (the reference and comment may
@@ -295,7 +296,7 @@ def office_reasons(report: dict | None) -> str | None:
     if report.get("review") == "returned" and report.get("review_comment"):
         lines.append(f"退回意见：{report['review_comment']}")
     for item in json.loads(report["rejected_fields"]) if report.get("rejected_fields") else []:
-        lines.append(f"未导入：{item['reason']}（本栏仍为原值，请改正）")
+        lines.append(f"未导入：{item['reason']}（请改正后重新报送）")
     if report.get("warnings") and not report.get("warnings_checked_at"):
         for warning in json.loads(report["warnings"]):
             lines.append(f"待核实：{warning['message']}")
@@ -845,7 +846,12 @@ def _write_help_sheet(wb, content: HandoffContent) -> None:
         "本单位分工、上轮进展）是督办室下发的任务信息，请勿修改；改了也不会被导入。",
         "2. 请在白色列填写本轮情况：进展情况、完成进度(%)、推进状态、存在问题、下步计划；"
         "有“指标：”列的，请填写截至本轮的实际完成数（只填数字）。",
-        f"3. 推进状态请从下拉列表中选择：{'、'.join(REPORTABLE_STATUSES)}。",
+        f"3. 推进状态请从下拉列表中选择：{'、'.join(REPORTABLE_STATUSES)}。手工填写时也认这些说法："
+        + "；".join(
+            f"{status}（{'、'.join(w for w, s in STATUS_SYNONYMS.items() if s == status and w != status)}）"
+            for status in REPORTABLE_STATUSES
+        )
+        + "，其他说法不能导入。",
         "4. 完成进度填 0 到 100 之间的数字，例如 60 表示完成六成。",
         "5. 白色列一开始是空的，请填写本轮的实际情况；灰色的“上轮进展（参考）”“上轮完成情况（参考）”是上一轮的填报"
         "（注明轮次和审核状态，含完成进度和指标数），供对照更新。原样照抄上轮进展会被标为“与上轮相同”待核实。",

@@ -444,7 +444,8 @@ def _row_warnings(
     values = {int(k): v for k, v in ((current or {}).get("indicators") or {}).items()}
     values.update(outcome.indicator_values)
     report["indicators"] = values
-    found = report_warnings(report, last, indicators_of.get(ledger_row["key_work_id"], {}))
+    refused = [item["field"] for item in outcome.rejected_fields]
+    found = report_warnings(report, last, indicators_of.get(ledger_row["key_work_id"], {}), refused)
     found += approximate_warnings(outcome.approximate)
     return [w["message"] for w in found]
 
