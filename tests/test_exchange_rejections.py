@@ -279,6 +279,13 @@ def test_only_bad_values_change_no_value_but_mark_the_report(demo_db, handoff):
         (33.3, None, 33.3),
         ("百分之八十", None, 80.0),
         (None, None, None),
+        # Issue 13: a literal percent sign in the format is text; the cell holds what was typed.
+        (1, '0"%"', 1.0),
+        (1, '0"％"', 1.0),
+        (0.555, "0.0%", 55.5),
+        ("约55", None, 55.0),
+        ("55左右", None, 55.0),
+        ("八成五", None, 85.0),
     ],
 )
 def test_percent_is_normalised(demo_db, handoff, typed, number_format, expected):
@@ -305,6 +312,7 @@ def test_status_synonyms_are_understood(demo_db, handoff):
             aids[0]: {"reported_status": " 滞后 "},
             aids[1]: {"reported_status": "完成"},
             aids[2]: {"reported_status": "未开始"},
+            aids[3]: {"reported_status": "进度正常"},
         },
     )
     res = only_file(demo_db, handoff.path)
@@ -312,10 +320,10 @@ def test_status_synonyms_are_understood(demo_db, handoff):
         demo_db.execute(
             "SELECT reported_status FROM reports WHERE assignment_id = ? AND round_id = ?", [a, ROUND]
         ).fetchone()[0]
-        for a in aids[:3]
+        for a in aids[:4]
     ]
     assert res.counts["rejected"] == 0
-    assert got == ["进度滞后", "已完成", "未启动"]
+    assert got == ["进度滞后", "已完成", "未启动", "序时推进"]
 
 
 def test_an_older_file_after_a_newer_one_needs_force(demo_db, handoff, tmp_path):
