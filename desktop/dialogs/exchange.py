@@ -199,11 +199,18 @@ class PreviewDialog(QDialog):
         rows = self.previews[index].rows
         self.rows.setRowCount(len(rows))
         for i, r in enumerate(rows):
-            reason = r.reason or "；".join(
+            changes = "；".join(
                 f"{field_label(k, self.indicator_names)}：{_short(old)} → {_short(new)}"
                 for k, (old, new) in r.changes.items()
+                if k != "rejected_fields"
             )
+            # Issue 13: a row may be applied with some fields refused (部分退回) and carry warnings (待核实).
+            parts = [f"部分退回：{r.reason}" if r.reason and r.outcome != "rejected" else r.reason, changes]
+            parts += [f"待核实：{w}" for w in getattr(r, "warnings", [])]
+            reason = "；".join(part for part in parts if part)
             colour = OUTCOME_COLOURS.get(r.outcome)
+            if r.outcome != "rejected" and (r.reason or getattr(r, "warnings", None)):
+                colour = "#c27ba0"
             for j, value in enumerate(
                 (r.row_number, r.number, r.title, OUTCOME_LABELS.get(r.outcome, r.outcome), reason)
             ):

@@ -58,16 +58,15 @@ def test_handoff_township_form_and_dropped_return(qtbot, window, answers, tmp_pa
     _drop(town, handoffs)
     wait_for_jobs(qtbot)
     assert page.checklist.count() == 7
-    # The handoff carried last round's figures in, so every row starts filled.
-    assert "带入" in answers.infos[-1]
-    assert "7 项都已填完" in page.missing_label.text()
+    # Issue 13: the handoff's white cells start empty (last round's report is only a reference),
+    # so no row counts as filled before the clerk has entered this round's values.
+    assert "带入" not in answers.infos[-1]
+    assert "还有 7 项没有填完" in page.missing_label.text()
+    assert all(page.checklist.item(i).text().startswith("✘") for i in range(7))
 
     page.checklist.setCurrentRow(0)
     first = page.assignments()[0]["id"]
-    page.progress_text.clear()
-    qtbot.waitUntil(lambda: page.checklist.item(0).text().startswith("✘"), timeout=5000)
     assert "缺：进展情况" in page.checklist.item(0).text()
-    assert "还有 1 项没有填完" in page.missing_label.text()
     page.percent.clear()
     qtbot.keyClicks(page.percent, "120")
     assert "0 到 100" in page.problem_label.text()  # validation as you type
@@ -81,11 +80,11 @@ def test_handoff_township_form_and_dropped_return(qtbot, window, answers, tmp_pa
     ).fetchone()
     assert local == (60.0, "已完成村级摸排，召开推进会2次。")
     assert page.checklist.item(0).text().startswith("✔")
+    assert "还有 6 项没有填完" in page.missing_label.text()
     town.session.undo_stack.undo()  # Ctrl+Z in the form takes the last autosave back
-    assert (
-        town.session.db.execute("SELECT progress_text FROM reports WHERE assignment_id = ?", [first]).fetchone()[0]
-        != "已完成村级摸排，召开推进会2次。"
-    )
+    undone = town.session.db.execute("SELECT progress_text FROM reports WHERE assignment_id = ?", [first]).fetchone()
+    # The row started empty: taking its first save back may remove the draft altogether.
+    assert undone is None or undone[0] != "已完成村级摸排，召开推进会2次。"
     town.session.undo_stack.redo()
     assert page.progress_text.toPlainText() == "已完成村级摸排，召开推进会2次。"
 
