@@ -308,9 +308,22 @@ def unit_warnings(db: sqlite_utils.Database, round_id: str, unit_id: int | None 
 
 
 def clear_unit_warnings(
-    db: sqlite_utils.Database, round_id: str, unit_id: int, note: str = "核实无误", source: str = "manual"
+    db: sqlite_utils.Database,
+    round_id: str,
+    unit_id: int,
+    note: str = "核实无误",
+    source: str = "manual",
+    numbers: Iterable[str] | None = None,
 ) -> int:
     """Clear every 待核实 report of a unit in a round with one note (see :func:`clear_warnings`).
+
+    Args:
+        db: the ledger.
+        round_id: the round.
+        unit_id: the unit.
+        note: what the office found (核实无误 …); audited.
+        source: who did it.
+        numbers: only the reports of these 任务编号.
 
     Returns:
         The number of reports cleared.
@@ -319,6 +332,9 @@ def clear_unit_warnings(
         DubanError: the unit has nothing to check in the round, or an empty note.
     """
     items = unit_warnings(db, round_id, unit_id)
+    if numbers:
+        wanted = {str(n).strip() for n in numbers}
+        items = [i for i in items if str(i["number"]) in wanted]
     if not items:
         raise DubanError("该单位本轮没有待核实的填报。")
     with db.atomic():

@@ -441,3 +441,35 @@ def test_closing_a_round_with_open_business_needs_force(demo_path, capsys):
     assert code != 0 and "待审核" in err and "--force" in err
     code, out, _err = run(capsys, "--db", str(demo_path), "round", "close", ROUND, "--force")
     assert code == 0 and "已关闭" in out
+
+
+def test_the_office_clears_warnings_with_a_note_from_the_command_line(demo_path, capsys):
+    from db.ledger import open_ledger
+    from db.plausibility import unit_warnings
+
+    db = open_ledger(demo_path)
+    town = unit_id(db, "城西街道")
+    [first, *_rest] = unit_warnings(db, ROUND, town)
+    db.close()
+    code, out, _err = run(
+        capsys,
+        "--db",
+        str(demo_path),
+        "review",
+        "--round",
+        ROUND,
+        "--unit",
+        "城西街道",
+        "--checked",
+        "核实无误，电话确认",
+        "--key-work",
+        str(first["number"]),
+    )
+    assert code == 0 and "1 条" in out
+    db = open_ledger(demo_path)
+    assert first["report_id"] not in {i["report_id"] for i in unit_warnings(db, ROUND, town)}
+    note = db.execute(
+        "SELECT new_value FROM audit_log WHERE table_name = 'reports' AND row_id = ? AND field = 'warnings_note'",
+        [str(first["report_id"])],
+    ).fetchone()
+    assert note == ("核实无误，电话确认",)

@@ -55,6 +55,7 @@ def register(sub) -> None:
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--accept", action="store_true", help="审核通过")
     what.add_argument("--send-back", metavar="意见", help="退回修改，并写明意见（会出现在下次的填报表中）")
+    what.add_argument("--checked", metavar="说明", help="待核实的提醒已核实（如“核实无误”），清除提醒并记入日志")
     p.add_argument(
         "--task",
         "--key-work",
@@ -283,6 +284,12 @@ def cmd_review(args, ctx: Context) -> int:
 
     db = ctx.open_db()
     unit_id = require_unit(db, args.unit)
+    if args.checked is not None:
+        from db.plausibility import clear_unit_warnings
+
+        count = clear_unit_warnings(db, normalise_round_id(args.round), unit_id, args.checked, "cli", args.task)
+        print(f"{args.unit} {normalise_round_id(args.round)}：{count} 条填报的待核实提醒已核实（{args.checked}）。")
+        return 0
     decision = "accepted" if args.accept else "returned"
     count = review_unit(db, args.round, unit_id, decision, args.send_back, args.task, source="cli")
     action = "审核通过" if args.accept else f"退回修改（意见：{args.send_back}）"
