@@ -30,7 +30,7 @@ _MEASURED_ROWS = 400
 #: on each repaint would make scrolling a large ledger stutter).
 _WRAPPED_ROWS_LIMIT = 1500
 #: Padding of a cell around its text: the style's margins on both sides plus a little air.
-_CELL_PADDING = 14
+_CELL_PADDING = 12
 #: The header's sort arrow needs this much beside the header text.
 _SORT_ARROW = 10
 

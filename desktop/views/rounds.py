@@ -48,6 +48,12 @@ class RoundsPage(QWidget):
         # 部门 or 乡镇街道 reads from the name and the order (departments first); on a laptop the
         # column would push 返回时间 and 逾期 out of sight. The unit's tooltip says it.
         self.board_table.setColumnHidden(RoundBoardModel.COL_KIND, True)
+        # Who, where it stands, when it came back and whether late first: the counts after them may
+        # scroll on a narrow screen, these never do.
+        board_header = self.board_table.horizontalHeader()
+        m = RoundBoardModel
+        for visual, column in enumerate((m.COL_UNIT, m.COL_STATE, m.COL_RETURNED_AT, m.COL_LATE, m.COL_EXPORTED)):
+            board_header.moveSection(board_header.visualIndex(column), visual)
         self.board_title = QLabel()
         self.board_summary = QLabel()
 

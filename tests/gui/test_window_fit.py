@@ -107,6 +107,10 @@ def test_township_form_fits_and_scrolls_instead_of_losing_fields(qtbot, demo_db,
     # The last field of the form (联系电话) can be reached: it is inside the scrolled form.
     assert page.phone.isVisible()
     assert not win.nav.isVisible()  # one page: no navigation list taking the form's width
+    # 开展涉企问题“大走访”: two measures, each written with its own full stop, read as one sentence.
+    page.checklist.setCurrentRow(0)
+    task = page.task_view.toPlainText()
+    assert "落实清单；对企业反映问题" in task and "。；" not in task
     win.close()
 
 
