@@ -24,6 +24,7 @@ from reliability_faults import (
     survived,
     tiny_disk,
 )
+from test_exchange_helpers import clerk_values, fill, indicator_headers
 
 from db.errors import DamagedLedgerError, DubanError
 from db.ledger import (
@@ -280,6 +281,10 @@ def test_import_on_a_nearly_full_disk_is_refused_before_anything_changes(demo_pa
         "--db", str(demo_path), "export-handoff", "--round", "2024Q3", "--unit", "云岭乡", "--out", str(out)
     )
     assert exported.returncode == 0, exported.stderr
+    # A filled return (a handoff's editable cells start empty: an untouched one would import nothing).
+    for path in out.glob("*.xlsx"):
+        headers = indicator_headers(path)
+        fill(path, {aid: clerk_values(aid, i, headers[aid]) for i, aid in enumerate(sorted(headers))})
     with tiny_disk(tmp_path, 3 * 1024 * 1024) as disk:
         _import_on_nearly_full_disk(demo_path, disk, out)
 
