@@ -18,8 +18,10 @@ import sqlite_utils
 from db.deadlines import period_of
 from db.ledger import create_ledger, set_meta
 from db.paths import resource_path
-from db.progress import close_problem, record_problem, review_report, save_report
-from db.rounds import close_round, open_round
+from db.problems import close_problem, record_problem
+from db.progress import review_report, save_report
+from db.round_closing import close_round
+from db.rounds import open_round
 from db.status import expected_progress
 from db.tasks import add_indicator, add_key_work, add_milestone, add_plan, assign
 from db.units import add_alias, add_unit, find_unit, township_ids

@@ -23,3 +23,23 @@ class LedgerLockedError(DubanError):
 
 class RoundClosedError(DubanError):
     """A write was attempted against a closed reporting round."""
+
+
+class LedgerBusyError(DubanError):
+    """Another process kept the ledger's write lock longer than duban waits."""
+
+
+class LedgerReadOnlyError(DubanError):
+    """The ledger file or its folder cannot be written (opened read-only)."""
+
+
+class DiskFullError(DubanError):
+    """The disk holding the ledger or an output file has no space left."""
+
+
+class DamagedLedgerError(NotALedgerError):
+    """The ledger file is damaged; the message names the newest good backup."""
+
+
+class LedgerUnavailableError(DubanError):
+    """The ledger file cannot be reached or read (I/O error, share gone, no permission)."""

@@ -23,7 +23,7 @@ from db.ledger import audit, delete_audited, insert_audited, now_iso, update_aud
 from db.plan_draft import Draft, DraftKeyWork
 from db.tasks import add_key_work, assign, category_id, delete_key_work, update_key_work
 from db.text import name_key
-from db.units import add_alias, add_unit, find_unit, match_unit, township_ids
+from db.units import add_alias, add_unit, find_unit, match_unit, probably_same_unit, township_ids
 
 NEW_UNIT_POLICIES = ("create", "refuse", "skip")
 
@@ -130,52 +130,6 @@ def resolve_draft(db: sqlite_utils.Database, draft: Draft) -> Draft:
     draft.resolved = True
     draft.preview = _preview(db, draft)
     return draft
-
-
-#: Endings that make a name a whole unit name; a name without one may be a shortened unit (市公安).
-_UNIT_SUFFIXES = ("局", "委", "办", "部", "院", "厅", "中心", "委员会", "办公室", "管委会", "分局", "大队", "支队")
-_UNIT_END_CHARS = set("局委办部院会心司团组处室队所站行馆厅社府联署科台校盟关厂场位长镇乡道")
-_LEVEL_PREFIXES = ("市", "县", "区")
-
-
-def probably_same_unit(a: str, b: str) -> bool:
-    """Return True when two unit names probably mean one office (a hint for a person, never applied).
-
-    Three ways documents shorten a name are recognised: the unit ending left off
-    (市公安 / 市公安局), the usual abbreviation keeping the level, some characters of the
-    core name in order and the ending (市经信局 / 市经济和信息化局, 县发改局 / 县发展和改革局),
-    and the level prefix left off (经信局 / 市经信局). Names of two levels (市财政局 /
-    县财政局) are different offices.
-    """
-    ka, kb = name_key(a), name_key(b)
-    if not ka or not kb or ka == kb:
-        return False
-    pa = ka[0] if ka[0] in _LEVEL_PREFIXES and len(ka) > 2 else ""
-    pb = kb[0] if kb[0] in _LEVEL_PREFIXES and len(kb) > 2 else ""
-    if pa and pb and pa != pb:
-        return False
-    # One name without its level: read it at the other's level (经信局 → 市经信局).
-    ka, kb = (pb or pa) + ka[len(pa) :], (pa or pb) + kb[len(pb) :]
-    if ka == kb:
-        return True
-    level = pa or pb
-    short, long = sorted((ka, kb), key=len)
-    if len(short) == len(long):
-        return False
-    # The ending left off: 市公安 / 市公安局; not 市委 / 市委办, which are both whole names.
-    if long.startswith(short) and long[len(short) :] in _UNIT_SUFFIXES and short[-1] not in _UNIT_END_CHARS:
-        return True
-    # An abbreviation: same first and last character, at least two core characters in order,
-    # and at least two characters shorter (市公安局 / 市公安分局 are two offices).
-    if len(long) - len(short) < 2 or short[0] != long[0] or short[-1] != long[-1] or len(short) - len(level) < 3:
-        return False
-    pos = 1
-    for ch in short[1:-1]:
-        pos = long.find(ch, pos, len(long) - 1)
-        if pos < 0:
-            return False
-        pos += 1
-    return True
 
 
 def _pair_new_names(draft: Draft) -> None:
@@ -738,4 +692,4 @@ def _counts(db, plan_id: int) -> dict[str, int]:
     }
 
 
-__all__ = ["CommitResult", "commit_draft", "find_plan", "probably_same_unit", "resolve_draft"]
+__all__ = ["CommitResult", "commit_draft", "find_plan", "resolve_draft"]

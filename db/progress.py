@@ -1,9 +1,8 @@
-"""Writing progress reports and the problem list (问题清单)."""
+"""Writing progress reports (the problem list they raise is kept by :mod:`db.problems`)."""
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -12,23 +11,10 @@ import sqlite_utils
 
 from db.errors import DubanError
 from db.ledger import audit, audit_entry, now_iso, write_audit_entries
+from db.report_fields import REPORT_FIELD_LABELS, REPORT_FIELDS
 from db.rounds import ensure_round_open
 from db.status import REPORTABLE_STATUSES
-from db.text import remove_spaces, to_halfwidth
-
-REPORT_FIELDS = ("progress_text", "percent", "reported_status", "problems", "next_steps", "reporter", "phone")
-#: What the handoff workbook and the window call each report field.
-REPORT_FIELD_LABELS = {
-    "progress_text": "进展情况",
-    "percent": "完成进度",
-    "reported_status": "推进状态",
-    "problems": "存在问题",
-    "next_steps": "下步计划",
-    "reporter": "填报人",
-    "phone": "联系电话",
-}
-#: Excel's limit for one cell; longer text is refused rather than cut.
-MAX_CELL_CHARS = 32767
+from db.values import MAX_CELL_CHARS
 
 
 def report_value_problems(fields: dict[str, Any]) -> list[str]:
@@ -310,119 +296,12 @@ def review_report(
             audit(db, "reports", report_id, "review_comment", report["review_comment"], comment, source)
 
 
-def problem_key(text: str) -> str:
-    """Return the key under which two problem texts count as the same problem."""
-    key = remove_spaces(to_halfwidth(text or ""))
-    return re.sub(r"[。.；;，,、!！?？]+$", "", key)
+def report_row(db: sqlite_utils.Database, assignment_id: int, round_id: str) -> dict | None:
+    """Return a unit's report on one assignment in a round (the stored row), or None."""
+    found = list(db.query("SELECT * FROM reports WHERE assignment_id = ? AND round_id = ?", [assignment_id, round_id]))
+    return found[0] if found else None
 
 
-def record_problem(
-    db: sqlite_utils.Database,
-    key_work_id: int,
-    unit_id: int,
-    round_id: str | None,
-    text: str,
-    source: str = "typed",
-) -> int | None:
-    """Add a problem to the 问题清单 unless the same text is already there; return its id.
-
-    Returns None for blank text.
-    """
-    return record_problems(db, unit_id, round_id, [(key_work_id, text)], source)[0][0]
-
-
-def record_problems(
-    db: sqlite_utils.Database,
-    unit_id: int,
-    round_id: str | None,
-    items: list[tuple[int, str]],
-    source: str = "typed",
-) -> list[tuple[int | None, bool]]:
-    """Add one unit's problems, ``(key_work_id, text)`` each, skipping texts already on the list.
-
-    Returns:
-        For each item, the problem's id (None for blank text) and whether it was added now.
-    """
-    known: dict[tuple[int, str], int] = {}
-    if any(problem_key(text) for _kw, text in items):
-        known = {
-            (kw, key): pid
-            for pid, kw, key in db.execute(
-                "SELECT id, key_work_id, text_key FROM problems WHERE unit_id = ?", [unit_id]
-            )
-        }
-    results: list[tuple[int | None, bool]] = []
-    with db.atomic():
-        stamp = now_iso()
-        log = []
-        for key_work_id, raw in items:
-            text = (raw or "").strip()
-            key = problem_key(text)
-            if not key or key in ("无", "暂无", "没有", "无问题"):
-                results.append((None, False))
-                continue
-            if (key_work_id, key) in known:
-                results.append((known[(key_work_id, key)], False))
-                continue
-            row = {
-                "key_work_id": key_work_id,
-                "unit_id": unit_id,
-                "round_id": round_id,
-                "text": text,
-                "text_key": key,
-                "raised_at": stamp,
-                "state": "open",
-            }
-            pid = insert_row(db, "problems", row)
-            known[(key_work_id, key)] = pid
-            log.append(audit_entry("problems", pid, None, None, row, source, stamp))
-            results.append((pid, True))
-        write_audit_entries(db, log)
-    return results
-
-
-def close_problem(
-    db: sqlite_utils.Database,
-    problem_id: int,
-    note: str,
-    closed_on: str | None = None,
-    source: str = "manual",
-) -> None:
-    """Close (销号) a problem with a note and a date."""
-    if not (note or "").strip():
-        raise DubanError("销号时请填写办结说明。")
-    with db.atomic():
-        current = db["problems"].get(problem_id)
-        if current["state"] == "closed":
-            raise DubanError("该问题已经销号。")
-        update = {"state": "closed", "closed_at": closed_on or now_iso()[:10], "close_note": note.strip()}
-        db["problems"].update(problem_id, update)
-        for k, v in update.items():
-            audit(db, "problems", problem_id, k, current[k], v, source)
-
-
-def assign_problem(db: sqlite_utils.Database, problem_id: int, assignee: str, source: str = "manual") -> None:
-    """Hand a problem to someone (交办)."""
-    with db.atomic():
-        current = db["problems"].get(problem_id)
-        db["problems"].update(problem_id, {"assignee": assignee})
-        audit(db, "problems", problem_id, "assignee", current["assignee"], assignee, source)
-
-
-def problem_figures(db: sqlite_utils.Database, until: str | None = None) -> dict:
-    """Return raised, closed and the closure rate (化解率, percent) of the problem list.
-
-    Args:
-        until: an ISO date; count only problems raised by then, closed by then.
-    """
-    if until:
-        raised = db.execute("SELECT COUNT(*) FROM problems WHERE substr(raised_at, 1, 10) <= ?", [until]).fetchone()[0]
-        closed = db.execute(
-            "SELECT COUNT(*) FROM problems WHERE state = 'closed' AND substr(raised_at, 1, 10) <= ? AND substr(closed_at, 1, 10) <= ?",
-            [until, until],
-        ).fetchone()[0]
-    else:
-        raised = db.execute("SELECT COUNT(*) FROM problems").fetchone()[0]
-        closed = db.execute("SELECT COUNT(*) FROM problems WHERE state = 'closed'").fetchone()[0]
-    rate = round(100.0 * closed / raised, 1) if raised else None
-    return {"raised": raised, "closed": closed, "open": raised - closed, "rate": rate}
+def indicator_values(db: sqlite_utils.Database, report_id: int) -> dict[int, float | None]:
+    """Return the indicator values a report gave, by indicator id."""
+    return dict(db.execute("SELECT indicator_id, value FROM indicator_actuals WHERE report_id = ?", [report_id]))

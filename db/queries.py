@@ -194,6 +194,15 @@ def round_states(
     return states
 
 
+def ledger_version(db: sqlite_utils.Database) -> tuple[int, int]:
+    """Return a stamp that changes whenever the ledger may have changed (to keep figures cached).
+
+    ``total_changes`` counts this connection's writes, ``PRAGMA data_version`` those another
+    connection (a worker's) committed.
+    """
+    return db.conn.total_changes, db.execute("PRAGMA data_version").fetchone()[0]
+
+
 def key_work_states(db: sqlite_utils.Database, round_id: str) -> list[KeyWorkState]:
     """Return every key work's rolled-up state for a round (see :func:`db.status.key_work_status`)."""
     grouped: dict[int, list[AssignmentState]] = {}
@@ -294,6 +303,7 @@ __all__ = [
     "KeyWorkState",
     "GREY",
     "key_work_states",
+    "ledger_version",
     "light_thresholds",
     "progress_rows",
     "round_states",

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import asdict
 from datetime import date
 
 import sqlite_utils
@@ -63,6 +61,21 @@ def list_rounds(db: sqlite_utils.Database) -> list[dict]:
     return list(db.query("SELECT * FROM rounds ORDER BY cutoff, id"))
 
 
+def rounds_newest_first(db: sqlite_utils.Database) -> list[dict]:
+    """Return every round, newest cut-off first (as the window lists them)."""
+    return list(db.query("SELECT * FROM rounds ORDER BY cutoff DESC, id DESC"))
+
+
+def suggest_next_round(db: sqlite_utils.Database, today: date | None = None) -> str:
+    """Propose the id of the next quarterly round: the quarter after the newest one, else today's quarter."""
+    row = db.execute("SELECT id FROM rounds WHERE id GLOB '20[0-9][0-9]Q[1-4]' ORDER BY id DESC LIMIT 1").fetchone()
+    if not row:
+        today = today or date.today()
+        return f"{today.year}Q{(today.month - 1) // 3 + 1}"
+    year, quarter = int(row[0][:4]), int(row[0][5])
+    return f"{year + 1}Q1" if quarter == 4 else f"{year}Q{quarter + 1}"
+
+
 def open_round(
     db: sqlite_utils.Database,
     round_id: str,
@@ -113,55 +126,6 @@ def ensure_round_open(db: sqlite_utils.Database, round_id: str) -> dict:
     if row["state"] != "open":
         raise RoundClosedError(f"轮次“{row['id']}”已关闭，数据已冻结；如需改动，请先重新打开该轮次（会记入日志）。")
     return row
-
-
-def close_round(db: sqlite_utils.Database, round_id: str, source: str = "manual") -> int:
-    """Close a round and freeze every assignment's status, light and figures.
-
-    Returns:
-        The number of assignments frozen.
-    """
-    from db.queries import round_states  # late import: queries builds on rounds
-
-    row = ensure_round_open(db, round_id)
-    states = round_states(db, row["id"])
-    with db.atomic():
-        db.execute("DELETE FROM round_snapshots WHERE round_id = ?", [row["id"]])
-        db["round_snapshots"].insert_all(
-            {
-                "round_id": row["id"],
-                "assignment_id": s.assignment_id,
-                "key_work_id": s.key_work_id,
-                "unit_id": s.unit_id,
-                "role": s.role,
-                "status": s.result.status,
-                "light": s.result.light,
-                "percent": s.result.percent,
-                "expected": s.result.expected,
-                "behind": s.result.behind,
-                "detail": json.dumps(
-                    {k: v for k, v in asdict(s.result).items() if k in ("overdue", "due_soon")},
-                    ensure_ascii=False,
-                ),
-            }
-            for s in states
-        )
-        closed_at = now_iso()
-        db.execute("UPDATE rounds SET state = 'closed', closed_at = ? WHERE id = ?", [closed_at, row["id"]])
-        audit(db, "rounds", row["id"], "state", "open", "closed", source)
-    return len(states)
-
-
-def reopen_round(db: sqlite_utils.Database, round_id: str, source: str = "manual") -> None:
-    """Re-open a closed round; its frozen figures are dropped and the change is logged."""
-    row = get_round(db, round_id)
-    if row["state"] == "open":
-        raise DubanError(f"轮次“{row['id']}”本来就是进行中。")
-    with db.atomic():
-        frozen = db.execute("SELECT COUNT(*) FROM round_snapshots WHERE round_id = ?", [row["id"]]).fetchone()[0]
-        db.execute("DELETE FROM round_snapshots WHERE round_id = ?", [row["id"]])
-        db.execute("UPDATE rounds SET state = 'open', closed_at = NULL WHERE id = ?", [row["id"]])
-        audit(db, "rounds", row["id"], "state", "closed", "open", f"{source}（重新打开，解冻 {frozen} 条）")
 
 
 def default_round(db: sqlite_utils.Database, *, open_only: bool = False) -> str | None:

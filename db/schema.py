@@ -8,6 +8,7 @@ the end of ``MIGRATIONS`` and never edit one that has shipped.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import sqlite_utils
@@ -273,6 +274,18 @@ def _export_locked_cells(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE exports ADD COLUMN locked_cells TEXT")
 
 
+def _ledger_identity(db: sqlite_utils.Database) -> None:
+    """A permanent id for the ledger, so that its handoffs and returns name the office they belong to.
+
+    One township often reports to several offices (督查室, 两个健康办, 营商办), each numbering
+    its key works and assignments from 1: the id keeps their forms apart. A copy of the file
+    (a backup, a restore) keeps the id; a new ledger gets a new one.
+    """
+    import secrets
+
+    db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('ledger_id', ?)", [json.dumps(secrets.token_hex(16))])
+
+
 Migration = Callable[[sqlite_utils.Database], None]
 
 #: Applied in order; ``PRAGMA user_version`` counts how many have run.
@@ -282,6 +295,12 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("exchange", _exchange),
     ("lookup_indexes", _lookup_indexes),
     ("export_locked_cells", _export_locked_cells),
+    ("ledger_identity", _ledger_identity),
 ]
 
 LATEST_VERSION = len(MIGRATIONS)
+
+#: Every table that holds a unit's id in its ``unit_id`` column (besides ``units`` itself):
+#: merging two units moves these rows, and undoing the merge moves them back. A test checks
+#: this list against the schema, so a new table with a ``unit_id`` must be added here.
+UNIT_ID_TABLES = ("unit_aliases", "assignments", "problems", "round_snapshots", "exports", "import_batches")

@@ -38,6 +38,25 @@ def add_plan(
     )
 
 
+def plan_year(db: sqlite_utils.Database) -> int:
+    """Return the year of the newest plan that has one (deadline phrases are read in it), else this year."""
+    row = db.execute("SELECT year FROM plans WHERE year IS NOT NULL ORDER BY id DESC LIMIT 1").fetchone()
+    return row[0] if row else date.today().year
+
+
+def plan_for_new_key_work(db: sqlite_utils.Database, source: str = "manual") -> int:
+    """Return the plan a key work typed in by hand joins: the newest plan, else a new "手工录入" plan."""
+    row = db.execute("SELECT id FROM plans ORDER BY id DESC LIMIT 1").fetchone()
+    if row:
+        return row[0]
+    return add_plan(db, "手工录入的重点工作", plan_year(db), source=source)
+
+
+def category_titles(db: sqlite_utils.Database) -> list[str]:
+    """Return every category title once, in plan and document order."""
+    return [r[0] for r in db.execute("SELECT DISTINCT title FROM categories ORDER BY plan_id, seq")]
+
+
 def category_id(db: sqlite_utils.Database, plan_id: int, title: str, source: str = "manual") -> int:
     """Return the id of the plan's category ``title``, creating it at the end if needed."""
     row = db.execute("SELECT id FROM categories WHERE plan_id = ? AND title = ?", [plan_id, title]).fetchone()
@@ -209,6 +228,8 @@ def add_indicator(
     """Add a quantitative indicator (新增个转企 480 户; 控制在 35% 以下 is ``at_most``)."""
     if direction not in ("at_least", "at_most"):
         raise DubanError("指标方向只能是“不少于”或“不超过”。")
+    if direction == "at_least" and target_value <= 0:
+        raise DubanError("“不少于”类指标的目标值应大于 0。")
     seq = db.execute(
         "SELECT COALESCE(MAX(seq), 0) + 1 FROM indicators WHERE key_work_id = ?", [key_work_id]
     ).fetchone()[0]
@@ -253,6 +274,102 @@ def key_work_detail(db: sqlite_utils.Database, key_work_id: int) -> dict:
     return kw
 
 
+def key_work_changes(
+    db: sqlite_utils.Database,
+    key_work_id: int,
+    number: str,
+    title: str,
+    category: str | None,
+    period_phrase: str | None,
+    note: str | None,
+    source: str = "manual",
+) -> dict:
+    """Return the ``key_works`` columns an edit of the key work's fields sets (for an audited update).
+
+    A changed 实施阶段 is read again into start and end dates; a new category is created in the
+    key work's plan.
+
+    Raises:
+        DubanError: another key work of the same plan has this number.
+    """
+    current = key_work_detail(db, key_work_id)
+    changes = {"number": number, "title": title, "period_phrase": period_phrase or None, "note": note or None}
+    if changes["period_phrase"] != current["period_phrase"]:
+        parsed = parse_deadline(changes["period_phrase"] or "", plan_year(db))
+        start, end = (x.isoformat() for x in parsed.period) if parsed.period else (None, None)
+        changes.update(start_date=start, end_date=end)
+    clash = db.execute(
+        "SELECT 1 FROM key_works WHERE plan_id = ? AND number = ? AND id != ?",
+        [current["plan_id"], number, key_work_id],
+    ).fetchone()
+    if clash:
+        raise DubanError(f"该计划中已有编号为 {number} 的重点工作，请换一个编号。")
+    if (category or None) != current["category"]:
+        changes["category_id"] = category_id(db, current["plan_id"], category, source) if category else None
+    return changes
+
+
+def assignments_of(db: sqlite_utils.Database, key_work_id: int) -> list[dict]:
+    """Return a key work's assignments (``id``, ``role``, unit ``name``) in the registry's unit order."""
+    return list(
+        db.query(
+            "SELECT a.id, a.role, u.name FROM assignments a JOIN units u ON u.id = a.unit_id "
+            "WHERE a.key_work_id = ? ORDER BY u.sort_order",
+            [key_work_id],
+        )
+    )
+
+
+def open_milestones(db: sqlite_utils.Database, key_work_id: int) -> list[dict]:
+    """Return a key work's milestones not yet met (``id``, ``phrase``, ``text``), in order."""
+    return list(
+        db.query(
+            "SELECT id, phrase, text FROM milestones WHERE key_work_id = ? AND done_date IS NULL ORDER BY seq",
+            [key_work_id],
+        )
+    )
+
+
+def indicator_names(db: sqlite_utils.Database) -> dict[int, str]:
+    """Return every indicator's name by its id."""
+    return dict(db.execute("SELECT id, name FROM indicators").fetchall())
+
+
+def latest_indicator_value(db: sqlite_utils.Database, indicator_id: int) -> tuple[float, str] | None:
+    """Return an indicator's value in the latest round that reported it, with that round's id."""
+    row = db.execute(
+        "SELECT ia.value, r.round_id FROM indicator_actuals ia JOIN reports r ON r.id = ia.report_id "
+        "JOIN rounds rd ON rd.id = r.round_id WHERE ia.indicator_id = ? ORDER BY rd.cutoff DESC LIMIT 1",
+        [indicator_id],
+    ).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def key_work_reports(db: sqlite_utils.Database, key_work_id: int) -> list[dict]:
+    """Return one row per round and assigned unit of a key work: the unit's report, if any.
+
+    Newest round first; within a round the lead unit, then responsible, then supporting units.
+    A unit that has not reported has ``submitted_at`` None.
+    """
+    return list(
+        db.query(
+            "SELECT rd.id AS round_id, rd.state AS round_state, a.id AS assignment_id, u.name AS unit, a.role, "
+            "r.percent, r.reported_status, r.progress_text, "
+            "r.problems, r.next_steps, r.review, r.review_comment, r.submitted_at, r.source "
+            "FROM rounds rd JOIN assignments a ON a.key_work_id = ? JOIN units u ON u.id = a.unit_id "
+            "LEFT JOIN reports r ON r.assignment_id = a.id AND r.round_id = rd.id "
+            "ORDER BY rd.cutoff DESC, CASE a.role WHEN '牵头' THEN 0 WHEN '责任' THEN 1 ELSE 2 END, u.sort_order",
+            [key_work_id],
+        )
+    )
+
+
+def key_work_id_by_number(db: sqlite_utils.Database, number: str) -> int | None:
+    """Return the id of the key work with this 任务编号 (the first one, if plans share numbers)."""
+    row = db.execute("SELECT id FROM key_works WHERE number = ? ORDER BY id", [number]).fetchone()
+    return row[0] if row else None
+
+
 def history(db: sqlite_utils.Database, key_work_id: int) -> list[dict]:
     """Return the audit entries that touch a key work or its assignments and reports, newest first."""
     return list(
@@ -276,6 +393,70 @@ def history(db: sqlite_utils.Database, key_work_id: int) -> list[dict]:
     )
 
 
+def key_works_with_lead(db: sqlite_utils.Database) -> list[dict]:
+    """Return every key work's number, title, category and lead unit (牵头), in document order."""
+    return list(
+        db.query(
+            "SELECT k.number, k.title, c.title AS category, "
+            "(SELECT u.name FROM assignments a JOIN units u ON u.id = a.unit_id "
+            " WHERE a.key_work_id = k.id AND a.role = '牵头') AS lead FROM key_works k "
+            "LEFT JOIN categories c ON c.id = k.category_id ORDER BY c.seq, k.sort_order"
+        )
+    )
+
+
+def ledger_counts(db: sqlite_utils.Database) -> dict[str, int]:
+    """Return how many key works, units, assignments and rounds the ledger holds."""
+    row = db.execute(
+        "SELECT (SELECT COUNT(*) FROM key_works), (SELECT COUNT(*) FROM units), "
+        "(SELECT COUNT(*) FROM assignments), (SELECT COUNT(*) FROM rounds)"
+    ).fetchone()
+    return dict(zip(("key_works", "units", "assignments", "rounds"), row, strict=True))
+
+
+def has_key_works(db: sqlite_utils.Database) -> bool:
+    """Return whether the ledger holds any key work yet."""
+    return db.execute("SELECT 1 FROM key_works LIMIT 1").fetchone() is not None
+
+
+def units_by_key_work(db: sqlite_utils.Database) -> dict[int, list[tuple[str, str]]]:
+    """Return each key work's ``(role, unit name)`` pairs: lead unit first, then responsible, then supporting."""
+    units: dict[int, list[tuple[str, str]]] = {}
+    for key_work_id, role, name in db.execute(
+        "SELECT a.key_work_id, a.role, u.name FROM assignments a JOIN units u ON u.id = a.unit_id "
+        "ORDER BY CASE a.role WHEN '牵头' THEN 0 WHEN '责任' THEN 1 ELSE 2 END, u.sort_order, u.id"
+    ):
+        units.setdefault(key_work_id, []).append((role, name))
+    return units
+
+
+def key_work_list(db: sqlite_utils.Database) -> list[tuple[int, str, str | None, str, str | None]]:
+    """Return ``(id, number, category title, title, 实施阶段)`` of every key work, in document order."""
+    return db.execute(
+        "SELECT k.id, k.number, c.title, k.title, k.period_phrase FROM key_works k "
+        "LEFT JOIN categories c ON c.id = k.category_id ORDER BY COALESCE(c.seq, 0), k.sort_order, k.id"
+    ).fetchall()
+
+
+def indicator_name(db: sqlite_utils.Database, indicator_id: int) -> str | None:
+    """Return an indicator's name, or None when there is no such indicator."""
+    row = db.execute("SELECT name FROM indicators WHERE id = ?", [indicator_id]).fetchone()
+    return row[0] if row else None
+
+
+def assignments_with_key_works(db: sqlite_utils.Database) -> list[dict]:
+    """Return every assignment with its key work's id, number, title and 实施阶段, in document order.
+
+    In a township ledger these are the unit's own tasks.
+    """
+    return list(
+        db.query(
+            "SELECT a.id, a.role, k.id AS key_work_id, k.number, k.title, k.period_phrase FROM assignments a "
+            "JOIN key_works k ON k.id = a.key_work_id ORDER BY k.sort_order, k.id"
+        )
+    )
+
+
 __all__ = [
     "ROLES",
     "add_indicator",
@@ -283,11 +464,28 @@ __all__ = [
     "add_milestone",
     "add_plan",
     "assign",
+    "assignments_of",
+    "assignments_with_key_works",
     "category_id",
+    "category_titles",
     "delete_key_work",
+    "has_key_works",
     "history",
+    "indicator_name",
+    "indicator_names",
+    "key_work_changes",
     "key_work_detail",
+    "key_work_id_by_number",
+    "key_work_list",
+    "key_work_reports",
+    "key_works_with_lead",
+    "latest_indicator_value",
+    "ledger_counts",
     "mark_milestone_done",
+    "open_milestones",
+    "plan_for_new_key_work",
+    "plan_year",
     "remove_assignment",
+    "units_by_key_work",
     "update_key_work",
 ]

@@ -43,13 +43,13 @@ def to_halfwidth(text: str) -> str:
 
 
 def squash_spaces(text: str) -> str:
-    """Collapse runs of any kind of white space into one ordinary space and trim."""
-    return _SPACES.sub(" ", text).strip()
+    """Collapse runs of any kind of white space into one ordinary space and trim (hidden characters go too)."""
+    return _SPACES.sub(" ", clean_text(text)).strip()
 
 
 def remove_spaces(text: str) -> str:
-    """Remove all white space (Chinese names never contain spaces on purpose)."""
-    return _SPACES.sub("", text)
+    """Remove all white space (Chinese names never contain spaces on purpose) and hidden characters."""
+    return _SPACES.sub("", clean_text(text))
 
 
 def name_key(text: str) -> str:
@@ -78,3 +78,57 @@ def chinese_number(text: str) -> int | None:
         else:
             return None
     return total + current
+
+
+def shown_time(stamp: str | None) -> str:
+    """Return an ISO time stamp as a clerk writes it (2024-10-08 09:30:00), never with a "T"."""
+    return (stamp or "").replace("T", " ")
+
+
+# Characters that never belong in a clerk's text. Tab and newline are kept (a carriage return
+# becomes a newline); every other C0 control (a vertical tab or form feed pasted from Word or
+# pdftotext), DEL and the C1 controls are removed, and so are the bidirectional controls
+# (U+202A–U+202E embeddings/overrides, U+2066–U+2069 isolates, the LRM/RLM/ALM marks): an
+# override can make a unit name read backwards on screen and in file names. Noncharacters and
+# lone surrogates (which no file format can carry) go too.
+_HIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff\ud800-\udfff]"
+)
+_HIDDEN_NAMES = {
+    "\x0b": "垂直制表符",
+    "\x0c": "换页符",
+    "\x00": "空字符",
+    "\x07": "响铃符",
+    "\x08": "退格符",
+    "\x1b": "转义符",
+}
+
+
+def hidden_characters(text: str | None) -> list[str]:
+    """The characters :func:`clean_text` would remove from ``text``, in order."""
+    return _HIDDEN.findall(text) if text else []
+
+
+def clean_text(text: str | None) -> str | None:
+    """Clean text on its way into the ledger (returns, task lists, typed forms).
+
+    Line ends become newlines; control characters other than tab and newline, bidirectional
+    overrides and marks, noncharacters and lone surrogates are removed. Nothing else changes
+    (spaces, full-width forms and Unicode normalisation are each reader's own rule).
+    """
+    if text is None:
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _HIDDEN.sub("", text) if _HIDDEN.search(text) else text
+
+
+def hidden_characters_note(label: str, text: str | None) -> str | None:
+    """One clause telling the clerk what :func:`clean_text` removed from a field, or None.
+
+    Example: ``“进展情况”中 2 个看不见的控制字符（垂直制表符）已删除``.
+    """
+    found = hidden_characters((text or "").replace("\r", ""))
+    if not found:
+        return None
+    names = sorted({_HIDDEN_NAMES.get(ch, "控制字符" if ord(ch) < 0x200 else "文字方向控制符") for ch in found})
+    return f"“{label}”中 {len(found)} 个看不见的字符（{'、'.join(names)}）已删除"

@@ -3,7 +3,7 @@
 The office often takes a unit's progress over the phone, or corrects an obvious typo in a
 return. Such a report is written by the same :func:`db.progress.save_report` the import uses
 (source ``typed``), and its 存在问题 goes to the 问题清单 through
-:func:`db.progress.record_problems`, as an imported row's does.
+:func:`db.problems.record_problems`, as an imported row's does.
 
 Undo must restore the report *exactly* — review state, time stamps, source and import batch
 included — because an import batch can only be undone while its reports are as it left them.
@@ -20,21 +20,22 @@ import sqlite_utils
 
 from db.errors import DubanError
 from db.ledger import audit
+from db.problems import record_problems
 from db.progress import (
-    REPORT_FIELDS,
     insert_row,
     put_report,
-    record_problems,
     report_snapshot,
     report_value_problems,
     save_report,
 )
+from db.report_fields import FIELD_BY_KEY, REPORT_FIELDS
 from db.rounds import ensure_round_open, get_round, previous_round
 from db.status import DONE
 from db.text import to_halfwidth
+from db.values import Cell, ValueProblem, normalise_number
 
 #: Fields the office must fill before a typed report can be saved: (field, label).
-REQUIRED_FIELDS = (("progress_text", "进展情况"), ("reported_status", "推进状态"))
+REQUIRED_FIELDS = tuple((key, FIELD_BY_KEY[key].label) for key in ("progress_text", "reported_status"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -49,7 +50,7 @@ class ReportDraft:
         round_id: the round being reported.
         unit: the unit's name.
         role: 牵头, 责任 or 配合.
-        fields: :data:`db.progress.REPORT_FIELDS` values to pre-fill.
+        fields: :data:`db.report_fields.REPORT_FIELDS` values to pre-fill.
         indicator_values: indicator actuals to pre-fill, by indicator id.
         indicators: the key work's indicators (id, name, target_value, measure_unit, direction).
         prefilled_from: ``"current"`` (this round's report), a previous round's id, or None (blank).
@@ -127,8 +128,6 @@ def parse_indicator_value(text: str | None, name: str, measure_unit: str | None 
     Raises:
         DubanError: not a number.
     """
-    from reports.returns import Cell, ValueProblem, normalise_number
-
     text = (text or "").strip()
     if not text:
         return None
@@ -147,6 +146,15 @@ def check_typed_report(fields: dict[str, Any]) -> list[str]:
     """
     problems = [f"请填写{label}。" for key, label in REQUIRED_FIELDS if fields.get(key) in (None, "")]
     problems += report_value_problems(fields)
+    return problems + form_problems(fields)
+
+
+def form_problems(fields: dict[str, Any]) -> list[str]:
+    """Return what a form (the office's or the township's) refuses beyond the stored values' rules.
+
+    A status that disagrees with 100 %, and a phone number that is not made of digits.
+    """
+    problems = []
     pct = fields.get("percent")
     status = fields.get("reported_status")
     if status == DONE and pct is not None and pct < 100:
@@ -157,6 +165,21 @@ def check_typed_report(fields: dict[str, Any]) -> list[str]:
     if phone and not all(ch.isdigit() or ch in "-— ()（）" for ch in phone):
         problems.append("联系电话只能包含数字和“-”。")
     return problems
+
+
+def parse_typed_percent(text: str | None) -> float | None:
+    """Read 完成进度 as a clerk types it into a form (45, 45%, ４５, 八成), by the Excel import's rule.
+
+    Raises:
+        DubanError: not a number from 0 to 100.
+    """
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return FIELD_BY_KEY["percent"].parse(Cell(value=text))
+    except ValueProblem as exc:
+        raise DubanError(str(exc)) from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -190,7 +213,7 @@ def save_typed_report(
         db: the ledger.
         assignment_id: which unit on which key work.
         round_id: an open round.
-        fields: any of :data:`db.progress.REPORT_FIELDS`.
+        fields: any of :data:`db.report_fields.REPORT_FIELDS`.
         indicator_values: actuals by indicator id (None removes one).
         source: ``typed`` (office) or ``township`` (the township's own form).
         raise_problem: record 存在问题 on the 问题清单 (the office does; a township ledger sends

@@ -9,6 +9,7 @@ import sqlite_utils
 
 from db.errors import DubanError
 from db.ledger import audit, insert_audited
+from db.schema import UNIT_ID_TABLES
 from db.text import name_key, squash_spaces, to_halfwidth
 
 UNIT_KINDS = ("部门", "乡镇街道", "其他")
@@ -100,6 +101,53 @@ def _core(key: str) -> str:
     return key
 
 
+#: The levels a unit name may start with (a county ledger meets 市 and 县 names).
+_LEVELS = ("市", "县", "区")
+#: Last characters that end a whole office name: one more kind suffix makes another office (市委 → 市委办).
+_WHOLE_NAME_ENDINGS = set("委府局院部厅")
+#: Two names scoring at least this probably mean one office (a hint for a person, never applied).
+SAME_UNIT_SCORE = 0.6
+
+
+def _level(key: str) -> str:
+    """Return a name key's level prefix (市/县/区), or "" when it has none."""
+    return key[0] if key[:1] in _LEVELS and len(key) > 2 else ""
+
+
+def unit_name_score(key: str, other: str) -> float:
+    """Score (0–1) how likely two unit name keys mean one office: the one heuristic for unit names.
+
+    What distinguishes offices is compared, not the level prefix and kind suffix they all share
+    (县行政审批局 and 县财政局 have 县…政…局 in common and nothing else); an abbreviation keeps
+    its characters in order (市经信局 → 市经济和信息化局); a name may leave its level off
+    (经信局 / 市经信局). Names of two levels (市财政局 / 县财政局) are two offices.
+    """
+    if not key or not other:
+        return 0.0
+    if _level(key) and _level(other) and _level(key) != _level(other):
+        return 0.0
+    short, long = sorted((key, other), key=len)
+    if long.startswith(short) and short[-1] in _WHOLE_NAME_ENDINGS and long[len(short) :] in _KIND_SUFFIXES:
+        return 0.0  # 市委 / 市委办, 县政府 / 县政府办: each a whole name, two offices
+    core, other_core = _core(key), _core(other)
+    if core and other_core:
+        score = difflib.SequenceMatcher(None, core, other_core).ratio()
+    else:
+        score = difflib.SequenceMatcher(None, key, other).ratio()
+    score = max(score, _abbreviation_score(key, other), _abbreviation_score(other, key))
+    # "经信局" vs "市经信局": the same office with or without its level prefix.
+    for prefix in _LEVELS:
+        if prefix + key == other or key == prefix + other:
+            score = max(score, 0.95)
+    return score
+
+
+def probably_same_unit(name: str, other: str) -> bool:
+    """Return True when two different unit names probably mean one office (see :func:`unit_name_score`)."""
+    key, other_key = name_key(clean_unit_name(name)), name_key(clean_unit_name(other))
+    return key != other_key and unit_name_score(key, other_key) >= SAME_UNIT_SCORE
+
+
 def propose_units(db: sqlite_utils.Database, name: str, limit: int = 3) -> tuple[str, ...]:
     """Return existing unit names that ``name`` may mean, best first (never applied silently)."""
     key = name_key(clean_unit_name(name))
@@ -110,19 +158,8 @@ def propose_units(db: sqlite_utils.Database, name: str, limit: int = 3) -> tuple
         "SELECT u.name, a.alias_key FROM unit_aliases a JOIN units u ON u.id = a.unit_id"
     )
     for unit_name, unit_key in candidates:
-        # Compare what distinguishes offices, not the level prefix and kind suffix they all
-        # share: 县行政审批局 and 县财政局 have 县…政…局 in common and nothing else.
-        core, unit_core = _core(key), _core(unit_key)
-        if core and unit_core:
-            score = difflib.SequenceMatcher(None, core, unit_core).ratio()
-        else:
-            score = difflib.SequenceMatcher(None, key, unit_key).ratio()
-        score = max(score, _abbreviation_score(key, unit_key), _abbreviation_score(unit_key, key))
-        # "经信局" vs "市经信局": the same office with or without its level prefix.
-        for prefix in ("市", "县", "区"):
-            if prefix + key == unit_key or key == prefix + unit_key:
-                score = max(score, 0.95)
-        if score >= 0.6 and score > best.get(unit_name, 0.0):
+        score = unit_name_score(key, unit_key)
+        if score >= SAME_UNIT_SCORE and score > best.get(unit_name, 0.0):
             best[unit_name] = score
     ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))
     return tuple(name for name, _score in ranked[:limit])
@@ -213,10 +250,8 @@ def merge_units(db: sqlite_utils.Database, keep_id: int, merge_id: int, source: 
             "请先删除其中一方的分工再合并。"
         )
     with db.atomic():
-        for table in ("assignments", "problems", "exports", "import_batches"):
+        for table in UNIT_ID_TABLES:
             db.execute(f"UPDATE {table} SET unit_id = ? WHERE unit_id = ?", [keep_id, merge_id])
-        db.execute("UPDATE unit_aliases SET unit_id = ? WHERE unit_id = ?", [keep_id, merge_id])
-        db.execute("UPDATE round_snapshots SET unit_id = ? WHERE unit_id = ?", [keep_id, merge_id])
         db["units"].delete(merge_id)
         db["unit_aliases"].insert(
             {"alias_key": gone["name_key"], "alias": gone["name"], "unit_id": keep_id}, replace=True
@@ -227,3 +262,57 @@ def merge_units(db: sqlite_utils.Database, keep_id: int, merge_id: int, source: 
 def township_ids(db: sqlite_utils.Database) -> list[int]:
     """Return the ids of every township unit (各乡镇（街道）)."""
     return [r[0] for r in db.execute("SELECT id FROM units WHERE kind = '乡镇街道' ORDER BY sort_order, id")]
+
+
+def units_in_order(db: sqlite_utils.Database, *, townships_last: bool = True) -> list[tuple[str, int]]:
+    """Return ``(name, id)`` of every unit in the registry's order (departments first unless told otherwise)."""
+    order = "kind = '乡镇街道', sort_order, id" if townships_last else "sort_order, id"
+    return [(r[0], r[1]) for r in db.execute(f"SELECT name, id FROM units ORDER BY {order}")]
+
+
+def unit_registry_rows(db: sqlite_utils.Database, *, by_kind_name: bool = False) -> list[dict]:
+    """Return every unit with its aliases (joined by 、) and how many assignments it holds.
+
+    Args:
+        by_kind_name: order by the kind's name (the CLI's listing) instead of departments first.
+    """
+    order = "u.kind" if by_kind_name else "u.kind = '乡镇街道'"
+    return list(
+        db.query(
+            "SELECT u.id, u.name, u.kind, u.contact, u.phone, "
+            "(SELECT group_concat(alias, '、') FROM unit_aliases WHERE unit_id = u.id) AS aliases, "
+            "(SELECT COUNT(*) FROM assignments WHERE unit_id = u.id) AS assignments "
+            f"FROM units u ORDER BY {order}, u.sort_order, u.id"
+        )
+    )
+
+
+def first_unit_name(db: sqlite_utils.Database) -> str | None:
+    """Return the name of some unit of the registry (the first stored), or None when it is empty."""
+    row = db.execute("SELECT name FROM units").fetchone()
+    return row[0] if row else None
+
+
+def merged_into(db: sqlite_utils.Database, unit_id: int) -> int | None:
+    """The unit that ``unit_id`` was merged into (following later merges too), or None.
+
+    A handoff exported before two units were merged still names the merged unit; its return
+    belongs to the unit it was merged into.
+    """
+    current, seen = unit_id, set()
+    while current not in seen:
+        seen.add(current)
+        if db.execute("SELECT 1 FROM units WHERE id = ?", [current]).fetchone():
+            return current if current != unit_id else None
+        row = db.execute(
+            "SELECT new_value FROM audit_log WHERE table_name = 'units' AND row_id = ? AND field = 'merged_into' "
+            "ORDER BY id DESC LIMIT 1",
+            [str(current)],
+        ).fetchone()
+        if row is None:
+            return None
+        try:
+            current = int(row[0])
+        except (TypeError, ValueError):
+            return None
+    return None

@@ -7,12 +7,18 @@ import sys
 import traceback
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
-from PySide6.QtWidgets import QApplication, QWidget
-
 from db.errors import DubanError
-from db.paths import resource_path, user_data_dir
+from db.paths import resource_path, setup_logging
+
+try:
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
+    from PySide6.QtWidgets import QApplication, QWidget
+except ImportError as _qt_missing:  # a system library Qt links against is not installed
+    raise DubanError(
+        f"图形界面需要的系统库没有装全（{_qt_missing}），窗口无法启动；"
+        "请让信息科按 README“安装”一节装好 Qt 需要的库，命令行（duban --help）不受影响。"
+    ) from None
 
 log = logging.getLogger("duban.gui")
 
@@ -151,7 +157,9 @@ def first_start(db_path: Path) -> bool:
     v = dialog.values()
     db = create_ledger(db_path)
     try:
-        set_meta(db, "mode", v["mode"], "gui-first-start")
+        from db.mode import set_ledger_mode
+
+        set_ledger_mode(db, v["mode"], "gui-first-start")
         if v.get("org"):
             set_meta(db, "org_name", v["org"], "gui-first-start")
     finally:
@@ -161,18 +169,56 @@ def first_start(db_path: Path) -> bool:
 
 def _excepthook(exc_type, exc, tb) -> None:
     """Last line of defence: log the traceback, show one Chinese sentence."""
+    from db.ledger import ledger_fault
     from desktop.dialogs import common as ask
 
-    if issubclass(exc_type, DubanError):
-        ask.show_error(QApplication.activeWindow(), str(exc))
+    fault = ledger_fault(exc, _open_ledger_path)
+    if fault is not None:
+        # A disk, file or other-process fault (disk full, read-only, another duban writing):
+        # its own sentence, not "internal error".
+        ask.show_error(QApplication.activeWindow(), str(fault))
         return
-    log_file = user_data_dir() / "duban.log"
+    log_file = setup_logging()
     logging.getLogger("duban").error("未预料的错误\n%s", "".join(traceback.format_exception(exc_type, exc, tb)))
-    ask.show_error(
-        QApplication.activeWindow(),
-        f"程序内部出错，刚才的操作可能没有完成。详细信息已写入 {log_file}，请发给技术支持。",
-        "程序出错",
-    )
+    where = f"详细信息已写入 {log_file}，请发给技术支持。" if log_file else "请把刚才的操作步骤告诉技术支持。"
+    ask.show_error(QApplication.activeWindow(), f"程序内部出错，刚才的操作可能没有完成。{where}", "程序出错")
+
+
+#: The ledger the window has open (for naming it in fault messages).
+_open_ledger_path: Path | None = None
+
+
+def _open_or_offer_restore(db_path: Path):
+    """Open the window on ``db_path``; when the ledger cannot be opened, offer to restore a backup instead.
+
+    Returns:
+        The window, or None when the clerk gave up (the message was shown).
+    """
+    from db.errors import DamagedLedgerError, LedgerUnavailableError, NotALedgerError
+    from db.ledger import backup_catalog, restore_backup
+    from desktop.dialogs import common as ask
+    from desktop.dialogs.backups import CannotOpenDialog
+
+    while True:
+        try:
+            return open_window(db_path)
+        except (DamagedLedgerError, NotALedgerError, LedgerUnavailableError) as exc:
+            message = str(exc)
+            if not backup_catalog(db_path):
+                ask.show_error(None, message, "无法打开台账")
+                return None
+            dialog = CannotOpenDialog(db_path, message)
+            if not ask.run_dialog(dialog) or dialog.chosen() is None:
+                return None
+            try:
+                kept = restore_backup(dialog.chosen(), db_path)
+            except DubanError as restore_failed:
+                ask.show_error(None, str(restore_failed), "无法恢复备份")
+                continue
+            ask.show_info(None, f"已恢复备份“{dialog.chosen().name}”；打不开的台账另存为“{kept.name}”。", "已恢复")
+        except DubanError as exc:
+            ask.show_error(None, str(exc), "无法打开台账")
+            return None
 
 
 def run_gui(db_path: str | Path) -> int:
@@ -181,23 +227,25 @@ def run_gui(db_path: str | Path) -> int:
     A missing ledger starts the first-start dialog (督办端 or 填报端). A ledger open in
     another duban window is refused with a message, and nothing is touched.
     """
-    from desktop.dialogs import common as ask
+    global _open_ledger_path
+    from desktop.display import display_problem
 
-    logging.basicConfig(
-        filename=user_data_dir() / "duban.log",
-        level=logging.INFO,
-        encoding="utf-8",
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    problem = display_problem()
+    if problem:
+        # Qt would abort the process (exit 134) with an English hint; say it in one sentence.
+        raise DubanError(problem)
+    setup_logging()
+    from db.paths import log_unraisable
+
+    sys.unraisablehook = log_unraisable
     app = ensure_application()
     db_path = Path(db_path)
     if not db_path.exists() and not first_start(db_path):
         return 0
-    try:
-        window = open_window(db_path)
-    except DubanError as exc:
-        ask.show_error(None, str(exc), "无法打开台账")
+    window = _open_or_offer_restore(db_path)
+    if window is None:
         return 2
+    _open_ledger_path = db_path
     sys.excepthook = _excepthook
     window.show()
     return app.exec()

@@ -13,6 +13,7 @@ import importlib
 import json
 import logging
 import re
+import sqlite3
 import sys
 import traceback
 from datetime import date
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from db.errors import DubanError
-from db.paths import default_ledger_path, user_data_dir
+from db.paths import default_ledger_path
 
 EXIT_USER_ERROR = 2
 EXIT_INTERNAL_ERROR = 1
@@ -81,7 +82,10 @@ class Context:
         """Open the ledger named by ``--db`` (or the default one)."""
         from db.ledger import open_ledger
 
-        return open_ledger(self.db_path, create=create)
+        db = open_ledger(self.db_path, create=create)
+        for warning in db.warnings:  # read-only, network share: said once, the command goes on
+            print(f"注意：{warning}", file=sys.stderr)
+        return db
 
     @staticmethod
     def print_json(data: Any) -> None:
@@ -104,15 +108,10 @@ def build_parser() -> ChineseArgumentParser:
     return parser
 
 
-def _setup_logging() -> Path:
-    log_file = user_data_dir() / "duban.log"
-    logging.basicConfig(
-        filename=log_file,
-        level=logging.INFO,
-        encoding="utf-8",
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    return log_file
+def _setup_logging() -> Path | None:
+    from db.paths import setup_logging
+
+    return setup_logging()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -124,6 +123,11 @@ def main(argv: list[str] | None = None) -> int:
                 stream.reconfigure(encoding="utf-8", errors="replace")
             except (ValueError, OSError):
                 pass
+    from db.paths import log_unraisable
+
+    # A finaliser failing on a full disk (a half-written workbook's zip file) would print a
+    # traceback after the one-sentence message; it goes to the log instead.
+    sys.unraisablehook = log_unraisable
     parser = build_parser()
     args = parser.parse_args(argv)
     ctx = Context(Path(args.db) if args.db else default_ledger_path(), bool(args.db))
@@ -142,14 +146,27 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except (OSError, sqlite3.Error) as exc:
+        # A fault of the disk, the file or another process met outside the ledger's own
+        # connection (a cursor being read, a file being written): still one sentence.
+        from db.ledger import ledger_fault
+
+        fault = ledger_fault(exc, ctx.db_path)
+        if fault is None:
+            return _internal_error()
+        print(f"错误：{fault}", file=sys.stderr)
+        return EXIT_USER_ERROR
     except Exception:  # noqa: BLE001 - last line of defence: log, never a raw traceback
-        try:
-            log_file = _setup_logging()
-            logging.getLogger("duban").error("未预料的错误\n%s", traceback.format_exc())
-        except OSError:
-            log_file = None
-        where = f"，详细信息已写入 {log_file}" if log_file else ""
-        print(f"错误：程序内部出错{where}。请把该文件发给技术支持。", file=sys.stderr)
-        if "DUBAN_DEBUG" in __import__("os").environ:
-            traceback.print_exc()
-        return EXIT_INTERNAL_ERROR
+        return _internal_error()
+
+
+def _internal_error() -> int:
+    """Log the exception being handled and print one sentence (called inside an ``except``)."""
+    log_file = _setup_logging()
+    if log_file is not None:
+        logging.getLogger("duban").error("未预料的错误\n%s", traceback.format_exc())
+    where = f"，详细信息已写入 {log_file}" if log_file else ""
+    print(f"错误：程序内部出错{where}。请把该文件发给技术支持。", file=sys.stderr)
+    if "DUBAN_DEBUG" in __import__("os").environ:
+        traceback.print_exc()
+    return EXIT_INTERNAL_ERROR

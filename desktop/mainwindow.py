@@ -8,9 +8,10 @@ from PySide6.QtCore import QByteArray, QSize
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QStackedWidget, QWidget
 
+from db.mode import TOWNSHIP
 from db.paths import resource_path
 from desktop.dialogs import common as ask
-from desktop.session import MODE_TOWNSHIP, LedgerSession
+from desktop.session import LedgerSession
 
 
 def app_icon() -> QIcon:
@@ -75,7 +76,7 @@ class MainWindow(QMainWindow):
         from desktop.views.rounds import RoundsPage
         from desktop.views.units import UnitsPage
 
-        if self.session.mode == MODE_TOWNSHIP:
+        if self.session.mode == TOWNSHIP:
             from desktop.views.township import TownshipPage
 
             return [TownshipPage(self.session, self)]
@@ -114,7 +115,7 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "立即备份台账", self.backup_now, "Ctrl+B")
         self._action(file_menu, "恢复备份…", self.restore_backup)
         file_menu.addSeparator()
-        if self.session.mode != MODE_TOWNSHIP:
+        if self.session.mode != TOWNSHIP:
             self._action(file_menu, "导入任务清单…", self.import_task_list, "Ctrl+I")
             self._action(file_menu, "导入回收表…", lambda: self.page("填报轮次").import_returns_dialog(), "Ctrl+R")
         file_menu.addSeparator()
@@ -292,7 +293,7 @@ class MainWindow(QMainWindow):
             target(paths)
 
     def _drop_target(self):
-        if self.session.mode == MODE_TOWNSHIP:
+        if self.session.mode == TOWNSHIP:
             return self.pages[0].open_handoff_files
         rounds = self._page("填报轮次")  # loaded by go() when something is dropped
         return lambda paths: (self.go("填报轮次"), rounds.import_returns(paths))

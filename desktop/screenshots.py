@@ -47,7 +47,9 @@ def _save(widget, target: Path) -> Path:
 
 
 def _key_work(db, number: str) -> int:
-    return db.execute("SELECT id FROM key_works WHERE number = ?", [number]).fetchone()[0]
+    from db.tasks import key_work_id_by_number
+
+    return key_work_id_by_number(db, number)
 
 
 def office_shots(app, ledger: Path, out: Path) -> list[Path]:
@@ -115,11 +117,11 @@ def office_shots(app, ledger: Path, out: Path) -> list[Path]:
 
 def township_shot(app, office_ledger: Path, scratch: Path, out: Path) -> Path:
     """The 填报端 window of 城东街道, opened from a real handoff of the demo's open round."""
-    from db.exchange import open_handoff
     from db.ledger import open_ledger
     from db.units import require_unit
     from desktop.app import open_window
-    from reports.handoff import export_handoff
+    from reports.exchange.handoff import export_handoff
+    from reports.exchange.township import open_handoff
 
     db = open_ledger(office_ledger)
     try:

@@ -28,22 +28,28 @@ class CheckResult:
 
 def check_ledger(scratch: Path) -> str:
     """Write a scratch ledger and read it back."""
-    from db.ledger import create_ledger, get_meta, open_ledger, set_meta
+    from db.ledger import create_ledger, get_meta, integrity_check, open_ledger
+    from db.mode import OFFICE, set_ledger_mode
     from db.units import add_unit
 
     path = scratch / "自检台账.db"
     db = create_ledger(path)
-    set_meta(db, "mode", "office", "selftest")
+    set_ledger_mode(db, OFFICE, "selftest")
     add_unit(db, "自检测试局", "部门", source="selftest")
     db.close()
     db = open_ledger(path)
     try:
-        name = db.execute("SELECT name FROM units").fetchone()[0]
-        if name != "自检测试局" or get_meta(db, "mode") != "office":
+        from db.units import first_unit_name
+
+        name = first_unit_name(db)
+        if name != "自检测试局" or get_meta(db, "mode") != OFFICE:
             raise AssertionError(f"读回的内容不一致：{name}")
+        problems = integrity_check(db)
+        if problems:
+            raise AssertionError(f"完整性检查发现问题：{problems[0]}")
     finally:
         db.close()
-    return f"写入并读回 {path.name}"
+    return f"写入并读回 {path.name}，完整性检查（integrity_check）无误"
 
 
 def check_pdf_fonts(scratch: Path) -> str:
@@ -86,7 +92,7 @@ def _demo(scratch: Path) -> Path:
 def check_pdf(scratch: Path) -> str:
     """Make a real progress report PDF from the demo ledger."""
     from db.ledger import open_ledger
-    from reports.pdf.progress_report import write_progress_report
+    from reports.kinds import write_progress_report
 
     out = scratch / "自检进展表.pdf"
     db = open_ledger(_demo(scratch))

@@ -10,10 +10,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from db.errors import DubanError
 from db.ledger import get_meta, open_ledger
-
-MODE_OFFICE = "office"
-MODE_TOWNSHIP = "township"
-MODE_LABELS = {MODE_OFFICE: "督办端", MODE_TOWNSHIP: "填报端"}
+from db.mode import MODE_LABELS, ledger_mode
 
 #: Areas a change can touch; pages reload only what concerns them.
 AREAS = ("tasks", "units", "rounds", "problems", "reports")
@@ -41,7 +38,7 @@ class LedgerSession(QObject):
     @property
     def mode(self) -> str:
         """'office' (督办端) or 'township' (填报端)."""
-        return get_meta(self.db, "mode", MODE_OFFICE) or MODE_OFFICE
+        return ledger_mode(self.db)
 
     @property
     def mode_label(self) -> str:
@@ -76,9 +73,9 @@ class LedgerSession(QObject):
         this connection's writes, ``PRAGMA data_version`` those committed by a worker's own
         connection, so nothing stale is ever served.
         """
-        from db.queries import key_work_states
+        from db.queries import key_work_states, ledger_version
 
-        version = (round_id, self.db.conn.total_changes, self.db.execute("PRAGMA data_version").fetchone()[0])
+        version = (round_id, *ledger_version(self.db))
         if self._states_cache is None or self._states_cache[0] != version:
             self._states_cache = (version, key_work_states(self.db, round_id))
         return self._states_cache[1]

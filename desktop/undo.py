@@ -1,4 +1,7 @@
-"""Undoable edits: each QUndoCommand calls the audited db functions forward and back.
+"""Undoable edits: each QUndoCommand calls one db function to do the edit and one to undo it.
+
+The rules and the SQL of every undo live in :mod:`db.undo` (and the db modules it builds on);
+a command here only keeps the record the "do" function returned for its "undo" function.
 
 The first application happens in :meth:`LedgerCommand.apply` (so a refused edit raises
 :class:`DubanError` before anything reaches the undo stack); the stack's first ``redo``
@@ -13,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QUndoCommand
 
+from db import undo as ledger_undo
 from db.errors import DubanError
-from db.ledger import audit, delete_audited, insert_audited, update_audited
+from db.ledger import delete_audited, update_audited
 
 if TYPE_CHECKING:
     from desktop.session import LedgerSession
@@ -88,7 +92,7 @@ class InsertRow(LedgerCommand):
         if first:
             self.row_id = self.create()
         else:
-            insert_audited(self.db, self.table, dict(self.row), UNDO_SOURCE)
+            ledger_undo.put_row_back(self.db, self.table, self.row, UNDO_SOURCE)
 
     def backward(self) -> None:  # noqa: D102
         self.row = delete_audited(self.db, self.table, self.row_id, UNDO_SOURCE)
@@ -124,39 +128,6 @@ class UpdateRow(LedgerCommand):
 
 
 # -- key works and everything hanging off them ---------------------------------------------------
-_TREE = (  # (table, SQL selecting the rows that belong to key work :kw), in insertion order
-    ("key_works", "SELECT * FROM key_works WHERE id = :kw"),
-    ("targets", "SELECT * FROM targets WHERE key_work_id = :kw"),
-    ("measures", "SELECT * FROM measures WHERE key_work_id = :kw"),
-    ("assignments", "SELECT * FROM assignments WHERE key_work_id = :kw"),
-    ("milestones", "SELECT * FROM milestones WHERE key_work_id = :kw"),
-    ("indicators", "SELECT * FROM indicators WHERE key_work_id = :kw"),
-    ("reports", "SELECT r.* FROM reports r JOIN assignments a ON a.id = r.assignment_id WHERE a.key_work_id = :kw"),
-    (
-        "indicator_actuals",
-        "SELECT ia.* FROM indicator_actuals ia JOIN indicators i ON i.id = ia.indicator_id WHERE i.key_work_id = :kw",
-    ),
-    ("problems", "SELECT * FROM problems WHERE key_work_id = :kw"),
-)
-
-
-def snapshot_key_work(db, key_work_id: int) -> list[tuple[str, list[dict]]]:
-    """Copy every row of a key work's tree (for undoing its deletion)."""
-    return [(table, list(db.query(sql, {"kw": key_work_id}))) for table, sql in _TREE]
-
-
-def restore_key_work(db, snapshot: list[tuple[str, list[dict]]], source: str) -> None:
-    """Put a key work's tree back exactly as it was, with the same ids, and log it."""
-    for table, rows in snapshot:
-        if not rows:
-            continue
-        if table == "key_works":
-            insert_audited(db, table, dict(rows[0]), source)
-            continue
-        db[table].insert_all(rows)
-        audit(db, table, f"key_work:{rows[0].get('key_work_id', '')}", None, None, f"恢复 {len(rows)} 行", source)
-
-
 class AddKeyWork(LedgerCommand):
     """Create a key work; undo deletes its whole tree, redo restores it with the same id."""
 
@@ -170,13 +141,10 @@ class AddKeyWork(LedgerCommand):
         if first:
             self.key_work_id = self.create()
         else:
-            restore_key_work(self.db, self.snapshot, UNDO_SOURCE)
+            ledger_undo.restore_key_work(self.db, self.snapshot, UNDO_SOURCE)
 
     def backward(self) -> None:  # noqa: D102
-        from db.tasks import delete_key_work
-
-        self.snapshot = snapshot_key_work(self.db, self.key_work_id)
-        delete_key_work(self.db, self.key_work_id, UNDO_SOURCE)
+        self.snapshot = ledger_undo.delete_key_work(self.db, self.key_work_id, UNDO_SOURCE)
 
 
 class DeleteKeyWork(LedgerCommand):
@@ -189,13 +157,10 @@ class DeleteKeyWork(LedgerCommand):
         self.key_work_id = key_work_id
 
     def forward(self, first: bool) -> None:  # noqa: D102
-        from db.tasks import delete_key_work
-
-        self.snapshot = snapshot_key_work(self.db, self.key_work_id)
-        delete_key_work(self.db, self.key_work_id, SOURCE if first else UNDO_SOURCE)
+        self.snapshot = ledger_undo.delete_key_work(self.db, self.key_work_id, SOURCE if first else UNDO_SOURCE)
 
     def backward(self) -> None:  # noqa: D102
-        restore_key_work(self.db, self.snapshot, UNDO_SOURCE)
+        ledger_undo.restore_key_work(self.db, self.snapshot, UNDO_SOURCE)
 
 
 class SetKeyWorkTexts(LedgerCommand):
@@ -205,35 +170,13 @@ class SetKeyWorkTexts(LedgerCommand):
         super().__init__(session, "修改目标与举措")
         self.key_work_id = key_work_id
         self.new = {"targets": list(targets), "measures": list(measures)}
-        self.old = {
-            t: [
-                r["text"]
-                for r in session.db.query(f"SELECT text FROM {t} WHERE key_work_id = ? ORDER BY seq", [key_work_id])
-            ]
-            for t in ("targets", "measures")
-        }
-
-    def _write(self, values: dict, source: str) -> None:
-        for table, texts in values.items():
-            old = [
-                r["text"]
-                for r in self.db.query(
-                    f"SELECT text FROM {table} WHERE key_work_id = ? ORDER BY seq", [self.key_work_id]
-                )
-            ]
-            if old == texts:
-                continue
-            self.db.execute(f"DELETE FROM {table} WHERE key_work_id = ?", [self.key_work_id])
-            self.db[table].insert_all(
-                {"key_work_id": self.key_work_id, "seq": i, "text": t} for i, t in enumerate(texts, 1)
-            )
-            audit(self.db, table, f"key_work:{self.key_work_id}", "text", old, texts, source)
+        self.old = ledger_undo.key_work_texts(session.db, key_work_id)
 
     def forward(self, first: bool) -> None:  # noqa: D102
-        self._write(self.new, SOURCE if first else UNDO_SOURCE)
+        ledger_undo.set_key_work_texts(self.db, self.key_work_id, self.new, SOURCE if first else UNDO_SOURCE)
 
     def backward(self) -> None:  # noqa: D102
-        self._write(self.old, UNDO_SOURCE)
+        ledger_undo.set_key_work_texts(self.db, self.key_work_id, self.old, UNDO_SOURCE)
 
 
 class RemoveAssignment(LedgerCommand):
@@ -246,23 +189,10 @@ class RemoveAssignment(LedgerCommand):
         self.assignment_id = assignment_id
 
     def forward(self, first: bool) -> None:  # noqa: D102
-        self.reports = list(self.db.query("SELECT * FROM reports WHERE assignment_id = ?", [self.assignment_id]))
-        self.actuals = list(
-            self.db.query(
-                "SELECT ia.* FROM indicator_actuals ia JOIN reports r ON r.id = ia.report_id WHERE r.assignment_id = ?",
-                [self.assignment_id],
-            )
-        )
-        from db.tasks import remove_assignment
-
-        self.row = remove_assignment(self.db, self.assignment_id, SOURCE if first else UNDO_SOURCE)
+        self.removed = ledger_undo.remove_assignment(self.db, self.assignment_id, SOURCE if first else UNDO_SOURCE)
 
     def backward(self) -> None:  # noqa: D102
-        insert_audited(self.db, "assignments", dict(self.row), UNDO_SOURCE)
-        if self.reports:
-            self.db["reports"].insert_all(self.reports)
-        if self.actuals:
-            self.db["indicator_actuals"].insert_all(self.actuals)
+        ledger_undo.restore_assignment(self.db, self.removed, UNDO_SOURCE)
 
 
 class Assign(LedgerCommand):
@@ -275,35 +205,20 @@ class Assign(LedgerCommand):
     ):
         super().__init__(session, f"分工“{label}”")
         self.args = (key_work_id, unit_id, role, leader, liaison)
-        existing = session.db.execute(
-            "SELECT * FROM assignments WHERE key_work_id = ? AND unit_id = ?", [key_work_id, unit_id]
-        ).fetchone()
-        cols = [d[0] for d in session.db.execute("SELECT * FROM assignments LIMIT 0").description]
-        self.before = dict(zip(cols, existing, strict=True)) if existing else None
+        self.before = ledger_undo.assignment_of(session.db, key_work_id, unit_id)
         self.assignment_id = self.before["id"] if self.before else None
+        self.created_row: dict | None = None
 
     def forward(self, first: bool) -> None:  # noqa: D102
         from db.tasks import assign
 
-        key_work_id, unit_id, role, leader, liaison = self.args
-        if self.before is None and not first:
-            insert_audited(self.db, "assignments", dict(self.created_row), UNDO_SOURCE)
+        if self.created_row is not None:
+            ledger_undo.put_row_back(self.db, "assignments", self.created_row, UNDO_SOURCE)
             return
-        self.assignment_id = assign(
-            self.db, key_work_id, unit_id, role, leader, liaison, SOURCE if first else UNDO_SOURCE
-        )
+        self.assignment_id = assign(self.db, *self.args, SOURCE if first else UNDO_SOURCE)
 
     def backward(self) -> None:  # noqa: D102
-        if self.before is None:
-            self.created_row = delete_audited(self.db, "assignments", self.assignment_id, UNDO_SOURCE)
-        else:
-            update_audited(
-                self.db,
-                "assignments",
-                self.assignment_id,
-                {k: self.before[k] for k in ("role", "leader", "liaison")},
-                UNDO_SOURCE,
-            )
+        self.created_row = ledger_undo.undo_assign(self.db, self.assignment_id, self.before, UNDO_SOURCE)
 
 
 # -- units ----------------------------------------------------------------------------------------
@@ -318,22 +233,16 @@ class AddAlias(LedgerCommand):
         self.alias = alias
 
     def forward(self, first: bool) -> None:  # noqa: D102
-        from db.text import name_key
-        from db.units import add_alias, clean_unit_name
-
-        add_alias(self.db, self.unit_id, self.alias, SOURCE if first else UNDO_SOURCE)
-        self.key = name_key(clean_unit_name(self.alias))
+        self.key = ledger_undo.add_alias(self.db, self.unit_id, self.alias, SOURCE if first else UNDO_SOURCE)
 
     def backward(self) -> None:  # noqa: D102
-        self.db.execute("DELETE FROM unit_aliases WHERE alias_key = ?", [self.key])
-        audit(self.db, "unit_aliases", self.key, "unit_id", self.unit_id, None, UNDO_SOURCE)
+        ledger_undo.remove_alias(self.db, self.unit_id, self.key, UNDO_SOURCE)
 
 
 class MergeUnits(LedgerCommand):
     """Merge one unit into another; undo gives the merged unit back its rows."""
 
     areas = ("units", "tasks", "problems", "rounds")
-    _MOVED = ("assignments", "problems", "exports", "import_batches")
 
     def __init__(self, session, keep_id: int, merge_id: int):
         keep = session.db["units"].get(keep_id)["name"]
@@ -342,32 +251,10 @@ class MergeUnits(LedgerCommand):
         self.keep_id, self.merge_id = keep_id, merge_id
 
     def forward(self, first: bool) -> None:  # noqa: D102
-        from db.units import merge_units
-
-        db = self.db
-        self.unit_row = db["units"].get(self.merge_id)
-        self.moved = {
-            t: [r[0] for r in db.execute(f"SELECT rowid FROM {t} WHERE unit_id = ?", [self.merge_id])]
-            for t in self._MOVED
-        }
-        self.snapshots = list(db.query("SELECT * FROM round_snapshots WHERE unit_id = ?", [self.merge_id]))
-        self.aliases = list(db.query("SELECT * FROM unit_aliases WHERE unit_id = ?", [self.merge_id]))
-        merge_units(db, self.keep_id, self.merge_id, SOURCE if first else UNDO_SOURCE)
+        self.merged = ledger_undo.merge_units(self.db, self.keep_id, self.merge_id, SOURCE if first else UNDO_SOURCE)
 
     def backward(self) -> None:  # noqa: D102
-        db = self.db
-        db.execute("DELETE FROM unit_aliases WHERE alias_key = ?", [self.unit_row["name_key"]])
-        insert_audited(db, "units", dict(self.unit_row), UNDO_SOURCE)
-        for table, ids in self.moved.items():
-            for rowid in ids:
-                db.execute(f"UPDATE {table} SET unit_id = ? WHERE rowid = ?", [self.merge_id, rowid])
-        for snap in self.snapshots:
-            db.execute(
-                "UPDATE round_snapshots SET unit_id = ? WHERE round_id = ? AND assignment_id = ?",
-                [self.merge_id, snap["round_id"], snap["assignment_id"]],
-            )
-        for alias in self.aliases:
-            db.execute("UPDATE unit_aliases SET unit_id = ? WHERE alias_key = ?", [self.merge_id, alias["alias_key"]])
+        ledger_undo.unmerge_units(self.db, self.merged, UNDO_SOURCE)
 
 
 # -- rounds, reviews, problems --------------------------------------------------------------------------
@@ -387,13 +274,7 @@ class OpenRound(LedgerCommand):
         self.row = open_round(self.db, round_id, cutoff, kind, due, SOURCE if first else UNDO_SOURCE)
 
     def backward(self) -> None:  # noqa: D102
-        rid = self.row["id"]
-        used = self.db.execute("SELECT COUNT(*) FROM reports WHERE round_id = ?", [rid]).fetchone()[0]
-        used += self.db.execute("SELECT COUNT(*) FROM exports WHERE round_id = ?", [rid]).fetchone()[0]
-        if used:
-            raise DubanError(f"轮次 {rid} 已有填报或已导出填报表，不能撤销开启；如不再需要，请关闭该轮次。")
-        self.db.execute("DELETE FROM rounds WHERE id = ?", [rid])
-        audit(self.db, "rounds", rid, None, self.row, None, UNDO_SOURCE)
+        ledger_undo.unopen_round(self.db, self.row, UNDO_SOURCE)
 
 
 class CloseRound(LedgerCommand):
@@ -407,7 +288,7 @@ class CloseRound(LedgerCommand):
         self.reopen = reopen
 
     def _set(self, closed: bool, source: str) -> None:
-        from db.rounds import close_round, reopen_round
+        from db.round_closing import close_round, reopen_round
 
         if closed:
             close_round(self.db, self.round_id, source)
@@ -432,33 +313,15 @@ class ReviewReports(LedgerCommand):
         self.report_ids = list(report_ids)
         self.decision = decision
         self.comment = comment
-        self.before = (
-            {
-                r["id"]: {"review": r["review"], "review_comment": r["review_comment"], "reviewed_at": r["reviewed_at"]}
-                for r in session.db.query(
-                    f"SELECT id, review, review_comment, reviewed_at FROM reports WHERE id IN "
-                    f"({','.join('?' * len(self.report_ids))})",
-                    self.report_ids,
-                )
-            }
-            if self.report_ids
-            else {}
-        )
+        self.before: dict[int, dict] = {}
 
     def forward(self, first: bool) -> None:  # noqa: D102
-        from db.progress import review_report
-
-        if not self.report_ids:
-            raise DubanError("没有可审核的填报。")
-        for rid in self.report_ids:
-            review_report(self.db, rid, self.decision, self.comment, SOURCE if first else UNDO_SOURCE)
+        self.before = ledger_undo.review_reports(
+            self.db, self.report_ids, self.decision, self.comment, SOURCE if first else UNDO_SOURCE
+        )
 
     def backward(self) -> None:  # noqa: D102
-        from db.rounds import ensure_round_open
-
-        for rid, values in self.before.items():
-            ensure_round_open(self.db, self.db["reports"].get(rid)["round_id"])
-            update_audited(self.db, "reports", rid, values, UNDO_SOURCE)
+        ledger_undo.restore_reviews(self.db, self.before, UNDO_SOURCE)
 
 
 class AssignProblem(LedgerCommand):
@@ -470,15 +333,14 @@ class AssignProblem(LedgerCommand):
         super().__init__(session, f"交办问题给“{assignee}”")
         self.problem_id = problem_id
         self.assignee = assignee
-        self.old = session.db["problems"].get(problem_id)["assignee"]
 
     def forward(self, first: bool) -> None:  # noqa: D102
-        from db.progress import assign_problem
+        from db.problems import assign_problem
 
-        assign_problem(self.db, self.problem_id, self.assignee, SOURCE if first else UNDO_SOURCE)
+        self.old = assign_problem(self.db, self.problem_id, self.assignee, SOURCE if first else UNDO_SOURCE)
 
     def backward(self) -> None:  # noqa: D102
-        from db.progress import assign_problem
+        from db.problems import assign_problem
 
         assign_problem(self.db, self.problem_id, self.old, UNDO_SOURCE)
 
@@ -495,14 +357,14 @@ class CloseProblem(LedgerCommand):
         self.closed_on = closed_on
 
     def forward(self, first: bool) -> None:  # noqa: D102
-        from db.progress import close_problem
+        from db.problems import close_problem
 
         close_problem(self.db, self.problem_id, self.note, self.closed_on, SOURCE if first else UNDO_SOURCE)
 
     def backward(self) -> None:  # noqa: D102
-        update_audited(
-            self.db, "problems", self.problem_id, {"state": "open", "closed_at": None, "close_note": None}, UNDO_SOURCE
-        )
+        from db.problems import reopen_problem
+
+        reopen_problem(self.db, self.problem_id, UNDO_SOURCE)
 
 
 class SaveReport(LedgerCommand):

@@ -24,6 +24,7 @@ from db.errors import DubanError
 from db.ledger import get_meta
 from db.queries import key_work_states
 from db.rounds import get_round, list_rounds
+from reports.cells import append_row, header_footer_text
 from reports.files import replaced_atomically
 
 Progress = Callable[[int, int, str], None] | None
@@ -197,12 +198,12 @@ def export_ledger(
     # A title row names the plan and its year, so that the workbook re-imports as a task
     # list without the user having to type --plan-title and --year again.
     title = _sheet_title(db)
-    ws.append([title])
+    append_row(ws, [title], 1)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
     ws.cell(1, 1).font = Font(name="黑体", bold=True, size=16)
     ws.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 30
-    ws.append(headers)
+    append_row(ws, headers, HEADER_ROW)
     head_font = Font(name="黑体", bold=True, size=11)
     head_fill = PatternFill("solid", fgColor="D9D9D9")
     for col, width in enumerate(widths, 1):
@@ -243,10 +244,10 @@ def export_ledger(
                 state.result.status,
                 state.result.light,
             ]
-        ws.append(row)
         # Not ws.max_row: openpyxl computes it over every cell written so far, which made
         # this loop quadratic (26x slower at city scale than at county scale).
         r = HEADER_ROW + n
+        append_row(ws, row, r)
         ws.row_dimensions[r].height = _row_height(row, widths)
         for col in range(1, len(headers) + 1):
             cell = ws.cell(r, col)
@@ -294,25 +295,29 @@ def export_ledger(
     # clipped the header under the title row with 0.6 in margins and the header at 0.3 in).
     ws.page_margins.top = ws.page_margins.bottom = 0.9
     ws.page_margins.header = ws.page_margins.footer = 0.35
-    ws.oddHeader.center.text = f"{org}重点工作台账"
+    ws.oddHeader.center.text = header_footer_text(f"{org}重点工作台账")
     ws.oddFooter.center.text = "第 &P 页 共 &N 页"
     ws.oddFooter.right.text = f"导出于 {datetime.now():%Y-%m-%d}"
 
     info = wb.create_sheet("导出说明")
-    info.append(["项目", "内容"])
-    info.append(["导出单位", org])
-    info.append(["导出时间", datetime.now().replace(microsecond=0).isoformat(sep=" ")])
-    info.append(["重点工作", len(kws)])
+    lines = [
+        ["项目", "内容"],
+        ["导出单位", org],
+        ["导出时间", datetime.now().replace(microsecond=0).isoformat(sep=" ")],
+        ["重点工作", len(kws)],
+    ]
     for rnd in rounds:
         state = "已关闭（数据已冻结）" if rnd["state"] == "closed" else "进行中"
-        info.append([f"轮次 {rnd['id']}", f"截止 {rnd['cutoff']}，{state}"])
-    info.append(["亮灯", "红：逾期或严重滞后；黄：滞后或节点临近；绿：序时推进或已完成；灰：未报送"])
-    info.append(
+        lines.append([f"轮次 {rnd['id']}", f"截止 {rnd['cutoff']}，{state}"])
+    lines.append(["亮灯", "红：逾期或严重滞后；黄：滞后或节点临近；绿：序时推进或已完成；灰：未报送"])
+    lines.append(
         [
             "说明",
             "“责任单位”中带 * 的为牵头单位；“时间节点”每行一个节点。本表可作为任务清单重新导入，轮次列不参与导入。",
         ]
     )
+    for number, line in enumerate(lines, 1):
+        append_row(info, line, number)
     info.column_dimensions["A"].width = 14
     info.column_dimensions["B"].width = 80
     for row in info.iter_rows():

@@ -8,9 +8,10 @@ from datetime import datetime, timedelta
 import openpyxl
 from test_exchange_helpers import ROUND, columns, data_rows, ledger_dump, set_saved_at, unit_id
 
-from db.exchange import import_returns, review_unit
+from db.review import review_unit
 from desktop.cli import main
-from reports.handoff import export_handoff
+from reports.exchange.handoff import export_handoff
+from reports.exchange.importing import import_returns
 
 
 def run(capsys, *argv) -> tuple[int, str, str]:

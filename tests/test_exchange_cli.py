@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import openpyxl
+import pytest
 from test_exchange_helpers import ROUND, data_rows, fill
 
 from desktop.cli import main
@@ -94,7 +96,23 @@ def test_review_send_back_then_missing_list(demo_path, tmp_path, capsys):
     phones = {ws.cell(r, 2).value: ws.cell(r, 4).value for r in range(3, ws.max_row + 1)}
     assert phones["云岭乡"] == "13857610008"
 
-    code, out, _ = run(capsys, "--db", db, "review", "--round", ROUND, "--unit", "城西街道", "--accept")
+    # Accepting covers the reports awaiting review; the ones just sent back wait for the unit's correction.
+    code, _out, err = run(capsys, "--db", db, "review", "--round", ROUND, "--unit", "城西街道", "--accept")
+    assert code == 2 and "没有待审核的填报" in err
+    # Named tasks are accepted whatever their state (the office changed its mind).
+    with sqlite3.connect(db) as con:
+        numbers = [
+            r[0]
+            for r in con.execute(
+                "SELECT k.number FROM reports r JOIN assignments a ON a.id = r.assignment_id "
+                "JOIN key_works k ON k.id = a.key_work_id JOIN units u ON u.id = a.unit_id "
+                "WHERE u.name = '城西街道' AND r.round_id = ?",
+                [ROUND],
+            )
+        ]
+    code, out, _ = run(
+        capsys, "--db", db, "review", "--round", ROUND, "--unit", "城西街道", "--accept", "--task", *numbers
+    )
     assert code == 0
     code, out, _ = run(capsys, "--db", db, "missing", "--round", ROUND, "--json")
     assert "城西街道" not in {r["unit"] for r in json.loads(out)}
@@ -131,3 +149,18 @@ def test_township_commands(demo_path, tmp_path, capsys):
     assert res["unit"] == "南湖镇" and res["rejected"] is None and res["counts"]["rejected"] == 0
     code, _out, err = run(capsys, "--db", str(demo_path), "export-return", "--out", str(tmp_path / "x.xlsx"))
     assert code == 2 and "填报端" in err
+
+
+def test_one_list_of_file_types_per_direction_drives_help_and_dialogs(capsys):
+    from reports.filetypes import HANDOFF_SUFFIXES, RETURN_SUFFIXES, dialog_filter
+
+    with pytest.raises(SystemExit):
+        main(["import-returns", "--help"])
+    help_text = capsys.readouterr().out
+    assert all(suffix in help_text for suffix in RETURN_SUFFIXES) and ".xls" in RETURN_SUFFIXES
+    with pytest.raises(SystemExit):
+        main(["open-handoff", "--help"])
+    help_text = capsys.readouterr().out
+    assert all(suffix in help_text for suffix in HANDOFF_SUFFIXES)
+    # The window's 导入回收表 dialog offers every type the import reads (it once left out .xls).
+    assert dialog_filter("填报表", RETURN_SUFFIXES).startswith("填报表 (*.xlsx *.xls *.zip)")

@@ -14,7 +14,14 @@ from pathlib import Path
 import openpyxl
 
 from db.status import REPORTABLE_STATUSES
-from reports.handoff import EDITABLE_COLUMNS, HEADER_ROW, ID_HEADER, INDICATOR_PREFIX, PHONE_LABEL, REPORTER_LABEL
+from reports.exchange.handoff import (
+    EDITABLE_COLUMNS,
+    HEADER_ROW,
+    ID_HEADER,
+    INDICATOR_PREFIX,
+    PHONE_LABEL,
+    REPORTER_LABEL,
+)
 
 ROUND = "2024Q3"
 

@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 from test_exchange_helpers import ROUND, columns, data_rows, fill, ledger_dump, unit_id
 
-from db.exchange import import_returns
-from reports.handoff import export_handoff
+from reports.exchange.handoff import export_handoff
+from reports.exchange.importing import import_returns
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

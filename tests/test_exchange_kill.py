@@ -14,7 +14,7 @@ import pytest
 from test_exchange_helpers import ROUND, clerk_values, data_rows, fill, indicator_headers, ledger_dump, unit_id
 
 from db.ledger import open_ledger
-from reports.handoff import export_handoff
+from reports.exchange.handoff import export_handoff
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,7 +25,7 @@ CHILD = """
 import sys, time
 from pathlib import Path
 import db.progress
-from db.exchange import import_returns
+from reports.exchange.importing import import_returns
 from db.ledger import open_ledger
 
 ledger, workbook, marker = sys.argv[1:4]
@@ -80,7 +80,7 @@ def test_kill_9_in_the_middle_of_an_import_changes_nothing(demo_path, tmp_path):
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert ledger_dump(db) == before
         # The interrupted file imports cleanly afterwards.
-        from db.exchange import import_returns
+        from reports.exchange.importing import import_returns
 
         [res] = import_returns(db, [f.path])
         assert res.applied and res.counts["new"] + res.counts["changed"] == len(headers)

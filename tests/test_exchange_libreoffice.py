@@ -9,9 +9,9 @@ import pytest
 from test_exchange_helpers import ROUND, columns, data_rows, ledger_dump, soffice_convert
 from test_exchange_roundtrip import assert_ledger_holds, fill_all
 
-from db.exchange import import_returns
 from db.ledger import open_ledger
-from reports.handoff import export_handoff
+from reports.exchange.handoff import export_handoff
+from reports.exchange.importing import import_returns
 
 pytestmark = [pytest.mark.libreoffice, pytest.mark.slow]
 

@@ -7,10 +7,11 @@ import json
 import openpyxl
 from test_exchange_helpers import ROUND, clerk_values, columns, data_rows, fill, indicator_headers
 
-from db.exchange import import_returns, undo_import
+from db.import_batches import undo_import
 from db.progress import report_snapshot as _report_snapshot
 from db.progress import review_report, save_report
-from reports.handoff import COMMENT_HEADER, EDITABLE_COLUMNS, ID_HEADER, INDICATOR_PREFIX, export_handoff
+from reports.exchange.handoff import COMMENT_HEADER, EDITABLE_COLUMNS, ID_HEADER, INDICATOR_PREFIX, export_handoff
+from reports.exchange.importing import import_returns
 
 
 def _fill_colour(cell) -> str:

@@ -10,10 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_exchange_helpers import ROUND, columns, data_rows, fill, unit_id
 
-from db.exchange import import_returns
-from db.progress import MAX_CELL_CHARS
-from reports.handoff import export_handoff
-from reports.returns import Cell, ValueProblem, normalise_percent
+from db.values import MAX_CELL_CHARS, Cell, ValueProblem, normalise_percent
+from reports.exchange.handoff import export_handoff
+from reports.exchange.importing import import_returns
 
 # Anything a keyboard or a paste can put into a cell: Chinese, emoji, line breaks, and text
 # that a spreadsheet would like to treat as a formula. XML cannot hold control characters.

@@ -9,9 +9,9 @@ import openpyxl
 import pytest
 from test_exchange_helpers import ROUND, columns, data_rows, fill, ledger_dump, put_text, set_saved_at, unit_id
 
-from db.exchange import import_returns, preview_returns
-from db.rounds import close_round, reopen_round
-from reports.handoff import EXPORT_ID_PROPERTY, HIDDEN_SHEET, export_handoff
+from db.round_closing import close_round, reopen_round
+from reports.exchange.handoff import EXPORT_ID_PROPERTY, HIDDEN_SHEET, export_handoff
+from reports.exchange.importing import import_returns, preview_returns
 
 
 @pytest.fixture
@@ -344,7 +344,7 @@ def test_two_returns_in_one_go_the_newer_wins_whatever_the_order(demo_db, handof
 
 
 def test_saved_time_is_read_from_the_workbook(handoff):
-    from reports.returns import read_return
+    from reports.exchange.returns import read_return
 
     set_saved_at(handoff.path, datetime(2024, 10, 3, 8, 30))
     assert read_return(handoff.path).saved_at == "2024-10-03T08:30:00"

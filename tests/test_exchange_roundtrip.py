@@ -17,9 +17,9 @@ from test_exchange_helpers import (
     unit_id,
 )
 
-from db.exchange import export_return, import_returns, list_batches, open_handoff, undo_import
+from db.import_batches import list_batches, undo_import
 from db.ledger import open_ledger
-from reports.handoff import (
+from reports.exchange.handoff import (
     COMMENT_HEADER,
     EXPORT_ID_PROPERTY,
     HIDDEN_SHEET,
@@ -27,6 +27,8 @@ from reports.handoff import (
     export_handoff,
     handoff_file_name,
 )
+from reports.exchange.importing import import_returns
+from reports.exchange.township import export_return, open_handoff
 
 
 def fill_all(files) -> dict[int, dict]:
@@ -159,7 +161,7 @@ def test_text_that_looks_like_a_formula_or_number_is_written_as_text(demo_db, tm
 
 
 def test_sent_back_rows_carry_the_comment_into_the_next_handoff(demo_db, tmp_path):
-    from db.exchange import review_unit
+    from db.review import review_unit
 
     uid = unit_id(demo_db, "城西街道")
     assert review_unit(demo_db, ROUND, uid, "returned", "请补充完成数量") > 0
@@ -186,6 +188,25 @@ def test_sent_back_rows_carry_the_comment_into_the_next_handoff(demo_db, tmp_pat
         == "pending"
     )
     review_unit(demo_db, ROUND, uid, "accepted")
+    # Accepting covers what awaits review (the corrected row); the rows still sent back wait for theirs.
+    reviews = dict(
+        demo_db.execute(
+            "SELECT r.assignment_id, r.review FROM reports r JOIN assignments a ON a.id = r.assignment_id "
+            "WHERE a.unit_id = ? AND r.round_id = ?",
+            [uid, ROUND],
+        ).fetchall()
+    )
+    assert reviews.pop(aid) == "accepted" and reviews and set(reviews.values()) == {"returned"}
+    # Naming the tasks accepts them whatever their state (the office changed its mind about the send-back).
+    numbers = [
+        r[0]
+        for r in demo_db.execute(
+            "SELECT k.number FROM assignments a JOIN key_works k ON k.id = a.key_work_id WHERE a.id IN "
+            "(SELECT value FROM json_each(?))",
+            [json.dumps(list(reviews))],
+        )
+    ]
+    assert review_unit(demo_db, ROUND, uid, "accepted", numbers=numbers) == len(reviews)
     assert (
         demo_db.execute(
             "SELECT COUNT(*) FROM reports r JOIN assignments a ON a.id = r.assignment_id "
@@ -304,7 +325,7 @@ def test_township_mode_is_indistinguishable_from_excel(demo_path, tmp_path):
 
 
 def test_open_handoff_carries_the_milestones_into_the_township_ledger(demo_db, tmp_path):
-    from reports.returns import read_return
+    from reports.exchange.returns import read_return
 
     uid = unit_id(demo_db, "青溪镇")
     columns = "id, key_work_id, seq, phrase, text, due_date, understood, done_date"

@@ -8,9 +8,9 @@ import stat
 import pytest
 from test_exchange_helpers import ROUND, unit_id
 
-from reports.handoff import export_handoff
+from reports.exchange.handoff import export_handoff
+from reports.kinds import write_bulletin
 from reports.ledger_export import export_ledger
-from reports.pdf.bulletin import write_bulletin
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")

@@ -12,16 +12,17 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.platypus import Paragraph
 
 from db.ledger import create_ledger, set_meta
-from db.progress import problem_figures, save_report
+from db.problems import problem_figures
+from db.progress import save_report
 from db.queries import key_work_states, status_summary
 from db.rounds import get_round, open_round
 from db.tasks import add_key_work, add_plan, assign
 from db.units import add_unit
+from reports.content.model import Cancelled
+from reports.content.wording import nest_quotes
+from reports.kinds import write_annual_summary, write_bulletin, write_progress_report
 from reports.pdf import document
-from reports.pdf.annual import write_annual_summary
-from reports.pdf.bulletin import write_bulletin
 from reports.pdf.linebreak import CANNOT_START
-from reports.pdf.progress_report import write_progress_report
 
 FUZZ = 0.5
 OFFICIAL_BOX = (
@@ -135,26 +136,39 @@ def test_bulletin_prints_the_ledgers_figures_and_stays_in_the_type_area(demo_db,
     assert f"累计梳理问题{raised}个，已化解（销号）{closed}个" in text
     assert f"化解率{100 * closed / raised:.1f}%" in text
 
-    # Reporting punctuality counted straight from the tables: each unit's last report against the due date.
+    # Reporting punctuality counted straight from the tables: a unit is on time only when every one of
+    # its items came by the due date; one missing item makes it 部分未报送.
     due = get_round(demo_db, "2024Q2")["due_date"]
-    last = dict(
-        demo_db.execute(
-            "SELECT a.unit_id, MAX(r.submitted_at) FROM assignments a LEFT JOIN reports r "
-            "ON r.assignment_id = a.id AND r.round_id = '2024Q2' GROUP BY a.unit_id"
-        ).fetchall()
-    )
-    late = sum(1 for v in last.values() if v and v[:10] > due)
-    silent = sum(1 for v in last.values() if not v)
+    stamps: dict[int, list] = {}
+    for unit_id, stamp in demo_db.execute(
+        "SELECT a.unit_id, r.submitted_at FROM assignments a LEFT JOIN reports r "
+        "ON r.assignment_id = a.id AND r.round_id = '2024Q2'"
+    ):
+        stamps.setdefault(unit_id, []).append(stamp)
+    silent = sum(1 for v in stamps.values() if not any(v))
+    partial = sum(1 for v in stamps.values() if any(v) and not all(v))
+    late = sum(1 for v in stamps.values() if all(v) and max(v)[:10] > due)
+    on_time = len(stamps) - silent - partial - late
+    assert on_time == sum(1 for v in stamps.values() if all(v) and all(x[:10] <= due for x in v))
     assert (
-        f"本轮应报送单位{len(last)}个，按时报送{len(last) - late - silent}个，逾期报送{late}个，未报送{silent}个"
+        f"本轮应报送单位{len(stamps)}个，按时报送{on_time}个，逾期报送{late}个，"
+        + (f"部分事项未报送{partial}个，" if partial else "")
+        + f"未报送{silent}个"
         in text
     )
     assert "白石乡" in text  # the demo's habitually late township is named
 
-    lagging = [k for k in key_work_states(demo_db, "2024Q2") if k.result.status in ("进度滞后", "逾期")]
-    assert f"以下{len(lagging)}项重点工作进度滞后或逾期" in text
-    for k in lagging:
-        assert f"第{k.number}项“{k.title}”（牵头单位：{k.lead_unit}" in text
+    # Every red and yellow key work is named with its lead unit; quotes inside quotes are ‘ ’.
+    states = key_work_states(demo_db, "2024Q2")
+    red = [k for k in states if k.result.light == "红" or k.result.status in ("逾期", "未报送")]
+    yellow = [k for k in states if k.result.light == "黄" and k not in red]
+    lagging = [k for k in states if k.result.status in ("进度滞后", "逾期")]
+    assert f"以下{len(red)}项重点工作亮红灯" in text
+    assert f"以下{len(yellow)}项重点工作亮黄灯" in text
+    running = re.sub(r"—\d+—", "", text)  # a sentence may run across a page number
+    for k in red + yellow + lagging:
+        assert nest_quotes(f"第{k.number}项“{k.title}”（牵头单位：{k.lead_unit}") in running
+    assert "‘大走访’”" in text and "“大走访””" not in text
 
 
 def test_closed_round_bulletin_keeps_its_figures_when_the_rules_change(demo_db, tmp_path):
@@ -304,9 +318,9 @@ def test_a_cancelled_report_leaves_the_old_file_alone(demo_db, tmp_path):
 
     def cancel(done, total, message):
         if done >= 2:
-            raise document.Cancelled("已取消")
+            raise Cancelled("已取消")
 
-    with pytest.raises(document.Cancelled):
+    with pytest.raises(Cancelled):
         write_bulletin(demo_db, "2024Q2", out, progress=cancel)
     assert out.read_bytes() == b"%PDF-old"
     assert [p.name for p in tmp_path.iterdir() if p.suffix == ".pdf"] == ["keep.pdf"]
@@ -320,9 +334,9 @@ def test_a_progress_report_cancelled_during_layout_leaves_the_old_file_alone(dem
     def cancel(done, total, message):
         seen.append(message)
         if message.startswith("已排版 3 页"):
-            raise document.Cancelled("已取消")
+            raise Cancelled("已取消")
 
-    with pytest.raises(document.Cancelled):
+    with pytest.raises(Cancelled):
         write_progress_report(demo_db, "2024Q3", out, progress=cancel)
     assert out.read_bytes() == b"%PDF-old"
     assert [p.name for p in tmp_path.iterdir() if p.suffix == ".pdf"] == ["keep.pdf"]

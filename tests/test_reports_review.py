@@ -16,9 +16,8 @@ from db.progress import save_report
 from db.rounds import open_round
 from db.tasks import add_key_work, add_plan, assign
 from db.units import add_unit
+from reports.kinds import write_annual_summary, write_bulletin
 from reports.pdf import document
-from reports.pdf.annual import write_annual_summary
-from reports.pdf.bulletin import write_bulletin
 from reports.pdf.document import ChunkedTable, Typesetter
 from reports.pdf.fonts import find_fonts
 
@@ -107,15 +106,17 @@ def test_signature_stands_four_characters_in_with_the_office_over_the_date(demo_
     write_bulletin(demo_db, "2024Q2", out, org="示例县两个健康办")
     bbox = subprocess.run(["pdftotext", "-bbox-layout", str(out), "-"], capture_output=True, text=True).stdout
     lines = re.findall(r'<line xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"[^>]*>(.*?)</line>', bbox, re.S)
-    spans = {}
-    for x0, x1, body in lines:
-        words = "".join(re.findall(r">([^<]+)</word>", body))
-        spans[words] = (float(x0), float(x1))
-    date_line = next(k for k in spans if re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", k) and k != "2024年7月10日")
+    spans = [("".join(re.findall(r">([^<]+)</word>", body)), float(x0), float(x1)) for x0, x1, body in lines]
+    # The signature: the last office line right above a date line (the 版头 and the 版记 name the office too).
+    at = max(
+        i
+        for i in range(len(spans) - 1)
+        if spans[i][0] == "示例县两个健康办" and re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", spans[i + 1][0])
+    )
+    (_org, org_x0, org_x1), (_date, date_x0, date_x1) = spans[at], spans[at + 1]
     right_edge = document.GB_LEFT + document.GB_WIDTH
-    assert right_edge - spans[date_line][1] == pytest.approx(4 * document.GB_BODY_SIZE, abs=2)
-    org = spans["示例县两个健康办"]
-    assert (org[0] + org[1]) / 2 == pytest.approx(sum(spans[date_line]) / 2, abs=2)
+    assert right_edge - date_x1 == pytest.approx(4 * document.GB_BODY_SIZE, abs=2)
+    assert (org_x0 + org_x1) / 2 == pytest.approx((date_x0 + date_x1) / 2, abs=2)
 
 
 def test_chunked_table_lays_out_pages_like_one_long_table(tmp_path):

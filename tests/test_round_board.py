@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from test_exchange_helpers import ROUND, clerk_values, fill, indicator_headers, unit_id
 
-from db.exchange import import_returns, round_board, undo_import
-from reports.handoff import export_handoff
+from db.board import round_board
+from db.import_batches import undo_import
+from reports.exchange.handoff import export_handoff
+from reports.exchange.importing import import_returns
 
 
 def _board(db) -> dict[str, dict]:

@@ -7,7 +7,8 @@ import pytest
 from db.errors import DubanError, RoundClosedError
 from db.progress import save_report
 from db.queries import round_states, status_summary
-from db.rounds import close_round, open_round, parse_round_id, reopen_round
+from db.round_closing import close_round, reopen_round
+from db.rounds import open_round, parse_round_id
 from db.tasks import mark_milestone_done
 
 

@@ -13,6 +13,7 @@ from db.units import (
     guess_unit_kind,
     match_unit,
     merge_units,
+    probably_same_unit,
     propose_units,
 )
 
@@ -121,3 +122,29 @@ def test_offices_sharing_only_level_and_kind_are_not_proposed(db):
     assert propose_units(db, "县行政审批局") == ()
     assert propose_units(db, "县市场监管局")[0] == "县市场监督管理局"
     assert propose_units(db, "城东街道办")[0] == "城东街道"
+
+
+@pytest.mark.parametrize(
+    ("name", "other", "same"),
+    [
+        ("市公安", "市公安局", True),  # the ending left off
+        ("市经信局", "市经济和信息化局", True),  # the usual abbreviation
+        ("经信局", "市经信局", True),  # the level left off
+        ("城东街道办", "城东街道", True),
+        ("市财政局", "县财政局", False),  # two levels, two offices
+        ("市委", "市委办", False),  # each a whole name
+        ("县行政审批局", "县财政局", False),  # only level and kind in common
+        ("市财政局", "市财政局", False),  # one name is not two names for one office
+    ],
+)
+def test_one_heuristic_says_when_two_names_probably_mean_one_office(name, other, same):
+    assert probably_same_unit(name, other) is same
+    assert probably_same_unit(other, name) is same
+
+
+def test_the_registry_proposals_use_the_same_heuristic(db):
+    add_unit(db, "县财政局")
+    add_unit(db, "市委")
+    assert propose_units(db, "市财政局") == ()
+    assert propose_units(db, "市委办") == ()
+    assert propose_units(db, "财政局") == ("县财政局",)

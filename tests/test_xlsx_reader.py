@@ -29,8 +29,8 @@ from openpyxl.worksheet.formula import ArrayFormula
 from test_exchange_helpers import ROUND, clerk_values, data_rows, fill, indicator_headers, soffice_convert, unit_id
 
 from db.errors import DubanError
-from reports.handoff import export_handoff
-from reports.returns import read_return
+from reports.exchange.handoff import export_handoff
+from reports.exchange.returns import read_return
 from reports.xlsx_reader import open_workbook
 
 # ---------------------------------------------------------------------------------------------
@@ -180,7 +180,7 @@ def test_an_openpyxl_workbook_with_every_kind_of_value_reads_like_openpyxl(tmp_p
 
 def test_text_pasted_into_excel_comes_back_without_its_escapes(demo_db, tmp_path):
     """Excel stores a pasted line's carriage return as _x000D_; the office reads plain line breaks."""
-    from db.exchange import import_returns
+    from reports.exchange.importing import import_returns
 
     [handoff] = export_handoff(demo_db, ROUND, [unit_id(demo_db, "城东街道")], tmp_path)
     aid = next(iter(data_rows(openpyxl.load_workbook(handoff.path).worksheets[0])))

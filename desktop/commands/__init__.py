@@ -7,4 +7,5 @@ COMMAND_MODULES = (
     "desktop.commands.reports",
     "desktop.commands.tasks_import",
     "desktop.commands.gui",
+    "desktop.commands.care",
 )

@@ -9,6 +9,7 @@ import sys
 
 from desktop.cli import EXIT_USER_ERROR, Context
 from desktop.textout import format_table
+from reports.filetypes import HANDOFF_SUFFIXES, RETURN_ARCHIVE_SUFFIXES, RETURN_WORKBOOK_SUFFIXES, suffix_list
 
 
 def register(sub) -> None:
@@ -22,7 +23,7 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_export_handoff)
 
     p = sub.add_parser("import-returns", help="导入各单位报送的填报表（文件、文件夹或 .zip）")
-    p.add_argument("paths", nargs="+", metavar="PATH", help=".xlsx/.xls 文件、文件夹或 .zip 压缩包")
+    p.add_argument("paths", nargs="+", metavar="PATH", help=f"{suffix_list(RETURN_WORKBOOK_SUFFIXES)} 文件、文件夹或 {suffix_list(RETURN_ARCHIVE_SUFFIXES)} 压缩包")
     p.add_argument("--dry-run", action="store_true", help="只预览，不写入台账")
     p.add_argument("--force", action="store_true", help="较旧的文件也导入（覆盖较新的报送）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
@@ -49,11 +50,11 @@ def register(sub) -> None:
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--accept", action="store_true", help="审核通过")
     what.add_argument("--send-back", metavar="意见", help="退回修改，并写明意见（会出现在下次的填报表中）")
-    p.add_argument("--task", nargs="+", metavar="编号", help="只审核这些任务编号（默认该单位本轮全部填报）")
+    p.add_argument("--task", nargs="+", metavar="编号", help="只审核这些任务编号（默认：通过待审核的填报，或退回未退回的填报）")
     p.set_defaults(func=cmd_review)
 
     p = sub.add_parser("open-handoff", help="填报端：把督办室发来的填报表导入本地台账")
-    p.add_argument("file", metavar="FILE", help="填报表 .xlsx/.xls")
+    p.add_argument("file", metavar="FILE", help=f"填报表 {suffix_list(HANDOFF_SUFFIXES)}")
     p.set_defaults(func=cmd_open_handoff)
 
     p = sub.add_parser("export-return", help="填报端：导出填好的填报表，报送督办室")
@@ -74,7 +75,7 @@ def cmd_export_handoff(args, ctx: Context) -> int:
     """Write one handoff workbook per unit and print one line per file."""
     from db.rounds import normalise_round_id
     from db.units import require_unit
-    from reports.handoff import export_handoff
+    from reports.exchange.handoff import export_handoff
 
     db = ctx.open_db()
     unit_ids = None if args.all else [require_unit(db, name) for name in args.unit]
@@ -88,9 +89,11 @@ def cmd_export_handoff(args, ctx: Context) -> int:
 def _field_label(db, key: str) -> str:
     """Return the column a change is about, as the clerk's workbook names it."""
     if key.startswith("indicator:"):
-        found = db.execute("SELECT name FROM indicators WHERE id = ?", [int(key.split(":", 1)[1])]).fetchone()
-        return f"指标：{found[0]}" if found else "指标"
-    from db.progress import REPORT_FIELD_LABELS
+        from db.tasks import indicator_name
+
+        found = indicator_name(db, int(key.split(":", 1)[1]))
+        return f"指标：{found}" if found else "指标"
+    from db.report_fields import REPORT_FIELD_LABELS
 
     return REPORT_FIELD_LABELS.get(key, key)
 
@@ -105,7 +108,7 @@ def _value(value) -> str:
 
 def cmd_import_returns(args, ctx: Context) -> int:
     """Preview or import returned workbooks; print per file what happened and why."""
-    from db.exchange import OUTCOME_LABELS, import_returns
+    from reports.exchange.importing import OUTCOME_LABELS, import_returns
 
     db = ctx.open_db()
     results = import_returns(
@@ -156,19 +159,20 @@ def cmd_import_returns(args, ctx: Context) -> int:
 
 def cmd_undo_import(args, ctx: Context) -> int:
     """Undo one import batch."""
-    from db.exchange import undo_import
-    from db.ledger import backup_ledger
+    from db.import_batches import undo_import
+    from db.ledger import backup_before
 
     db = ctx.open_db()
-    backup_ledger(db, ctx.db_path, "undo-import")
-    restored = undo_import(db, args.batch, source="cli")
+    # A refused undo (already undone, changed since) leaves no backup behind.
+    with backup_before(db, ctx.db_path, "undo-import"):
+        restored = undo_import(db, args.batch, source="cli")
     print(f"已撤销导入批次 {args.batch}，恢复 {restored} 条填报到导入前的内容。")
     return 0
 
 
 def cmd_batches(args, ctx: Context) -> int:
     """List import batches."""
-    from db.exchange import list_batches
+    from db.import_batches import list_batches
 
     db = ctx.open_db()
     rows = list_batches(db, args.round)
@@ -203,10 +207,10 @@ def cmd_batches(args, ctx: Context) -> int:
 
 def cmd_missing(args, ctx: Context) -> int:
     """Print (and optionally save) the 催报清单."""
-    from db.exchange import missing_units
+    from db.board import missing_units
     from db.ledger import get_meta
     from db.rounds import normalise_round_id
-    from reports.handoff import write_missing_list
+    from reports.exchange.handoff import write_missing_list
 
     db = ctx.open_db()
     round_id = normalise_round_id(args.round)
@@ -236,7 +240,7 @@ def cmd_missing(args, ctx: Context) -> int:
 
 def cmd_review(args, ctx: Context) -> int:
     """Accept a unit's reports or send them back with a comment."""
-    from db.exchange import review_unit
+    from db.review import review_unit
     from db.rounds import normalise_round_id
     from db.units import require_unit
 
@@ -251,7 +255,7 @@ def cmd_review(args, ctx: Context) -> int:
 
 def cmd_open_handoff(args, ctx: Context) -> int:
     """Open a handoff workbook into the local township ledger."""
-    from db.exchange import open_handoff
+    from reports.exchange.township import open_handoff
 
     info = open_handoff(ctx.db_path, args.file)
     made = "新建" if info["created"] else "更新"
@@ -264,7 +268,7 @@ def cmd_open_handoff(args, ctx: Context) -> int:
 
 def cmd_export_return(args, ctx: Context) -> int:
     """Export the township ledger's filled workbook for the office."""
-    from db.exchange import export_return
+    from reports.exchange.township import export_return
 
     db = ctx.open_db()
     path = export_return(db, args.out, args.export)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from db.mode import MODE_LABELS, OFFICE
 from desktop.cli import Context, iso_date
 from desktop.textout import format_table
 
@@ -11,7 +12,12 @@ _STATE_LABEL = {"open": "进行中", "closed": "已关闭"}
 def register(sub) -> None:
     """Add the ledger subcommands to ``duban``."""
     p = sub.add_parser("init", help="新建一个空台账")
-    p.add_argument("--mode", choices=["督办端", "填报端"], default="督办端", help="使用方式（默认 督办端）")
+    p.add_argument(
+        "--mode",
+        choices=list(MODE_LABELS.values()),
+        default=MODE_LABELS[OFFICE],
+        help=f"使用方式（默认 {MODE_LABELS[OFFICE]}）",
+    )
     p.add_argument("--org", help="本单位名称，如 示例县重点工作督办办公室")
     p.set_defaults(func=cmd_init)
 
@@ -65,9 +71,10 @@ def register(sub) -> None:
 def cmd_init(args, ctx: Context) -> int:
     """Create an empty ledger."""
     from db.ledger import create_ledger, set_meta
+    from db.mode import mode_of_label, set_ledger_mode
 
     db = create_ledger(ctx.db_path)
-    set_meta(db, "mode", "office" if args.mode == "督办端" else "township", "init")
+    set_ledger_mode(db, mode_of_label(args.mode), "init")
     if args.org:
         set_meta(db, "org_name", args.org, "init")
     print(f"已新建台账：{ctx.db_path}（{args.mode}）")
@@ -89,13 +96,13 @@ def cmd_demo(args, ctx: Context) -> int:
             if side.exists():
                 side.unlink()
     db = build_demo(path)
-    summary = db.execute(
-        "SELECT (SELECT COUNT(*) FROM key_works), (SELECT COUNT(*) FROM units), "
-        "(SELECT COUNT(*) FROM assignments), (SELECT COUNT(*) FROM rounds)"
-    ).fetchone()
+    from db.tasks import ledger_counts
+
+    counts = ledger_counts(db)
     db.close()
     print(
-        f"已生成演示台账：{path}（重点工作 {summary[0]} 项，单位 {summary[1]} 个，分工 {summary[2]} 条，轮次 {summary[3]} 个）"
+        f"已生成演示台账：{path}（重点工作 {counts['key_works']} 项，单位 {counts['units']} 个，"
+        f"分工 {counts['assignments']} 条，轮次 {counts['rounds']} 个）"
     )
     if args.no_gui:
         return 0
@@ -106,15 +113,10 @@ def cmd_demo(args, ctx: Context) -> int:
 
 def cmd_units(args, ctx: Context) -> int:
     """List the units with their aliases, contacts and number of assignments."""
+    from db.units import unit_registry_rows
+
     db = ctx.open_db()
-    rows = list(
-        db.query(
-            "SELECT u.id, u.name, u.kind, u.contact, u.phone, "
-            "(SELECT group_concat(alias, '、') FROM unit_aliases WHERE unit_id = u.id) AS aliases, "
-            "(SELECT COUNT(*) FROM assignments WHERE unit_id = u.id) AS assignments "
-            "FROM units u ORDER BY u.kind, u.sort_order, u.id"
-        )
-    )
+    rows = unit_registry_rows(db, by_kind_name=True)
     if args.json:
         ctx.print_json(rows)
     else:
@@ -144,12 +146,9 @@ def cmd_tasks(args, ctx: Context) -> int:
     if round_id is None:
         if args.status:
             raise DubanError("台账中还没有轮次，无法按状态筛选；请先用 duban round open 开启轮次。")
-        for r in db.query(
-            "SELECT k.number, k.title, c.title AS category, "
-            "(SELECT u.name FROM assignments a JOIN units u ON u.id = a.unit_id "
-            " WHERE a.key_work_id = k.id AND a.role = '牵头') AS lead FROM key_works k "
-            "LEFT JOIN categories c ON c.id = k.category_id ORDER BY c.seq, k.sort_order"
-        ):
+        from db.tasks import key_works_with_lead
+
+        for r in key_works_with_lead(db):
             rows.append({**r, "status": None, "light": None})
     elif args.unit:
         unit_id = require_unit(db, args.unit)
@@ -263,7 +262,8 @@ def cmd_round_open(args, ctx: Context) -> int:
 
 def cmd_round_close(args, ctx: Context) -> int:
     """Close a round and freeze its figures."""
-    from db.rounds import close_round, normalise_round_id
+    from db.round_closing import close_round
+    from db.rounds import normalise_round_id
 
     db = ctx.open_db()
     frozen = close_round(db, args.round_id, source="cli")
@@ -273,7 +273,8 @@ def cmd_round_close(args, ctx: Context) -> int:
 
 def cmd_round_reopen(args, ctx: Context) -> int:
     """Re-open a closed round."""
-    from db.rounds import normalise_round_id, reopen_round
+    from db.round_closing import reopen_round
+    from db.rounds import normalise_round_id
 
     db = ctx.open_db()
     reopen_round(db, args.round_id, source="cli")

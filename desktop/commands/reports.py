@@ -1,30 +1,38 @@
-"""Report commands: ``duban report progress|bulletin|annual``, ``duban export-ledger``, ``duban fonts``."""
+"""Report commands: ``duban report <kind>`` for every kind in :data:`reports.kinds.REPORT_KINDS`, ``duban export-ledger``, ``duban fonts``."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from db.documents import TEXT_FIELDS
 from desktop.cli import Context
 
 
 def register(sub) -> None:
-    """Add the report subcommands to ``duban``."""
-    p = sub.add_parser("report", help="生成 PDF：季调度进展表、半年通报、全年总结")
+    """Add ``duban report <kind>`` for every registered report kind, and the ledger and font commands."""
+    from reports.kinds import REPORT_KINDS
+
+    kinds = [kind for kind in REPORT_KINDS if kind.command]
+    p = sub.add_parser("report", help="生成报表：" + "、".join(kind.help.split("（")[0] for kind in kinds))
     rsub = p.add_subparsers(dest="report_command", metavar="报告", required=True, parser_class=type(p))
-    r = rsub.add_parser("progress", help="季调度进展表（A4 横向表格）")
-    r.add_argument("--round", required=True, help="轮次，如 2024Q1")
-    r.add_argument("--out", required=True, metavar="F.pdf", help="输出的 PDF 文件")
-    r.set_defaults(func=cmd_report_progress)
-    r = rsub.add_parser("bulletin", help="半年通报（公文格式）")
-    r.add_argument("--round", required=True, help="轮次，如 2024Q2")
-    r.add_argument("--out", required=True, metavar="F.pdf", help="输出的 PDF 文件")
-    r.add_argument("--issue-no", type=int, help="期号，默认按本年轮次顺序")
-    r.add_argument("--org", help="发文单位，默认台账设置中的单位名称")
-    r.set_defaults(func=cmd_report_bulletin)
-    r = rsub.add_parser("annual", help="全年总结（公文格式）")
-    r.add_argument("--year", type=int, required=True, help="年份，如 2024")
-    r.add_argument("--out", required=True, metavar="F.pdf", help="输出的 PDF 文件")
-    r.set_defaults(func=cmd_report_annual)
+    for kind in kinds:
+        r = rsub.add_parser(kind.name, help=kind.help)
+        for param in kind.params:
+            r.add_argument(
+                param.option,
+                dest=param.keyword,
+                type=int if param.kind in ("year", "int") else str,
+                required=param.required,
+                help=param.help,
+            )
+        formats = "|".join(f"F{suffix}" for suffix in kind.formats)
+        r.add_argument(
+            "--out", required=True, metavar=formats, help="输出文件，扩展名决定格式：" + "、".join(kind.formats)
+        )
+        r.set_defaults(func=cmd_report, report_kind=kind.name)
+
+    r = rsub.add_parser("fields", help="查看或设置本台账的默认公文字段（发文机关、文号、主送、抄送、印发机关、签发人）")
+    for key, _label, option, help_text in TEXT_FIELDS:
+        r.add_argument(option, dest=key, help=help_text)
+    r.set_defaults(func=cmd_report_fields)
 
     p = sub.add_parser("export-ledger", help="把台账导出为 Excel（1+N 格式，含各轮进度）")
     p.add_argument("--out", required=True, metavar="F.xlsx", help="输出的 Excel 文件")
@@ -37,7 +45,7 @@ def register(sub) -> None:
 
 
 def _print_result(result) -> None:
-    print(f"已生成：{result.path}（{result.pages} 页）")
+    print(f"已生成：{result.path}" + (f"（{result.pages} 页）" if result.pages else ""))
     print("字体：")
     for line in result.fonts:
         print(f"  {line}")
@@ -45,38 +53,28 @@ def _print_result(result) -> None:
         print(f"注意：{warning}")
 
 
-def _check_pdf_name(out: str) -> Path:
-    from db.errors import DubanError
+def cmd_report(args, ctx: Context) -> int:
+    """Write the report kind the subcommand names, with the options it registered."""
+    from reports.kinds import REPORTS, write_report
 
-    path = Path(out)
-    if path.suffix.lower() != ".pdf":
-        raise DubanError(f"输出文件“{path.name}”应以 .pdf 结尾。")
-    return path
-
-
-def cmd_report_progress(args, ctx: Context) -> int:
-    """Write the 季调度进展表."""
-    from reports.pdf.progress_report import write_progress_report
-
-    _print_result(write_progress_report(ctx.open_db(), args.round, _check_pdf_name(args.out)))
+    kind = REPORTS[args.report_kind]
+    out = kind.check_out_path(args.out)
+    params = {param.keyword: getattr(args, param.keyword) for param in kind.params}
+    _print_result(write_report(ctx.open_db(), kind.name, out, **params))
     return 0
 
 
-def cmd_report_bulletin(args, ctx: Context) -> int:
-    """Write the 半年通报."""
-    from reports.pdf.bulletin import write_bulletin
+def cmd_report_fields(args, ctx: Context) -> int:
+    """Show the ledger's default 公文 fields, storing any given first."""
+    from db.documents import official_defaults, save_official_defaults
 
-    _print_result(
-        write_bulletin(ctx.open_db(), args.round, _check_pdf_name(args.out), issue_no=args.issue_no, org=args.org)
-    )
-    return 0
-
-
-def cmd_report_annual(args, ctx: Context) -> int:
-    """Write the 全年总结."""
-    from reports.pdf.annual import write_annual_summary
-
-    _print_result(write_annual_summary(ctx.open_db(), args.year, _check_pdf_name(args.out)))
+    db = ctx.open_db()
+    given = {key: getattr(args, key) for key, *_rest in TEXT_FIELDS if getattr(args, key) is not None}
+    values = save_official_defaults(db, given, "cli") if given else official_defaults(db)
+    if given:
+        print("已保存默认公文字段。")
+    for key, label, _option, _help in TEXT_FIELDS:
+        print(f"{label}：{values[key] or '（不填）'}")
     return 0
 
 

@@ -68,7 +68,7 @@ def _read(args):
 
 def cmd_import_tasks(args, ctx: Context) -> int:
     """Read, resolve, print, and (unless --dry-run) commit a task list."""
-    from db.ledger import backup_ledger
+    from db.ledger import backup_before
     from db.plan_import import commit_draft, resolve_draft
 
     draft = _read(args)
@@ -78,8 +78,8 @@ def cmd_import_tasks(args, ctx: Context) -> int:
         resolve_draft(db, draft)
     result = None
     if not args.dry_run:
-        backup_ledger(db, ctx.db_path, "before-import-tasks")
-        result = commit_draft(db, draft, new_units=args.new_units)
+        with backup_before(db, ctx.db_path, "before-import-tasks"):
+            result = commit_draft(db, draft, new_units=args.new_units)
     if args.json:
         data = draft.to_json()
         if result is not None:

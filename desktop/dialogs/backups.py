@@ -2,28 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QListWidget, QListWidgetItem, QVBoxLayout
 
-_REASONS = {
-    "before-import": "导入回收表前",
-    "before-undo-import": "撤销导入前",
-    "before-restore": "恢复备份前",
-    "manual": "手动备份",
-    "before-tasklist": "导入任务清单前",
-}
-
 
 def describe_backup(path: Path) -> str:
     """Describe a backup file for a clerk: when, why, how big."""
-    when = datetime.fromtimestamp(path.stat().st_mtime).strftime("%Y-%m-%d %H:%M:%S")
-    reason = next((label for key, label in _REASONS.items() if path.stem.endswith(key)), "自动备份")
-    if ".v" in path.name and ".bak" in path.name:
-        reason = "升级台账结构前"
-    size = path.stat().st_size / 1024
-    return f"{when}　{reason}　{size:.0f} KB　{path.name}"
+    from db.ledger import read_backup_file
+
+    backup = read_backup_file(Path(path))
+    if backup is None:
+        return Path(path).name
+    return f"{backup.taken_at:%Y-%m-%d %H:%M:%S}　{backup.label}　{backup.size / 1024:.0f} KB　{backup.path.name}"
+
+
+def _fill(widget: QListWidget, ledger: Path) -> int:
+    """List every backup of ``ledger`` (newest first) in ``widget``; return how many."""
+    from db.ledger import backup_catalog
+
+    catalog = backup_catalog(ledger)
+    for backup in catalog:
+        item = QListWidgetItem(describe_backup(backup.path))
+        item.setData(256, str(backup.path))
+        widget.addItem(item)
+    if catalog:
+        widget.setCurrentRow(0)
+    return len(catalog)
 
 
 class RestoreBackupDialog(QDialog):
@@ -31,19 +36,9 @@ class RestoreBackupDialog(QDialog):
 
     def __init__(self, ledger: Path, parent=None):
         super().__init__(parent)
-        from db.ledger import list_backups
-
         self.setWindowTitle("恢复备份")
         self.list = QListWidget()
-        backups = list_backups(ledger)
-        # Copies taken before a schema migration sit beside the ledger, not in the backups folder.
-        backups += sorted(
-            Path(ledger).parent.glob(f"{Path(ledger).stem}.v*.bak*"), key=lambda p: p.stat().st_mtime, reverse=True
-        )
-        for path in backups:
-            item = QListWidgetItem(describe_backup(path))
-            item.setData(256, str(path))
-            self.list.addItem(item)
+        backups = _fill(self.list, Path(ledger))
         layout = QVBoxLayout(self)
         text = (
             "选择一个备份，用它替换当前台账。当前台账会先另存为备份。"
@@ -61,9 +56,35 @@ class RestoreBackupDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        if backups:
-            self.list.setCurrentRow(0)
         self.resize(640, 360)
+
+    def chosen(self) -> Path | None:
+        """The selected backup file."""
+        item = self.list.currentItem()
+        return Path(item.data(256)) if item else None
+
+
+class CannotOpenDialog(QDialog):
+    """Shown at start when the ledger cannot be opened: say why, and offer its backups."""
+
+    def __init__(self, ledger: Path, message: str, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("台账打不开")
+        layout = QVBoxLayout(self)
+        label = QLabel(f"{message}\n\n可以用下面的一个备份恢复（打不开的台账会先另存一份，不会丢）：")
+        label.setWordWrap(True)
+        layout.addWidget(label)
+        self.list = QListWidget()
+        count = _fill(self.list, Path(ledger))
+        layout.addWidget(self.list, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.button(QDialogButtonBox.Ok).setText("恢复所选备份")
+        buttons.button(QDialogButtonBox.Cancel).setText("退出")
+        buttons.button(QDialogButtonBox.Ok).setEnabled(bool(count))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(680, 400)
 
     def chosen(self) -> Path | None:
         """The selected backup file."""

@@ -20,10 +20,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from db.progress import REPORT_FIELD_LABELS
+from db.report_fields import REPORT_FIELD_LABELS
 from desktop.dialogs import common as ask
+from reports.exchange.importing import OUTCOME_LABELS
+from reports.filetypes import RETURN_SUFFIXES
 
-OUTCOME_LABELS = {"new": "新增", "changed": "修改", "unchanged": "未变", "blank": "空行", "rejected": "拒绝"}
 OUTCOME_COLOURS = {"new": "#3fa34d", "changed": "#3d85c6", "rejected": "#d64541"}
 
 
@@ -32,7 +33,7 @@ def expand_drop(paths: list[Path]) -> list[Path]:
     keep = []
     for path in paths:
         path = Path(path)
-        if path.is_dir() or (path.is_file() and path.suffix.lower() in (".xlsx", ".xls", ".zip")):
+        if path.is_dir() or (path.is_file() and path.suffix.lower() in RETURN_SUFFIXES):
             keep.append(path)
     return keep
 
@@ -85,7 +86,7 @@ class UnitChoiceDialog(QDialog):
 
 def choose_units(parent, db, round_id: str, preselected: list[int]) -> list[int]:
     """Ask which units get a handoff; an empty list means cancelled or none ticked."""
-    from db.exchange import round_board
+    from db.board import round_board
 
     units = [(r["unit_id"], r["unit"], r["state"]) for r in round_board(db, round_id)]
     dialog = UnitChoiceDialog(units, set(preselected) or {u[0] for u in units}, parent)

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from db.mode import MODE_LABELS, OFFICE, TOWNSHIP
+
 
 class FirstStartDialog(QDialog):
     """Choose the mode; the choice is stored in the new ledger."""
@@ -26,8 +28,12 @@ class FirstStartDialog(QDialog):
         intro = QLabel(f"这台电脑上还没有台账。将新建台账文件：\n{db_path}\n\n请选择这台电脑的用法：")
         intro.setWordWrap(True)
         layout.addWidget(intro)
-        self.office = QRadioButton("督办端 —— 督查室、两个健康办、营商办：管理任务清单，发出和收回填报表，出通报")
-        self.township = QRadioButton("填报端 —— 乡镇（街道）或部门：打开收到的填报表，逐项填写后导出交回")
+        self.office = QRadioButton(
+            f"{MODE_LABELS[OFFICE]} —— 督查室、两个健康办、营商办：管理任务清单，发出和收回填报表，出通报"
+        )
+        self.township = QRadioButton(
+            f"{MODE_LABELS[TOWNSHIP]} —— 乡镇（街道）或部门：打开收到的填报表，逐项填写后导出交回"
+        )
         self.office.setChecked(True)
         group = QButtonGroup(self)
         group.addButton(self.office)
@@ -48,4 +54,4 @@ class FirstStartDialog(QDialog):
 
     def values(self) -> dict:
         """The chosen mode ('office'/'township') and organisation name."""
-        return {"mode": "township" if self.township.isChecked() else "office", "org": self.org.text().strip()}
+        return {"mode": TOWNSHIP if self.township.isChecked() else OFFICE, "org": self.org.text().strip()}

@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from db.errors import DubanError
+from db.report_fields import FIELDS
 from db.status import REPORTABLE_STATUSES
-from db.typed_reports import ReportDraft, check_typed_report, parse_indicator_value
+from db.typed_reports import REQUIRED_FIELDS, ReportDraft, check_typed_report, parse_indicator_value
 
 #: The spin box's value meaning “not filled in” (shown as its special text).
 _UNSET = -1.0
@@ -119,16 +120,23 @@ class ReportFormDialog(QDialog):
         self.form = QFormLayout()
         self.form.addRow("单位", self.unit_box)
         self.form.addRow("", self.origin)
-        self.form.addRow("进展情况（必填）", self.progress_text)
-        self.form.addRow("完成进度(%)", self.percent)
-        self.form.addRow("推进状态（必填）", self.status_box)
-        self.form.addRow("存在问题", self.problems)
-        self.form.addRow("下步计划", self.next_steps)
-        # The key work's indicators go in rows of their own here (same form, so the labels align).
-        self.indicator_row = self.form.rowCount()
-        self.indicator_inputs: dict[int, tuple[QLineEdit, dict]] = {}
-        self.form.addRow("填报人", self.reporter)
-        self.form.addRow("联系电话", self.phone)
+        widgets = {
+            "progress_text": self.progress_text,
+            "percent": self.percent,
+            "reported_status": self.status_box,
+            "problems": self.problems,
+            "next_steps": self.next_steps,
+            "reporter": self.reporter,
+            "phone": self.phone,
+        }
+        required = {key for key, _label in REQUIRED_FIELDS}
+        for report_field in FIELDS:
+            if report_field.key == "reporter":
+                # The key work's indicators go in rows of their own here (same form, so the labels align).
+                self.indicator_row = self.form.rowCount()
+                self.indicator_inputs: dict[int, tuple[QLineEdit, dict]] = {}
+            label = report_field.form_label + ("（必填）" if report_field.key in required else "")
+            self.form.addRow(label, widgets[report_field.key])
 
         self.problem_label = QLabel()
         self.problem_label.setObjectName("reportProblems")

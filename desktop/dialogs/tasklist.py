@@ -220,12 +220,9 @@ class ReviewPage(QWizardPage):
             for u in kw.units:
                 if not u.all_townships and not u.known:
                     names.setdefault(u.name, []).append((kw, u))
-        registry = [
-            r[0]
-            for r in self.wizard_.session.db.execute(
-                "SELECT name FROM units ORDER BY kind = '乡镇街道', sort_order, id"
-            )
-        ]
+        from db.units import units_in_order
+
+        registry = [name for name, _unit_id in units_in_order(self.wizard_.session.db)]
         self.units.setRowCount(len(names))
         self.unit_boxes = {}
         for i, (name, uses) in enumerate(sorted(names.items())):

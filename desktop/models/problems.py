@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite_utils
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex
 
+from db.problems import problem_rows
 from desktop.models.base import (
     FOREGROUND_ROLE,
     Column,
@@ -21,13 +22,7 @@ STATE_LABELS = {"open": "未销号", "closed": "已销号"}
 
 def load_problem_rows(db: sqlite_utils.Database) -> list[dict]:
     """Read every problem with its key work and unit names."""
-    return list(
-        db.query(
-            "SELECT p.*, k.number, k.title AS key_work, u.name AS unit FROM problems p "
-            "JOIN key_works k ON k.id = p.key_work_id JOIN units u ON u.id = p.unit_id "
-            "ORDER BY p.state = 'closed', p.raised_at, p.id"
-        )
-    )
+    return problem_rows(db)
 
 
 class ProblemTableModel(RecordTableModel):

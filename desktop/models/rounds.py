@@ -32,8 +32,8 @@ class RoundTableModel(RecordTableModel):
 
 
 def load_board_rows(db: sqlite_utils.Database, round_id: str) -> list[dict]:
-    """Return the round's board (one row per unit; see :func:`db.exchange.round_board`)."""
-    from db.exchange import round_board
+    """Return the round's board (one row per unit; see :func:`db.board.round_board`)."""
+    from db.board import round_board
 
     return [{**row, "id": row["unit_id"]} for row in round_board(db, round_id)]
 

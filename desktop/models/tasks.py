@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 import sqlite_utils
@@ -51,12 +50,9 @@ def load_key_work_rows(db: sqlite_utils.Database, round_id: str | None, states=N
         round_id: the round to judge for, or None.
         states: that round's :func:`db.queries.key_work_states`, when the caller already has them.
     """
-    units: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for r in db.execute(
-        "SELECT a.key_work_id, a.role, u.name FROM assignments a JOIN units u ON u.id = a.unit_id "
-        "ORDER BY CASE a.role WHEN '牵头' THEN 0 WHEN '责任' THEN 1 ELSE 2 END, u.sort_order, u.id"
-    ):
-        units[r[0]].append((r[1], r[2]))
+    from db.tasks import key_work_list, units_by_key_work
+
+    units = units_by_key_work(db)
     judged = {}
     if round_id:
         if states is None:
@@ -65,10 +61,7 @@ def load_key_work_rows(db: sqlite_utils.Database, round_id: str | None, states=N
             states = key_work_states(db, round_id)
         judged = {k.key_work_id: k.result for k in states}
     rows = []
-    for kw_id, number, category, title, period in db.execute(
-        "SELECT k.id, k.number, c.title, k.title, k.period_phrase FROM key_works k "
-        "LEFT JOIN categories c ON c.id = k.category_id ORDER BY COALESCE(c.seq, 0), k.sort_order, k.id"
-    ):
+    for kw_id, number, category, title, period in key_work_list(db):
         names = tuple(name for _role, name in units.get(kw_id, ()))
         lead = next((name for role, name in units.get(kw_id, ()) if role == "牵头"), None)
         result = judged.get(kw_id)

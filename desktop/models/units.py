@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from db.units import unit_registry_rows
 from desktop.models.base import Column, RecordTableModel
 
 
 def load_unit_rows(db: sqlite_utils.Database) -> list[dict]:
     """Read every unit with its aliases and how many assignments it holds."""
-    return list(
-        db.query(
-            "SELECT u.id, u.name, u.kind, u.contact, u.phone, "
-            "(SELECT group_concat(alias, '、') FROM unit_aliases WHERE unit_id = u.id) AS aliases, "
-            "(SELECT COUNT(*) FROM assignments WHERE unit_id = u.id) AS assignments "
-            "FROM units u ORDER BY u.kind = '乡镇街道', u.sort_order, u.id"
-        )
-    )
+    return unit_registry_rows(db)
 
 
 class UnitTableModel(RecordTableModel):

@@ -172,7 +172,9 @@ class DashboardPage(QWidget):
         current = self.round_box.currentData()
         self.round_box.blockSignals(True)
         self.round_box.clear()
-        rows = list(self.db.query("SELECT id, state FROM rounds ORDER BY cutoff DESC, id DESC"))
+        from db.rounds import rounds_newest_first
+
+        rows = rounds_newest_first(self.db)
         for r in rows:
             self.round_box.addItem(f"{r['id']}（{'进行中' if r['state'] == 'open' else '已关闭'}）", r["id"])
         default = next((r["id"] for r in rows if r["state"] == "open"), rows[0]["id"] if rows else None)
@@ -184,7 +186,9 @@ class DashboardPage(QWidget):
 
     def _show_next_step(self, has_rounds: bool) -> None:
         """Tell the clerk of a new ledger where to start (import the task list, then open a round)."""
-        has_work = self.db.execute("SELECT 1 FROM key_works LIMIT 1").fetchone() is not None
+        from db.tasks import has_key_works
+
+        has_work = has_key_works(self.db)
         if not has_work:
             text = (
                 "<b>第一步：导入任务清单。</b>点菜单“文件 → 导入任务清单…”（Ctrl+I），选政策文件（Word、文本）"
@@ -201,7 +205,7 @@ class DashboardPage(QWidget):
 
     def refresh(self) -> None:
         """Compute the figures of the chosen round."""
-        from db.progress import problem_figures
+        from db.problems import problem_figures
 
         round_id = self.round_box.currentData()
         f = problem_figures(self.db)

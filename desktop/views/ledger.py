@@ -21,7 +21,18 @@ from PySide6.QtWidgets import (
 )
 
 from db.errors import DubanError
-from db.progress import REPORT_FIELD_LABELS
+from db.report_fields import REPORT_FIELD_LABELS
+from db.rounds import rounds_newest_first
+from db.tasks import (
+    assignments_of,
+    category_titles,
+    key_work_reports,
+    latest_indicator_value,
+    open_milestones,
+    plan_for_new_key_work,
+    plan_year,
+)
+from db.units import units_in_order
 from desktop import undo
 from desktop.dialogs import common as ask
 from desktop.dialogs import forms
@@ -232,27 +243,13 @@ class LedgerPage(QWidget):
                 self.round_box,
                 [
                     (f"{r['id']}（{'进行中' if r['state'] == 'open' else '已关闭'}）", r["id"])
-                    for r in self.db.query("SELECT id, state FROM rounds ORDER BY cutoff DESC, id DESC")
+                    for r in rounds_newest_first(self.db)
                 ],
                 NO_ROUND,
                 default=self._default_round(),
             )
-            self._fill_combo(
-                self.category_box,
-                [
-                    (r[0], r[0])
-                    for r in self.db.execute("SELECT DISTINCT c.title FROM categories c ORDER BY c.plan_id, c.seq")
-                ],
-                "全部总体任务",
-            )
-            self._fill_combo(
-                self.unit_box,
-                [
-                    (r[0], r[0])
-                    for r in self.db.execute("SELECT name FROM units ORDER BY kind = '乡镇街道', sort_order, id")
-                ],
-                "全部单位",
-            )
+            self._fill_combo(self.category_box, [(title, title) for title in category_titles(self.db)], "全部总体任务")
+            self._fill_combo(self.unit_box, [(name, name) for name, _unit_id in units_in_order(self.db)], "全部单位")
         finally:
             self._loading = False
         self.model.set_records(self._load_rows())
@@ -459,11 +456,7 @@ class LedgerPage(QWidget):
         from db.status import indicator_ratio
 
         for ind in d["indicators"]:
-            latest = self.db.execute(
-                "SELECT ia.value, r.round_id FROM indicator_actuals ia JOIN reports r ON r.id = ia.report_id "
-                "JOIN rounds rd ON rd.id = r.round_id WHERE ia.indicator_id = ? ORDER BY rd.cutoff DESC LIMIT 1",
-                [ind["id"]],
-            ).fetchone()
+            latest = latest_indicator_value(self.db, ind["id"])
             bar = QProgressBar()
             bar.setRange(0, 100)
             unit = ind["measure_unit"] or ""
@@ -483,16 +476,7 @@ class LedgerPage(QWidget):
             self.indicator_layout.addWidget(bar)
 
     def _reports_html(self, kw_id: int) -> str:
-        rows = list(
-            self.db.query(
-                "SELECT rd.id AS round_id, rd.state AS round_state, a.id AS assignment_id, u.name AS unit, a.role, r.percent, r.reported_status, r.progress_text, "
-                "r.problems, r.next_steps, r.review, r.review_comment, r.submitted_at, r.source "
-                "FROM rounds rd JOIN assignments a ON a.key_work_id = ? JOIN units u ON u.id = a.unit_id "
-                "LEFT JOIN reports r ON r.assignment_id = a.id AND r.round_id = rd.id "
-                "ORDER BY rd.cutoff DESC, CASE a.role WHEN '牵头' THEN 0 WHEN '责任' THEN 1 ELSE 2 END, u.sort_order",
-                [kw_id],
-            )
-        )
+        rows = key_work_reports(self.db, kw_id)
         if not rows:
             return "<p style='color:#666'>还没有填报轮次。到“填报轮次”页开启一个轮次。</p>"
         review = {"accepted": "已采纳", "returned": "已退回", "pending": "待审核"}
@@ -644,31 +628,14 @@ class LedgerPage(QWidget):
             ask.show_error(self, "请先在表格里选中一项重点工作。", "未选中")
         return row
 
-    def _plan_id(self) -> int:
-        from db.tasks import add_plan
-
-        row = self.db.execute("SELECT id FROM plans ORDER BY id DESC LIMIT 1").fetchone()
-        if row:
-            return row[0]
-        return add_plan(self.db, "手工录入的重点工作", self._year(), source=undo.SOURCE)
-
-    def _year(self) -> int:
-        from datetime import date
-
-        row = self.db.execute("SELECT year FROM plans WHERE year IS NOT NULL ORDER BY id DESC LIMIT 1").fetchone()
-        return row[0] if row else date.today().year
-
-    def _categories(self) -> list[str]:
-        return [r[0] for r in self.db.execute("SELECT DISTINCT title FROM categories ORDER BY plan_id, seq")]
-
     def add_key_work(self) -> None:
         """Ask for a new key work and add it (undoable)."""
-        dialog = forms.key_work_form(self, self._categories())
+        dialog = forms.key_work_form(self, category_titles(self.db))
         if not ask.run_dialog(dialog):
             return
         v = dialog.values()
-        plan_id = self._plan_id()
-        year = self._year()
+        plan_id = plan_for_new_key_work(self.db, undo.SOURCE)
+        year = plan_year(self.db)
 
         def create() -> int:
             from db.tasks import add_key_work
@@ -699,37 +666,23 @@ class LedgerPage(QWidget):
         row = self._need_selection()
         if row is None:
             return
-        from db.deadlines import parse_deadline
-        from db.tasks import category_id, key_work_detail
+        from db.tasks import key_work_changes, key_work_detail
 
         d = key_work_detail(self.db, row.id)
-        dialog = forms.key_work_form(self, self._categories(), d)
+        dialog = forms.key_work_form(self, category_titles(self.db), d)
         if not ask.run_dialog(dialog):
             return
         v = dialog.values()
-        changes = {
-            "number": v["number"],
-            "title": v["title"],
-            "period_phrase": v["period_phrase"] or None,
-            "note": v["note"] or None,
-        }
-        if changes["period_phrase"] != d["period_phrase"]:
-            parsed = parse_deadline(changes["period_phrase"] or "", self._year())
-            start, end = (x.isoformat() for x in parsed.period) if parsed.period else (None, None)
-            changes.update(start_date=start, end_date=end)
-        clash = self.db.execute(
-            "SELECT 1 FROM key_works WHERE plan_id = ? AND number = ? AND id != ?", [d["plan_id"], v["number"], row.id]
-        ).fetchone()
-        if clash:
-            ask.show_error(self, f"该计划中已有编号为 {v['number']} 的重点工作，请换一个编号。")
+        try:
+            changes = key_work_changes(
+                self.db, row.id, v["number"], v["title"], v["category"], v["period_phrase"], v["note"], undo.SOURCE
+            )
+        except DubanError as exc:
+            ask.show_error(self, str(exc))
             return
         stack = self.session.undo_stack
         stack.beginMacro(f"编辑重点工作“{v['title']}”")
         try:
-            if (v["category"] or None) != d["category"]:
-                changes["category_id"] = (
-                    category_id(self.db, d["plan_id"], v["category"], undo.SOURCE) if v["category"] else None
-                )
             self.session.execute(undo.UpdateRow(self.session, "编辑重点工作", "key_works", row.id, changes))
             if v["targets"] != d["targets"] or v["measures"] != d["measures"]:
                 self.session.execute(undo.SetKeyWorkTexts(self.session, row.id, v["targets"], v["measures"]))
@@ -750,18 +703,12 @@ class LedgerPage(QWidget):
             return
         self.session.execute(undo.DeleteKeyWork(self.session, row.id, row.title))
 
-    def _units(self) -> list[tuple[str, int]]:
-        return [
-            (r[0], r[1])
-            for r in self.db.execute("SELECT name, id FROM units ORDER BY kind = '乡镇街道', sort_order, id")
-        ]
-
     def assign_unit(self) -> None:
         """Give a unit a role on the selected key work."""
         row = self._need_selection()
         if row is None:
             return
-        dialog = forms.assign_form(self, self._units())
+        dialog = forms.assign_form(self, units_in_order(self.db))
         if not ask.run_dialog(dialog):
             return
         v = dialog.values()
@@ -783,14 +730,7 @@ class LedgerPage(QWidget):
         row = self._need_selection()
         if row is None:
             return
-        options = [
-            (f"{r['name']}（{r['role']}）", r["id"])
-            for r in self.db.query(
-                "SELECT a.id, a.role, u.name FROM assignments a JOIN units u ON u.id = a.unit_id "
-                "WHERE a.key_work_id = ? ORDER BY u.sort_order",
-                [row.id],
-            )
-        ]
+        options = [(f"{r['name']}（{r['role']}）", r["id"]) for r in assignments_of(self.db, row.id)]
         if not options:
             ask.show_error(self, "这项工作还没有分工。")
             return
@@ -812,7 +752,7 @@ class LedgerPage(QWidget):
         if not ask.run_dialog(dialog):
             return
         v = dialog.values()
-        year = self._year()
+        year = plan_year(self.db)
 
         def create() -> int:
             from db.tasks import add_milestone
@@ -828,10 +768,7 @@ class LedgerPage(QWidget):
             return
         options = [
             (f"{m['phrase']}{('：' + m['text']) if m['text'] else ''}", m["id"])
-            for m in self.db.query(
-                "SELECT id, phrase, text FROM milestones WHERE key_work_id = ? AND done_date IS NULL ORDER BY seq",
-                [row.id],
-            )
+            for m in open_milestones(self.db, row.id)
         ]
         if not options:
             ask.show_error(self, "这项工作没有未完成的时间节点。")
@@ -857,13 +794,11 @@ class LedgerPage(QWidget):
         if not ask.run_dialog(dialog):
             return
         v = dialog.values()
-        year = self._year()
+        year = plan_year(self.db)
 
         def create() -> int:
             from db.tasks import add_indicator
 
-            if v["target_value"] <= 0 and v["direction"] == "at_least":
-                raise DubanError("“不少于”类指标的目标值应大于 0。")
             return add_indicator(
                 self.db,
                 row.id,

@@ -63,22 +63,18 @@ class ProblemsPage(QWidget):
 
     def reload(self, areas: set[str] | None = None) -> None:
         """Re-read the problems and the closure rate."""
-        from db.progress import problem_figures
+        from db.problems import problem_figures, problem_unit_names
+        from db.rounds import rounds_newest_first
 
-        for box, sql, all_label in (
-            (
-                self.unit_box,
-                "SELECT DISTINCT u.name FROM problems p JOIN units u ON u.id = p.unit_id "
-                "ORDER BY u.kind = '乡镇街道', u.sort_order",
-                "全部单位",
-            ),
-            (self.round_box, "SELECT id FROM rounds ORDER BY cutoff DESC", "全部轮次"),
+        for box, values, all_label in (
+            (self.unit_box, problem_unit_names(self.db), "全部单位"),
+            (self.round_box, [r["id"] for r in rounds_newest_first(self.db)], "全部轮次"),
         ):
             current = box.currentData()
             box.blockSignals(True)
             box.clear()
             box.addItem(all_label, "")
-            for (value,) in self.db.execute(sql):
+            for value in values:
                 box.addItem(value, value)
             box.setCurrentIndex(max(0, box.findData(current)))
             box.blockSignals(False)

@@ -1,4 +1,8 @@
-"""报表: pick a report, its round and options; the PDF (or Excel) is made in a worker and opened."""
+"""报表: pick a report kind, its round and options; the file is made in a worker and opened.
+
+The kinds, their parameters and their file formats come from :data:`reports.kinds.REPORT_KINDS`;
+this page only turns each parameter kind into a widget.
+"""
 
 from __future__ import annotations
 
@@ -7,48 +11,29 @@ from pathlib import Path
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QSpinBox, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
+from db.documents import DATE_FIELDS, TEXT_FIELDS, official_defaults, save_official_defaults
 from db.ledger import get_meta
+from db.rounds import rounds_newest_first
 from desktop.dialogs import common as ask
 from desktop.views.common import button, button_row, esc, heading, hint
-
-#: (label, key) of every report the page offers, in the order a supervisor reaches for them.
-REPORT_KINDS = (
-    ("进展情况报告（PDF）", "progress"),
-    ("通报（PDF，公文格式）", "bulletin"),
-    ("全年总结（PDF）", "annual"),
-    ("台账导出（Excel）", "ledger"),
-)
-_SUFFIX = {"progress": "进展情况", "bulletin": "通报", "annual": "全年总结", "ledger": "台账"}
+from reports.kinds import FORMAT_FILTERS, REPORT_KINDS, REPORTS, write_report
 
 
 def open_in_viewer(path: Path) -> bool:
     """Open a file in the system's viewer (PDF reader, Excel/WPS)."""
     return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
-
-
-def make_report(
-    db, kind: str, out: Path, *, round_id: str | None, year: int, issue_no: int | None, org: str | None, progress
-):
-    """Call the back end that writes ``kind`` (runs in the worker thread)."""
-    if kind == "progress":
-        from reports.pdf.progress_report import write_progress_report
-
-        return write_progress_report(db, round_id, out, progress=progress)
-    if kind == "bulletin":
-        from reports.pdf.bulletin import write_bulletin
-
-        return write_bulletin(db, round_id, out, issue_no=issue_no, org=org, progress=progress)
-    if kind == "annual":
-        from reports.pdf.annual import write_annual_summary
-
-        return write_annual_summary(db, year, out, progress=progress)
-    if kind == "ledger":
-        from reports.ledger_export import export_ledger
-
-        return export_ledger(db, out, round_id=round_id, progress=progress)
-    raise ValueError(kind)
 
 
 class ReportsPage(QWidget):
@@ -62,23 +47,36 @@ class ReportsPage(QWidget):
         self.session = session
         self.window_ = window
         self.kind_box = QComboBox()
-        for label, key in REPORT_KINDS:
-            self.kind_box.addItem(label, key)
+        for kind in REPORT_KINDS:
+            formats = "/".join(suffix[1:].upper() for suffix in kind.formats)
+            self.kind_box.addItem(f"{kind.label}（{formats}）", kind.name)
         self.kind_box.currentIndexChanged.connect(self._kind_changed)
-        self.round_box = QComboBox()
-        self.year_box = QSpinBox()
-        self.year_box.setRange(2000, 2100)
-        self.issue_box = QSpinBox()
-        self.issue_box.setRange(0, 999)
-        self.issue_box.setSpecialValueText("自动")
-        self.org_edit = QLineEdit()
-        self.org_edit.setPlaceholderText("默认取台账中的本单位名称")
         self.form = QFormLayout()
         self.form.addRow("报表", self.kind_box)
-        self.form.addRow("轮次", self.round_box)
-        self.form.addRow("年度", self.year_box)
-        self.form.addRow("期号（第N期）", self.issue_box)
-        self.form.addRow("发文单位", self.org_edit)
+        # The 公文 fields (发文机关, 文号, 主送 …) in a box of their own, under the report's own parameters.
+        self.official_form = QFormLayout()
+        official_keys = {key for key, *_rest in (*TEXT_FIELDS, *DATE_FIELDS)}
+        #: One widget per parameter keyword, shared by the kinds that take it.
+        self.fields: dict[str, QWidget] = {}
+        for kind in REPORT_KINDS:
+            for param in kind.params:
+                if param.keyword not in self.fields:
+                    self.fields[param.keyword] = self._field(param)
+                    form = self.official_form if param.keyword in official_keys else self.form
+                    form.addRow(param.label, self.fields[param.keyword])
+        self.round_box = self.fields["round_id"]
+        self.year_box = self.fields["year"]
+        self.issue_box = self.fields["issue_no"]
+        self.org_edit = self.fields["issuer"]
+        self.save_defaults_btn = button(
+            "存为本台账默认",
+            self.save_defaults,
+            tip="把填写的发文机关、文号、主送、抄送、印发机关、签发人存为以后各期的默认值",
+        )
+        self.official_box = QGroupBox("公文字段（留空则用台账默认值，灰字即默认值）")
+        box_layout = QVBoxLayout(self.official_box)
+        box_layout.addLayout(self.official_form)
+        box_layout.addWidget(button_row(self.save_defaults_btn))
         self.make_btn = button("生成并打开…", self.make, "Ctrl+P", "生成所选报表，完成后用系统程序打开")
         self.result_view = QTextBrowser()
         self.result_view.setObjectName("reportResult")
@@ -95,11 +93,40 @@ class ReportsPage(QWidget):
             )
         )
         layout.addLayout(self.form)
+        layout.addWidget(self.official_box)
         layout.addWidget(button_row(self.make_btn))
         layout.addWidget(QLabel("上次生成"))
         layout.addWidget(self.result_view, 1)
         self.reload()
         self._kind_changed()
+
+    @staticmethod
+    def _field(param) -> QWidget:
+        """Return the widget that asks for one report parameter."""
+        if param.kind == "round":
+            return QComboBox()
+        if param.kind in ("year", "int"):
+            box = QSpinBox()
+            if param.kind == "year":
+                box.setRange(2000, 2100)
+            else:
+                box.setRange(0, 999)
+                box.setSpecialValueText("自动")
+            return box
+        edit = QLineEdit()
+        edit.setPlaceholderText("YYYY-MM-DD，留空按轮次" if param.kind == "date" else "留空则取台账设置")
+        edit.setToolTip(param.help)
+        return edit
+
+    def _value(self, keyword: str):
+        """Return a parameter's value as the writer takes it (None for "default")."""
+        widget = self.fields[keyword]
+        if isinstance(widget, QComboBox):
+            return widget.currentData()
+        if isinstance(widget, QSpinBox):
+            automatic = bool(widget.specialValueText()) and widget.value() == widget.minimum()
+            return None if automatic else widget.value()
+        return widget.text().strip() or None
 
     @property
     def db(self):
@@ -110,53 +137,61 @@ class ReportsPage(QWidget):
         """Re-read rounds and years."""
         current = self.round_box.currentData()
         self.round_box.clear()
-        rows = list(self.db.query("SELECT id, state FROM rounds ORDER BY cutoff DESC, id DESC"))
+        rows = rounds_newest_first(self.db)
         for r in rows:
             self.round_box.addItem(f"{r['id']}（{'进行中' if r['state'] == 'open' else '已关闭'}）", r["id"])
         self.round_box.setCurrentIndex(max(0, self.round_box.findData(current)))
-        year = self.db.execute("SELECT MAX(year) FROM rounds").fetchone()[0] or date.today().year
+        year = max((r["year"] for r in rows), default=date.today().year)
+        for key, value in official_defaults(self.db).items():
+            self.fields[key].setPlaceholderText(value or "（不填）")
         if not self.year_box.value() or self.year_box.value() == 2000:
             self.year_box.setValue(year)
 
     def _kind_changed(self) -> None:
-        kind = self.kind_box.currentData()
-        for widget, kinds in (
-            (self.round_box, {"progress", "bulletin", "ledger"}),
-            (self.year_box, {"annual"}),
-            (self.issue_box, {"bulletin"}),
-            (self.org_edit, {"bulletin"}),
-        ):
-            widget.setEnabled(kind in kinds)
-            self.form.labelForField(widget).setEnabled(kind in kinds)
+        kind = REPORTS[self.kind_box.currentData()]
+        wanted = {param.keyword for param in kind.params}
+        for keyword, widget in self.fields.items():
+            widget.setEnabled(keyword in wanted)
+            label = self.form.labelForField(widget) or self.official_form.labelForField(widget)
+            label.setEnabled(keyword in wanted)
+        self.official_box.setVisible(any(key in wanted for key, *_rest in TEXT_FIELDS))
+
+    def save_defaults(self) -> None:
+        """Store the 公文 text fields typed here as the ledger's defaults."""
+        values = {key: self.fields[key].text() for key, *_rest in TEXT_FIELDS if self.fields[key].text().strip()}
+        if not values:
+            ask.show_info(self, "没有填写要保存的公文字段；灰字是现在的默认值。", "存为默认")
+            return
+        save_official_defaults(self.db, values, "gui-reports")
+        for key in values:
+            self.fields[key].clear()
+        self.reload()
+        ask.show_info(self, "已存为本台账的默认公文字段。", "存为默认")
 
     def make(self) -> None:
         """Ask where to save, then make the report in a worker."""
-        kind = self.kind_box.currentData()
-        round_id = self.round_box.currentData()
-        if kind in ("progress", "bulletin") and not round_id:
+        kind = REPORTS[self.kind_box.currentData()]
+        params = {param.keyword: self._value(param.keyword) for param in kind.params}
+        missing = [param for param in kind.params if param.required and params[param.keyword] in (None, "")]
+        if any(param.kind == "round" for param in missing):
             ask.show_error(self, "还没有填报轮次，无法生成该报表。请先到“填报轮次”开启并收回一轮填报。")
             return
-        year = self.year_box.value()
-        label = round_id if kind != "annual" else f"{year}年"
+        label = f"{params['year']}年" if "year" in params else params.get("round_id") or ""
         org = get_meta(self.db, "org_name") or ""
-        suffix = ".xlsx" if kind == "ledger" else ".pdf"
-        suggested = f"{org}{label}{_SUFFIX[kind]}{suffix}"
-        filters = "Excel 工作簿 (*.xlsx)" if kind == "ledger" else "PDF 文件 (*.pdf)"
+        suffix = kind.formats[0]
+        suggested = f"{org}{label}{kind.file_word}{suffix}"
+        filters = ";;".join(FORMAT_FILTERS[s] for s in kind.formats)
         out = ask.choose_save_file(self, "保存到", "reports", suggested, filters)
         if not out:
             return
         out = Path(out)
-        if out.suffix.lower() != suffix:
+        if out.suffix.lower() not in kind.formats:
             out = out.with_suffix(suffix)
-        issue_no = self.issue_box.value() or None
-        org_text = self.org_edit.text().strip() or None
 
         def work(db, progress):
-            return make_report(
-                db, kind, out, round_id=round_id, year=year, issue_no=issue_no, org=org_text, progress=progress
-            )
+            return write_report(db, kind.name, out, progress=progress, **params)
 
-        self.window_.run_job(f"生成{self.kind_box.currentText()}", work, lambda result: self._done(out, result))
+        self.window_.run_job(f"生成{kind.label}", work, lambda result: self._done(out, result))
 
     def _done(self, out: Path, result) -> None:
         self.last_result = result

@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
+from db.review import reports_to_review
+from db.rounds import rounds_newest_first, suggest_next_round
 from desktop import undo
 from desktop.dialogs import common as ask
 from desktop.dialogs import forms
 from desktop.models.base import RecordRole
 from desktop.models.rounds import RoundBoardModel, RoundTableModel, load_board_rows
 from desktop.views.common import button, button_row, heading, hint, make_table, selected_record
-
-
-def suggest_next_round(db) -> str:
-    """Propose the id of the next quarterly round after the newest one."""
-    row = db.execute("SELECT id FROM rounds WHERE id GLOB '20[0-9][0-9]Q[1-4]' ORDER BY id DESC LIMIT 1").fetchone()
-    if not row:
-        today = date.today()
-        return f"{today.year}Q{(today.month - 1) // 3 + 1}"
-    year, q = int(row[0][:4]), int(row[0][5])
-    return f"{year + 1}Q1" if q == 4 else f"{year}Q{q + 1}"
 
 
 class RoundsPage(QWidget):
@@ -119,7 +110,7 @@ class RoundsPage(QWidget):
     def reload(self, areas: set[str] | None = None) -> None:
         """Re-read rounds and the board, keeping the selected round."""
         keep = self.selected_round_id()
-        rounds = list(self.db.query("SELECT * FROM rounds ORDER BY cutoff DESC, id DESC"))
+        rounds = rounds_newest_first(self.db)
         self.rounds_model.set_records(rounds)
         row = self.rounds_model.row_of_id(keep) if keep else None
         if row is None and rounds:
@@ -175,9 +166,9 @@ class RoundsPage(QWidget):
         """Open a new round."""
         dialog = forms.open_round_form(self, suggest_next_round(self.db))
         if ask.run_dialog(dialog):
-            rid = dialog.value("round_id").upper()
-            if self.session.execute(undo.OpenRound(self.session, rid)):
-                self.select_round(rid)
+            round_id = dialog.value("round_id").upper()
+            if self.session.execute(undo.OpenRound(self.session, round_id)):
+                self.select_round(round_id)
 
     def close_round(self) -> None:
         """Close the selected round after confirmation."""
@@ -203,24 +194,13 @@ class RoundsPage(QWidget):
             self.session.execute(undo.CloseRound(self.session, rnd["id"], reopen=True))
 
     # -- review ---------------------------------------------------------------------------------
-    def _unit_reports(self, unit_id: int, round_id: str, reviews: tuple[str, ...]) -> list[int]:
-        marks = ",".join("?" * len(reviews))
-        return [
-            r[0]
-            for r in self.db.execute(
-                f"SELECT r.id FROM reports r JOIN assignments a ON a.id = r.assignment_id "
-                f"WHERE a.unit_id = ? AND r.round_id = ? AND r.review IN ({marks}) ORDER BY r.id",
-                [unit_id, round_id, *reviews],
-            )
-        ]
-
     def accept_unit(self) -> None:
         """Accept every pending report of the selected unit in this round."""
         rnd, unit = self.selected_round(), self.selected_unit()
         if rnd is None or unit is None:
             ask.show_error(self, "请先在右边的表格里选中一个单位。", "未选中")
             return
-        ids = self._unit_reports(unit["id"], rnd["id"], ("pending",))
+        ids = reports_to_review(self.db, rnd["id"], unit["id"], "accepted")
         if not ids:
             ask.show_error(self, f"{unit['unit']}在 {rnd['id']} 没有待审核的填报。")
             return
@@ -232,7 +212,7 @@ class RoundsPage(QWidget):
         if rnd is None or unit is None:
             ask.show_error(self, "请先在右边的表格里选中一个单位。", "未选中")
             return
-        ids = self._unit_reports(unit["id"], rnd["id"], ("pending", "accepted"))
+        ids = reports_to_review(self.db, rnd["id"], unit["id"], "returned")
         if not ids:
             ask.show_error(self, f"{unit['unit']}在 {rnd['id']} 还没有填报，无需退回；请催报。")
             return
@@ -263,7 +243,7 @@ class RoundsPage(QWidget):
         folder = ask.choose_folder(self, "把填报表保存到哪个文件夹？", "handoffs")
         if not folder:
             return
-        from reports.handoff import export_handoff
+        from reports.exchange.handoff import export_handoff
 
         round_id = rnd["id"]
 
@@ -279,7 +259,9 @@ class RoundsPage(QWidget):
 
     def import_returns_dialog(self) -> None:
         """Pick returned workbooks (or a .zip) and import them."""
-        files = ask.choose_open_files(self, "选择收回的填报表", "returns", "填报表 (*.xlsx *.zip);;所有文件 (*)")
+        from reports.filetypes import RETURN_SUFFIXES, dialog_filter
+
+        files = ask.choose_open_files(self, "选择收回的填报表", "returns", dialog_filter("填报表", RETURN_SUFFIXES))
         if files:
             self.import_returns([Path(f) for f in files])
 
@@ -291,7 +273,7 @@ class RoundsPage(QWidget):
         if not paths:
             ask.show_error(self, "没有找到 .xlsx 或 .zip 填报表。请拖入收回的 Excel 文件、含这些文件的文件夹或压缩包。")
             return
-        from db.exchange import preview_returns
+        from reports.exchange.importing import preview_returns
 
         def work(db, progress):
             return preview_returns(db, paths, progress=progress)
@@ -299,14 +281,15 @@ class RoundsPage(QWidget):
         self.window_.run_job("检查回收表", work, lambda preview: self._confirm_import(paths, preview))
 
     def _confirm_import(self, paths: list[Path], preview) -> None:
+        from db.tasks import indicator_names
         from desktop.dialogs.exchange import PreviewDialog
 
-        names = dict(self.db.execute("SELECT id, name FROM indicators").fetchall())
+        names = indicator_names(self.db)
         dialog = PreviewDialog(preview, self, indicator_names=names)
         if not ask.run_dialog(dialog):
             return
         force = dialog.force()
-        from db.exchange import import_returns
+        from reports.exchange.importing import import_returns
 
         # import_returns writes the automatic backup itself, just before its first change.
         ledger = self.session.path
@@ -323,7 +306,7 @@ class RoundsPage(QWidget):
 
     def undo_batch(self) -> None:
         """Undo one import batch (its reports go back to what they were)."""
-        from db.exchange import list_batches, undo_import
+        from db.import_batches import list_batches, undo_import
         from desktop.dialogs.exchange import choose_batch
 
         batch_id = choose_batch(self, list_batches(self.db))
@@ -332,11 +315,12 @@ class RoundsPage(QWidget):
         if not ask.confirm(self, "撤销这个导入批次？它写入的填报将恢复为导入前的内容。", "撤销导入批次", "撤销"):
             return
         from db.errors import DubanError
-        from db.ledger import backup_ledger
+        from db.ledger import backup_before
 
-        backup_ledger(self.db, self.session.path, "before-undo-import")
         try:
-            undo_import(self.db, batch_id)
+            # A refused undo leaves no backup behind (backup_before drops it again).
+            with backup_before(self.db, self.session.path, "before-undo-import"):
+                undo_import(self.db, batch_id)
         except DubanError as exc:
             ask.show_error(self, str(exc))
             return

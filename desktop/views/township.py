@@ -21,41 +21,39 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from db.errors import DubanError
 from db.ledger import get_meta
+from db.progress import indicator_values
+from db.report_fields import FIELD_BY_KEY
 from db.status import REPORTABLE_STATUSES
 from db.text import to_halfwidth
+from db.typed_reports import form_problems, parse_indicator_value, parse_typed_percent
 from desktop import undo
 from desktop.dialogs import common as ask
 from desktop.views.common import button, button_row, esc, heading, hint
+from reports.filetypes import HANDOFF_SUFFIXES, dialog_filter
 
 #: What a form must have before the row counts as filled in.
-REQUIRED = (("progress_text", "进展情况"), ("percent", "完成进度"), ("reported_status", "推进状态"))
+REQUIRED = tuple((key, FIELD_BY_KEY[key].label) for key in ("progress_text", "percent", "reported_status"))
+#: The order of the form's fields.
+FORM_ORDER = ("percent", "reported_status", "progress_text", "problems", "next_steps", "reporter", "phone")
 AUTOSAVE_MS = 800
 
 
 def parse_percent(text: str) -> tuple[float | None, str | None]:
-    """Read 完成进度 as a clerk types it (45, 45%, ４５, 37.5); return (value, problem)."""
-    text = to_halfwidth(text or "").strip().rstrip("%").strip()
-    if not text:
-        return None, None
+    """Read 完成进度 as typed, by the rule the Excel import uses; return (value, problem)."""
     try:
-        value = float(text)
-    except ValueError:
-        return None, "完成进度请填 0 到 100 之间的数字，如 45。"
-    if not 0 <= value <= 100:
-        return None, "完成进度应在 0 到 100 之间。"
-    return value, None
+        return parse_typed_percent(text), None
+    except DubanError as exc:
+        return None, str(exc)
 
 
-def parse_number(text: str, name: str) -> tuple[float | None, str | None]:
-    """Read an indicator value (full-width digits and thousands separators allowed)."""
-    text = to_halfwidth(text or "").replace(",", "").replace("，", "").strip()
-    if not text:
-        return None, None
+def parse_number(text: str, name: str, measure_unit: str | None = None) -> tuple[float | None, str | None]:
+    """Read an indicator value as typed, by the rule the Excel import uses; return (value, problem)."""
     try:
-        return float(text), None
-    except ValueError:
-        return None, f"“{name}”请填数字。"
+        return parse_indicator_value(text, name, measure_unit), None
+    except DubanError as exc:
+        return None, str(exc)
 
 
 class TownshipPage(QWidget):
@@ -104,23 +102,30 @@ class TownshipPage(QWidget):
             edit.setTabChangesFocus(True)
         self.reporter = QLineEdit()
         self.phone = QLineEdit()
-        self.indicator_inputs: dict[int, tuple[QLineEdit, str]] = {}
+        self.indicator_inputs: dict[int, tuple[QLineEdit, str, str | None]] = {}
         self.problem_label = QLabel()
         self.problem_label.setStyleSheet("color: #c0392b")
         self.problem_label.setWordWrap(True)
         self.saved_label = hint("")
 
         form = QFormLayout()
-        form.addRow("完成进度(%)", self.percent)
-        form.addRow("推进状态", self.status_box)
-        form.addRow("进展情况", self.progress_text)
-        form.addRow("存在问题", self.problems)
-        form.addRow("下步计划", self.next_steps)
-        # Indicator rows are inserted here, in the same form, so their labels line up with the others.
-        self.indicator_form = form
-        self.indicator_row = form.rowCount()
-        form.addRow("填报人", self.reporter)
-        form.addRow("联系电话", self.phone)
+        widgets = {
+            "percent": self.percent,
+            "reported_status": self.status_box,
+            "progress_text": self.progress_text,
+            "problems": self.problems,
+            "next_steps": self.next_steps,
+            "reporter": self.reporter,
+            "phone": self.phone,
+        }
+        # The figures first (a clerk updates them every round), then the texts, then who reported.
+        for key in FORM_ORDER:
+            if key == "reporter":
+                # Indicator rows are inserted here, in the same form, so their labels line up with the others.
+                self.indicator_form = form
+                self.indicator_row = form.rowCount()
+            if FIELD_BY_KEY[key].township_editable:
+                form.addRow(FIELD_BY_KEY[key].form_label, widgets[key])
         form_box = QGroupBox("本轮填报（自动保存）")
         fb = QVBoxLayout(form_box)
         fb.addLayout(form)
@@ -179,9 +184,11 @@ class TownshipPage(QWidget):
         """The round of the handoff opened last (or the newest open round)."""
         export_id = get_meta(self.db, "current_export")
         if export_id:
-            row = self.db.execute("SELECT round_id FROM exports WHERE id = ?", [export_id]).fetchone()
-            if row:
-                return row[0]
+            from db.exports import export_record
+
+            record = export_record(self.db, export_id)
+            if record:
+                return record["round_id"]
         from db.rounds import default_round
 
         return default_round(self.db, open_only=True)
@@ -194,17 +201,16 @@ class TownshipPage(QWidget):
     def assignments(self) -> list[dict]:
         """The unit's assignments in the current handoff, in the workbook's order."""
         export_id = get_meta(self.db, "current_export")
-        rows = list(
-            self.db.query(
-                "SELECT a.id, a.role, k.id AS key_work_id, k.number, k.title, k.period_phrase FROM assignments a "
-                "JOIN key_works k ON k.id = a.key_work_id ORDER BY k.sort_order, k.id"
-            )
-        )
+        from db.tasks import assignments_with_key_works
+
+        rows = assignments_with_key_works(self.db)
         if export_id:
             import json
 
-            row = self.db.execute("SELECT assignment_ids FROM exports WHERE id = ?", [export_id]).fetchone()
-            wanted = json.loads(row[0]) if row and row[0] else None
+            from db.exports import export_record
+
+            record = export_record(self.db, export_id)
+            wanted = json.loads(record["assignment_ids"]) if record and record["assignment_ids"] else None
             if wanted:
                 order = {aid: i for i, aid in enumerate(wanted)}
                 rows = sorted((r for r in rows if r["id"] in order), key=lambda r: order[r["id"]])
@@ -212,13 +218,12 @@ class TownshipPage(QWidget):
 
     def report(self, assignment_id: int) -> dict | None:
         """The local report of an assignment for the current round."""
-        rid = self.round_id()
-        if not rid:
+        round_id = self.round_id()
+        if not round_id:
             return None
-        found = list(
-            self.db.query("SELECT * FROM reports WHERE assignment_id = ? AND round_id = ?", [assignment_id, rid])
-        )
-        return found[0] if found else None
+        from db.progress import report_row
+
+        return report_row(self.db, assignment_id, round_id)
 
     def missing_fields(self, assignment_id: int) -> list[str]:
         """The required fields still empty for an assignment.
@@ -252,11 +257,13 @@ class TownshipPage(QWidget):
         unit, rid = self.unit_name(), self.round_id()
         if unit and rid:
             self.header.setText(f"{unit} · {rid} 填报")
-            due = self.db.execute("SELECT due_date FROM rounds WHERE id = ?", [rid]).fetchone()
+            from db.rounds import get_round
+
+            due = get_round(self.db, rid)["due_date"]
             office = get_meta(self.db, "office_name") or "督办室"
             self.status.setText(
                 f"逐项填写右边的表格，内容自动保存在本机。全部填完后点“导出报送文件”，把文件交回{office}"
-                f"（报送期限 {due[0] if due and due[0] else '见通知'}）。"
+                f"（报送期限 {due or '见通知'}）。"
             )
         else:
             self.header.setText("填报")
@@ -373,11 +380,7 @@ class TownshipPage(QWidget):
             self.indicator_inputs = {}
             actual = {}
             if rep.get("id"):
-                actual = dict(
-                    self.db.execute(
-                        "SELECT indicator_id, value FROM indicator_actuals WHERE report_id = ?", [rep["id"]]
-                    ).fetchall()
-                )
+                actual = indicator_values(self.db, rep["id"])
             for offset, ind in enumerate(d["indicators"]):
                 edit = QLineEdit("" if actual.get(ind["id"]) is None else f"{actual[ind['id']]:g}")
                 unit = ind["measure_unit"] or ""
@@ -385,7 +388,7 @@ class TownshipPage(QWidget):
                 edit.textChanged.connect(self._edited)
                 label = f"{ind['name']}（{unit}）" if unit else ind["name"]
                 self.indicator_form.insertRow(self.indicator_row + offset, label, edit)
-                self.indicator_inputs[ind["id"]] = (edit, ind["name"])
+                self.indicator_inputs[ind["id"]] = (edit, ind["name"], ind["measure_unit"])
         finally:
             self._filling = False
         self.problem_label.setText("")
@@ -401,16 +404,11 @@ class TownshipPage(QWidget):
         if bad:
             problems.append(bad)
         status = self.status_box.currentData()
-        if status == "已完成" and percent is not None and percent < 100:
-            problems.append("推进状态选了“已完成”，完成进度应为 100。")
-        if percent == 100 and status not in (None, "已完成"):
-            problems.append("完成进度为 100 时，推进状态应选“已完成”。")
         phone = to_halfwidth(self.phone.text()).strip()
-        if phone and not all(ch.isdigit() or ch in "-— ()（）" for ch in phone):
-            problems.append("联系电话只能包含数字和“-”。")
+        problems += form_problems({"percent": percent, "reported_status": status, "phone": phone})
         values: dict[int, float | None] = {}
-        for ind_id, (edit, name) in self.indicator_inputs.items():
-            value, bad = parse_number(edit.text(), name)
+        for ind_id, (edit, name, measure_unit) in self.indicator_inputs.items():
+            value, bad = parse_number(edit.text(), name, measure_unit)
             edit.setStyleSheet("background: #fdecea" if bad else "")
             if bad:
                 problems.append(bad)
@@ -451,11 +449,7 @@ class TownshipPage(QWidget):
         rep = self.report(self.current_assignment) or {}
         old_values = {}
         if rep.get("id"):
-            old_values = dict(
-                self.db.execute(
-                    "SELECT indicator_id, value FROM indicator_actuals WHERE report_id = ?", [rep["id"]]
-                ).fetchall()
-            )
+            old_values = indicator_values(self.db, rep["id"])
         changed = {k: v for k, v in fields.items() if rep.get(k) != v}
         changed_values = {k: v for k, v in values.items() if old_values.get(k) != v}
         if not changed and not changed_values:
@@ -479,15 +473,15 @@ class TownshipPage(QWidget):
     # -- files -----------------------------------------------------------------------------------------
     def open_handoff_dialog(self) -> None:
         """Pick the handoff workbook received from the office."""
-        path = ask.choose_open_file(self, "打开收到的填报表", "handoff-in", "填报表 (*.xlsx *.xls);;所有文件 (*)")
+        path = ask.choose_open_file(self, "打开收到的填报表", "handoff-in", dialog_filter("填报表", HANDOFF_SUFFIXES))
         if path:
             self.open_handoff_files([Path(path)])
 
     def open_handoff_files(self, paths: list[Path]) -> None:
         """Load a received handoff into this ledger (also what dropping a file does)."""
-        from db.exchange import open_handoff
+        from reports.exchange.township import open_handoff
 
-        files = [p for p in paths if p.is_file() and p.suffix.lower() in (".xlsx", ".xls")]
+        files = [p for p in paths if p.is_file() and p.suffix.lower() in HANDOFF_SUFFIXES]
         if not files:
             ask.show_error(self, "请拖入或选择督办室发来的填报表（.xlsx 文件）。")
             return
@@ -548,7 +542,7 @@ class TownshipPage(QWidget):
         )
         if not out:
             return
-        from db.exchange import export_return
+        from reports.exchange.township import export_return
 
         def work(db, progress):
             progress(0, 1, "写入报送文件")

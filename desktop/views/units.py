@@ -125,7 +125,9 @@ class UnitsPage(QWidget):
 
     def merge_units(self) -> None:
         """Merge one unit into another."""
-        units = [(r[0], r[1]) for r in self.db.execute("SELECT name, id FROM units ORDER BY sort_order, id")]
+        from db.units import units_in_order
+
+        units = units_in_order(self.db, townships_last=False)
         dialog = forms.merge_form(self, units)
         rec = self.selected()
         if rec:

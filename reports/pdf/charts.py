@@ -12,7 +12,8 @@ from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 
-from reports.pdf.document import LIGHT_COLORS, LIGHT_WORDS, STATUS_COLORS
+from reports.content.layout import LIGHT_WORDS
+from reports.pdf.document import LIGHT_COLORS, STATUS_COLORS
 
 #: Units per lights chart: a taller chart would not fit the type area (225 mm), so more
 #: units are drawn as further charts of the same scale.
@@ -86,7 +87,12 @@ def _legend(font: str, items: list[tuple[colors.Color, str]], x: float, y: float
 
 
 def status_by_category_chart(
-    font: str, width: float, categories: list[str], statuses: list[str], counts: dict[str, dict[str, int]]
+    font: str,
+    width: float,
+    categories: list[str],
+    statuses: list[str],
+    counts: dict[str, dict[str, int]],
+    title: str,
 ) -> Drawing:
     """Stacked vertical bars: key works per category, one segment per status.
 
@@ -96,6 +102,7 @@ def status_by_category_chart(
         categories: category names, left to right.
         statuses: statuses to stack, bottom to top.
         counts: ``counts[category][status]``.
+        title: the caption above the bars.
     """
     height = 210
     drawing = Drawing(width, height, initialFontName=font)
@@ -120,14 +127,17 @@ def status_by_category_chart(
     drawing.add(chart)
     items = [(STATUS_COLORS[s], s) for s in statuses]
     drawing.add(_legend(font, items, 40, 22, (width - 60) / max(1, len(statuses))))
-    drawing.add(
-        String(width / 2, height - 14, "各类别重点工作推进状态（项）", fontName=font, fontSize=10, textAnchor="middle")
-    )
+    drawing.add(String(width / 2, height - 14, title, fontName=font, fontSize=10, textAnchor="middle"))
     return drawing
 
 
 def lights_by_unit_chart(
-    font: str, width: float, units: list[str], lights: list[str], counts: dict[str, dict[str, int]]
+    font: str,
+    width: float,
+    units: list[str],
+    lights: list[str],
+    counts: dict[str, dict[str, int]],
+    title: str,
 ) -> list[Drawing]:
     """Stacked horizontal bars: each unit's assignments by light (红/黄/绿/未报).
 
@@ -137,6 +147,7 @@ def lights_by_unit_chart(
         units: unit names, top to bottom.
         lights: lights to stack, left to right.
         counts: ``counts[unit][light]``.
+        title: the caption above the bars; further pieces add （续）.
 
     Returns:
         One drawing per :data:`UNITS_PER_CHART` units, all on the same scale, so a
@@ -171,8 +182,8 @@ def lights_by_unit_chart(
         chart.valueAxis.valueStep = max(1, -(-(most + 1) // 6))
         drawing.add(chart)
         drawing.add(_legend(font, [(fills[x], LIGHT_WORDS[x]) for x in lights], 100, 16, 70))
-        title = "各单位承担任务亮灯情况（项）" + ("（续）" if n else "")
-        drawing.add(String(width / 2, height - 12, title, fontName=font, fontSize=10, textAnchor="middle"))
+        caption = title + ("（续）" if n else "")
+        drawing.add(String(width / 2, height - 12, caption, fontName=font, fontSize=10, textAnchor="middle"))
         drawings.append(drawing)
     return drawings
 

@@ -15,7 +15,6 @@ Both count pages in a first pass of the canvas so that "共 Y 页" is known on p
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -24,7 +23,6 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import (
@@ -42,110 +40,34 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from db.errors import DubanError
+from db.jobs import Progress
+from reports.content.layout import (
+    GB_BODY_SIZE,
+    GB_HEIGHT,
+    GB_LEADING,
+    GB_LEFT,
+    GB_PAGE_NUMBER_GAP,
+    GB_PAGE_NUMBER_SIZE,
+    GB_TITLE_SIZE,
+    GB_TOP,
+    GB_WIDTH,
+    LANDSCAPE_FOOTER,
+    LANDSCAPE_MARGIN,
+    LIGHT_RGB,
+    MM,
+    STATUS_RGB,
+)
+from reports.content.wording import chinese_date
 from reports.files import replaced_atomically
 from reports.pdf import linebreak
 from reports.pdf.fonts import FontChoice, fonts_for_ledger
 
-Progress = Callable[[int, int, str], None] | None
+# The GB/T 9704 geometry, the landscape margins and the print colours are shared with
+# the Word renderer (reports.content.layout); here they become reportlab colours.
+LIGHT_COLORS = {light: colors.Color(*rgb) for light, rgb in LIGHT_RGB.items()}
+STATUS_COLORS = {status: colors.Color(*rgb) for status, rgb in STATUS_RGB.items()}
 
-# GB/T 9704-2012 7.1/7.2 (type area and margins).
-GB_TOP = 37 * mm
-GB_LEFT = 28 * mm
-GB_WIDTH = 156 * mm
-GB_HEIGHT = 225 * mm
-#: 3号 is 16 pt; 28 characters must fit 156 mm, so the grid cell is 156 mm / 28.
-GB_CHARS_PER_LINE = 28
-GB_LINES_PER_PAGE = 22
-GB_BODY_SIZE = round(GB_WIDTH / GB_CHARS_PER_LINE - 0.005, 2)
-GB_LEADING = GB_HEIGHT / GB_LINES_PER_PAGE - 0.001
-GB_TITLE_SIZE = 22
-GB_PAGE_NUMBER_SIZE = 14
-GB_PAGE_NUMBER_GAP = 7 * mm
-
-#: Print colours of the lights, each also named in words so grey print stays readable;
-#: their lightness (luma ≈ 0.31 / 0.83 / 0.55, 未报 white) keeps them apart in grey.
-LIGHT_COLORS = {
-    "红": colors.Color(0.80, 0.10, 0.10),
-    "黄": colors.Color(0.98, 0.85, 0.30),
-    "绿": colors.Color(0.35, 0.68, 0.38),
-    "灰": colors.Color(0.62, 0.62, 0.62),
-}
-#: Symbols that tell the lights apart without colour.
-LIGHT_SYMBOLS = {"红": "●", "黄": "◆", "绿": "○", "灰": "—"}
-LIGHT_WORDS = {"红": "红灯", "黄": "黄灯", "绿": "绿灯", "灰": "未报"}
-#: Status colours for charts: distinct in hue and in lightness (luma ≈ 0.25 / 0.69 / 0.85 /
-#: 0.44 / 0.57 / 1.0 in stacking order, each at least 0.1 from every other), so the
-#: segments stay apart in grey print too.
-STATUS_COLORS = {
-    "已完成": colors.Color(0.10, 0.35, 0.15),
-    "序时推进": colors.Color(0.55, 0.80, 0.50),
-    "进度滞后": colors.Color(0.99, 0.88, 0.35),
-    "逾期": colors.Color(0.90, 0.25, 0.20),
-    "未启动": colors.Color(0.55, 0.55, 0.75),
-    "未报送": colors.Color(1, 1, 1),
-}
-
-_CN_DIGITS = "〇一二三四五六七八九"
 _UNKNOWN = object()
-
-
-@dataclass
-class ReportResult:
-    """What a report writer produced.
-
-    Attributes:
-        path: the PDF written.
-        pages: number of pages.
-        fonts: one line per typeface: role, family and file (see :meth:`FontChoice.used`).
-        warnings: fallback fonts, characters no font can draw, empty data.
-        figures: the numbers printed, for tests and the GUI's summary line.
-    """
-
-    path: Path
-    pages: int
-    fonts: list[str]
-    warnings: list[str] = field(default_factory=list)
-    figures: dict = field(default_factory=dict)
-
-
-class Cancelled(DubanError):
-    """Raised when the caller's progress callback asks to stop."""
-
-
-def round_label(round_row: dict) -> str:
-    """Return a round as people write it: 2024年第二季度, 2024年上半年, 2024年度."""
-    rid = round_row["id"]
-    year = rid[:4]
-    part = rid[4:]
-    if part.startswith("Q"):
-        return f"{year}年第{_CN_DIGITS[int(part[1])]}季度"
-    if part == "H1":
-        return f"{year}年上半年"
-    if part == "H2":
-        return f"{year}年下半年"
-    if part == "Y":
-        return f"{year}年度"
-    return f"{year}年{rid[4:]}专项"
-
-
-def period_phrase(cutoff: date) -> str:
-    """Return 截至…: 6月底 for a month's last day, else 6月15日."""
-    nxt = date.fromordinal(cutoff.toordinal() + 1)
-    return f"{cutoff.month}月底" if nxt.month != cutoff.month else f"{cutoff.month}月{cutoff.day}日"
-
-
-def chinese_date(day: date) -> str:
-    """Return 2024年7月15日 (公文成文日期 uses Arabic digits since GB/T 9704-2012)."""
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def pct(value: float | None, digits: int = 0) -> str:
-    """Return 45% / 35.1% / — for None."""
-    if value is None:
-        return "—"
-    text = f"{value:.{digits}f}" if digits else f"{round(value):d}"
-    return f"{text}%"
 
 
 class WrapOnceParagraph(Paragraph):
@@ -277,21 +199,6 @@ def heading(ts: Typesetter, text: str, style: str = "h1", lines: int = 3) -> lis
     return [CondPageBreak(GB_LEADING * lines), ts.para(text, style)]
 
 
-def area_word(county: str) -> str:
-    """Return 全县 / 全市 / 全区 / 全旗 for the county's name."""
-    for suffix in ("县", "市", "区", "旗"):
-        if county.endswith(suffix):
-            return "全" + suffix
-    return "全县"
-
-
-def pct_exact(value: float | None) -> str:
-    """Return 33.3% / 50% / — : one decimal only where the value has one, so differences add up."""
-    if value is None:
-        return "—"
-    return f"{round(value, 1):g}%"
-
-
 def official_table(
     ts: Typesetter, header: list[str], rows: list[list], widths: list[float], *, center: set[int] = frozenset()
 ) -> LongTable:
@@ -380,9 +287,9 @@ class _Indented(Flowable):
         self.inner.drawOn(self.canv, self.width - self.gap - self._inner_width, 0)
 
 
-def annex_heading(ts: Typesetter, title: str) -> list:
+def annex_heading(ts: Typesetter, title: str, label: str = "附件") -> list:
     """Return the page break, the 附件 label and the annex title."""
-    return [PageBreak(), ts.para("附件", "annex_label"), Spacer(1, GB_LEADING * 0.5), ts.para(title, "annex_title")]
+    return [PageBreak(), ts.para(label, "annex_label"), Spacer(1, GB_LEADING * 0.5), ts.para(title, "annex_title")]
 
 
 def official_styles(ts: Typesetter) -> None:
@@ -398,6 +305,8 @@ def official_styles(ts: Typesetter) -> None:
     )
     ts.style("body", "fangsong", GB_BODY_SIZE, leading=GB_LEADING, firstLineIndent=indent, alignment=TA_JUSTIFY)
     ts.style("body_flush", "fangsong", GB_BODY_SIZE, leading=GB_LEADING)
+    # The second item of a 附件说明 stands under the first: after 两字缩进 and "附件：".
+    ts.style("annex_more", "fangsong", GB_BODY_SIZE, leading=GB_LEADING, firstLineIndent=5 * GB_BODY_SIZE)
     ts.style("h1", "heiti", GB_BODY_SIZE, leading=GB_LEADING, firstLineIndent=indent)
     ts.style("h2", "kaiti", GB_BODY_SIZE, leading=GB_LEADING, firstLineIndent=indent)
     ts.style("h3", "fangsong", GB_BODY_SIZE, leading=GB_LEADING, firstLineIndent=indent)
@@ -465,7 +374,7 @@ def _official_page_number(ts: Typesetter):
 class _Doc(BaseDocTemplate):
     """A doc template that reports page progress and lets the callback cancel."""
 
-    def __init__(self, *args, progress: Progress = None, **kwargs):
+    def __init__(self, *args, progress: Progress | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self._progress = progress
 
@@ -474,7 +383,7 @@ class _Doc(BaseDocTemplate):
             self._progress(2, 3, f"已排版 {self.page} 页")
 
 
-def official_template(path: Path, title: str, author: str, progress: Progress = None) -> _Doc:
+def official_template(path: Path, title: str, author: str, progress: Progress | None = None) -> _Doc:
     """Return a GB/T 9704 doc template writing to ``path``."""
     doc = _Doc(
         str(path),
@@ -503,12 +412,8 @@ def official_template(path: Path, title: str, author: str, progress: Progress = 
     return doc
 
 
-LANDSCAPE_MARGIN = 14 * mm
-LANDSCAPE_FOOTER = 9 * mm
-
-
 def landscape_template(
-    path: Path, title: str, author: str, footer_left: str, ts: Typesetter, progress: Progress = None
+    path: Path, title: str, author: str, footer_left: str, ts: Typesetter, progress: Progress | None = None
 ) -> tuple[_Doc, Callable]:
     """Return an A4 landscape doc template and its page-furniture drawer."""
     size = landscape(A4)
@@ -540,7 +445,7 @@ def landscape_template(
     def furniture(canv, page: int, total: int) -> None:
         canv.saveState()
         canv.setFont(ts.font("songti"), 9)
-        y = LANDSCAPE_MARGIN + 1 * mm
+        y = LANDSCAPE_MARGIN + 1 * MM
         canv.setStrokeColor(colors.Color(0.5, 0.5, 0.5))
         canv.setLineWidth(0.4)
         canv.line(LANDSCAPE_MARGIN, y + 11, size[0] - LANDSCAPE_MARGIN, y + 11)
@@ -702,7 +607,9 @@ class ChunkedTable(Flowable):
         return self._table.drawOn(canvas, x, y, _sW)
 
 
-def build_official(story: list, out_path: Path, title: str, org: str, ts: Typesetter, progress: Progress = None) -> int:
+def build_official(
+    story: list, out_path: Path, title: str, org: str, ts: Typesetter, progress: Progress | None = None
+) -> int:
     """Lay out an official document (GB/T 9704 pages and page numbers) and return its page count."""
     doc = official_template(Path(out_path), title, org, progress)
     return build_pdf(doc, story, official_page_furniture(ts), Path(out_path), ts.font("songti"))
@@ -718,44 +625,21 @@ def typesetter_for(db) -> Typesetter:
     return Typesetter(fonts_for_ledger(db))
 
 
-def step(progress: Progress, done: int, total: int, message: str) -> None:
-    """Report progress when the caller asked for it (the callback may raise to cancel)."""
-    if progress:
-        progress(done, total, message)
-
-
 __all__ = [
-    "GB_BODY_SIZE",
-    "GB_HEIGHT",
-    "GB_LEADING",
-    "GB_LEFT",
-    "GB_TOP",
-    "GB_WIDTH",
     "LIGHT_COLORS",
-    "LIGHT_SYMBOLS",
-    "LIGHT_WORDS",
     "STATUS_COLORS",
-    "Cancelled",
     "ChunkedTable",
-    "ReportResult",
     "Typesetter",
     "WrapOnceParagraph",
     "annex_heading",
-    "area_word",
     "build_official",
     "build_pdf",
-    "chinese_date",
     "heading",
     "landscape_template",
     "official_page_furniture",
     "official_styles",
     "official_table",
     "official_template",
-    "pct",
-    "pct_exact",
-    "period_phrase",
-    "round_label",
     "signature",
-    "step",
     "typesetter_for",
 ]

@@ -144,7 +144,7 @@ def test_dropping_something_else_says_what_to_drop(qtbot, window, answers, tmp_p
 def test_preview_names_the_columns_the_clerk_filled_in(qtbot, window, answers, tmp_path):
     import openpyxl
 
-    from reports.handoff import export_handoff
+    from reports.exchange.handoff import export_handoff
 
     db = window.session.db
     unit = db.execute("SELECT id FROM units WHERE name = '县商务局'").fetchone()[0]

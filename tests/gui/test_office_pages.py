@@ -58,7 +58,7 @@ def test_alias_of_another_unit_is_refused(qtbot, window, answers):
 
 
 def test_problem_assign_and_close_updates_rate_and_undoes(qtbot, window, answers):
-    from db.progress import problem_figures
+    from db.problems import problem_figures
 
     page = window.page("问题清单")
     window.go("问题清单")

@@ -12,10 +12,10 @@ pytestmark = pytest.mark.gui
 @pytest.fixture
 def township(qtbot, demo_db, answers, tmp_path):
     """A township window on 城东街道's ledger, opened from a real handoff of the demo's 2024Q3."""
-    from db.exchange import open_handoff
     from db.units import require_unit
     from desktop.app import open_window
-    from reports.handoff import export_handoff
+    from reports.exchange.handoff import export_handoff
+    from reports.exchange.township import open_handoff
 
     files = export_handoff(demo_db, "2024Q3", [require_unit(demo_db, "城东街道")], tmp_path / "out")
     ledger = tmp_path / "城东街道.db"
@@ -50,7 +50,7 @@ def test_a_form_that_cannot_save_is_never_shown_filled_nor_exported_stale(qtbot,
     aid = page.current_assignment
     saved = township.session.db.execute("SELECT progress_text FROM reports WHERE assignment_id = ?", [aid]).fetchone()
     page.progress_text.setPlainText("本季度新增整改事项3项，均已办结。")
-    page.percent.setText("一百")  # refused by validation: the autosave cannot write this form
+    page.percent.setText("一百五十")  # refused by validation: the autosave cannot write this form
     qtbot.wait(1200)  # longer than the autosave delay
     assert "0 到 100" in page.problem_label.text()
     assert page.checklist.item(1).text().startswith("✘")
@@ -87,3 +87,17 @@ def test_export_is_offered_only_once_a_handoff_is_open(qtbot, tmp_path, answers)
 
 def test_export_button_is_usable_with_a_handoff_open(township):
     assert township.pages[0].export_btn.isEnabled()
+
+
+def test_the_form_reads_percent_and_indicators_as_the_excel_import_does(township):
+    # One value parser: what the office accepts in a returned workbook, the township form accepts too.
+    page = township.pages[0]
+    page.checklist.setCurrentRow(1)
+    page.status_box.setCurrentIndex(page.status_box.findData("序时推进"))
+    page.percent.setText("八成")
+    fields, _values, problems = page.validate()
+    assert problems == [] and fields["percent"] == 80
+    page.percent.setText("八十五%")
+    assert page.validate()[0]["percent"] == 85
+    page.percent.setText("大约一半")
+    assert page.validate()[2] and "完成进度" in page.problem_label.text()

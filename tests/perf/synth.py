@@ -34,8 +34,10 @@ if str(ROOT) not in sys.path:
 
 from db.deadlines import period_of  # noqa: E402
 from db.ledger import create_ledger, set_meta  # noqa: E402
-from db.progress import close_problem, record_problem, review_report, save_report  # noqa: E402
-from db.rounds import close_round, open_round  # noqa: E402
+from db.problems import close_problem, record_problem  # noqa: E402
+from db.progress import review_report, save_report  # noqa: E402
+from db.round_closing import close_round  # noqa: E402
+from db.rounds import open_round  # noqa: E402
 from db.status import expected_progress  # noqa: E402
 from db.tasks import add_indicator, add_key_work, add_milestone, add_plan, assign  # noqa: E402
 from db.units import add_unit  # noqa: E402

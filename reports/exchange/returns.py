@@ -2,7 +2,7 @@
 
 This module only reads and normalises: it finds the export id, the 填报人 and phone,
 and every data row with its assignment id, locked texts and editable values. Deciding
-whose file it is, which rows may be applied and what changes is :mod:`db.exchange`'s job,
+whose file it is, which rows may be applied and what changes is :mod:`reports.exchange.importing`'s job,
 from the ledger's own record of the export.
 
 Every file goes through :mod:`reports.safety` first; a file that cannot be read raises
@@ -14,7 +14,6 @@ with xlrd.
 from __future__ import annotations
 
 import io
-import math
 import re
 import struct
 from collections.abc import Iterator
@@ -27,11 +26,10 @@ from xml.parsers.expat import ExpatError
 from defusedxml.common import DefusedXmlException
 
 from db.errors import DubanError
-from db.progress import MAX_CELL_CHARS
-from db.status import REPORTABLE_STATUSES
-from db.text import chinese_number, remove_spaces, to_halfwidth
+from db.text import remove_spaces, to_halfwidth
+from db.values import Cell, number_text
 from reports import safety, xlsx_reader
-from reports.handoff import (
+from reports.exchange.handoff import (
     COMMENT_HEADER,
     EDITABLE_COLUMNS,
     EXPORT_ID_PROPERTY,
@@ -52,45 +50,6 @@ HEADER_SEARCH_ROWS = 20
 #: XML grows with its number of cells: a handoff's is well under 1 MB. openpyxl scans a whole
 #: sheet that lacks a <dimension> before reading a single row, so size is checked first.
 MAX_SHEET_XML_BYTES = 20 * 1024 * 1024
-
-_STATUS_ALIASES = {
-    "已完成": "已完成",
-    "完成": "已完成",
-    "已经完成": "已完成",
-    "全部完成": "已完成",
-    "序时推进": "序时推进",
-    "序时": "序时推进",
-    "正常推进": "序时推进",
-    "按序时推进": "序时推进",
-    "正常": "序时推进",
-    "进度滞后": "进度滞后",
-    "滞后": "进度滞后",
-    "滞后推进": "进度滞后",
-    "未启动": "未启动",
-    "未开始": "未启动",
-    "尚未启动": "未启动",
-}
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-_CHENG = re.compile(r"^([零〇一二两三四五六七八九十\d]+)成(半)?$")
-
-
-class ValueProblem(ValueError):
-    """A cell value that cannot be accepted; the message is Chinese and names the column."""
-
-
-@dataclass
-class Cell:
-    """A cell as read from either format."""
-
-    value: Any = None
-    number_format: str | None = None
-    formula: bool = False
-    column: int = -1
-
-    @property
-    def blank(self) -> bool:
-        """Whether the cell holds nothing (or only white space)."""
-        return self.value is None or (isinstance(self.value, str) and not self.value.strip())
 
 
 @dataclass
@@ -122,133 +81,6 @@ class ReturnedWorkbook:
     missing_indicator_columns: list[str] = field(default_factory=list)
     #: None when the workbook predates the milestones section (nothing to say about deadlines).
     milestone_meta: list[dict] | None = None
-
-
-# ---------------------------------------------------------------------------------------------
-# Value normalisation
-# ---------------------------------------------------------------------------------------------
-
-
-def _number_text(value: float | int) -> str:
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return str(value)
-
-
-def normalise_text(cell: Cell, column: str) -> str | None:
-    """Return a text field: trimmed, LF line ends, numbers as typed; None when blank.
-
-    Raises:
-        ValueProblem: longer than Excel's 32,767-character cell limit.
-    """
-    value = cell.value
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        text = "是" if value else "否"
-    elif isinstance(value, (int, float)):
-        text = _number_text(value)
-    elif isinstance(value, datetime):
-        text = value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
-    else:
-        text = str(value)
-    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
-    if not text:
-        return None
-    if len(text) > MAX_CELL_CHARS:
-        raise ValueProblem(
-            f"“{column}”有 {len(text):,} 字，超过 Excel 单元格上限 {MAX_CELL_CHARS:,} 字，请精简后重新报送"
-        )
-    return text
-
-
-def normalise_percent(cell: Cell, column: str = "完成进度(%)") -> float | None:
-    """Return 完成进度 as 0–100, accepting 50, "50", "５０", "50%", "50％", "五成", 0.5 in a % cell.
-
-    Raises:
-        ValueProblem: not a number, or outside 0–100.
-    """
-    value = cell.value
-    if cell.blank:
-        return None
-    if isinstance(value, bool):
-        raise ValueProblem(f"“{column}”应为 0–100 的数字，收到的是“{value}”")
-    if isinstance(value, (int, float)):
-        number = float(value)
-        if cell.number_format and "%" in cell.number_format:
-            # Excel turns a typed "50%" into 0.5 shown with a percent format.
-            number *= 100
-    else:
-        text = remove_spaces(to_halfwidth(str(value)))
-        text = text.replace("百分之", "").rstrip("%")
-        m = _CHENG.match(text)
-        if m:
-            tenths = chinese_number(m.group(1))
-            if tenths is None:
-                raise ValueProblem(f"“{column}”无法识别“{value}”，请填 0–100 的数字")
-            number = tenths * 10 + (5 if m.group(2) else 0)
-        elif _NUMBER.match(text):
-            number = float(text)
-        else:
-            parsed = chinese_number(text)
-            if parsed is None:
-                raise ValueProblem(f"“{column}”应为 0–100 的数字，收到的是“{value}”")
-            number = float(parsed)
-    if math.isnan(number) or not 0 <= number <= 100:
-        shown = _number_text(round(number, 4)) if not math.isnan(number) else str(value)
-        raise ValueProblem(f"“{column}”应在 0 到 100 之间，收到的是 {shown}")
-    return round(number, 6)
-
-
-def normalise_status(cell: Cell, column: str = "推进状态") -> str | None:
-    """Return one of :data:`db.status.REPORTABLE_STATUSES` (or None when blank).
-
-    Raises:
-        ValueProblem: any other value.
-    """
-    if cell.blank:
-        return None
-    text = remove_spaces(to_halfwidth(str(cell.value)))
-    status = _STATUS_ALIASES.get(text)
-    if status is None:
-        raise ValueProblem(f"“{column}”只能是 {'、'.join(REPORTABLE_STATUSES)}，收到的是“{cell.value}”")
-    return status
-
-
-def normalise_number(cell: Cell, column: str, measure_unit: str | None = None) -> float | None:
-    """Return an indicator's actual value, accepting full-width digits and a trailing unit.
-
-    Raises:
-        ValueProblem: not a number.
-    """
-    value = cell.value
-    if cell.blank:
-        return None
-    if isinstance(value, bool):
-        raise ValueProblem(f"“{column}”应填数字，收到的是“{value}”")
-    if isinstance(value, (int, float)):
-        number = float(value)
-        if cell.number_format and "%" in cell.number_format and measure_unit == "%":
-            number *= 100
-        return round(number, 6)
-    text = remove_spaces(to_halfwidth(str(value))).replace(",", "")
-    for suffix in filter(None, [to_halfwidth(measure_unit or ""), "%", "个", "户", "项", "家", "人", "万元", "亿元"]):
-        if text.endswith(suffix) and len(text) > len(suffix):
-            text = text[: -len(suffix)]
-            break
-    if not _NUMBER.match(text):
-        raise ValueProblem(f"“{column}”应填数字，收到的是“{value}”")
-    return round(float(text), 6)
-
-
-def normalise_phone(cell: Cell) -> str | None:
-    """Return a phone number as text (a number cell loses no digits, "138…" stays as typed)."""
-    if cell.blank:
-        return None
-    value = cell.value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return _number_text(value)
-    return to_halfwidth(str(value)).strip()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -377,7 +209,7 @@ def _value_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        return _number_text(value)
+        return number_text(value)
     return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
 
 

@@ -11,7 +11,7 @@ Layout of the sheet a clerk sees (``填报表``)::
 
 Identity lives in two places that survive a save by Excel, WPS and LibreOffice: the
 hidden sheet ``_duban`` and the custom document property ``duban_export_id``. The
-returned file is read by :mod:`reports.returns`; the ledger side is :mod:`db.exchange`.
+returned file is read by :mod:`reports.exchange.returns`; the ledger side is :mod:`reports.exchange.importing`.
 """
 
 from __future__ import annotations
@@ -20,14 +20,13 @@ import json
 import math
 import re
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import sqlite_utils
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.cell.cell import Cell as _SheetCell
 from openpyxl.comments import Comment
 from openpyxl.packaging.custom import StringProperty
@@ -38,12 +37,14 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from db.errors import DubanError
-from db.ledger import audit, get_meta, now_iso
+from db.exports import SENT, record_export
+from db.jobs import Progress
+from db.ledger import get_meta, ledger_identity, now_iso
+from db.report_fields import ROW_FIELD_KEYS, ROW_FIELDS
 from db.rounds import ensure_round_open, previous_round
 from db.status import REPORTABLE_STATUSES
+from reports.cells import cell_text, put_text
 from reports.files import replaced_atomically
-
-Progress = Callable[[int, int, str], None]
 
 FORMAT_VERSION = 1
 MAIN_SHEET = "填报表"
@@ -72,14 +73,8 @@ LOCKED_COLUMNS = (
     ("role", "本单位分工", 6),
     ("reference", "上轮进展（参考）", 20),
 )
-#: Editable report columns: (report field, header, width). The headers are fixed by the office.
-EDITABLE_COLUMNS = (
-    ("progress_text", "进展情况", 28),
-    ("percent", "完成进度(%)", 8),
-    ("reported_status", "推进状态", 9),
-    ("problems", "存在问题", 18),
-    ("next_steps", "下步计划", 18),
-)
+#: Editable report columns: (report field, header, width), from :data:`db.report_fields.ROW_FIELDS`.
+EDITABLE_COLUMNS = tuple((f.key, f.header, f.width) for f in ROW_FIELDS)
 INDICATOR_PREFIX = "指标："
 INDICATOR_WIDTH = 10
 COMMENT_HEADER = "督办室意见"
@@ -182,6 +177,9 @@ class HandoffContent:
     rows: list[HandoffRow]
     indicators: list[HandoffIndicator]
     milestones: list[HandoffMilestone] = field(default_factory=list)
+    #: The issuing office's ledger: its permanent id and name (see db.ledger.ledger_identity).
+    office_id: str | None = None
+    office_name: str | None = None
 
 
 @dataclass
@@ -196,22 +194,25 @@ class HandoffFile:
     rows: int
 
 
-def new_export_id() -> str:
-    """Return an unguessable export id (128 random bits, URL-safe)."""
-    return secrets.token_hex(16)
+def new_export_id(ledger_id: str | None = None) -> str:
+    """Return an unguessable export id (128 random bits), led by the issuing ledger's id when given.
+
+    The ledger's id in every export id tells a township ledger and a return which office's
+    ledger the form belongs to, even where two offices number their assignments alike.
+    """
+    token = secrets.token_hex(16)
+    return f"{ledger_id[:12]}-{token}" if ledger_id else token
 
 
 def clean_text(text: Any) -> str:
     """Return text safe to put in a cell: no XML-illegal control characters, LF line ends."""
-    if text is None:
-        return ""
-    value = str(text).replace("\r\n", "\n").replace("\r", "\n")
-    return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return cell_text(text) or ""
 
 
 def handoff_file_name(round_id: str, unit_name: str, suffix: str = "填报表") -> str:
     """Return ``2024Q2_城东街道_填报表.xlsx`` made safe for Windows file names."""
-    stem = f"{round_id}_{unit_name}_{suffix}"
+    # No control character or bidi override (which would make the name read backwards) in a file name.
+    stem = cell_text(f"{round_id}_{unit_name}_{suffix}") or suffix
     stem = _WINDOWS_BAD.sub("_", stem).strip(" .")
     if stem.split(".")[0].upper() in _WINDOWS_RESERVED:
         stem = f"_{stem}"
@@ -264,6 +265,78 @@ def _actuals_by_report(db: sqlite_utils.Database, report_ids: list[int]) -> dict
     return out
 
 
+def handoff_rows(
+    db: sqlite_utils.Database, *, unit_id: int | None = None, assignment_ids: list[int] | None = None
+) -> list[HandoffRow]:
+    """Build the task part of handoff rows (the locked columns), the one builder for every handoff.
+
+    Used by the export (a unit's rows), a township's return (the rows it was sent) and the
+    return check (what the ledger says those rows hold), so that all three agree on what a
+    row shows. Report values, references and indicators are filled in by the caller.
+
+    Args:
+        db: the ledger.
+        unit_id: every assignment of this unit, in plan order.
+        assignment_ids: these assignments, in this order (unknown ids are left out).
+    """
+    if unit_id is not None:
+        where, params = "a.unit_id = ?", [unit_id]
+    else:
+        where, params = "a.id IN (SELECT value FROM json_each(?))", [json.dumps(sorted(set(assignment_ids or [])))]
+    assignments = list(
+        db.query(
+            f"""SELECT a.id, a.key_work_id, a.role, k.plan_id, k.number, k.title, k.period_phrase,
+                      k.start_date, k.end_date, c.title AS category
+               FROM assignments a JOIN key_works k ON k.id = a.key_work_id
+               LEFT JOIN categories c ON c.id = k.category_id
+               WHERE {where}
+               ORDER BY COALESCE(c.seq, 0), k.sort_order, k.id""",
+            params,
+        )
+    )
+    if assignment_ids is not None and unit_id is None:
+        by_id = {a["id"]: a for a in assignments}
+        assignments = [by_id[i] for i in assignment_ids if i in by_id]
+    key_work_ids = sorted({a["key_work_id"] for a in assignments})
+    targets = _joined_by_key_work(db, "targets", key_work_ids)
+    measures = _joined_by_key_work(db, "measures", key_work_ids)
+    return [
+        HandoffRow(
+            assignment_id=a["id"],
+            key_work_id=a["key_work_id"],
+            plan_id=a["plan_id"],
+            number=str(a["number"]),
+            category=a["category"],
+            title=a["title"],
+            targets=targets.get(a["key_work_id"], ""),
+            measures=measures.get(a["key_work_id"], ""),
+            period=a["period_phrase"] or "",
+            role=a["role"],
+            start_date=a["start_date"],
+            end_date=a["end_date"],
+        )
+        for a in assignments
+    ]
+
+
+def indicators_by_key_work(db: sqlite_utils.Database, key_work_ids: list[int]) -> dict[int, list[dict]]:
+    """Return each key work's indicators, in their order."""
+    out: dict[int, list[dict]] = {}
+    for ind in db.query(
+        "SELECT * FROM indicators WHERE key_work_id IN (SELECT value FROM json_each(?)) ORDER BY key_work_id, seq, id",
+        [json.dumps(key_work_ids)],
+    ):
+        out.setdefault(ind["key_work_id"], []).append(ind)
+    return out
+
+
+def handoff_indicator(ind: dict) -> HandoffIndicator:
+    """Return an ``indicators`` row as the column it gets in a handoff."""
+    return HandoffIndicator(
+        ind["id"], ind["key_work_id"], ind["name"], ind["target_value"], ind["measure_unit"], ind["direction"]
+    )
+
+
 def handoff_content(db: sqlite_utils.Database, round_id: str, unit_id: int, export_id: str) -> HandoffContent:
     """Collect what a unit's handoff workbook for a round shows.
 
@@ -274,22 +347,11 @@ def handoff_content(db: sqlite_utils.Database, round_id: str, unit_id: int, expo
     rnd = ensure_round_open(db, round_id)
     unit = db["units"].get(unit_id)
     prev = previous_round(db, rnd["id"])
-    rows: list[HandoffRow] = []
     indicators: dict[int, HandoffIndicator] = {}
     last_reporter = None
     # One query per table for the whole unit (not several per row): its assignments, this
     # round's reports, the previous round's texts, the key works' targets, measures, indicators.
-    assignments = list(
-        db.query(
-            """SELECT a.id, a.key_work_id, a.role, k.plan_id, k.number, k.title, k.period_phrase,
-                      k.start_date, k.end_date, c.title AS category
-               FROM assignments a JOIN key_works k ON k.id = a.key_work_id
-               LEFT JOIN categories c ON c.id = k.category_id
-               WHERE a.unit_id = ?
-               ORDER BY COALESCE(c.seq, 0), k.sort_order, k.id""",
-            [unit_id],
-        )
-    )
+    rows = handoff_rows(db, unit_id=unit_id)
     current_reports = {
         r["assignment_id"]: r
         for r in db.query(
@@ -306,57 +368,27 @@ def handoff_content(db: sqlite_utils.Database, round_id: str, unit_id: int, expo
                 [prev["id"], unit_id],
             ).fetchall()
         )
-    key_work_ids = sorted({a["key_work_id"] for a in assignments})
-    targets = _joined_by_key_work(db, "targets", key_work_ids)
-    measures = _joined_by_key_work(db, "measures", key_work_ids)
-    indicators_of: dict[int, list[dict]] = {}
-    for ind in db.query(
-        "SELECT * FROM indicators WHERE key_work_id IN (SELECT value FROM json_each(?)) ORDER BY key_work_id, seq, id",
-        [json.dumps(key_work_ids)],
-    ):
-        indicators_of.setdefault(ind["key_work_id"], []).append(ind)
-    sources = {a["id"]: current_reports.get(a["id"]) or _last_accepted(db, a["id"], rnd["cutoff"]) for a in assignments}
+    indicators_of = indicators_by_key_work(db, sorted({r.key_work_id for r in rows}))
+    sources = {
+        r.assignment_id: current_reports.get(r.assignment_id) or _last_accepted(db, r.assignment_id, rnd["cutoff"])
+        for r in rows
+    }
     actuals_of = _actuals_by_report(db, [src["id"] for src in sources.values() if src])
-    for a in assignments:
-        current = current_reports.get(a["id"])
-        source = sources[a["id"]]
-        row = HandoffRow(
-            assignment_id=a["id"],
-            key_work_id=a["key_work_id"],
-            plan_id=a["plan_id"],
-            number=str(a["number"]),
-            category=a["category"],
-            title=a["title"],
-            targets=targets.get(a["key_work_id"], ""),
-            measures=measures.get(a["key_work_id"], ""),
-            period=a["period_phrase"] or "",
-            role=a["role"],
-            start_date=a["start_date"],
-            end_date=a["end_date"],
-            reference=references.get(a["id"]),
-        )
+    for row in rows:
+        current = current_reports.get(row.assignment_id)
+        source = sources[row.assignment_id]
+        row.reference = references.get(row.assignment_id)
         if current and current["review"] == "returned":
             row.comment = current["review_comment"]
         if source:
-            row.values = {key: source[key] for key, _h, _w in EDITABLE_COLUMNS}
+            row.values = {key: source[key] for key in ROW_FIELD_KEYS}
             actuals = actuals_of.get(source["id"], {})
             last_reporter = last_reporter or (source["reporter"], source["phone"])
         else:
             actuals = {}
-        for ind in indicators_of.get(a["key_work_id"], []):
-            indicators.setdefault(
-                ind["id"],
-                HandoffIndicator(
-                    ind["id"],
-                    ind["key_work_id"],
-                    ind["name"],
-                    ind["target_value"],
-                    ind["measure_unit"],
-                    ind["direction"],
-                ),
-            )
+        for ind in indicators_of.get(row.key_work_id, []):
+            indicators.setdefault(ind["id"], handoff_indicator(ind))
             row.indicator_values[ind["id"]] = actuals.get(ind["id"])
-        rows.append(row)
     reporter, phone = unit["contact"], unit["phone"]
     if last_reporter and last_reporter[0]:
         reporter, phone = last_reporter[0], last_reporter[1] or phone
@@ -376,6 +408,8 @@ def handoff_content(db: sqlite_utils.Database, round_id: str, unit_id: int, expo
         rows=rows,
         indicators=list(indicators.values()),
         milestones=key_work_milestones(db, (r.key_work_id for r in rows)),
+        office_id=ledger_identity(db)["id"],
+        office_name=ledger_identity(db)["name"],
     )
 
 
@@ -383,7 +417,7 @@ def sent_locked_cells(rows: Iterable[HandoffRow]) -> dict[str, dict[str, str]]:
     """Return, per assignment id, the compared locked cells as a return will read them back.
 
     Recorded with the export so that a return is judged against what was sent; the texts are
-    trimmed because :mod:`reports.returns` trims every cell it reads.
+    trimmed because :mod:`reports.exchange.returns` trims every cell it reads.
     """
     out = {}
     for row in rows:
@@ -467,7 +501,7 @@ def export_handoff(
         raise DubanError(f"无法创建文件夹“{folder}”（{exc.strerror or exc}）。") from None
     written: list[HandoffFile] = []
     for done, unit_id in enumerate(ids):
-        content = handoff_content(db, rnd["id"], unit_id, new_export_id())
+        content = handoff_content(db, rnd["id"], unit_id, new_export_id(ledger_identity(db)["id"]))
         if progress:
             progress(done, len(ids), f"正在导出 {content.unit_name}")
         path = folder / handoff_file_name(rnd["id"], content.unit_name)
@@ -478,14 +512,16 @@ def export_handoff(
             "created_at": content.exported_at,
             "assignment_ids": json.dumps([r.assignment_id for r in content.rows]),
             "file_name": path.name,
-            "kind": "handoff",
+            "kind": SENT,
             "locked_cells": json.dumps(sent_locked_cells(content.rows), ensure_ascii=False),
         }
-        # The record and the file stand or fall together: a failed write rolls the record back.
-        with db.atomic():
-            db["exports"].insert(record)
-            audit(db, "exports", content.export_id, None, None, record, "export")
-            write_handoff_workbook(content, path)
+        # The record and the file stand or fall together: a failed write rolls the record back,
+        # and the workbook is moved to its name only after the record is committed (a failed
+        # commit, e.g. on a full disk, leaves no file whose return would be refused as foreign).
+        with replaced_atomically(path, opened_in="Excel/WPS") as staged:
+            with db.atomic():
+                record_export(db, record, "export")
+                write_handoff_workbook(content, staged)
         written.append(HandoffFile(unit_id, content.unit_name, rnd["id"], content.export_id, path, len(content.rows)))
     if progress:
         progress(len(ids), len(ids), "导出完成")
@@ -498,15 +534,8 @@ def export_handoff(
 
 
 def _set_text(cell, text: Any) -> None:
-    """Write text that must stay text (never a formula, never a number)."""
-    value = clean_text(text)
-    cell.value = value if value else None
-    if value:
-        # openpyxl would store "=…" as a formula; a leading + - @ would become one when
-        # the clerk presses Enter in Excel unless the cell is marked as literal text.
-        cell.data_type = "s"
-        if value[0] in "=+-@":
-            cell.quotePrefix = True
+    """Write text that must stay text (never a formula, never a number): :func:`reports.cells.put_text`."""
+    put_text(cell, text)
 
 
 def _display_width(text: str) -> float:
@@ -559,7 +588,8 @@ def write_handoff_workbook(content: HandoffContent, path: str | Path) -> Path:
     column_styles = _data_styles(styles, cols)
 
     title = f"{content.org_name or ''}重点工作进展填报表（{content.round_id}）— {content.unit_name}".strip()
-    ws.cell(TITLE_ROW, 1, title).font = Font(name=_FONT, size=14, bold=True)
+    put_text(ws.cell(TITLE_ROW, 1), title)
+    ws.cell(TITLE_ROW, 1).font = Font(name=_FONT, size=14, bold=True)
     ws.merge_cells(f"A{TITLE_ROW}:{last_col}{TITLE_ROW}")
     ws.cell(TITLE_ROW, 1).alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[TITLE_ROW].height = 26
@@ -776,7 +806,8 @@ def _write_help_sheet(wb, content: HandoffContent) -> None:
     if content.due_date:
         lines.append(f"10. 请于 {content.due_date} 前报送。")
     for i, text in enumerate(lines, 1):
-        cell = ws.cell(i, 1, text)
+        cell = ws.cell(i, 1)
+        put_text(cell, text)
         styles.apply(cell, font=_HELP_TITLE_FONT if i == 1 else _HELP_FONT, alignment=_WRAP_TOP)
         if i > 2:
             ws.row_dimensions[i].height = 15 * max(1, math.ceil(_display_width(text) / 110)) + 4
@@ -803,6 +834,8 @@ def _write_hidden_sheet(wb, content: HandoffContent) -> None:
         ("unit_kind", content.unit_kind),
         ("org_name", content.org_name),
         ("exported_at", content.exported_at),
+        ("office_id", content.office_id),
+        ("office_name", content.office_name),
     ]
     for i, (key, value) in enumerate(facts, 1):
         ws.cell(i, 1, key)
@@ -869,7 +902,7 @@ def write_missing_list(rows: list[dict], round_id: str, path: str | Path, org_na
     """Write the 催报清单 (units that have not reported or were sent back) as a workbook.
 
     Args:
-        rows: from :func:`db.exchange.missing_units`.
+        rows: from :func:`db.board.missing_units`.
         round_id: the round, for the title.
         path: the .xlsx to write.
         org_name: the office's name for the title.
@@ -889,7 +922,8 @@ def write_missing_list(rows: list[dict], round_id: str, path: str | Path, org_na
         ("最近导出", 18),
         ("说明", 40),
     ]
-    ws.cell(1, 1, f"{org_name or ''} {round_id} 催报清单".strip()).font = Font(name=_FONT, size=14, bold=True)
+    put_text(ws.cell(1, 1), f"{org_name or ''} {round_id} 催报清单".strip())
+    ws.cell(1, 1).font = Font(name=_FONT, size=14, bold=True)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
     ws.cell(1, 1).alignment = Alignment(horizontal="center")
     for j, (h, w) in enumerate(headers, 1):
@@ -927,9 +961,7 @@ def write_missing_list(rows: list[dict], round_id: str, path: str | Path, org_na
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        wb.save(path)
-    except OSError as exc:
-        raise DubanError(f"无法写入“{path}”（{exc.strerror or exc}）；文件是否正在 Excel/WPS 中打开？") from None
+    # Like every output: a failed write (disk full, the list open in Excel) leaves the previous list whole.
+    with replaced_atomically(path, opened_in="Excel/WPS") as tmp:
+        wb.save(tmp)
     return path

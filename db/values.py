@@ -1,0 +1,194 @@
+"""The value rules: how a typed or read cell becomes a stored report value.
+
+One parser for every way a value reaches the ledger: a returned Excel workbook
+(:mod:`reports.exchange.returns` hands its cells here), the office's typed form
+(:mod:`db.typed_reports`) and the township clerk's form. Each rule accepts what a clerk
+writes (full-width digits, "五成", "50%", a trailing unit, 序时 for 序时推进) and refuses the
+rest with :class:`ValueProblem`, whose message is one Chinese sentence naming the column.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from db.status import REPORTABLE_STATUSES
+from db.text import chinese_number, clean_text, remove_spaces, to_halfwidth
+
+#: Excel's limit for one cell; longer text is refused rather than cut.
+MAX_CELL_CHARS = 32767
+
+#: What clerks write for each reportable status (after full-width and spaces are folded).
+STATUS_SYNONYMS = {
+    "已完成": "已完成",
+    "完成": "已完成",
+    "已经完成": "已完成",
+    "全部完成": "已完成",
+    "序时推进": "序时推进",
+    "序时": "序时推进",
+    "正常推进": "序时推进",
+    "按序时推进": "序时推进",
+    "正常": "序时推进",
+    "进度滞后": "进度滞后",
+    "滞后": "进度滞后",
+    "滞后推进": "进度滞后",
+    "未启动": "未启动",
+    "未开始": "未启动",
+    "尚未启动": "未启动",
+}
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_CHENG = re.compile(r"^([零〇一二两三四五六七八九十\d]+)成(半)?$")
+
+
+class ValueProblem(ValueError):
+    """A cell value that cannot be accepted; the message is Chinese and names the column."""
+
+
+@dataclass
+class Cell:
+    """A value as a workbook cell holds it (.xlsx or .xls), or as a clerk typed it into a form."""
+
+    value: Any = None
+    number_format: str | None = None
+    formula: bool = False
+    column: int = -1
+
+    @property
+    def blank(self) -> bool:
+        """Whether the cell holds nothing (or only white space)."""
+        return self.value is None or (isinstance(self.value, str) and not self.value.strip())
+
+
+def number_text(value: float | int) -> str:
+    """Return a number as a clerk would write it: 12.0 as "12", 12.5 as "12.5"."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
+
+
+def normalise_text(cell: Cell, column: str) -> str | None:
+    """Return a text field: trimmed, LF line ends, numbers as typed; None when blank.
+
+    Raises:
+        ValueProblem: longer than Excel's 32,767-character cell limit.
+    """
+    value = cell.value
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        text = "是" if value else "否"
+    elif isinstance(value, (int, float)):
+        text = number_text(value)
+    elif isinstance(value, datetime):
+        text = value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
+    else:
+        text = str(value)
+    # Control characters (a vertical tab pasted from Word, a form feed from pdftotext) and bidi
+    # overrides are removed on the way in (db.text.clean_text); the import says so per row.
+    text = clean_text(text).strip()
+    if not text:
+        return None
+    if len(text) > MAX_CELL_CHARS:
+        raise ValueProblem(
+            f"“{column}”有 {len(text):,} 字，超过 Excel 单元格上限 {MAX_CELL_CHARS:,} 字，请精简后重新报送"
+        )
+    return text
+
+
+def normalise_percent(cell: Cell, column: str = "完成进度(%)") -> float | None:
+    """Return 完成进度 as 0–100, accepting 50, "50", "５０", "50%", "50％", "五成", 0.5 in a % cell.
+
+    Raises:
+        ValueProblem: not a number, or outside 0–100.
+    """
+    value = cell.value
+    if cell.blank:
+        return None
+    if isinstance(value, bool):
+        raise ValueProblem(f"“{column}”应为 0–100 的数字，收到的是“{value}”")
+    if isinstance(value, (int, float)):
+        number = float(value)
+        if cell.number_format and "%" in cell.number_format:
+            # Excel turns a typed "50%" into 0.5 shown with a percent format.
+            number *= 100
+    else:
+        text = remove_spaces(to_halfwidth(str(value)))
+        text = text.replace("百分之", "").rstrip("%")
+        m = _CHENG.match(text)
+        if m:
+            tenths = chinese_number(m.group(1))
+            if tenths is None:
+                raise ValueProblem(f"“{column}”无法识别“{value}”，请填 0–100 的数字")
+            number = tenths * 10 + (5 if m.group(2) else 0)
+        elif _NUMBER.match(text):
+            number = float(text)
+        else:
+            parsed = chinese_number(text)
+            if parsed is None:
+                raise ValueProblem(f"“{column}”应为 0–100 的数字，收到的是“{value}”")
+            number = float(parsed)
+    if math.isnan(number) or not 0 <= number <= 100:
+        shown = number_text(round(number, 4)) if not math.isnan(number) else str(value)
+        raise ValueProblem(f"“{column}”应在 0 到 100 之间，收到的是 {shown}")
+    return round(number, 6)
+
+
+def normalise_status(cell: Cell, column: str = "推进状态") -> str | None:
+    """Return one of :data:`db.status.REPORTABLE_STATUSES` (or None when blank).
+
+    Raises:
+        ValueProblem: any other value.
+    """
+    if cell.blank:
+        return None
+    text = remove_spaces(to_halfwidth(str(cell.value)))
+    status = STATUS_SYNONYMS.get(text)
+    if status is None:
+        raise ValueProblem(f"“{column}”只能是 {'、'.join(REPORTABLE_STATUSES)}，收到的是“{cell.value}”")
+    return status
+
+
+def normalise_number(cell: Cell, column: str, measure_unit: str | None = None) -> float | None:
+    """Return an indicator's actual value, accepting full-width digits and a trailing unit.
+
+    Raises:
+        ValueProblem: not a number.
+    """
+    value = cell.value
+    if cell.blank:
+        return None
+    if isinstance(value, bool):
+        raise ValueProblem(f"“{column}”应填数字，收到的是“{value}”")
+    if isinstance(value, (int, float)):
+        number = float(value)
+        if cell.number_format and "%" in cell.number_format and measure_unit == "%":
+            number *= 100
+        return round(number, 6)
+    text = remove_spaces(to_halfwidth(str(value))).replace(",", "")
+    for suffix in filter(None, [to_halfwidth(measure_unit or ""), "%", "个", "户", "项", "家", "人", "万元", "亿元"]):
+        if text.endswith(suffix) and len(text) > len(suffix):
+            text = text[: -len(suffix)]
+            break
+    if not _NUMBER.match(text):
+        raise ValueProblem(f"“{column}”应填数字，收到的是“{value}”")
+    return round(float(text), 6)
+
+
+def normalise_phone(cell: Cell) -> str | None:
+    """Return a phone number as text (a number cell loses no digits, "138…" stays as typed)."""
+    if cell.blank:
+        return None
+    value = cell.value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return number_text(value)
+    return to_halfwidth(str(value)).strip()
+
+
+def tidy_person_name(name: str | None) -> str | None:
+    """Drop the spaces clerks put inside a Chinese name to line it up ("朱  丹" is 朱丹)."""
+    if name is None:
+        return None
+    return re.sub(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])", "", name)

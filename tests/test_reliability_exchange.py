@@ -1,0 +1,229 @@
+"""The exchange under a real office's conditions (issue 15, items 1, 5, 6, 11, 12): zips, offices, undo, merges."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+from reliability_faults import duban, print_summary, survived
+from test_exchange_helpers import ROUND, clerk_values, fill, indicator_headers
+
+from db.ledger import open_ledger
+
+pytestmark = pytest.mark.slow
+
+
+def _filled_handoffs(ledger: Path, out: Path, *units: str) -> list[Path]:
+    args = ["--db", str(ledger), "export-handoff", "--round", ROUND, "--out", str(out)]
+    args += ["--all"] if not units else ["--unit", *units]
+    done = duban(*args)
+    assert done.returncode == 0, done.stderr
+    files = sorted(out.glob("*.xlsx"))
+    for k, path in enumerate(files):
+        headers = indicator_headers(path)
+        fill(path, {aid: clerk_values(aid, k + i, headers[aid]) for i, aid in enumerate(sorted(headers))})
+    return files
+
+
+def _gbk_zip(target: Path, members: dict[str, bytes]) -> None:
+    """Write a zip whose member names are GBK bytes without the UTF-8 flag, as Chinese Windows archivers do."""
+    placeholders = {}
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
+        for i, (name, data) in enumerate(members.items()):
+            raw = name.encode("gbk")
+            stand_in = f"{i:03d}".ljust(len(raw), "q")
+            assert len(stand_in.encode()) == len(raw)
+            placeholders[stand_in.encode()] = raw
+            zf.writestr(stand_in, data)
+    blob = target.read_bytes()
+    for stand_in, raw in placeholders.items():
+        assert blob.count(stand_in) == 2
+        blob = blob.replace(stand_in, raw)
+    target.write_bytes(blob)
+
+
+def test_zip_inside_a_zip_is_imported_and_a_third_level_is_named(demo_path, tmp_path):
+    files = _filled_handoffs(demo_path, tmp_path / "填报表", "云岭乡", "北山镇")
+    inner = tmp_path / "北山镇.zip"
+    with zipfile.ZipFile(inner, "w") as zf:
+        zf.write(files[0], files[0].name)
+    deepest = tmp_path / "最里层.zip"
+    with zipfile.ZipFile(deepest, "w") as zf:
+        zf.writestr("x.xlsx", b"not really")
+    middle = tmp_path / "中间层.zip"
+    with zipfile.ZipFile(middle, "w") as zf:
+        zf.write(deepest, deepest.name)
+    outer = tmp_path / "全县回收.zip"
+    with zipfile.ZipFile(outer, "w") as zf:
+        zf.write(inner, "乡镇/北山镇.zip")
+        zf.write(files[1], files[1].name)
+        zf.write(middle, "中间层.zip")
+    done = duban("--db", str(demo_path), "import-returns", str(outer))
+    assert "程序内部出错" not in done.stderr
+    out = done.stdout + done.stderr
+    assert "层数太多" in out and "中间层.zip/最里层.zip" in out
+    db = open_ledger(demo_path)
+    try:
+        imported = {r[0] for r in db.execute("SELECT file_name FROM import_batches")}
+    finally:
+        db.close()
+    assert imported == {files[0].name, files[1].name}
+    survived(__name__, "a zip inside the zip of returns", "opened one level deep and imported; a third level named")
+
+
+def test_junk_entries_do_not_count_and_members_keep_the_clerks_names(demo_path, tmp_path):
+    files = _filled_handoffs(demo_path, tmp_path / "填报表")
+    members = {f"回收/{f.name}": f.read_bytes() for f in files}
+    # A macOS archiver adds a resource-fork entry for every file (and there are many more files).
+    for i in range(520):
+        members[f"__MACOSX/回收/._{i:04d}.xlsx"] = b"\0\5\26\7"
+    members["回收/城东街道回报（损坏）.xlsx"] = b"PK\3\4 this is not a workbook"
+    archive = tmp_path / "回收.zip"
+    _gbk_zip(archive, members)
+    done = duban("--db", str(demo_path), "import-returns", str(archive))
+    out = done.stdout + done.stderr
+    assert "超过" not in out, out
+    assert "城东街道回报（损坏）.xlsx" in out
+    assert "0001.xlsx" not in out and "0025.xlsx" not in out
+    db = open_ledger(demo_path)
+    try:
+        assert db.execute("SELECT COUNT(*) FROM import_batches").fetchone()[0] == len(files)
+    finally:
+        db.close()
+    survived(
+        __name__,
+        f"zip of {len(files)} returns + 520 __MACOSX entries, GBK names, one damaged member",
+        "all returns imported; the damaged one named as the clerk named it",
+    )
+
+
+def _set_name(ledger: Path, name: str) -> None:
+    from db.ledger import set_meta
+
+    db = open_ledger(ledger)
+    try:
+        set_meta(db, "ledger_name", name, "test")
+    finally:
+        db.close()
+
+
+def test_a_return_sent_to_the_wrong_office_is_refused_naming_the_office(demo_path, tmp_path):
+    other = tmp_path / "两个健康办.db"
+    assert duban("--db", str(other), "demo", "--no-gui").returncode == 0
+    _set_name(demo_path, "示例县督查室")
+    _set_name(other, "示例县两个健康办")
+    [returned] = _filled_handoffs(demo_path, tmp_path / "督查室发出", "云岭乡")
+    done = duban("--db", str(other), "import-returns", str(returned))
+    assert done.returncode == 2
+    assert "“示例县督查室”发出的填报表" in done.stdout + done.stderr
+    db = open_ledger(other)
+    try:
+        assert db.execute("SELECT COUNT(*) FROM import_batches").fetchone()[0] == 0
+    finally:
+        db.close()
+    survived(
+        __name__, "a return sent to the wrong office (two demo ledgers)", "refused naming the office it belongs to"
+    )
+
+
+def test_an_export_made_before_a_merge_is_accepted_for_the_merged_unit(demo_path, tmp_path):
+    from db.units import merge_units
+
+    db = open_ledger(demo_path)
+    try:
+        pair = db.execute(
+            "SELECT a.id, b.id, a.name, b.name FROM units a, units b WHERE a.id < b.id "
+            "AND EXISTS (SELECT 1 FROM assignments WHERE unit_id = a.id) "
+            "AND EXISTS (SELECT 1 FROM assignments WHERE unit_id = b.id) "
+            "AND NOT EXISTS (SELECT 1 FROM assignments x JOIN assignments y ON x.key_work_id = y.key_work_id "
+            "WHERE x.unit_id = a.id AND y.unit_id = b.id) LIMIT 1"
+        ).fetchone()
+    finally:
+        db.close()
+    keep_id, gone_id, keep_name, gone_name = pair
+    [returned] = _filled_handoffs(demo_path, tmp_path / "合并前", gone_name)
+    db = open_ledger(demo_path)
+    try:
+        merge_units(db, keep_id, gone_id, source="test")
+    finally:
+        db.close()
+    done = duban("--db", str(demo_path), "import-returns", str(returned))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "疑似被改动" not in done.stdout + done.stderr
+    db = open_ledger(demo_path)
+    try:
+        assert db.execute("SELECT unit_id FROM import_batches").fetchone()[0] == keep_id
+    finally:
+        db.close()
+    survived(
+        __name__, f"a return exported before {gone_name} was merged into {keep_name}", "imported for the merged unit"
+    )
+
+
+def test_hidden_characters_in_a_return_are_removed_and_reported(demo_path, tmp_path):
+    import openpyxl
+    from test_exchange_helpers import columns, data_rows, put_text
+
+    [returned] = _filled_handoffs(demo_path, tmp_path / "填报表", "云岭乡")
+    wb = openpyxl.load_workbook(returned)
+    ws = wb.worksheets[0]
+    first = min(data_rows(ws).values())
+    # Excel stores a vertical tab pasted from Word as _x000B_.
+    put_text(ws.cell(first, columns(ws)["进展情况"]), "完成立项_x000B_已开工\u202e")
+    wb.save(returned)
+    done = duban("--db", str(demo_path), "import-returns", str(returned))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "垂直制表符" in done.stdout and "已删除" in done.stdout
+    db = open_ledger(demo_path)
+    try:
+        texts = [r[0] for r in db.execute("SELECT progress_text FROM reports WHERE progress_text LIKE '完成立项%'")]
+    finally:
+        db.close()
+    assert texts == ["完成立项已开工"]
+    ledger = duban("--db", str(demo_path), "export-ledger", "--out", str(tmp_path / "台账.xlsx"))
+    assert ledger.returncode == 0, ledger.stderr
+    survived(
+        __name__, "a return with a vertical tab (_x000B_) and an RTL override", "cleaned, reported, export-ledger works"
+    )
+
+
+def test_a_handoff_appears_only_after_its_record_is_committed(demo_path, tmp_path):
+    import contextlib
+
+    from db.errors import DiskFullError
+    from reports.exchange.handoff import export_handoff
+
+    db = open_ledger(demo_path)
+    unit = db.execute("SELECT id FROM units WHERE name = '云岭乡'").fetchone()[0]
+    real = db.atomic
+
+    @contextlib.contextmanager
+    def commit_fails():
+        with real():
+            yield db
+            raise DiskFullError("磁盘空间已满，写入台账失败，本次操作没有保存。")
+
+    db.atomic = commit_fails
+    out = tmp_path / "填报表"
+    try:
+        with pytest.raises(DiskFullError):
+            export_handoff(db, ROUND, [unit], out)
+        assert db.execute("SELECT COUNT(*) FROM exports").fetchone()[0] == 0
+    finally:
+        db.close()
+    assert list(out.glob("*")) == []
+    survived(__name__, "the export record's commit fails (disk full)", "no handoff file left without its record")
+
+
+def test_a_refused_undo_leaves_no_backup(demo_path):
+    from db.ledger import backup_catalog
+
+    done = duban("--db", str(demo_path), "undo-import", "999")
+    assert done.returncode == 2
+    assert backup_catalog(demo_path) == []
+    survived(__name__, "undo-import of a batch that cannot be undone", "refused, no backup written")
+
+
+def test_summary_of_faults_tried_and_survived(capsys):
+    print_summary(__name__, capsys)
