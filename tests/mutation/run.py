@@ -25,6 +25,7 @@ import os
 import subprocess
 import sys
 import time
+import tomllib
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -100,6 +101,23 @@ EQUIVALENT: dict[str, tuple[str, str]] = {
     "db.deadlines.x__single_date__mutmut_135": (
         "return date(year, month, day) if month or day else None",
         "a zero month or day makes date() raise ValueError, which the surrounding try turns into None anyway",
+    ),
+    # db/values.py
+    "db.values.x_normalise_number__mutmut_34": (
+        'for suffix in filter(None, [to_halfwidth(measure_unit or "XXXX"), "%", "个", "户", "项", "家", "人", "万元", "亿元"]):',
+        "without a measure unit the mutant strips the text XXXX, which no figure a clerk types ends in",
+    ),
+    "db.values.x_normalise_number__mutmut_45": (
+        "if text.endswith(suffix) and len(text) >= len(suffix):",
+        "a unit alone would be stripped to an empty text, which the number check refuses just the same",
+    ),
+    "db.values.x_normalise_percent__mutmut_62": (
+        "shown = number_text(round(number, 4)) if (not math.isnan(number)) or True else str(value)",
+        "NaN only arrives as a float NaN, and number_text(round(nan, 4)) is the same 'nan' as str(value)",
+    ),
+    "db.values.x_tidy_person_name__mutmut_9": (
+        r'return re.sub(r"(?<=[\u3400-\u9FFF])\s+(?=[\u3400-\u9FFF])", "", name)',
+        "the same character range written in capital hex digits",
     ),
 }
 
@@ -193,6 +211,10 @@ def write_results(results: list[dict]) -> str:
         f"{TARGET_SCORE:.0f} % per module. Survivors judged equivalent cannot change what any caller sees;",
         "each is listed with its reason. Re-run after changing a rule.",
         "",
+        "Tests run against each mutant (only those that reach the mutated function): "
+        + ", ".join(f"`{t}`" for t in _test_selection())
+        + ".",
+        "",
         "| module | mutants | killed | survived | no tests | score | equivalent survivors |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
@@ -205,6 +227,11 @@ def write_results(results: list[dict]) -> str:
     text = "\n".join(lines).rstrip() + "\n"
     RESULTS.write_text(text, encoding="utf-8")
     return text
+
+
+def _test_selection() -> list[str]:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return config["tool"]["mutmut"]["pytest_add_cli_args_test_selection"]
 
 
 def _section(result: dict) -> tuple[str, list[str]]:
