@@ -105,6 +105,9 @@ def parse_deadline(phrase: str, year: int) -> Deadline:
             return Deadline(original, recurring="年度", dates=(date(year, 12, 31),))
         return Deadline(original, understood=False)
 
+    if text in ("年内", "年内完成", "本年内", "今年内"):
+        # "年内" would lose its 内 below and read as a bare "年".
+        return Deadline(original, due=date(year, 12, 31), dates=(date(year, 12, 31),))
     core = re.sub(r"^(到|至|于|在|截至|截止|力争|确保)", "", text)
     core = re.sub(r"(之前|以前|前|内|完成|止)$", "", core)
     core = re.sub(r"(之前|以前|前)$", "", core)

@@ -9,6 +9,7 @@ import sqlite_utils
 from db import progress as progress_mod
 from db.errors import DubanError
 from db.ledger import audit, now_iso
+from db.problems import problem_key
 from db.rounds import ensure_round_open, get_round
 from db.text import shown_time
 
@@ -21,11 +22,37 @@ def _comparable(snapshot: dict | None) -> dict | None:
     return {k: v for k, v in snapshot.items() if k not in _REVIEW_FIELDS}
 
 
-def undo_import(db: sqlite_utils.Database, batch_id: int, source: str = "undo") -> int:
+def _why_problem_stays(db: sqlite_utils.Database, current: dict, added: dict) -> str | None:
+    """Why a problem the batch added must survive its undo (others depend on it), or None.
+
+    Kept: a problem 交办 or 销号 since, edited since, or still stated by another report of
+    the same unit and key work (a later round's report says the same thing).
+    """
+    if current["state"] != "open":
+        return "已销号"
+    if current.get("assignee") and current.get("assignee") != added.get("assignee"):
+        return f"已交办给{current['assignee']}"
+    if current.get("text") != added.get("text"):
+        return "导入后被修改过"
+    for round_id, text in db.execute(
+        "SELECT r.round_id, r.problems FROM reports r JOIN assignments a ON a.id = r.assignment_id "
+        "WHERE a.unit_id = ? AND a.key_work_id = ? AND r.problems IS NOT NULL",
+        [current["unit_id"], current["key_work_id"]],
+    ):
+        if problem_key(text) == current["text_key"]:
+            return f"{round_id} 的填报仍写着这个问题"
+    return None
+
+
+def undo_import(
+    db: sqlite_utils.Database, batch_id: int, source: str = "undo", kept_problems: list[str] | None = None
+) -> int:
     """Undo an import batch exactly: every report it touched goes back to what it was.
 
     Refused when a report was changed again after the batch (by a later batch or by hand),
-    because undoing would then lose that later change.
+    because undoing would then lose that later change. A problem the batch added is removed
+    only when nothing depends on it; one that was 交办 or 销号 since, edited, or is still
+    stated by another report stays (and is named in ``kept_problems``).
 
     Returns:
         The number of reports restored.
@@ -55,19 +82,28 @@ def undo_import(db: sqlite_utils.Database, batch_id: int, source: str = "undo") 
             )
     restored = 0
     with db.atomic():
+        # Reports first: whether a problem is still stated is judged on the reports as they will be.
         for change in changes:
-            if change["table_name"] == "problems":
-                pid = int(change["row_key"])
-                row = db.execute("SELECT state FROM problems WHERE id = ?", [pid]).fetchone()
-                if row and row[0] == "open":
-                    current = db["problems"].get(pid)
-                    db["problems"].delete(pid)
-                    audit(db, "problems", pid, None, current, None, f"{source}（撤销批次 {batch_id}）")
+            if change["table_name"] != "reports":
                 continue
             aid, report_round_id = change["row_key"].split(":", 1)
             before = json.loads(change["before"]) if change["before"] else None
             progress_mod.put_report(db, int(aid), report_round_id, before, f"{source}（撤销批次 {batch_id}）")
             restored += 1
+        for change in changes:
+            if change["table_name"] != "problems":
+                continue
+            pid = int(change["row_key"])
+            current = next(iter(db.query("SELECT * FROM problems WHERE id = ?", [pid])), None)
+            if current is None:
+                continue
+            reason = _why_problem_stays(db, current, json.loads(change["after"]) if change["after"] else {})
+            if reason:
+                if kept_problems is not None:
+                    kept_problems.append(f"“{current['text'][:30]}”（{reason}）")
+                continue
+            db["problems"].delete(pid)
+            audit(db, "problems", pid, None, current, None, f"{source}（撤销批次 {batch_id}）")
         stamp = now_iso()
         db.execute("UPDATE import_batches SET undone_at = ? WHERE id = ?", [stamp, batch_id])
         audit(db, "import_batches", batch_id, "undone_at", None, stamp, source)

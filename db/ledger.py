@@ -176,7 +176,9 @@ def other_users(path: str | Path) -> list[str]:
             with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
                 info = json.loads(note.read_text(encoding="utf-8"))
                 pid = int(info["pid"])
-                if pid != os.getpid() and pid not in found and process_alive(pid):
+                if not process_alive(pid):
+                    note.unlink(missing_ok=True)  # left by a process that was killed
+                elif pid != os.getpid() and pid not in found:
                     found[pid] = str(info["what"])
     return [f"{what}（进程 {pid}）" for pid, what in sorted(found.items())]
 

@@ -10,6 +10,7 @@ made in code clears its flag at once.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from typing import Any
@@ -101,11 +102,63 @@ class DraftKeyWork:
     leader: str | None = None
     liaison: str | None = None
     location: str = ""
+    source: str = ""
 
     @property
     def lead_unit(self) -> DraftUnit | None:
         """The unit marked 牵头 (the first one if a document named several)."""
         return next((u for u in self.units if u.role == ROLE_LEAD and not u.skip), None)
+
+    @property
+    def unassigned(self) -> bool:
+        """True when no unit would receive this key work (none named, or only collectives)."""
+        return not any(not u.skip for u in self.units)
+
+    def evidence(self) -> list[tuple[int, int, str]]:
+        """Where in :attr:`source` the lead, the units and the deadlines were read.
+
+        Returns:
+            (start, end, label) spans, label being 牵头 / 责任 / 配合 / 泛指 / 时限 /
+            领导, in text order and not overlapping. Names are looked for as written;
+            a name the reader cleaned (brackets folded) may not be found.
+        """
+        text = self.source or ""
+        wanted: list[tuple[str, str]] = []
+        for unit in self.units:
+            label = "泛指" if unit.collective else unit.role
+            wanted.append((unit.name, label))
+        for ms in self.milestones:
+            wanted.append((ms.phrase, "时限"))
+        if self.period_phrase:
+            wanted.append((self.period_phrase.split("\n")[0], "时限"))
+        if self.leader:
+            wanted.append((self.leader, "领导"))
+        spans: list[tuple[int, int, str]] = []
+        for phrase, label in sorted(wanted, key=lambda w: -len(w[0])):
+            if not phrase:
+                continue
+            start = 0
+            while True:
+                at = _find_loose(text, phrase, start)
+                if at is None:
+                    break
+                begin, end = at
+                if not any(b < end and begin < e for b, e, _l in spans):
+                    spans.append((begin, end, label))
+                    break
+                start = end
+        return sorted(spans)
+
+    def annotated_source(self) -> str:
+        """The source text with each read field marked: "（[牵头: 县发改局]负责，[时限: 6月底前]）"."""
+        text = self.source or ""
+        out, pos = [], 0
+        for begin, end, label in self.evidence():
+            out.append(text[pos:begin])
+            out.append(f"[{label}: {text[begin:end]}]")
+            pos = end
+        out.append(text[pos:])
+        return "".join(out)
 
 
 @dataclass
@@ -333,6 +386,7 @@ class Draft:
                     ],
                     "indicators": [asdict(i) for i in kw.indicators],
                     "location": kw.location,
+                    "source": kw.source,
                 }
             )
         return {
@@ -402,10 +456,24 @@ class Draft:
                     leader=item.get("leader"),
                     liaison=item.get("liaison"),
                     location=item.get("location") or "",
+                    source=item.get("source") or "",
                 )
             )
         draft.refresh()
         return draft
+
+
+def _find_loose(text: str, phrase: str, start: int) -> tuple[int, int] | None:
+    """Find ``phrase`` in ``text`` from ``start``, allowing spaces and line breaks between its characters."""
+    at = text.find(phrase, start)
+    if at >= 0:
+        return at, at + len(phrase)
+    chars = [re.escape(ch) for ch in phrase if not ch.isspace()]
+    if not chars:
+        return None
+    pattern = r"\s*".join(chars).replace("（", "[（(]").replace("）", "[）)]")
+    m = re.compile(pattern).search(text, start)
+    return (m.start(), m.end()) if m else None
 
 
 def _period_understood(phrase: str, year: int | None) -> bool:

@@ -12,6 +12,7 @@ not depend on the readers.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -19,10 +20,18 @@ import sqlite_utils
 
 from db.deadlines import parse_deadline
 from db.errors import DubanError
-from db.ledger import audit, delete_audited, insert_audited, now_iso, update_audited
+from db.ledger import (
+    audit,
+    audit_entry,
+    delete_audited,
+    insert_audited,
+    now_iso,
+    update_audited,
+    write_audit_entries,
+)
 from db.plan_draft import Draft, DraftKeyWork
-from db.tasks import add_key_work, assign, category_id, delete_key_work, update_key_work
-from db.text import name_key
+from db.tasks import assign, category_id, delete_key_work, update_key_work
+from db.text import clean_text, name_key
 from db.units import add_alias, add_unit, find_unit, match_unit, probably_same_unit, township_ids
 
 NEW_UNIT_POLICIES = ("create", "refuse", "skip")
@@ -113,6 +122,7 @@ def resolve_draft(db: sqlite_utils.Database, draft: Draft) -> Draft:
     """
     draft.refresh()
     townships = [db["units"].get(i)["name"] for i in township_ids(db)]
+    matches: dict[str, tuple] = {}  # a long document names the same units thousands of times
     for kw in draft.key_works:
         for unit in kw.units:
             unit.proposals = []
@@ -120,11 +130,12 @@ def resolve_draft(db: sqlite_utils.Database, draft: Draft) -> Draft:
                 unit.township_names = list(townships)
                 unit.unit_id = None
                 continue
-            match = match_unit(db, unit.name)
-            unit.unit_id = match.unit_id
-            unit.via_alias = match.via_alias
-            unit.matched_name = db["units"].get(match.unit_id)["name"] if match.unit_id else None
-            unit.proposals = list(match.proposals)
+            if unit.name not in matches:
+                match = match_unit(db, unit.name)
+                matched_name = db["units"].get(match.unit_id)["name"] if match.unit_id else None
+                matches[unit.name] = (match.unit_id, match.via_alias, matched_name, tuple(match.proposals))
+            unit.unit_id, unit.via_alias, unit.matched_name, proposals = matches[unit.name]
+            unit.proposals = list(proposals)
     _pair_new_names(draft)
     draft.existing_plan_id = find_plan(db, draft)
     draft.resolved = True
@@ -284,7 +295,14 @@ def _differences(
 
 
 # -------------------------------------------------------------------- commit
-def commit_draft(db: sqlite_utils.Database, draft: Draft, *, new_units: str = "create", progress=None) -> CommitResult:
+def commit_draft(
+    db: sqlite_utils.Database,
+    draft: Draft,
+    *,
+    new_units: str = "create",
+    progress=None,
+    allow_unassigned: bool = True,
+) -> CommitResult:
     """Write a reviewed draft into the ledger in one transaction.
 
     Args:
@@ -294,6 +312,8 @@ def commit_draft(db: sqlite_utils.Database, draft: Draft, *, new_units: str = "c
             units, ``refuse`` stops with a message listing them, ``skip`` leaves them out.
         progress: optional ``progress(done, total, message)``; raising from it cancels and
             rolls everything back.
+        allow_unassigned: a person confirmed that key works without any unit may be
+            written; when False such a draft is refused and the works are named.
 
     Returns:
         A :class:`CommitResult` listing added, changed and removed key works by number.
@@ -312,8 +332,14 @@ def commit_draft(db: sqlite_utils.Database, draft: Draft, *, new_units: str = "c
         raise DubanError(f"文件里没有找到计划名称，未导入。请先填写计划名称（命令行加 --plan-title 名称）{hint}。")
     if draft.year is None and any(kw.milestones for kw in draft.key_works):
         raise DubanError("未能确定计划年度，时间节点无法换算为日期；请指定年度（如 --year 2024）后再导入。")
-    numbers = [kw.number for kw in draft.key_works]
-    duplicates = sorted({n for n in numbers if numbers.count(n) > 1})
+    unassigned = [kw.number for kw in draft.key_works if kw.unassigned]
+    if unassigned and not allow_unassigned:
+        shown = "、".join(unassigned[:10]) + (f" 等 {len(unassigned)} 项" if len(unassigned) > 10 else " 项")
+        raise DubanError(
+            f"第 {shown}没有读到责任单位，未导入；请补填单位，或确认后再导入（命令行加 --allow-unassigned）。"
+        )
+    numbers = Counter(kw.number for kw in draft.key_works)
+    duplicates = sorted(n for n, count in numbers.items() if count > 1)
     if duplicates:
         raise DubanError(f"草稿中第 {'、'.join(duplicates)} 项的编号重复，请先改正编号。")
     resolve_draft(db, draft)
@@ -333,9 +359,39 @@ def commit_draft(db: sqlite_utils.Database, draft: Draft, *, new_units: str = "c
         )
     source = f"import:{draft.source_name or '任务清单'}"
     total = len(draft.key_works)
+    cleaned = _clean_draft_text(draft)
     with db.atomic():
         result = _write(db, draft, new_units, source, progress, total)
+    if cleaned:
+        result.warnings.append(
+            f"第 {'、'.join(cleaned[:10])}{' 等' if len(cleaned) > 10 else ''} 项的文字中有看不见的控制字符"
+            "（如 PDF 转换留下的换页符、Word 的垂直制表符）或文字方向控制符，已删除。"
+        )
     return result
+
+
+def _clean_draft_text(draft: Draft) -> list[str]:
+    """Clean every text of the draft on its way into the ledger (db.text.clean_text); return the numbers touched."""
+    touched = []
+    draft.title = clean_text(draft.title)
+    for kw in draft.key_works:
+        before = (kw.title, kw.category, kw.period_phrase, kw.leader, kw.liaison, list(kw.targets), list(kw.measures))
+        kw.title = clean_text(kw.title) or ""
+        kw.category = clean_text(kw.category)
+        kw.period_phrase = clean_text(kw.period_phrase)
+        kw.leader = clean_text(kw.leader)
+        kw.liaison = clean_text(kw.liaison)
+        kw.targets = [clean_text(t) for t in kw.targets]
+        kw.measures = [clean_text(m) for m in kw.measures]
+        for milestone in kw.milestones:
+            milestone.phrase = clean_text(milestone.phrase) or ""
+            milestone.text = clean_text(milestone.text) or ""
+        for indicator in kw.indicators:
+            indicator.name = clean_text(indicator.name) or ""
+        after = (kw.title, kw.category, kw.period_phrase, kw.leader, kw.liaison, kw.targets, kw.measures)
+        if before != after:
+            touched.append(kw.number)
+    return touched
 
 
 def _check_corrections(db: sqlite_utils.Database, draft: Draft) -> None:
@@ -395,26 +451,27 @@ def _write(db, draft: Draft, new_units: str, source: str, progress, total: int) 
     base_order = db.execute(
         "SELECT COALESCE(MAX(sort_order), 0) FROM key_works WHERE plan_id != ?", [plan_id]
     ).fetchone()[0]
+    categories: dict[str, int] = {}
+    audit_entries: list[tuple] = []
     for index, kw in enumerate(draft.key_works):
         if progress:
             progress(index, total, f"写入第 {kw.number} 项")
         roles = _roles(kw, unit_ids)
         row = existing.get(kw.number)
         if row is None:
-            kw_id = add_key_work(
+            if kw.category and kw.category not in categories:
+                categories[kw.category] = category_id(db, plan_id, kw.category, source)
+            _insert_key_work(
                 db,
                 plan_id,
-                kw.number,
-                kw.title,
-                category=kw.category,
-                period_phrase=kw.period_phrase,
-                targets=kw.targets,
-                measures=kw.measures,
-                plan_year=draft.year,
-                source=source,
+                kw,
+                draft,
+                roles,
+                categories.get(kw.category) if kw.category else None,
+                base_order + index + 1,
+                source,
+                audit_entries,
             )
-            update_key_work(db, kw_id, {"sort_order": base_order + index + 1}, source)
-            _sync_children(db, kw_id, kw, draft, roles, source)
             result.added.append(kw.number)
             continue
         names = {db["units"].get(uid)["name"]: role for uid, role in roles.items()}
@@ -425,6 +482,7 @@ def _write(db, draft: Draft, new_units: str, source: str, progress, total: int) 
             result.changed[kw.number] = parts
         else:
             result.unchanged.append(kw.number)
+    write_audit_entries(db, audit_entries)
     numbers = {kw.number for kw in draft.key_works}
     for number, row in existing.items():
         if number in numbers:
@@ -457,6 +515,107 @@ def _write(db, draft: Draft, new_units: str, source: str, progress, total: int) 
     if progress:
         progress(total, total, "导入完成")
     return result
+
+
+def _insert_key_work(
+    db,
+    plan_id: int,
+    kw: DraftKeyWork,
+    draft: Draft,
+    roles: dict[int, str],
+    category: int | None,
+    order: int,
+    source: str,
+    audit_entries: list[tuple],
+) -> int:
+    """Write a key work new to the ledger with its children, logging every row.
+
+    The rows and log entries are those :func:`db.tasks.add_key_work` and
+    :func:`_sync_children` write, written with plain statements: a 200-page document
+    has thousands of key works, and per-row helpers made its import take half a minute.
+    """
+    start = end = None
+    if kw.period_phrase and draft.year:
+        parsed = parse_deadline(kw.period_phrase, draft.year)
+        if parsed.period:
+            start, end = (d.isoformat() for d in parsed.period)
+    row = {
+        "plan_id": plan_id,
+        "category_id": category,
+        "number": str(kw.number),
+        "title": kw.title,
+        "period_phrase": kw.period_phrase,
+        "start_date": start,
+        "end_date": end,
+        "sort_order": order,
+    }
+    note = _unassigned_note(kw, roles)
+    if note:
+        row["note"] = note
+    kw_id = _insert_row(db, "key_works", row, source, audit_entries)
+    db.conn.executemany(
+        "INSERT INTO targets (key_work_id, seq, text) VALUES (?, ?, ?)",
+        [(kw_id, i, t) for i, t in enumerate(kw.targets, 1)],
+    )
+    db.conn.executemany(
+        "INSERT INTO measures (key_work_id, seq, text) VALUES (?, ?, ?)",
+        [(kw_id, i, t) for i, t in enumerate(kw.measures, 1)],
+    )
+    lead_id = next((uid for uid, role in roles.items() if role == "牵头"), None)
+    for uid, role in roles.items():
+        leader, liaison = (kw.leader, kw.liaison) if uid == lead_id else (None, None)
+        assignment = {"key_work_id": kw_id, "unit_id": uid, "role": role, "leader": leader or None}
+        assignment["liaison"] = liaison or None
+        _insert_row(db, "assignments", assignment, source, audit_entries)
+    for seq, m in enumerate(kw.milestones, 1):
+        milestone = {
+            "key_work_id": kw_id,
+            "seq": seq,
+            "phrase": m.phrase,
+            "text": m.text or None,
+            "due_date": m.due,
+            "understood": int(bool(m.understood) and m.due is not None),
+        }
+        _insert_row(db, "milestones", milestone, source, audit_entries)
+    for seq, ind in enumerate(kw.indicators, 1):
+        indicator = {
+            "key_work_id": kw_id,
+            "name": ind.name,
+            "seq": seq,
+            "target_value": float(ind.target),
+            "measure_unit": ind.unit,
+            "direction": ind.direction,
+            "year": draft.year,
+            "phrase": ind.phrase,
+        }
+        _insert_row(db, "indicators", indicator, source, audit_entries)
+    return kw_id
+
+
+def _unassigned_note(kw: DraftKeyWork, roles: dict[int, str]) -> str | None:
+    """The phrases that named no unit the ledger can assign, kept on the key work as its note.
+
+    A vague group ("有关部门", "爱卫会成员单位") is never a unit; a fan-out ("各县（市、区）")
+    the ledger has no units of yet is assigned to nobody. Both stay visible here.
+    """
+    vague = [u.name for u in kw.units if u.collective]
+    fan_outs = [u.name for u in kw.units if u.all_townships and not u.skip and not u.township_names]
+    parts = []
+    if vague:
+        parts.append(f"文件中还写有：{'、'.join(vague)}（泛指，未分配）")
+    if fan_outs:
+        parts.append(f"文件中还写有：{'、'.join(fan_outs)}（台账中还没有这一类单位，未分配）")
+    if not roles and not parts:
+        return None
+    return "；".join(parts) or None
+
+
+def _insert_row(db, table: str, row: dict, source: str, audit_entries: list[tuple]) -> int:
+    columns = ", ".join(row)
+    marks = ", ".join("?" for _ in row)
+    row_id = db.conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row.values())).lastrowid
+    audit_entries.append(audit_entry(table, row_id, None, None, row, source))
+    return row_id
 
 
 def _unit_ids(db, draft: Draft, new_units: str, source: str, result: CommitResult) -> dict[tuple[str, bool], list[int]]:

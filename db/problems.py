@@ -207,15 +207,34 @@ def problem_totals(db: sqlite_utils.Database, rnd: dict, since: str | None = Non
     return {"raised": raised, "closed": closed, "open": raised - closed, "rate": rate}
 
 
-def problem_rows(db: sqlite_utils.Database) -> list[dict]:
-    """Return every problem with its key work's number and title and its unit's name, open ones first."""
-    return list(
+def problem_rows(db: sqlite_utils.Database, today: str | None = None) -> list[dict]:
+    """Return every problem with its key work's number and title, its unit's name and its age, open ones first.
+
+    ``age_days`` counts days from the day it was raised to the day it was closed (销号), or to
+    ``today`` (ISO date, default the computer's date) while it is open; None without a raised date.
+    """
+    from datetime import date
+
+    today = today or date.today().isoformat()
+    rows = list(
         db.query(
             "SELECT p.*, k.number, k.title AS key_work, u.name AS unit FROM problems p "
             "JOIN key_works k ON k.id = p.key_work_id JOIN units u ON u.id = p.unit_id "
             "ORDER BY p.state = 'closed', p.raised_at, p.id"
         )
     )
+    for row in rows:
+        row["age_days"] = _days_between(row["raised_at"], row["closed_at"] if row["state"] == "closed" else today)
+    return rows
+
+
+def _days_between(start: str | None, end: str | None) -> int | None:
+    from datetime import date
+
+    try:
+        return max(0, (date.fromisoformat(end[:10]) - date.fromisoformat(start[:10])).days)
+    except (TypeError, ValueError):
+        return None
 
 
 def problem_unit_names(db: sqlite_utils.Database) -> list[str]:

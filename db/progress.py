@@ -11,6 +11,7 @@ import sqlite_utils
 
 from db.errors import DubanError
 from db.ledger import audit, audit_entry, now_iso, write_audit_entries
+from db.plausibility import approximate_warnings, refresh_warnings
 from db.report_fields import REPORT_FIELD_LABELS, REPORT_FIELDS
 from db.rounds import ensure_round_open
 from db.status import REPORTABLE_STATUSES
@@ -46,6 +47,11 @@ class ReportEntry:
     assignment_id: int
     fields: dict[str, Any]
     indicator_values: dict[int, float | None] | None = None
+    #: ``(field key, note)`` for values read from an approximate figure (db.values.approximate_note).
+    approximate: tuple[tuple[str, str], ...] = ()
+    #: The fields of this return that could not be read (field, label, value, reason); None leaves
+    #: the report's record as it is, [] says every field was read (部分退回 is over).
+    rejected: list[dict] | None = None
 
 
 def save_report(
@@ -123,6 +129,7 @@ def save_reports(
                 actuals[(report_id, indicator_id)] = value
         stamp = now_iso()
         log: list[tuple] = []
+        checked: dict[int, tuple[set[str], list[dict]]] = {}
         for entry in entries:
             row = current.get(entry.assignment_id)
             if row is None:
@@ -145,9 +152,6 @@ def save_reports(
                 if changes:
                     update = {k: v for k, (_o, v) in changes.items()}
                     update.update(updated_at=stamp, source=source, batch_id=batch_id)
-                    if row["review"] == "returned":
-                        # A corrected report goes back to the office for review.
-                        update["review"] = "pending"
                     update_row(db, "reports", report_id, update)
                     row.update(update)
                     log.extend(
@@ -177,9 +181,47 @@ def save_reports(
                         "indicator_actuals", f"{report_id}:{indicator_id}", "value", old_value, value, source, stamp
                     )
                 )
+            row = current[entry.assignment_id]
+            if changes and row.get("review") in ("accepted", "returned"):
+                # Review follows every change: a corrected report, and an accepted one changed by a
+                # later return or a typed correction, goes back to the office for review.
+                db.execute("UPDATE reports SET review = 'pending' WHERE id = ?", [report_id])
+                changed_labels = "、".join(_change_label(k) for k in changes)
+                log.append(
+                    audit_entry(
+                        "reports",
+                        report_id,
+                        "review",
+                        row["review"],
+                        "pending",
+                        f"{source}（改了{changed_labels}）",
+                        stamp,
+                    )
+                )
+                row["review"] = "pending"
+            if entry.rejected is not None:
+                rejected = json.dumps(entry.rejected, ensure_ascii=False) if entry.rejected else None
+                if row.get("rejected_fields") != rejected:
+                    db.execute("UPDATE reports SET rejected_fields = ? WHERE id = ?", [rejected, report_id])
+                    log.append(
+                        audit_entry(
+                            "reports", report_id, "rejected_fields", row.get("rejected_fields"), rejected, source, stamp
+                        )
+                    )
+                    row["rejected_fields"] = rejected
+            if changes or entry.approximate:
+                checked[entry.assignment_id] = (set(changes), approximate_warnings(entry.approximate))
             results.append(changes)
+        refresh_warnings(db, rnd["id"], checked)
         write_audit_entries(db, log)
     return results
+
+
+def _change_label(key: str) -> str:
+    """Name a changed field for the audit log: 完成进度, or 指标 12."""
+    if key.startswith("indicator:"):
+        return f"指标 {key.split(':', 1)[1]}"
+    return REPORT_FIELD_LABELS.get(key, key)
 
 
 def insert_row(db: sqlite_utils.Database, table: str, record: dict[str, Any]) -> int:

@@ -286,6 +286,19 @@ def _ledger_identity(db: sqlite_utils.Database) -> None:
     db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('ledger_id', ?)", [json.dumps(secrets.token_hex(16))])
 
 
+def _report_checks(db: sqlite_utils.Database) -> None:
+    """What the office must still check on a report, kept on the report itself.
+
+    ``warnings``: the plausibility warnings (:mod:`db.plausibility`, JSON list) — the report is
+    待核实 until the office clears them with a note (``warnings_note``, ``warnings_checked_at``:
+    核实无误). ``rejected_fields``: the fields of the unit's last return that could not be read
+    (JSON list of field, value, reason); the report kept their previous values and the unit is
+    部分退回 until a return fixes them.
+    """
+    for column in ("warnings", "warnings_checked_at", "warnings_note", "rejected_fields"):
+        db.execute(f"ALTER TABLE reports ADD COLUMN {column} TEXT")
+
+
 Migration = Callable[[sqlite_utils.Database], None]
 
 #: Applied in order; ``PRAGMA user_version`` counts how many have run.
@@ -296,6 +309,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("lookup_indexes", _lookup_indexes),
     ("export_locked_cells", _export_locked_cells),
     ("ledger_identity", _ledger_identity),
+    ("report_checks", _report_checks),
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

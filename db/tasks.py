@@ -371,11 +371,26 @@ def key_work_id_by_number(db: sqlite_utils.Database, number: str) -> int | None:
 
 
 def history(db: sqlite_utils.Database, key_work_id: int) -> list[dict]:
-    """Return the audit entries that touch a key work or its assignments and reports, newest first."""
+    """Return the audit entries that touch a key work or its assignments and reports, newest first.
+
+    Each entry carries ``unit`` (the unit of the changed report or assignment) and ``round_id``
+    (the round of the changed report), None where the entry is about the key work itself or the
+    row no longer exists.
+    """
     return list(
         db.query(
             """
-        SELECT * FROM audit_log WHERE
+        SELECT audit_log.*,
+          CASE table_name
+            WHEN 'reports' THEN (SELECT u.name FROM reports r JOIN assignments a ON a.id = r.assignment_id
+                                 JOIN units u ON u.id = a.unit_id WHERE r.id = CAST(audit_log.row_id AS INTEGER))
+            WHEN 'assignments' THEN (SELECT u.name FROM assignments a JOIN units u ON u.id = a.unit_id
+                                     WHERE a.id = CAST(audit_log.row_id AS INTEGER))
+          END AS unit,
+          CASE table_name WHEN 'reports' THEN
+            (SELECT r.round_id FROM reports r WHERE r.id = CAST(audit_log.row_id AS INTEGER))
+          END AS round_id
+        FROM audit_log WHERE
           (table_name = 'key_works' AND row_id = :kw)
           OR (table_name = 'assignments' AND row_id IN
                 (SELECT CAST(id AS TEXT) FROM assignments WHERE key_work_id = :kw))

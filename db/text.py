@@ -118,7 +118,9 @@ def clean_text(text: str | None) -> str | None:
     """
     if text is None:
         return None
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Most texts hold nothing to remove: one search, no copy.
     return _HIDDEN.sub("", text) if _HIDDEN.search(text) else text
 
 
@@ -132,3 +134,36 @@ def hidden_characters_note(label: str, text: str | None) -> str | None:
         return None
     names = sorted({_HIDDEN_NAMES.get(ch, "控制字符" if ord(ch) < 0x200 else "文字方向控制符") for ch in found})
     return f"“{label}”中 {len(found)} 个看不见的字符（{'、'.join(names)}）已删除"
+
+
+#: Marks that only end a clause: dropped at the end of a part before :func:`join_clauses`
+#: puts its own separator there (a question or exclamation mark means something and stays).
+_CLAUSE_ENDS = "。；，、;,.：:　 \t\n"
+
+
+def join_clauses(parts, separator: str = "；", end: str = "") -> str:
+    r"""Join measures, targets or clauses into one sentence without doubled punctuation.
+
+    Each part loses the clause-ending marks it was written with (``落实清单。``), empty parts are
+    skipped, the parts are joined by ``separator`` and ``end`` closes the whole when there is
+    anything to close. A line break as the separator keeps each part as it was written (one
+    measure a line reads fine with its own full stop).
+
+    Args:
+        parts: the texts (None and blank ones are skipped).
+        separator: what goes between two parts (``；``, ``，``, ``、`` or a line break).
+        end: what closes the joined text (``。`` or nothing).
+
+    Example: ``join_clauses(["建立问题清单。", "对企业反映问题实行闭环管理。"], end="。")``
+    gives ``建立问题清单；对企业反映问题实行闭环管理。``.
+    """
+    texts = [str(p).strip() for p in parts or () if p is not None and str(p).strip()]
+    if separator.strip() and separator.strip() in _CLAUSE_ENDS:
+        texts = [t.rstrip(_CLAUSE_ENDS) for t in texts]
+        texts = [t for t in texts if t]
+    if not texts:
+        return ""
+    joined = separator.join(texts)
+    if end and not joined.endswith((end, "？", "！", "?", "!")):
+        joined = joined.rstrip(_CLAUSE_ENDS) + end
+    return joined

@@ -5,6 +5,9 @@ One parser for every way a value reaches the ledger: a returned Excel workbook
 (:mod:`db.typed_reports`) and the township clerk's form. Each rule accepts what a clerk
 writes (full-width digits, "五成", "50%", a trailing unit, 序时 for 序时推进) and refuses the
 rest with :class:`ValueProblem`, whose message is one Chinese sentence naming the column.
+
+An approximate value (约55, 55左右, 八成五, 约21家) is read as its number; :func:`approximate_note`
+says so, and the import stores that note as a 待核实 warning on the report (:mod:`db.plausibility`).
 """
 
 from __future__ import annotations
@@ -22,25 +25,53 @@ from db.text import chinese_number, clean_text, remove_spaces, to_halfwidth
 MAX_CELL_CHARS = 32767
 
 #: What clerks write for each reportable status (after full-width and spaces are folded).
+#: The documented synonym table: a word not listed here is refused, naming the four statuses
+#: and these words, so that a clerk's "推进中" is never guessed into a status.
 STATUS_SYNONYMS = {
+    # 已完成
     "已完成": "已完成",
     "完成": "已完成",
     "已经完成": "已完成",
     "全部完成": "已完成",
+    "已办结": "已完成",
+    "办结": "已完成",
+    "已完结": "已完成",
+    # 序时推进
     "序时推进": "序时推进",
     "序时": "序时推进",
-    "正常推进": "序时推进",
     "按序时推进": "序时推进",
+    "正常推进": "序时推进",
     "正常": "序时推进",
+    "进度正常": "序时推进",
+    "按计划推进": "序时推进",
+    "按计划": "序时推进",
+    "按期推进": "序时推进",
+    # 进度滞后
     "进度滞后": "进度滞后",
     "滞后": "进度滞后",
     "滞后推进": "进度滞后",
+    "进度落后": "进度滞后",
+    "落后": "进度滞后",
+    # 未启动
     "未启动": "未启动",
     "未开始": "未启动",
     "尚未启动": "未启动",
+    "尚未开始": "未启动",
 }
+#: Measure units of counts: an indicator in one of these cannot be negative.
+COUNT_UNITS = frozenset(
+    {"个", "户", "项", "家", "人", "人次", "次", "件", "座", "所", "名", "只", "台", "套", "处", "宗", "份", "批", "场"}
+)
+#: Largest indicator value accepted: no county indicator reaches a trillion, and a cell holding
+#: 1e308 is a slip (or a formula gone wrong), not a figure.
+MAX_INDICATOR_VALUE = 1e12
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-_CHENG = re.compile(r"^([零〇一二两三四五六七八九十\d]+)成(半)?$")
+_CHENG = re.compile(r"^([零〇一二两三四五六七八九十\d]+)成(半|[一二三四五六七八九\d])?$")
+#: Words around a number that make it approximate: 约55, 大约55, 55左右, 55上下, 近55, 55余.
+_APPROX_PREFIX = ("大约", "约为", "约", "近", "接近")
+_APPROX_SUFFIX = ("左右", "上下", "余", "多")
+#: A number format's quoted literals ("%") and escaped characters (\%) are shown, not applied.
+_FORMAT_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
 
 
 class ValueProblem(ValueError):
@@ -67,6 +98,46 @@ def number_text(value: float | int) -> str:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return str(value)
+
+
+def is_percent_format(number_format: str | None) -> bool:
+    r"""Whether a cell's number format shows the value times 100 (``0%``, ``0.0%``).
+
+    A percent sign in quotes (``0"%"``, ``0"％"``) or escaped (``0\\%``) is only text after
+    the number: the cell holds what was typed, so 1 is 1, not 100.
+    """
+    if not number_format:
+        return False
+    return "%" in _FORMAT_LITERALS.sub("", number_format)
+
+
+def _strip_approximate(text: str) -> tuple[str, bool]:
+    """Return the text without 约/左右 words, and whether there were any."""
+    found = False
+    for prefix in _APPROX_PREFIX:
+        if text.startswith(prefix) and len(text) > len(prefix):
+            text, found = text[len(prefix) :], True
+            break
+    for suffix in _APPROX_SUFFIX:
+        if text.endswith(suffix) and len(text) > len(suffix):
+            text, found = text[: -len(suffix)], True
+            break
+    return text, found
+
+
+def approximate_note(cell: Cell, column: str) -> str | None:
+    """Return a warning when a read value was approximate (约55, 55左右, 八成五), else None.
+
+    The value itself is read by the ``normalise_*`` rule; this only says that the office
+    should check it (约 warning), so that an approximate figure is never taken silently.
+    """
+    if cell.blank or not isinstance(cell.value, str):
+        return None
+    text = remove_spaces(to_halfwidth(cell.value))
+    _rest, approximate = _strip_approximate(text.replace("百分之", "").rstrip("%"))
+    if not approximate and not re.search(r"成[一二三四五六七八九\d]$", text):
+        return None
+    return f"“{column}”填的是约数“{cell.value}”，已按近似值读入，请核实"
 
 
 def normalise_text(cell: Cell, column: str) -> str | None:
@@ -111,18 +182,22 @@ def normalise_percent(cell: Cell, column: str = "完成进度(%)") -> float | No
         raise ValueProblem(f"“{column}”应为 0–100 的数字，收到的是“{value}”")
     if isinstance(value, (int, float)):
         number = float(value)
-        if cell.number_format and "%" in cell.number_format:
+        if is_percent_format(cell.number_format):
             # Excel turns a typed "50%" into 0.5 shown with a percent format.
             number *= 100
     else:
         text = remove_spaces(to_halfwidth(str(value)))
-        text = text.replace("百分之", "").rstrip("%")
+        text, _approximate = _strip_approximate(text.replace("百分之", "").rstrip("%"))
+        text = text.rstrip("%")
         m = _CHENG.match(text)
         if m:
             tenths = chinese_number(m.group(1))
-            if tenths is None:
+            if tenths is None or tenths > 10:
                 raise ValueProblem(f"“{column}”无法识别“{value}”，请填 0–100 的数字")
-            number = tenths * 10 + (5 if m.group(2) else 0)
+            extra = m.group(2)
+            # 八成半 is 85, 八成五 is 85 too (the digit after 成 counts hundredths of ten).
+            ones = 5 if extra == "半" else (chinese_number(extra) if extra else 0)
+            number = tenths * 10 + (ones or 0)
         elif _NUMBER.match(text):
             number = float(text)
         else:
@@ -147,15 +222,19 @@ def normalise_status(cell: Cell, column: str = "推进状态") -> str | None:
     text = remove_spaces(to_halfwidth(str(cell.value)))
     status = STATUS_SYNONYMS.get(text)
     if status is None:
-        raise ValueProblem(f"“{column}”只能是 {'、'.join(REPORTABLE_STATUSES)}，收到的是“{cell.value}”")
+        others = "、".join(word for word in STATUS_SYNONYMS if word not in REPORTABLE_STATUSES)
+        raise ValueProblem(
+            f"“{column}”只能是 {'、'.join(REPORTABLE_STATUSES)}（也认 {others}），收到的是“{cell.value}”"
+        )
     return status
 
 
 def normalise_number(cell: Cell, column: str, measure_unit: str | None = None) -> float | None:
-    """Return an indicator's actual value, accepting full-width digits and a trailing unit.
+    """Return an indicator's actual value, accepting full-width digits, a trailing unit and 约.
 
     Raises:
-        ValueProblem: not a number.
+        ValueProblem: not a number; not finite or beyond :data:`MAX_INDICATOR_VALUE`; negative
+            for a count (:data:`COUNT_UNITS`).
     """
     value = cell.value
     if cell.blank:
@@ -164,17 +243,26 @@ def normalise_number(cell: Cell, column: str, measure_unit: str | None = None) -
         raise ValueProblem(f"“{column}”应填数字，收到的是“{value}”")
     if isinstance(value, (int, float)):
         number = float(value)
-        if cell.number_format and "%" in cell.number_format and measure_unit == "%":
+        if is_percent_format(cell.number_format) and measure_unit == "%":
             number *= 100
-        return round(number, 6)
-    text = remove_spaces(to_halfwidth(str(value))).replace(",", "")
-    for suffix in filter(None, [to_halfwidth(measure_unit or ""), "%", "个", "户", "项", "家", "人", "万元", "亿元"]):
-        if text.endswith(suffix) and len(text) > len(suffix):
-            text = text[: -len(suffix)]
-            break
-    if not _NUMBER.match(text):
-        raise ValueProblem(f"“{column}”应填数字，收到的是“{value}”")
-    return round(float(text), 6)
+    else:
+        text = remove_spaces(to_halfwidth(str(value))).replace(",", "")
+        text, _approximate = _strip_approximate(text)
+        for suffix in filter(
+            None, [to_halfwidth(measure_unit or ""), "%", "个", "户", "项", "家", "人", "万元", "亿元"]
+        ):
+            if text.endswith(suffix) and len(text) > len(suffix):
+                text = text[: -len(suffix)]
+                break
+        text, _approximate = _strip_approximate(text)  # 21家左右 as well as 约21家
+        if not _NUMBER.match(text):
+            raise ValueProblem(f"“{column}”应填数字，收到的是“{value}”")
+        number = float(text)
+    if not math.isfinite(number) or abs(number) > MAX_INDICATOR_VALUE:
+        raise ValueProblem(f"“{column}”的数值“{value}”不是一个实际的完成数，请填写实际数字")
+    if number < 0 and to_halfwidth(measure_unit or "") in COUNT_UNITS:
+        raise ValueProblem(f"“{column}”是数量（{measure_unit}），不能为负数，收到的是 {number_text(number)}")
+    return round(number, 6)
 
 
 def normalise_phone(cell: Cell) -> str | None:

@@ -201,7 +201,11 @@ def _open_or_offer_restore(db_path: Path):
 
     while True:
         try:
-            return open_window(db_path)
+            window = open_window(db_path)
+            for warning in getattr(window.session.db, "warnings", []):
+                # Read-only, network share: said once when the ledger opens.
+                ask.show_info(None, warning, "注意")
+            return window
         except (DamagedLedgerError, NotALedgerError, LedgerUnavailableError) as exc:
             message = str(exc)
             if not backup_catalog(db_path):

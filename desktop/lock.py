@@ -8,6 +8,7 @@ process is gone) and taken over.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from PySide6.QtCore import QLockFile
@@ -33,9 +34,18 @@ class LedgerLock:
         self._lock = QLockFile(str(self.path))
         # A lock older than this whose owner still runs is respected anyway; 0 = never stale by age.
         self._lock.setStaleLockTime(0)
+        #: True when the ledger's folder cannot be written, so no lock was taken (see :meth:`acquire`).
+        self.read_only = False
 
     def acquire(self) -> None:
-        """Take the lock or raise a polite :class:`LedgerLockedError`."""
+        """Take the lock or raise a polite :class:`LedgerLockedError`.
+
+        In a folder nobody can write (a write-protected USB stick, a CD) there is no lock to
+        take and none is needed: the ledger opens read-only, so no window can change it.
+        """
+        if self.path.parent.is_dir() and not os.access(self.path.parent, os.W_OK):
+            self.read_only = True
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if self._lock.tryLock(0):
             return

@@ -4,14 +4,51 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSize
-from PySide6.QtGui import QAction, QIcon, QKeySequence
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QStackedWidget, QWidget
+from PySide6.QtCore import QByteArray, QRect, QSize, Qt
+from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QIcon, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QWidget,
+)
 
 from db.mode import TOWNSHIP
 from db.paths import resource_path
 from desktop.dialogs import common as ask
 from desktop.session import LedgerSession
+
+#: Below this available screen size the window starts maximised (a 1366×768 laptop, 150 % scaling).
+MAXIMISE_BELOW = QSize(1400, 850)
+#: The size the window would like on a large screen.
+PREFERRED_SIZE = QSize(1440, 900)
+#: 字号 (查看 menu): factor on the system's interface font.
+FONT_SIZES = {"标准": 1.0, "大": 1.15, "特大": 1.3}
+
+
+def first_geometry(available: QRect) -> tuple[QRect, bool]:
+    """The window's first geometry on a screen whose free area is ``available``, and whether to maximise.
+
+    Never larger than the free area; centred in it; maximised when the screen is small.
+    """
+    maximise = available.width() < MAXIMISE_BELOW.width() or available.height() < MAXIMISE_BELOW.height()
+    size = PREFERRED_SIZE.boundedTo(available.size())
+    rect = QRect(0, 0, size.width(), size.height())
+    rect.moveCenter(available.center())
+    return rect, maximise
+
+
+def clamped_geometry(saved: QRect, available: QRect) -> QRect:
+    """``saved`` made to fit ``available`` (a laptop that was docked to a large monitor last time)."""
+    size = saved.size().boundedTo(available.size())
+    rect = QRect(saved.topLeft(), size)
+    rect.moveLeft(min(max(rect.left(), available.left()), available.right() - size.width() + 1))
+    rect.moveTop(min(max(rect.top(), available.top()), available.bottom() - size.height() + 1))
+    return rect
 
 
 def app_icon() -> QIcon:
@@ -54,6 +91,8 @@ class MainWindow(QMainWindow):
         row.setContentsMargins(4, 4, 4, 0)
         row.addWidget(self.nav)
         row.addWidget(self.stack, 1)
+        # 填报端 has one page: a list with one entry would only take width from the form.
+        self.nav.setVisible(len(self.pages) > 1)
         self.setCentralWidget(central)
 
         self.status_label = QLabel()
@@ -63,7 +102,8 @@ class MainWindow(QMainWindow):
         session.error.connect(lambda message: ask.show_error(self, message))
         session.undo_stack.indexChanged.connect(lambda *_: self._update_title())
         self._update_title()
-        self.resize(1280, 800)
+        self.apply_font_size(self.font_size, refit=False)
+        self.fit_to_screen()
         self.restore_layout()
         self.nav.setCurrentRow(0)
         self.show_page(0)  # in case the list had already made row 0 current (no change signal then)
@@ -151,6 +191,17 @@ class MainWindow(QMainWindow):
         for i, page in enumerate(self.pages):
             self._action(view_menu, page.title, lambda i=i: self.nav.setCurrentRow(i), f"Ctrl+{i + 1}")
         self._action(view_menu, "刷新", lambda: self.session.notify(), QKeySequence.Refresh)
+        view_menu.addSeparator()
+        size_menu = view_menu.addMenu("字号")
+        group = QActionGroup(self)
+        self.font_size_actions: dict[str, QAction] = {}
+        for label in FONT_SIZES:
+            action = QAction(label, self, checkable=True)
+            action.setChecked(label == self.font_size)
+            action.triggered.connect(lambda *_, label=label: self.apply_font_size(label))
+            group.addAction(action)
+            size_menu.addAction(action)
+            self.font_size_actions[label] = action
 
         help_menu = bar.addMenu("帮助(&H)")
         self._action(help_menu, "关于 duban", self.about)
@@ -298,13 +349,65 @@ class MainWindow(QMainWindow):
         rounds = self._page("填报轮次")  # loaded by go() when something is dropped
         return lambda paths: (self.go("填报轮次"), rounds.import_returns(paths))
 
+    # -- screen and font size ----------------------------------------------------------------------------
+    def available_geometry(self) -> QRect:
+        """The free area of the screen the window is on (without task bar)."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        return screen.availableGeometry()
+
+    def fit_to_screen(self) -> None:
+        """First size from the screen: never larger than it, maximised on a small one."""
+        rect, maximise = first_geometry(self.available_geometry())
+        self.setGeometry(rect)
+        if maximise:
+            self.setWindowState(self.windowState() | Qt.WindowMaximized)
+
+    @property
+    def font_size(self) -> str:
+        """The 字号 chosen in 查看 (标准, 大 or 特大), remembered per user."""
+        value = ask.app_settings().value("view/font_size", "标准")
+        return value if value in FONT_SIZES else "标准"
+
+    def apply_font_size(self, label: str, refit: bool = True) -> None:
+        """Scale the whole window's font by the 字号 ``label`` and fit the tables again."""
+        app = QApplication.instance()
+        base = app.property("dubanBaseFont")
+        if base is None:
+            # The font the application started with (the Chinese font chosen at start-up).
+            base = app.font()
+            app.setProperty("dubanBaseFont", base)
+        font = type(base)(base)
+        font.setPointSizeF(base.pointSizeF() * FONT_SIZES.get(label, 1.0))
+        app.setFont(font)
+        self.setFont(font)
+        if label != self.font_size:
+            ask.app_settings().setValue("view/font_size", label)
+        action = getattr(self, "font_size_actions", {}).get(label)
+        if action is not None:
+            action.setChecked(True)
+        from desktop.views.common import refresh_scaled_fonts
+
+        refresh_scaled_fonts(self)
+        self.nav.setFixedWidth(self.fontMetrics().horizontalAdvance("填报轮次") * 2)
+        if refit:
+            from PySide6.QtWidgets import QTableView
+
+            for table in self.findChildren(QTableView):
+                sizer = getattr(table, "sizer", None)
+                if sizer is not None:
+                    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
+                    sizer.fit()
+
     # -- settings ------------------------------------------------------------------------------------------
     def restore_layout(self) -> None:
-        """Put the window back where the clerk left it."""
+        """Put the window back where the clerk left it, on the screen it is on now."""
         settings = ask.app_settings()
         geometry = settings.value("window/geometry")
         if isinstance(geometry, QByteArray | bytes):
             self.restoreGeometry(geometry)
+            available = self.available_geometry()
+            if not self.isMaximized():
+                self.setGeometry(clamped_geometry(self.geometry(), available))
         state = settings.value("window/state")
         if isinstance(state, QByteArray | bytes):
             self.restoreState(state)

@@ -164,6 +164,71 @@ def write_annual_summary(
     return _render(doc, out_path, db, progress)
 
 
+def write_notice(
+    db: sqlite_utils.Database,
+    round_id: str,
+    out_path: str | Path,
+    *,
+    unit: str | None = None,
+    deadline: str | None = None,
+    progress: Progress | None = None,
+    **official,
+) -> ReportResult:
+    """Write the 催报通知 of a round (one unit, or every unit that owes something, a page each)."""
+    from reports.content.notices import notice_content
+
+    out_path = REPORTS["notice"].check_out_path(out_path)
+    step(progress, 0, 3, "读取台账")
+    doc = notice_content(db, round_id, unit=unit, deadline=deadline, official=official)
+    step(progress, 1, 3, "撰写催报通知")
+    return _render(doc, out_path, db, progress)
+
+
+def write_supervision(
+    db: sqlite_utils.Database,
+    key_work: str,
+    out_path: str | Path,
+    *,
+    round_id: str | None = None,
+    unit: str | None = None,
+    deadline: str | None = None,
+    progress: Progress | None = None,
+    **official,
+) -> ReportResult:
+    """Write the 督办通知单 of one lagging key work."""
+    from reports.content.notices import supervise_content
+
+    out_path = REPORTS["supervise"].check_out_path(out_path)
+    step(progress, 0, 3, "读取台账")
+    doc = supervise_content(db, key_work, round_id=round_id, unit=unit, deadline=deadline, official=official)
+    step(progress, 1, 3, "撰写督办通知单")
+    return _render(doc, out_path, db, progress)
+
+
+def write_problems(
+    db: sqlite_utils.Database,
+    out_path: str | Path,
+    *,
+    round_id: str | None = None,
+    unit: str | None = None,
+    state: str | None = "未销号",
+    progress: Progress | None = None,
+) -> ReportResult:
+    """Write the 问题清单: a workbook for .xlsx, else a document (.pdf or .docx)."""
+    out_path = REPORTS["problems"].check_out_path(out_path)
+    state = state or "未销号"
+    if out_path.suffix.lower() == ".xlsx":
+        from reports.problem_list import write_problem_list
+
+        return write_problem_list(db, out_path, round_id=round_id, unit=unit, state=state)
+    from reports.content.problems import problems_content
+
+    step(progress, 0, 3, "读取问题清单")
+    doc = problems_content(db, round_id=round_id, unit=unit, state=state)
+    step(progress, 1, 3, "排版")
+    return _render(doc, out_path, db, progress)
+
+
 def _write_ledger(db, out_path, *, round_id=None, progress=None):
     from reports.ledger_export import export_ledger
 
@@ -216,6 +281,49 @@ REPORT_KINDS: tuple[ReportKind, ...] = (
         ),
     ),
     ReportKind(
+        "notice",
+        "催报通知（每个单位一页）",
+        "催报通知（点名未报送、被退回的事项，公文格式）",
+        (
+            _ROUND,
+            Param("unit", "--unit", "单位", "text", "只给这个单位开（默认每个欠报单位一页）"),
+            Param("deadline", "--deadline", "报送期限", "date", "新的报送期限 YYYY-MM-DD，默认成文日期后3天"),
+            *(p for p in _OFFICIAL if p.keyword in ("issuer", "issued")),
+        ),
+        (".pdf", ".docx"),
+        "催报通知",
+        lambda db, out, *, progress=None, round_id, **kw: write_notice(db, round_id, out, progress=progress, **kw),
+    ),
+    ReportKind(
+        "supervise",
+        "督办通知单",
+        "督办通知单（一项滞后的重点工作）",
+        (
+            Param("key_work", "--key-work", "重点工作编号", "text", "重点工作编号（第N项的N）", required=True),
+            Param("round_id", "--round", "轮次", "round", "引用哪一轮的进度（默认最近一轮）"),
+            Param("unit", "--unit", "单位", "text", "督办对象（默认该项的牵头单位）"),
+            Param("deadline", "--deadline", "报送期限", "date", "反馈期限 YYYY-MM-DD，默认成文日期后3天"),
+            *(p for p in _OFFICIAL if p.keyword in ("issuer", "issued")),
+        ),
+        (".pdf", ".docx"),
+        "督办通知单",
+        lambda db, out, *, progress=None, key_work, **kw: write_supervision(db, key_work, out, progress=progress, **kw),
+    ),
+    ReportKind(
+        "problems",
+        "问题清单",
+        "问题清单（重点工作、单位、交办、销号）",
+        (
+            Param("round_id", "--round", "轮次", "round", "只列该轮次报送中提出的问题"),
+            Param("unit", "--unit", "单位", "text", "只列该单位的问题"),
+            Param("state", "--state", "状态", "text", "未销号（默认）、已销号或全部"),
+        ),
+        (".xlsx", ".pdf", ".docx"),
+        "问题清单",
+        lambda db, out, *, progress=None, **kw: write_problems(db, out, progress=progress, **kw),
+        command=False,
+    ),
+    ReportKind(
         "ledger",
         "台账导出（Excel）",
         "把台账导出为 Excel（1+N 格式，含各轮进度）",
@@ -247,6 +355,9 @@ __all__ = [
     "ReportKind",
     "write_annual_summary",
     "write_bulletin",
+    "write_notice",
+    "write_problems",
     "write_progress_report",
+    "write_supervision",
     "write_report",
 ]

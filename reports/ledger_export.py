@@ -10,7 +10,6 @@ fitted to the page width, the header row repeated, lights filled by conditional 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -21,13 +20,12 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from db.errors import DubanError
+from db.jobs import Progress
 from db.ledger import get_meta
 from db.queries import key_work_states
 from db.rounds import get_round, list_rounds
 from reports.cells import append_row, header_footer_text
 from reports.files import replaced_atomically
-
-Progress = Callable[[int, int, str], None] | None
 
 #: The 1+N columns with their widths (characters); the names are what the import looks for.
 BASE_COLUMNS = (
@@ -162,7 +160,7 @@ def export_ledger(
     out_path: str | Path,
     *,
     round_id: str | None = None,
-    progress: Progress = None,
+    progress: Progress | None = None,
 ) -> Path:
     """Write the ledger as a 1+N workbook with progress columns per round.
 

@@ -74,8 +74,11 @@ def test_red_items_are_named_every_one_and_yellow_ones_in_a_shorter_list(demo_db
     # 未启动 after its start is red (the two demo items), behind beyond the red threshold too.
     assert {k.number for k in kws if k.result.status == NOT_STARTED and k.result.expected} <= set(doc.figures["red"])
     texts = [b.text for b in doc.blocks if isinstance(b, model.Para)]
-    red_paras = [t for t in texts if re.match(r"\d+\. 第\d+项", t)]
-    assert len(red_paras) == len(red)
+    red_paras = [t for t in texts if re.match(r"\d+\. (第\d+项“|以下\d+项牵头单位未报送)", t)]
+    unreported = [k for k in red if k.result.status == NOT_SUBMITTED]
+    assert len(red_paras) == len(red) - len(unreported) + bool(unreported)
+    for k in red:
+        assert any(f"第{k.number}项“" in t for t in red_paras)
     yellow_para = next(t for t in texts if t.startswith(f"以下{len(yellow)}项重点工作亮黄灯"))
     for k in yellow:
         assert f"第{k.number}项" in yellow_para
@@ -155,15 +158,22 @@ def test_problems_give_counts_per_unit_the_top_open_ones_and_the_full_list_in_an
     doc = bulletin_content(demo_db, "2024Q2")
     heading = next(i for i, b in enumerate(doc.blocks) if isinstance(b, model.Heading) and b.text == "四、问题化解情况")
     section = doc.blocks[heading : heading + 12]
-    per_unit = next(b for b in section if isinstance(b, model.Table))
-    assert per_unit.header[:4] == ["单位", "提出", "已化解", "未化解"]
-    assert sum(row[1] for row in per_unit.rows) == doc.figures["problems"]["raised"]
+    holding = next(b.text for b in section if isinstance(b, model.Para) and b.text.startswith("未化解问题较多的单位"))
+    assert re.search(r"（\d+个）", holding)
     top = [b for b in section if isinstance(b, model.Para) and re.match(r"（\d+）第", b.text)]
     assert len(top) == 3
+    assert any(
+        isinstance(b, model.Para) and f"共{doc.figures['problems']['open']}个，全部见附件2" in b.text for b in section
+    )
     annexes = [b for b in doc.blocks if isinstance(b, model.Annex)]
     assert [a.label for a in annexes] == ["附件1", "附件2"]
-    full = doc.blocks[doc.blocks.index(annexes[1]) + 1]
-    assert len(full.rows) == doc.figures["problems"]["open"]
+    listed = doc.blocks[doc.blocks.index(annexes[1]) + 1 :]
+    units = [b for b in listed if isinstance(b, model.Heading)]
+    items = [b for b in listed if isinstance(b, model.Para) and re.match(r"\d+\. 第[\d、]+项：", b.text)]
+    # A problem raised on several key works is one line naming them all: the key works add up.
+    mentioned = sum(len(re.match(r"\d+\. 第([\d、]+)项", b.text).group(1).split("、")) for b in items)
+    assert mentioned == doc.figures["problems"]["open"]
+    assert sum(int(re.search(r"（(\d+)个）$", u.text).group(1)) for u in units) == mentioned
 
 
 TITLES = {
@@ -208,3 +218,35 @@ def test_quotes_inside_quotes_become_single_quotes():
     assert nest_quotes("第2项“开展涉企问题“大走访””（牵头）") == "第2项“开展涉企问题‘大走访’”（牵头）"
     assert nest_quotes("实施“个转企”“小升规”") == "实施“个转企”“小升规”"
     assert nest_quotes("第7项“实施“个转企”“小升规”培育行动”") == "第7项“实施‘个转企’‘小升规’培育行动”"
+
+
+def test_annual_summary_has_problems_and_plans_and_warns_while_the_year_is_open(demo_db):
+    from reports.content.annual import annual_content
+
+    doc = annual_content(demo_db, 2024)
+    headings = [b.text for b in doc.blocks if isinstance(b, model.Heading) and b.level == 1]
+    assert headings == ["一、总体完成情况", "二、各项重点工作完成情况", "三、存在问题", "四、下步打算"]
+    # The demo's last round (2024Q3) is open: the first line of the document and the command line say so.
+    assert isinstance(doc.blocks[0], model.Para) and "尚未关闭" in doc.blocks[0].text
+    assert doc.warnings and "尚未关闭" in doc.warnings[0]
+    problems = doc.blocks[doc.blocks.index(next(b for b in doc.blocks if getattr(b, "text", "") == "三、存在问题")) :]
+    undone = [k for k in key_work_states(demo_db, "2024Q3") if k.result.status not in (DONE, ON_SCHEDULE)]
+    assert any(f"等{len(undone)}项" in getattr(b, "text", "") for b in problems)
+    assert any(f"{doc.figures['problems']['open']}个未化解" in getattr(b, "text", "") for b in problems)
+
+
+def test_annual_summary_of_a_closed_year_has_no_warning(demo_db):
+    from db.round_closing import close_round
+    from reports.content.annual import annual_content
+
+    close_round(demo_db, "2024Q3")
+    doc = annual_content(demo_db, 2024)
+    assert not doc.warnings and not any(getattr(b, "style", "") == "warning" for b in doc.blocks)
+
+
+def test_the_command_line_warns_when_the_years_last_round_is_open(demo_path, tmp_path, capsys):
+    from desktop.cli import main
+
+    assert main(["--db", str(demo_path), "report", "annual", "--year", "2024", "--out", str(tmp_path / "a.pdf")]) == 0
+    out = capsys.readouterr().out
+    assert "注意：2024年最后一轮（2024年第三季度）尚未关闭" in out

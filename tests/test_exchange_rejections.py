@@ -201,7 +201,9 @@ def test_a_return_for_a_closed_round_is_refused_until_reopened(demo_db, handoff)
     assert res.applied and res.counts["changed"] == 1
 
 
-def test_bad_values_reject_their_row_and_the_rest_applies(demo_db, handoff):
+def test_bad_values_are_each_reported_and_keep_their_previous_value(demo_db, handoff):
+    # Issue 13: a bad field no longer drops its row; it keeps its previous value, the report is
+    # marked 部分退回 (rejected_fields) and every other row and field applies.
     ws = openpyxl.load_workbook(handoff.path).worksheets[0]
     aids = sorted(data_rows(ws))
     bad = {
@@ -219,35 +221,49 @@ def test_bad_values_reject_their_row_and_the_rest_applies(demo_db, handoff):
         cell._value = "长" * 32768
 
     edit(handoff.path, too_long)
+    values = "progress_text, percent, reported_status, problems, next_steps, review, updated_at"
     untouched = {
-        a: demo_db.execute("SELECT * FROM reports WHERE assignment_id = ? AND round_id = ?", [a, ROUND]).fetchone()
+        a: demo_db.execute(
+            f"SELECT {values} FROM reports WHERE assignment_id = ? AND round_id = ?", [a, ROUND]
+        ).fetchone()
         for a in bad
     }
     res = only_file(demo_db, handoff.path)
-    reasons = {r.assignment_id: r.reason for r in res.rows if r.outcome == "rejected"}
+    reasons = {r.assignment_id: r.reason for r in res.rows if r.rejected_fields}
     assert set(reasons) == set(bad)
     assert "0 到 100" in reasons[aids[0]] and "150" in reasons[aids[0]]
     assert "大概一半" in reasons[aids[1]]
     assert "差不多" in reasons[aids[2]] and "序时推进" in reasons[aids[2]]
     assert "32,767" in reasons[aids[3]]
-    assert res.applied and res.counts["changed"] == 1
+    assert res.applied and res.counts["changed"] == 5 and res.counts["rejected"] == 0
     for a, row in untouched.items():
         assert (
-            demo_db.execute("SELECT * FROM reports WHERE assignment_id = ? AND round_id = ?", [a, ROUND]).fetchone()
+            demo_db.execute(
+                f"SELECT {values} FROM reports WHERE assignment_id = ? AND round_id = ?", [a, ROUND]
+            ).fetchone()
             == row
         )
+        marked = demo_db.execute(
+            "SELECT rejected_fields FROM reports WHERE assignment_id = ? AND round_id = ?", [a, ROUND]
+        ).fetchone()[0]
+        assert marked and list(bad[a])[0] in marked
     assert demo_db.execute(
-        "SELECT progress_text, percent FROM reports WHERE assignment_id = ? AND round_id = ?", [aids[4], ROUND]
-    ).fetchone() == ("这一行是好的", 60.0)
+        "SELECT progress_text, percent, rejected_fields FROM reports WHERE assignment_id = ? AND round_id = ?",
+        [aids[4], ROUND],
+    ).fetchone() == ("这一行是好的", 60.0, None)
 
 
-def test_only_bad_values_change_nothing(demo_db, handoff):
+def test_only_bad_values_change_no_value_but_mark_the_report(demo_db, handoff):
     aids = sorted(data_rows(openpyxl.load_workbook(handoff.path).worksheets[0]))
-    fill(handoff.path, {aids[0]: {"percent": -1, "progress_text": "进展"}, aids[1]: {"reported_status": "完成了吧"}})
-    before = ledger_dump(demo_db)
+    fill(handoff.path, {aids[0]: {"percent": -1}, aids[1]: {"reported_status": "完成了吧"}})
+    before = ledger_dump(demo_db, skip=("reports", "audit_log", "import_batches", "batch_changes"))
+    values = "progress_text, percent, reported_status, problems, next_steps, review"
+    reports_before = demo_db.execute(f"SELECT {values} FROM reports ORDER BY id").fetchall()
     res = only_file(demo_db, handoff.path)
-    assert res.counts["rejected"] == 2 and not res.applied
-    assert ledger_dump(demo_db) == before
+    assert res.counts["rejected"] == 0 and res.counts["changed"] == 2 and res.applied
+    assert all(not row.changes or set(row.changes) == {"rejected_fields"} for row in res.rows)
+    assert ledger_dump(demo_db, skip=("reports", "audit_log", "import_batches", "batch_changes")) == before
+    assert demo_db.execute(f"SELECT {values} FROM reports ORDER BY id").fetchall() == reports_before
 
 
 @pytest.mark.parametrize(

@@ -225,5 +225,132 @@ def test_a_refused_undo_leaves_no_backup(demo_path):
     survived(__name__, "undo-import of a batch that cannot be undone", "refused, no backup written")
 
 
+def test_undo_keeps_problems_that_a_later_report_states_or_that_were_handled(demo_path, tmp_path):
+    from db.problems import assign_problem
+
+    [q3] = _filled_handoffs(demo_path, tmp_path / "q3", "云岭乡")
+    assert duban("--db", str(demo_path), "import-returns", str(q3)).returncode == 0
+    db = open_ledger(demo_path)
+    try:
+        added = [r[0] for r in db.execute("SELECT row_key FROM batch_changes WHERE table_name = 'problems'")]
+        assert len(added) >= 2
+        assign_problem(db, int(added[0]), "县发改局", source="test")
+        stated = db.execute("SELECT key_work_id, text FROM problems WHERE id = ?", [int(added[1])]).fetchone()
+        unit = db.execute("SELECT id FROM units WHERE name = '云岭乡'").fetchone()[0]
+        aid = db.execute(
+            "SELECT id FROM assignments WHERE unit_id = ? AND key_work_id = ?", [unit, stated[0]]
+        ).fetchone()[0]
+    finally:
+        db.close()
+    assert duban("--db", str(demo_path), "round", "open", "2024Q4").returncode == 0
+    db = open_ledger(demo_path)
+    try:
+        from db import progress as progress_mod
+
+        # The open 2024Q4 report states the same problem again.
+        progress_mod.save_report(
+            db, aid, "2024Q4", {"progress_text": "继续推进", "problems": stated[1]}, source="typed"
+        )
+    finally:
+        db.close()
+    db = open_ledger(demo_path)
+    try:
+        batch = db.execute("SELECT id FROM import_batches").fetchone()[0]
+    finally:
+        db.close()
+    done = duban("--db", str(demo_path), "undo-import", str(batch))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "保留了该批次带来的 2 条问题" in done.stdout and "已交办给县发改局" in done.stdout
+    db = open_ledger(demo_path)
+    try:
+        left = {r[0] for r in db.execute("SELECT id FROM problems")}
+    finally:
+        db.close()
+    assert int(added[0]) in left  # 交办 after the import
+    assert int(added[1]) in left  # still stated by the 2024Q4 report
+    assert not {int(pid) for pid in added[2:]} & left  # nothing depends on the others: removed
+    survived(
+        __name__, "undo of a batch whose problems were 交办 or are stated later", "those problems kept, others removed"
+    )
+
+
+def test_one_township_reporting_to_two_offices_keeps_their_forms_apart(demo_path, tmp_path):
+    from db import progress as progress_mod
+
+    health = tmp_path / "两个健康办.db"
+    assert duban("--db", str(health), "demo", "--no-gui").returncode == 0
+    _set_name(demo_path, "示例县督查室")
+    _set_name(health, "示例县两个健康办")
+    # Both offices number their key works and assignments alike (the same demo data): the worst case.
+    [from_office] = _filled_handoffs(demo_path, tmp_path / "督查室", "云岭乡")
+    [from_health] = _filled_handoffs(health, tmp_path / "健康办", "云岭乡")
+    township = tmp_path / "云岭乡.db"
+    assert duban("--db", str(township), "init", "--mode", "填报端").returncode == 0
+    for handoff in (from_office, from_health):
+        opened = duban("--db", str(township), "open-handoff", str(handoff))
+        assert opened.returncode == 0, opened.stderr
+    db = open_ledger(township)
+    try:
+        per_office = db.execute("SELECT COUNT(*) FROM assignments").fetchone()[0]
+        office_db = open_ledger(demo_path)
+        try:
+            sent = office_db.execute(
+                "SELECT COUNT(*) FROM assignments a JOIN units u ON u.id = a.unit_id WHERE u.name = '云岭乡'"
+            ).fetchone()[0]
+        finally:
+            office_db.close()
+        assert per_office == 2 * sent  # nothing overwritten
+        titles = {r[0] for r in db.execute("SELECT title FROM plans")}
+        assert any("示例县督查室" in t for t in titles) and any("示例县两个健康办" in t for t in titles)
+        exports = {r[0] for r in db.execute("SELECT id FROM exports")}
+        received = {}
+        for export_id in exports:
+            received[export_id] = db.execute(
+                "SELECT value FROM meta WHERE key = ?", [f"handoff:{export_id}"]
+            ).fetchone()
+        # The clerk types one report into each office's form.
+        first_local = sorted(r[0] for r in db.execute("SELECT id FROM assignments"))
+        low, high = first_local[0], first_local[-1]
+        progress_mod.save_report(db, low, ROUND, {"progress_text": "督查室的那一项：已完成立项"}, source="township")
+        progress_mod.save_report(db, high, ROUND, {"progress_text": "健康办的那一项：已开工"}, source="township")
+    finally:
+        db.close()
+    returns = {}
+    for export_id in received:
+        out = tmp_path / f"回报-{export_id[:6]}.xlsx"
+        done = duban("--db", str(township), "export-return", "--export", export_id, "--out", str(out))
+        assert done.returncode == 0, done.stderr
+        returns[export_id] = out
+    office_ids = {}
+    for name, ledger in (("督查室", demo_path), ("健康办", health)):
+        db = open_ledger(ledger)
+        try:
+            office_ids[name] = {r[0] for r in db.execute("SELECT id FROM exports")}
+        finally:
+            db.close()
+    to_office = next(f for e, f in returns.items() if e in office_ids["督查室"])
+    to_health = next(f for e, f in returns.items() if e in office_ids["健康办"])
+    # Each return goes to its own office and imports there; crossed over, it is refused naming the office.
+    assert duban("--db", str(demo_path), "import-returns", str(to_office)).returncode == 0
+    assert duban("--db", str(health), "import-returns", str(to_health)).returncode == 0
+    crossed = duban("--db", str(health), "import-returns", str(to_office))
+    assert crossed.returncode == 2 and "“示例县督查室”发出的填报表" in crossed.stdout + crossed.stderr
+    texts = {}
+    for name, ledger in (("督查室", demo_path), ("健康办", health)):
+        db = open_ledger(ledger)
+        try:
+            texts[name] = {
+                r[0] for r in db.execute("SELECT progress_text FROM reports WHERE progress_text LIKE '%的那一项%'")
+            }
+        finally:
+            db.close()
+    assert texts == {"督查室": {"督查室的那一项：已完成立项"}, "健康办": {"健康办的那一项：已开工"}}
+    survived(
+        __name__,
+        "one township ledger receiving two offices' handoffs with the same ids",
+        f"{per_office} assignments kept apart; each return imported by its own office, the crossed one refused",
+    )
+
+
 def test_summary_of_faults_tried_and_survived(capsys):
     print_summary(__name__, capsys)

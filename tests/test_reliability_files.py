@@ -166,6 +166,29 @@ def test_a_unit_name_with_a_bidi_override_is_stored_without_it(demo_db):
     survived(__name__, "an RTL override typed into a unit name", "stored without it")
 
 
+def test_a_task_list_with_form_feeds_and_bidi_marks_is_stored_clean(tmp_path):
+    text = (
+        "示例县2024年重点工作任务清单\n"
+        "1. 推进招商引资\u202e项目落地，全年签约项目30个。(牵头单位:县发改局,责任单位:县商务局)\n"
+        "\x0c2. 优化营商环境\x07专项行动，6月底前完成评估。(牵头单位:县营商办)\n"
+    )
+    source = tmp_path / "任务清单.txt"
+    source.write_text(text, encoding="utf-8")
+    ledger = tmp_path / "台账.db"
+    assert duban("--db", str(ledger), "init").returncode == 0
+    done = duban("--db", str(ledger), "import-tasks", str(source), "--year", "2024", "--plan-title", "示例县重点工作")
+    assert done.returncode == 0, done.stdout + done.stderr
+    db = open_ledger(ledger)
+    try:
+        texts = [r[0] for r in db.execute("SELECT title FROM key_works UNION ALL SELECT text FROM measures")]
+        texts += [r[0] for r in db.execute("SELECT text FROM targets")]
+    finally:
+        db.close()
+    assert texts and not any(clean_text(t) != t for t in texts)
+    assert "控制字符" in done.stdout
+    survived(__name__, "a task list with a form feed, a bell and an RTL override", "stored clean, the clerk told")
+
+
 CHILD = """
 import sys, time
 from pathlib import Path

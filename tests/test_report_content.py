@@ -92,3 +92,24 @@ def test_a_wrong_suffix_is_one_sentence(demo_path, capsys):
     err = capsys.readouterr().err
     assert code != 0
     assert "应以 .pdf" in err and "Traceback" not in err
+
+
+def test_fonts_are_one_line_and_an_installed_cff_font_is_explained(tmp_path):
+    import shutil as sh
+
+    from reports.pdf.fonts import find_fonts
+
+    stand_in = next(Path("/usr/share/fonts").rglob("wqy-zenhei.ttc"), None) or next(
+        Path("/usr/share/fonts").rglob("uming.ttc"), None
+    )
+    if stand_in is None:
+        pytest.skip("no CJK TrueType font on this machine")
+    sh.copy(stand_in, tmp_path / stand_in.name)
+    (tmp_path / "NotoSansCJK-Regular.ttc").write_bytes(b"OTTO")  # a CFF collection, by its name
+    choice = find_fonts(dirs=[tmp_path])
+    line = choice.summary()
+    assert line.startswith("字体：") and "\n" not in line
+    assert all(f"{role}用" in line for role in ("仿宋", "黑体", "楷体", "宋体", "小标宋")) and "（代用）" in line
+    assert any("NotoSansCJK-Regular.ttc" in w and "OpenType/CFF" in w and "TrueType" in w for w in choice.warnings)
+    assert any("simfang.ttf" in w for w in choice.warnings)
+    assert not any(w.startswith("未找到") for w in choice.warnings)

@@ -73,22 +73,31 @@ def test_seed000_as_gb18030_txt_with_crlf(seeds_dir, tmp_path):
     assert draft.year == 2019 and draft.year_source == "参数"
 
 
-def test_seed001_body_paragraphs_become_key_works_per_unit_clause(seeds_dir):
+def test_seed001_body_paragraphs_stay_one_key_work_each_with_measures_carrying_their_units(seeds_dir):
+    # Issue 12: a paragraph with several unit clauses stays one key work, keeps its title,
+    # and each measure keeps the clause naming its own units (this test read one key work
+    # per clause before).
     text = (seeds_dir / SEED001).read_text(encoding="utf-8")
     draft = read_task_text(text, source_name=SEED001)
     assert draft.title == "乐清市促进民营经济高质量发展若干举措"
     assert draft.doc_no == "乐政办发〔2023〕43号"
     assert draft.year == 2023
-    assert draft.categories == ["提信心增预期", "降门槛扩领域", "真公平破隐性", "拓市场促升级", "优氛围增服务"]
-    got = {kw.number: (kw.category, [(u.name, u.role) for u in kw.units]) for kw in draft.key_works}
-    # One key work per （责任单位：…） in the five paragraphs; the flattened attachment table is not read as text.
-    assert len(got) == 16
-    assert got["1.1"] == ("提信心增预期", [("市经信局", "牵头"), ("市自然资源和规划局", "责任")])
-    assert got["1.4"][1] == [("市委组织部", "牵头"), ("市人力社保局", "责任")]
-    assert got["4.1"][1] == [("市商务局", "牵头"), ("乐清湾临港经济开发区管委会", "责任")]
-    assert got["5.5"] == ("优氛围增服务", [("市委统战部", "牵头"), ("市工商联", "责任")])
-    assert [n for n in got if n.startswith("3.")] == ["3.1", "3.2", "3.3"]
-    assert draft.key_work("1.2").title == "深化“税地协作”"
+    # The flattened attachment table is not read as text: five paragraphs, five key works.
+    assert [(kw.number, kw.title) for kw in draft.key_works] == [
+        ("1", "提信心增预期"),
+        ("2", "降门槛扩领域"),
+        ("3", "真公平破隐性"),
+        ("4", "拓市场促升级"),
+        ("5", "优氛围增服务"),
+    ]
+    got = {kw.number: [(u.name, u.role) for u in kw.units] for kw in draft.key_works}
+    assert got["1"][:3] == [("市经信局", "牵头"), ("市自然资源和规划局", "责任"), ("市税务局", "责任")]
+    assert ("市委组织部", "责任") in got["1"] and ("市人力社保局", "责任") in got["1"]
+    assert got["4"][:2] == [("市商务局", "牵头"), ("乐清湾临港经济开发区管委会", "责任")]
+    assert got["5"][-2:] == [("市委统战部", "责任"), ("市工商联", "责任")]
+    kw1 = draft.key_work("1")
+    assert len(kw1.measures) == 4
+    assert kw1.measures[1].startswith("深化“税地协作”") and "责任单位:市税务局" in kw1.measures[1]
 
 
 WEB_COPY = """首页 > 政务公开 > 正文

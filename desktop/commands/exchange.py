@@ -23,7 +23,12 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_export_handoff)
 
     p = sub.add_parser("import-returns", help="导入各单位报送的填报表（文件、文件夹或 .zip）")
-    p.add_argument("paths", nargs="+", metavar="PATH", help=f"{suffix_list(RETURN_WORKBOOK_SUFFIXES)} 文件、文件夹或 {suffix_list(RETURN_ARCHIVE_SUFFIXES)} 压缩包")
+    p.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help=f"{suffix_list(RETURN_WORKBOOK_SUFFIXES)} 文件、文件夹或 {suffix_list(RETURN_ARCHIVE_SUFFIXES)} 压缩包",
+    )
     p.add_argument("--dry-run", action="store_true", help="只预览，不写入台账")
     p.add_argument("--force", action="store_true", help="较旧的文件也导入（覆盖较新的报送）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
@@ -50,7 +55,9 @@ def register(sub) -> None:
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--accept", action="store_true", help="审核通过")
     what.add_argument("--send-back", metavar="意见", help="退回修改，并写明意见（会出现在下次的填报表中）")
-    p.add_argument("--task", nargs="+", metavar="编号", help="只审核这些任务编号（默认：通过待审核的填报，或退回未退回的填报）")
+    p.add_argument(
+        "--task", nargs="+", metavar="编号", help="只审核这些任务编号（默认：通过待审核的填报，或退回未退回的填报）"
+    )
     p.set_defaults(func=cmd_review)
 
     p = sub.add_parser("open-handoff", help="填报端：把督办室发来的填报表导入本地台账")
@@ -137,15 +144,33 @@ def cmd_import_returns(args, ctx: Context) -> int:
             for row in r.rows:
                 if row.outcome == "rejected":
                     print(f"    拒绝：{row.reason}")
-                elif row.outcome in ("new", "changed") and args.dry_run:
+                    continue
+                if row.rejected_fields:
+                    # Every problem of the row at once; the row's readable fields are kept.
+                    print(f"    部分退回：{row.reason}（这些栏保留原值，该行其余内容照常导入）")
+                if row.outcome in ("new", "changed") and args.dry_run:
                     changes = "；".join(
-                        f"{_field_label(db, k)} {_value(old)} → {_value(new)}" for k, (old, new) in row.changes.items()
+                        f"{_field_label(db, k)} {_value(old)} → {_value(new)}"
+                        for k, (old, new) in row.changes.items()
+                        if k != "rejected_fields"
                     )
-                    print(f"    {OUTCOME_LABELS[row.outcome]} 任务 {row.number}：{changes}")
+                    if changes:
+                        print(f"    {OUTCOME_LABELS[row.outcome]} 任务 {row.number}：{changes}")
+                for warning in row.warnings:
+                    print(f"    待核实 任务 {row.number}：{warning}")
             rejected_rows = r.counts["rejected"]
-            if rejected_rows:
+            partly = sum(1 for row in r.rows if row.rejected_fields and row.outcome != "rejected")
+            if rejected_rows or partly:
+                counted = "，".join(
+                    part
+                    for part in (
+                        f"{rejected_rows} 行未导入" if rejected_rows else "",
+                        f"{partly} 行部分退回" if partly else "",
+                    )
+                    if part
+                )
                 print(
-                    f"    以上 {rejected_rows} 行未导入，{'其余行已照常导入' if r.applied else '其余行不受影响'}；"
+                    f"    以上 {counted}，{'其余内容已照常导入' if r.applied else '其余内容不受影响'}；"
                     f"请把拒绝原因告诉{r.unit}，改正后重新报送（重新报送时只导入有改动的内容）。"
                 )
             for msg in r.locked_changes:
@@ -164,9 +189,12 @@ def cmd_undo_import(args, ctx: Context) -> int:
 
     db = ctx.open_db()
     # A refused undo (already undone, changed since) leaves no backup behind.
+    kept: list[str] = []
     with backup_before(db, ctx.db_path, "undo-import"):
-        restored = undo_import(db, args.batch, source="cli")
+        restored = undo_import(db, args.batch, source="cli", kept_problems=kept)
     print(f"已撤销导入批次 {args.batch}，恢复 {restored} 条填报到导入前的内容。")
+    if kept:
+        print(f"保留了该批次带来的 {len(kept)} 条问题（仍有别的记录用到）：{'；'.join(kept)}")
     return 0
 
 

@@ -34,6 +34,13 @@ def register(sub) -> None:
         r.add_argument(option, dest=key, help=help_text)
     r.set_defaults(func=cmd_report_fields)
 
+    p = sub.add_parser("problems", help="问题清单：导出为 Excel、PDF 或 Word（默认只列未销号的）")
+    p.add_argument("--round", dest="round_id", help="只列该轮次报送中提出的问题")
+    p.add_argument("--unit", help="只列该单位的问题")
+    p.add_argument("--state", default="未销号", choices=("未销号", "已销号", "全部"), help="默认未销号")
+    p.add_argument("--out", required=True, metavar="F.xlsx|F.pdf|F.docx", help="输出文件，扩展名决定格式")
+    p.set_defaults(func=cmd_problems)
+
     p = sub.add_parser("export-ledger", help="把台账导出为 Excel（1+N 格式，含各轮进度）")
     p.add_argument("--out", required=True, metavar="F.xlsx", help="输出的 Excel 文件")
     p.add_argument("--round", help="只导出该轮次的进度列（默认全部轮次）")
@@ -46,9 +53,8 @@ def register(sub) -> None:
 
 def _print_result(result) -> None:
     print(f"已生成：{result.path}" + (f"（{result.pages} 页）" if result.pages else ""))
-    print("字体：")
     for line in result.fonts:
-        print(f"  {line}")
+        print(line)
     for warning in result.warnings:
         print(f"注意：{warning}")
 
@@ -75,6 +81,17 @@ def cmd_report_fields(args, ctx: Context) -> int:
         print("已保存默认公文字段。")
     for key, label, _option, _help in TEXT_FIELDS:
         print(f"{label}：{values[key] or '（不填）'}")
+    return 0
+
+
+def cmd_problems(args, ctx: Context) -> int:
+    """Write the 问题清单."""
+    from reports.kinds import write_problems
+
+    result = write_problems(ctx.open_db(), args.out, round_id=args.round_id, unit=args.unit, state=args.state)
+    print(f"已导出问题清单（{result.figures['which']}，{result.figures['problems']} 个问题）：{result.path}")
+    for line in result.fonts:
+        print(line)
     return 0
 
 

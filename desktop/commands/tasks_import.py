@@ -30,6 +30,19 @@ def register(sub) -> None:
         help="单位名录中没有的单位：create 新建（默认）、refuse 拒绝导入、skip 跳过其分工",
     )
     p.add_argument("--draft", action="store_true", help="文件是先前 --json 输出并经人工修改的草稿")
+    p.add_argument(
+        "--columns",
+        metavar="列对应",
+        help="表头无法识别时指明各列，如 任务=C,牵头单位=D,责任单位=E,完成时限=F（字母或列号）",
+    )
+    p.add_argument(
+        "--allow-unassigned",
+        action="store_true",
+        help="确认导入没有读到责任单位的重点工作（默认拒绝导入，先列出它们的原文以便补填）",
+    )
+    p.add_argument(
+        "--evidence", action="store_true", help="列出每项重点工作的原文，并标出读作牵头、责任单位和时限的文字"
+    )
     p.set_defaults(func=cmd_import_tasks)
 
 
@@ -62,8 +75,8 @@ def _read(args):
             draft.title = args.plan_title
         return draft
     if args.file == "-":
-        return read_task_text(sys.stdin.read(), year=args.year, plan_title=args.plan_title)
-    return read_task_list(args.file, year=args.year, plan_title=args.plan_title)
+        return read_task_text(sys.stdin.read(), year=args.year, plan_title=args.plan_title, columns=args.columns)
+    return read_task_list(args.file, year=args.year, plan_title=args.plan_title, columns=args.columns)
 
 
 def cmd_import_tasks(args, ctx: Context) -> int:
@@ -78,15 +91,18 @@ def cmd_import_tasks(args, ctx: Context) -> int:
         resolve_draft(db, draft)
     result = None
     if not args.dry_run:
+        if not args.allow_unassigned and any(kw.unassigned for kw in draft.key_works) and not args.json:
+            _print_summary(draft, evidence=True)
+            print()
         with backup_before(db, ctx.db_path, "before-import-tasks"):
-            result = commit_draft(db, draft, new_units=args.new_units)
+            result = commit_draft(db, draft, new_units=args.new_units, allow_unassigned=args.allow_unassigned)
     if args.json:
         data = draft.to_json()
         if result is not None:
             data["result"] = result.to_json()
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
-    _print_summary(draft)
+    _print_summary(draft, evidence=args.evidence)
     if result is None:
         print()
         print("（试运行：未写入台账。去掉 --dry-run 即可导入。）")
@@ -97,7 +113,7 @@ def cmd_import_tasks(args, ctx: Context) -> int:
     return 0
 
 
-def _print_summary(draft) -> None:
+def _print_summary(draft, evidence: bool = False) -> None:
     s = draft.summary()
     year = f"{draft.year} 年（{draft.year_source}）" if draft.year else "未确定"
     print(f"计划：{draft.title}" + (f"（{draft.doc_no}）" if draft.doc_no else ""))
@@ -109,6 +125,18 @@ def _print_summary(draft) -> None:
     )
     if s["new_units"]:
         print(f"新单位 {len(s['new_units'])} 个（单位名录中没有）：{'、'.join(s['new_units'])}")
+    elif s["new_units"] is None:
+        names = sorted(
+            {
+                u.name
+                for kw in draft.key_works
+                for u in kw.units
+                if not u.skip and not u.all_townships and not u.use_unit
+            }
+        )
+        if names:
+            print(f"台账尚未建立，导入时将新建单位 {len(names)} 个：{'、'.join(names)}")
+    _print_first_look(draft)
     if draft.preview and draft.preview.get("plan_exists"):
         p = draft.preview
         print(
@@ -148,3 +176,39 @@ def _print_summary(draft) -> None:
         for name, numbers in unknown.items():
             hint = f"是否指：{'、'.join(proposals.get(name) or [])}？" if proposals.get(name) else "将作为新单位添加"
             print(f"  - 单位“{name}”不在单位名录中（{hint}），见第 {'、'.join(numbers)} 项")
+    if evidence:
+        print()
+        print("每项的原文（方括号内是读出的牵头、责任、配合单位，泛指，时限和领导）：")
+        for kw in draft.key_works:
+            if kw.source:
+                print(f"  第 {kw.number} 项：" + kw.annotated_source().replace("\n", " / "))
+
+
+def _print_first_look(draft) -> None:
+    """List first what most needs a person: works without units, placeholders, unknown units."""
+    lines = []
+    for kw in draft.key_works:
+        if kw.unassigned:
+            source = kw.annotated_source().replace("\n", " / ") if kw.source else kw.title
+            lines.append(f"  - 第 {kw.number} 项没有读到责任单位，原文：{source}")
+    for kw in draft.key_works:
+        for unit in kw.units:
+            if unit.collective:
+                lines.append(f"  - 第 {kw.number} 项的“{unit.name}”是泛指，未分配，已记为备注")
+            elif unit.all_townships and (draft.resolved and not unit.township_names):
+                lines.append(f"  - 第 {kw.number} 项的“{unit.name}”：台账中还没有这一类单位，暂只保留文字")
+            elif unit.all_townships and not draft.resolved:
+                lines.append(f"  - 第 {kw.number} 项的“{unit.name}”将分给台账中每个乡镇（街道）类单位")
+    if draft.resolved:
+        unknown: dict[str, list[str]] = {}
+        for kw in draft.key_works:
+            for unit in kw.units:
+                if not unit.skip and not unit.known and not unit.use_unit and not unit.all_townships:
+                    unknown.setdefault(unit.name, []).append(kw.number)
+        for name, numbers in unknown.items():
+            lines.append(f"  - 单位“{name}”不在单位名录中，见第 {'、'.join(numbers)} 项")
+    if lines:
+        print()
+        print("先看这些：")
+        for line in lines:
+            print(line)

@@ -7,6 +7,8 @@ plain data from :mod:`reports.tasklist`, corrected here cell by cell, and writte
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -19,9 +21,11 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSpinBox,
+    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
+    QTextBrowser,
     QVBoxLayout,
     QWizard,
     QWizardPage,
@@ -32,6 +36,15 @@ from desktop.dialogs import common as ask
 FLAGGED = QColor("#fdecea")
 NEW_UNIT = "（作为新单位添加）"
 SKIP_UNIT = "（不导入该单位）"
+#: How the review marks the words each field was read from (lead, units, deadline…).
+EVIDENCE_COLORS = {
+    "牵头": "#ffd54f",
+    "责任": "#aed581",
+    "配合": "#b3e5fc",
+    "泛指": "#e0e0e0",
+    "时限": "#f8bbd0",
+    "领导": "#d1c4e9",
+}
 
 
 def _cell(text, editable: bool = False, flagged: bool = False) -> QTableWidgetItem:
@@ -43,6 +56,68 @@ def _cell(text, editable: bool = False, flagged: bool = False) -> QTableWidgetIt
     return item
 
 
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def units_text(kw) -> str:
+    """A key work's units as the review shows and edits them: "*县发改局、县财政局（配合）"."""
+    parts = []
+    for u in kw.units:
+        if u.skip:
+            continue
+        mark = "*" if u.role == "牵头" else ""
+        note = "（配合）" if u.role == "配合" else ""
+        parts.append(f"{mark}{u.name}{note}")
+    return "、".join(parts)
+
+
+def set_units_from_text(kw, text: str) -> None:
+    """Replace a key work's units by a corrected list (* marks the lead, "（配合）" a supporting unit)."""
+    from reports.tasklist.textparse import units_from_list
+
+    support = {p.strip("*＊ ").removesuffix("（配合）") for p in re.split(r"[、，,；;]", text) if "（配合）" in p}
+    units = units_from_list(text.replace("（配合）", ""), first_is_lead=True)
+    for unit in units:
+        if unit.name in support and unit.role != "牵头":
+            unit.role = "配合"
+    kept = [u for u in kw.units if u.skip and u.collective]  # the vague names stay as notes
+    kw.units = units + [u for u in kept if u.name not in {x.name for x in units}]
+
+
+def set_deadlines_from_text(kw, text: str) -> None:
+    """Replace a key work's deadlines by corrected phrases ("6月底前；年底前")."""
+    from db.plan_draft import DraftMilestone
+
+    phrases = [p.strip() for p in re.split(r"[；;，,\n]", text) if p.strip()]
+    old = {m.phrase: m for m in kw.milestones}
+    kw.milestones = [old.get(p) or DraftMilestone(p, "核对时改写") for p in phrases]
+
+
+def evidence_html(kw) -> str:
+    """The source text as HTML, each read field highlighted and labelled."""
+    source = kw.source or kw.title
+    out, pos = [], 0
+    for begin, end, label in kw.evidence():
+        out.append(html.escape(source[pos:begin]))
+        color = EVIDENCE_COLORS.get(label, "#eeeeee")
+        out.append(
+            f'<span style="background:{color}" title="{label}">{html.escape(source[begin:end])}</span>'
+            f"<sub>{label}</sub>"
+        )
+        pos = end
+    out.append(html.escape(source[pos:]))
+    head = f"<b>第 {html.escape(kw.number)} 项　{html.escape(kw.title)}</b>"
+    if kw.unassigned:
+        head += '　<span style="color:#c62828">没有读到责任单位：请在“单位”列填写（*号标牵头）。</span>'
+    return head + "<br>" + "".join(out).replace("\n", "<br>")
+
+
 class PickFilePage(QWizardPage):
     """Step 1: the file, the plan year and title; 读取 reads it in a worker."""
 
@@ -50,7 +125,7 @@ class PickFilePage(QWizardPage):
         super().__init__()
         self.wizard_ = wizard
         self.setTitle("第 1 步：选择任务清单文件")
-        self.setSubTitle("支持 Excel（.xlsx/.xls）、Word（.docx）和文本文件。读取时不会改动台账。")
+        self.setSubTitle("支持 Excel（.xlsx/.xls）、Word（.docx/.doc）、PDF 和文本文件。读取时不会改动台账。")
         self.path_edit = QLineEdit()
         self.path_edit.setPlaceholderText("任务清单文件")
         browse = QPushButton("浏览…")
@@ -63,22 +138,29 @@ class PickFilePage(QWizardPage):
         self.year_box.setSpecialValueText("按文件判断")
         self.title_edit = QLineEdit()
         self.title_edit.setPlaceholderText("默认取文件标题")
+        self.columns_edit = QLineEdit()
+        self.columns_edit.setPlaceholderText("表头无法识别时填写，如 任务=C,牵头单位=D,责任单位=E,完成时限=F")
         self.read_btn = QPushButton("读取")
         self.read_btn.clicked.connect(self.read)
         self.state = QLabel()
         self.state.setWordWrap(True)
+        # The first rows of a table whose header was not recognised, lettered as in Excel.
+        self.preview = QTableWidget(0, 0)
+        self.preview.setVisible(False)
         form = QFormLayout(self)
         form.addRow("文件", row)
         form.addRow("计划年度", self.year_box)
         form.addRow("计划名称", self.title_edit)
+        form.addRow("列对应", self.columns_edit)
         form.addRow("", self.read_btn)
         form.addRow(self.state)
+        form.addRow(self.preview)
         self.path_edit.textChanged.connect(lambda: self.completeChanged.emit())
 
     def browse(self) -> None:
         """Pick the file."""
         path = ask.choose_open_file(
-            self, "选择任务清单", "tasklist", "任务清单 (*.xlsx *.xls *.docx *.txt);;所有文件 (*)"
+            self, "选择任务清单", "tasklist", "任务清单 (*.xlsx *.xls *.docx *.doc *.wps *.pdf *.txt);;所有文件 (*)"
         )
         if path:
             self.path_edit.setText(path)
@@ -91,12 +173,14 @@ class PickFilePage(QWizardPage):
             return
         year = self.year_box.value() or None
         title = self.title_edit.text().strip() or None
+        columns = self.columns_edit.text().strip() or None
+        self.preview.setVisible(False)
 
         def work(db, progress):
             from db.plan_import import resolve_draft
             from reports.tasklist import read_task_list
 
-            draft = read_task_list(path, year=year, plan_title=title, progress=progress)
+            draft = read_task_list(path, year=year, plan_title=title, progress=progress, columns=columns)
             return resolve_draft(db, draft)
 
         self.state.setText("正在读取……")
@@ -112,9 +196,32 @@ class PickFilePage(QWizardPage):
         )
 
     def failed(self, message: str) -> None:
-        """Say why the file could not be read."""
+        """Say why the file could not be read; for an unknown header, show the first rows to map."""
         self.state.setText(message)
+        if "--columns" in message:
+            self.show_first_rows(Path(self.path_edit.text().strip()))
+            self.state.setText(
+                "表头无法识别。请对照下面的前几行，在“列对应”中写明各列（如 任务=C,牵头单位=D,完成时限=F），再点“读取”。"
+            )
+            return
         ask.show_error(self, message)
+
+    def show_first_rows(self, path: Path) -> None:
+        """Show the table's first rows with column letters, for the clerk to map the columns."""
+        from reports.tasklist.reader import first_rows
+
+        try:
+            rows = first_rows(path)
+        except Exception:  # noqa: BLE001 - the preview is a help; the read error is already shown
+            rows = []
+        width = max((len(r) for r in rows), default=0)
+        self.preview.setColumnCount(width)
+        self.preview.setRowCount(len(rows))
+        self.preview.setHorizontalHeaderLabels([_column_letter(c) for c in range(width)])
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                self.preview.setItem(r, c, _cell(value))
+        self.preview.setVisible(bool(rows))
 
     def loaded(self, draft) -> None:
         """Keep the draft and move on to the review page."""
@@ -139,7 +246,8 @@ class ReviewPage(QWizardPage):
         self.wizard_ = wizard
         self.setTitle("第 2 步：核对草稿")
         self.setSubTitle(
-            "标红的行需要核对。可以直接改编号、名称、实施阶段和时间节点；不认识的单位请指定对应的已有单位。"
+            "标红的行需要核对，没有单位的排在最前。可以直接改编号、名称、单位（*号标牵头，顿号分隔）、"
+            "实施阶段和时限；下方显示原文，读作牵头、单位、时限的文字用颜色标出。"
         )
         self.flags_label = QLabel()
         self.flags_label.setWordWrap(True)
@@ -150,8 +258,11 @@ class ReviewPage(QWizardPage):
         head = QFormLayout()
         head.addRow("计划名称", self.plan_title)
         head.addRow("计划年度", self.year_box)
-        self.works = QTableWidget(0, 6)
-        self.works.setHorizontalHeaderLabels(["编号", "总体任务", "重点工作", "实施阶段", "单位", "需核对"])
+        self.works = QTableWidget(0, 7)
+        self.works.setHorizontalHeaderLabels(["编号", "总体任务", "重点工作", "实施阶段", "单位", "时限", "需核对"])
+        self.evidence = QTextBrowser()
+        self.evidence.setPlaceholderText("选中一项重点工作，这里显示它的原文。")
+        self.order: list[int] = []
         self.units = QTableWidget(0, 3)
         self.units.setHorizontalHeaderLabels(["文件中的单位名称", "出现在", "对应台账中的单位"])
         self.milestones = QTableWidget(0, 4)
@@ -160,7 +271,12 @@ class ReviewPage(QWizardPage):
             table.verticalHeader().setVisible(False)
             table.horizontalHeader().setStretchLastSection(True)
         tabs = QTabWidget()
-        tabs.addTab(self.works, "重点工作")
+        works_pane = QSplitter(Qt.Vertical)
+        works_pane.addWidget(self.works)
+        works_pane.addWidget(self.evidence)
+        works_pane.setStretchFactor(0, 3)
+        works_pane.setStretchFactor(1, 1)
+        tabs.addTab(works_pane, "重点工作")
         tabs.addTab(self.units, "单位")
         tabs.addTab(self.milestones, "时间节点")
         layout = QVBoxLayout(self)
@@ -168,6 +284,7 @@ class ReviewPage(QWizardPage):
         layout.addWidget(self.flags_label)
         layout.addWidget(tabs, 1)
         self.works.itemChanged.connect(self._work_edited)
+        self.works.currentCellChanged.connect(lambda row, _c, _r, _pc: self.show_evidence(row))
         self.milestones.itemChanged.connect(self._milestone_edited)
         self.year_box.valueChanged.connect(self._year_edited)
         self.plan_title.textChanged.connect(lambda text: setattr(self.wizard_.draft, "title", text.strip()))
@@ -183,18 +300,29 @@ class ReviewPage(QWizardPage):
         try:
             self.plan_title.setText(draft.title)
             self.year_box.setValue(draft.year or 0)
-            flagged = {f.number for f in draft.flags() if f.number}
+            all_flags = draft.flags()
+            flagged = {f.number for f in all_flags if f.number}
+            # What most needs a person first: no unit at all, then anything flagged.
+            self.order = sorted(
+                range(len(draft.key_works)),
+                key=lambda i: (
+                    not draft.key_works[i].unassigned,
+                    draft.key_works[i].number not in flagged,
+                    i,
+                ),
+            )
             self.works.setRowCount(len(draft.key_works))
-            for i, kw in enumerate(draft.key_works):
-                flags = "；".join(f.message for f in draft.flags() if f.number == kw.number)
+            for i, index in enumerate(self.order):
+                kw = draft.key_works[index]
+                flags = "；".join(f.message for f in all_flags if f.number == kw.number)
                 bad = kw.number in flagged
-                units = "、".join(("*" if u.role == "牵头" else "") + u.name for u in kw.units if not u.skip)
                 values = [
                     (kw.number, True),
                     (kw.category, False),
                     (kw.title, True),
                     (kw.period_phrase, True),
-                    (units, False),
+                    (units_text(kw), True),
+                    ("；".join(m.phrase for m in kw.milestones), True),
                     (flags, False),
                 ]
                 for j, (value, editable) in enumerate(values):
@@ -265,18 +393,38 @@ class ReviewPage(QWizardPage):
         text += [f.message for f in others[:6]]
         self.flags_label.setText("\n".join(text))
 
+    def show_evidence(self, row: int) -> None:
+        """Show the selected key work's source text, the words read as its fields highlighted."""
+        if row < 0 or row >= len(self.order):
+            self.evidence.clear()
+            return
+        kw = self.wizard_.draft.key_works[self.order[row]]
+        self.evidence.setHtml(evidence_html(kw))
+
     def _work_edited(self, item: QTableWidgetItem) -> None:
         if self._filling:
             return
-        kw = self.wizard_.draft.key_works[item.row()]
+        kw = self.wizard_.draft.key_works[self.order[item.row()]]
         text = item.text().strip()
+        refill = False
         if item.column() == 0:
             kw.number = text
         elif item.column() == 2:
             kw.title = text
         elif item.column() == 3:
             kw.period_phrase = text or None
+        elif item.column() == 4:
+            set_units_from_text(kw, text)
+            refill = True
+        elif item.column() == 5:
+            set_deadlines_from_text(kw, text)
+            refill = True
         self.wizard_.draft.refresh()
+        if refill:
+            from db.plan_import import resolve_draft
+
+            resolve_draft(self.wizard_.session.db, self.wizard_.draft)
+            self.fill()
         self._update_flags()
 
     def _milestone_edited(self, item: QTableWidgetItem) -> None:
@@ -356,6 +504,15 @@ class TaskListWizard(QWizard):
             return
         if self._committing:
             return
+        unassigned = [kw.number for kw in self.draft.key_works if kw.unassigned]
+        if unassigned and not ask.confirm(
+            self,
+            f"第 {'、'.join(unassigned[:10])}{' 等' if len(unassigned) > 10 else ''} 项（共 {len(unassigned)} 项）"
+            "没有读到责任单位，导入后不会分配给任何单位。仍要导入吗？",
+            "有重点工作没有单位",
+            "仍然导入",
+        ):
+            return
         from db.ledger import backup_ledger
 
         backup_ledger(self.session.db, self.session.path, "before-tasklist")
@@ -366,7 +523,7 @@ class TaskListWizard(QWizard):
         def work(db, progress):
             from db.plan_import import commit_draft
 
-            return commit_draft(db, draft, new_units=policy, progress=progress)
+            return commit_draft(db, draft, new_units=policy, progress=progress, allow_unassigned=True)
 
         def done(result) -> None:
             self._committing = False

@@ -26,26 +26,48 @@ def load_problem_rows(db: sqlite_utils.Database) -> list[dict]:
 
 
 class ProblemTableModel(RecordTableModel):
-    """Problems raised by units, open ones first."""
+    """Problems raised by units, open ones first: which key work, who raised it when, where it stands."""
 
-    COL_NUMBER, COL_UNIT, COL_ROUND, COL_TEXT, COL_RAISED, COL_ASSIGNEE, COL_STATE, COL_CLOSED, COL_NOTE = range(9)
+    (
+        COL_NUMBER,
+        COL_KEY_WORK,
+        COL_UNIT,
+        COL_ROUND,
+        COL_TEXT,
+        COL_STATE,
+        COL_ASSIGNEE,
+        COL_AGE,
+        COL_RAISED,
+        COL_CLOSED,
+        COL_NOTE,
+    ) = range(11)
     columns = (
-        Column(
-            "工作编号", lambda r: r["number"], sort=lambda r: natural_key(r["number"]), tooltip=lambda r: r["key_work"]
-        ),
+        Column("编号", lambda r: r["number"], sort=lambda r: natural_key(r["number"]), align_right=True),
+        Column("重点工作", lambda r: r["key_work"], tooltip=lambda r: r["key_work"]),
         Column("提出单位", lambda r: r["unit"]),
         Column("轮次", lambda r: r["round_id"]),
         Column("问题", lambda r: r["text"], tooltip=lambda r: r["text"]),
-        Column("提出日期", lambda r: (r["raised_at"] or "")[:10]),
-        Column("交办给", lambda r: r["assignee"]),
         Column("状态", lambda r: STATE_LABELS.get(r["state"], r["state"])),
-        Column("销号日期", lambda r: r["closed_at"]),
+        Column("交办给", lambda r: r["assignee"] or ("未交办" if r["state"] == "open" else "")),
+        # Open: days since it was raised; closed: days it took to close.
+        Column(
+            "天数",
+            lambda r: "" if r["age_days"] is None else f"{r['age_days']} 天",
+            sort=lambda r: -1 if r["age_days"] is None else r["age_days"],
+            align_right=True,
+            tooltip=lambda r: "从提出到销号的天数" if r["state"] == "closed" else "提出至今的天数",
+        ),
+        Column("提出日期", lambda r: (r["raised_at"] or "")[:10]),
+        Column("销号日期", lambda r: (r["closed_at"] or "")[:10]),
         Column("办结说明", lambda r: r["close_note"]),
     )
 
     def extra_data(self, record: dict, column: int, role: int):  # noqa: D102
-        if column == self.COL_STATE and role == FOREGROUND_ROLE:
-            return brush("#3fa34d" if record["state"] == "closed" else "#d64541")
+        if role == FOREGROUND_ROLE:
+            if column == self.COL_STATE:
+                return brush("#3fa34d" if record["state"] == "closed" else "#d64541")
+            if column == self.COL_ASSIGNEE and not record["assignee"]:
+                return brush("#999999")
         return None
 
 

@@ -57,11 +57,13 @@ class RoundBoardModel(RecordTableModel):
         COL_LATE,
     ) = range(12)
     columns = (
-        Column("单位", lambda r: r["unit"]),
+        Column("单位", lambda r: r["unit"], tooltip=lambda r: f"{r['unit']}（{r['kind']}）"),
         Column("状态", lambda r: r["state"]),
         Column("类型", lambda r: r["kind"]),
         Column("分工数", lambda r: r["assignments"], sort=lambda r: r["assignments"], align_right=True),
-        Column("已发出", lambda r: (r["exported_at"] or "")[:10] if r["exported"] else "未发出"),
+        # What happened, not what should have: a unit whose reports came another way (typed,
+        # imported from an older form) still shows that no 填报表 of this round was exported.
+        Column("填报表", lambda r: (r["exported_at"] or "")[:10] if r["exported"] else "未导出"),
         Column("已报送", lambda r: r["reported"], sort=lambda r: r["reported"], align_right=True),
         Column("未报送", lambda r: r["missing"] or "", sort=lambda r: r["missing"], align_right=True),
         Column("待审核", lambda r: r["pending"] or "", sort=lambda r: r["pending"], align_right=True),

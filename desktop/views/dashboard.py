@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from db.status import STATUSES
 from desktop.models.base import LIGHT_COLOURS, STATUS_COLOURS, Column, RecordTableModel, brush, light_icon
-from desktop.views.common import heading, hint, make_table
+from desktop.views.common import heading, hint, make_table, scaled_font
 
 
 class StatusChart(QWidget):
@@ -109,10 +109,7 @@ class DashboardPage(QWidget):
         for i, status in enumerate(STATUSES):
             number = QLabel("0")
             number.setAlignment(Qt.AlignCenter)
-            font = QFont(number.font())
-            font.setPointSizeF(font.pointSizeF() * 2.2)
-            font.setBold(True)
-            number.setFont(font)
+            scaled_font(number, 2.2, bold=True)
             number.setStyleSheet(f"color: {STATUS_COLOURS[status]}")
             caption = QLabel(status)
             caption.setAlignment(Qt.AlignCenter)
@@ -127,7 +124,8 @@ class DashboardPage(QWidget):
         QVBoxLayout(chart_box).addWidget(self.chart)
 
         self.lights_model = LightsByUnitModel(self)
-        self.lights_table = make_table(self.lights_model, stretch_column=0)
+        self.lights_table = make_table(self.lights_model, name="lights")
+        self.lights_table.setObjectName("lightsTable")
         self.lights_table.setSortingEnabled(False)
         lights_box = QGroupBox("各单位亮灯（按分工计）")
         QVBoxLayout(lights_box).addWidget(self.lights_table)
@@ -205,6 +203,7 @@ class DashboardPage(QWidget):
 
     def refresh(self) -> None:
         """Compute the figures of the chosen round."""
+        from db.board import missing_units
         from db.problems import problem_figures
 
         round_id = self.round_box.currentData()
@@ -225,24 +224,23 @@ class DashboardPage(QWidget):
             label.setText(str(kw_counts.get(status, 0)))
         self.chart.set_counts(kw_counts)
         lights: dict[str, Counter] = defaultdict(Counter)
-        missing: dict[str, int] = Counter()
         order: list[str] = []
         # Each key work's parts are its assignments in ledger order: round_states without judging twice.
         for s in (part for k in states for part in k.parts):
             if s.unit not in lights:
                 order.append(s.unit)
             lights[s.unit][s.light] += 1
-            if s.report is None:
-                missing[s.unit] += 1
         self.lights_model.set_records(
             [{"unit": u, **{k: lights[u].get(k, 0) for k in ("红", "黄", "绿", "灰")}} for u in order]
         )
+        # The 催报清单 itself (duban missing): not reported, partly reported, or sent back.
+        missing = missing_units(self.db, round_id)
         self.missing_list.clear()
-        for unit in order:
-            if missing.get(unit):
-                self.missing_list.addItem(f"{unit}：{missing[unit]} 项未报送")
+        for row in missing:
+            self.missing_list.addItem(f"{row['unit']}：{row['reason']}")
         self.missing_note.setText(
-            f"{len(missing)} 个单位未报齐，请催报。单位电话报送的，到“台账”选中该项工作，点“录入/修改进展…”（Ctrl+E）录入。"
+            f"{len(missing)} 个单位未报齐或被退回，请催报。单位电话报送的，到“台账”选中该项工作，"
+            "点“录入/修改进展…”（Ctrl+E）录入。"
             if missing
-            else "所有单位都已报送。"
+            else "所有单位都已报齐。"
         )

@@ -94,21 +94,14 @@ class LedgerPage(QWidget):
         filters.addWidget(self.count_label)
 
         m = KeyWorkTableModel
+        # Names, status and the two percentages fit their content; the title takes the rest
+        # (in full in its tooltip and the detail pane), category and unit lists are capped.
         self.table = make_table(
             self.proxy,
-            widths={
-                m.COL_NUMBER: 3,
-                m.COL_CATEGORY: 6,
-                m.COL_TITLE: 13,
-                m.COL_LEAD: 7,
-                m.COL_UNITS: 7,
-                m.COL_STATUS: 4,
-                m.COL_LIGHT: 3,
-                m.COL_PERCENT: 4,
-                m.COL_EXPECTED: 4,
-            },
+            stretch_column=m.COL_TITLE,
+            widths={m.COL_CATEGORY: 6, m.COL_UNITS: 6},
+            name="ledger",
         )
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setObjectName("ledgerTable")
         # The detail pane waits until typing pauses: its queries must not slow each keystroke.
         self.detail_timer = QTimer(self)
@@ -215,7 +208,8 @@ class LedgerPage(QWidget):
         if not self.splitter_sized:
             self.splitter_sized = True
             total = sum(self.splitter.sizes())
-            share = 0.66
+            # On a laptop the table needs more of the width for the titles to be readable.
+            share = 0.72 if total < 1500 else 0.66
             if self.saved_splitter and sum(self.saved_splitter) > 0:
                 share = self.saved_splitter[0] / sum(self.saved_splitter)
             self.splitter.setSizes([int(total * share), total - int(total * share)])
@@ -515,6 +509,7 @@ class LedgerPage(QWidget):
 
     @staticmethod
     def _history_html(entries: list[dict]) -> str:
+        """One line per change: when, whose report (unit and round), what changed from what to what, how."""
         if not entries:
             return "<p style='color:#666'>没有修改记录。</p>"
         names = {
@@ -524,21 +519,25 @@ class LedgerPage(QWidget):
             "milestones": "时间节点",
             "indicators": "指标",
         }
-        rows = "".join(
-            # Date and minute on one line: the pane is narrow and the seconds tell the clerk nothing.
-            f"<tr><td style='white-space:nowrap'>{esc(e['at'][:16].replace('T', ' '))}</td>"
-            f"<td>{esc(names.get(e['table_name'], e['table_name']))}</td>"
-            f"<td>{esc(FIELD_NAMES.get(e['field'], e['field']) or ('新增' if e['old_value'] is None else '删除'))}</td>"
-            f"<td>{esc(_short(e['old_value']))}</td><td>{esc(_short(e['new_value']))}</td>"
-            f"<td>{esc(source_name(e['source']))}</td></tr>"
-            for e in entries[:300]
-        )
-        return (
-            "<table cellspacing=0 cellpadding=3 border=1 style='border-collapse:collapse'>"
-            "<tr><th>时间</th><th>对象</th><th>字段</th><th>原值</th><th>新值</th><th>来源</th></tr>"
-            + rows
-            + "</table>"
-        )
+        lines = []
+        for e in entries[:300]:
+            owner = " ".join(x for x in (e.get("unit"), e.get("round_id")) if x)
+            what = names.get(e["table_name"], e["table_name"])
+            field = FIELD_NAMES.get(e["field"], e["field"])
+            if field:
+                change = f"{esc(field)}：{_value_html(e['old_value'])} → {_value_html(e['new_value'])}"
+            elif e["old_value"] is None:
+                change = f"新增　{_value_html(e['new_value'])}"
+            else:
+                change = f"删除　{_value_html(e['old_value'])}"
+            lines.append(
+                # Date and minute only: the seconds tell the clerk nothing.
+                f"<p style='margin:0 0 6px 0'><span style='color:#666;white-space:nowrap'>"
+                f"{esc(e['at'][:16].replace('T', ' '))}</span>　"
+                + (f"<b style='white-space:nowrap'>{esc(owner)}</b> " if owner else "")
+                + f"{esc(what)} · {change} <span style='color:#666;white-space:nowrap'>（{esc(source_name(e['source']))}）</span></p>"
+            )
+        return "".join(lines)
 
     # -- typed reports ---------------------------------------------------------------------------
     def _report_link(self, url) -> None:
@@ -857,6 +856,14 @@ def source_name(source: str | None) -> str:
         if text.startswith(key + "（"):
             return name + text[len(key) :]
     return text
+
+
+def _value_html(value) -> str:
+    """A changed value as HTML: short ones (a phone number, a date) never break inside."""
+    text = _short(value)
+    if not text:
+        return "<span style='color:#999'>（空）</span>"
+    return f"<span style='white-space:nowrap'>{esc(text)}</span>" if len(text) <= 20 else esc(text)
 
 
 def _short(value) -> str:

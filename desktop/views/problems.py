@@ -44,11 +44,16 @@ class ProblemsPage(QWidget):
             filters.addWidget(box)
         filters.addStretch(1)
         filters.addWidget(self.rate_label)
+        m = ProblemTableModel
+        # The problem takes the rest of the width; it, the key work's title and the note wrap.
         self.table = make_table(
             self.proxy,
-            stretch_column=ProblemTableModel.COL_TEXT,
-            widths={ProblemTableModel.COL_UNIT: 10, ProblemTableModel.COL_RAISED: 6, ProblemTableModel.COL_CLOSED: 6},
+            stretch_column=m.COL_TEXT,
+            widths={m.COL_KEY_WORK: 9, m.COL_NOTE: 9},
+            wrap_columns=(m.COL_TEXT, m.COL_KEY_WORK, m.COL_NOTE),
+            name="problems",
         )
+        self.table.setObjectName("problemsTable")
         layout = QVBoxLayout(self)
         layout.addWidget(heading("问题清单"))
         layout.addLayout(filters)

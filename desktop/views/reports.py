@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QSpinBox,
     QTextBrowser,
     QVBoxLayout,
@@ -25,9 +27,12 @@ from PySide6.QtWidgets import (
 
 from db.documents import DATE_FIELDS, TEXT_FIELDS, official_defaults, save_official_defaults
 from db.ledger import get_meta
+from db.queries import key_work_states
 from db.rounds import rounds_newest_first
 from desktop.dialogs import common as ask
 from desktop.views.common import button, button_row, esc, heading, hint
+from reports.content.bulletin import omitted_names, save_omitted_names
+from reports.content.figures import named_items
 from reports.kinds import FORMAT_FILTERS, REPORT_KINDS, REPORTS, write_report
 
 
@@ -73,6 +78,14 @@ class ReportsPage(QWidget):
             self.save_defaults,
             tip="把填写的发文机关、文号、主送、抄送、印发机关、签发人存为以后各期的默认值",
         )
+        # Who the 通报 names: preselected by the rule, the office's unticking kept for the round.
+        self.names_list = QListWidget()
+        self.names_list.setObjectName("bulletinNames")
+        self.names_list.setMaximumHeight(150)
+        self.names_list.itemChanged.connect(self._names_changed)
+        self.names_box = QGroupBox("通报点名（红灯、黄灯事项；取消勾选的本轮通报不点名）")
+        QVBoxLayout(self.names_box).addWidget(self.names_list)
+        self.round_box.currentIndexChanged.connect(self._fill_names)
         self.official_box = QGroupBox("公文字段（留空则用台账默认值，灰字即默认值）")
         box_layout = QVBoxLayout(self.official_box)
         box_layout.addLayout(self.official_form)
@@ -94,6 +107,7 @@ class ReportsPage(QWidget):
         )
         layout.addLayout(self.form)
         layout.addWidget(self.official_box)
+        layout.addWidget(self.names_box)
         layout.addWidget(button_row(self.make_btn))
         layout.addWidget(QLabel("上次生成"))
         layout.addWidget(self.result_view, 1)
@@ -114,7 +128,7 @@ class ReportsPage(QWidget):
                 box.setSpecialValueText("自动")
             return box
         edit = QLineEdit()
-        edit.setPlaceholderText("YYYY-MM-DD，留空按轮次" if param.kind == "date" else "留空则取台账设置")
+        edit.setPlaceholderText(param.help)
         edit.setToolTip(param.help)
         return edit
 
@@ -151,10 +165,45 @@ class ReportsPage(QWidget):
         kind = REPORTS[self.kind_box.currentData()]
         wanted = {param.keyword for param in kind.params}
         for keyword, widget in self.fields.items():
-            widget.setEnabled(keyword in wanted)
-            label = self.form.labelForField(widget) or self.official_form.labelForField(widget)
-            label.setEnabled(keyword in wanted)
+            # Only the rows this kind asks for are shown (a form of every kind's fields would fill the page).
+            form = self.form if self.form.labelForField(widget) else self.official_form
+            form.setRowVisible(widget, keyword in wanted)
         self.official_box.setVisible(any(key in wanted for key, *_rest in TEXT_FIELDS))
+        self.names_box.setVisible(kind.name == "bulletin")
+        self._fill_names()
+
+    def _fill_names(self) -> None:
+        """List the round's red and yellow key works, ticked unless the office left them out."""
+        if not self.names_box.isVisibleTo(self) or self.kind_box.currentData() != "bulletin":
+            return
+        round_id = self.round_box.currentData()
+        self.names_list.blockSignals(True)
+        self.names_list.clear()
+        if round_id:
+            red, yellow = named_items(key_work_states(self.db, round_id))
+            omitted = set(omitted_names(self.db, round_id))
+            for light, items in (("红灯", red), ("黄灯", yellow)):
+                for k in items:
+                    item = QListWidgetItem(
+                        f"{light}  第{k.number}项 {k.title}（{k.lead_unit or '无牵头单位'}，{k.result.status}）"
+                    )
+                    item.setData(Qt.ItemDataRole.UserRole, k.number)
+                    item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                    item.setCheckState(Qt.CheckState.Unchecked if k.number in omitted else Qt.CheckState.Checked)
+                    self.names_list.addItem(item)
+        self.names_list.blockSignals(False)
+
+    def _names_changed(self, _item) -> None:
+        """Remember the unticked names for this round's 通报."""
+        round_id = self.round_box.currentData()
+        if not round_id:
+            return
+        left_out = [
+            self.names_list.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(self.names_list.count())
+            if self.names_list.item(i).checkState() != Qt.CheckState.Checked
+        ]
+        save_omitted_names(self.db, round_id, left_out)
 
     def save_defaults(self) -> None:
         """Store the 公文 text fields typed here as the ledger's defaults."""

@@ -28,7 +28,11 @@ class RoundsPage(QWidget):
         self.session = session
         self.window_ = window
         self.rounds_model = RoundTableModel(self)
-        self.rounds_table = make_table(self.rounds_model, widths={0: 4, 1: 2, 2: 6, 3: 6, 4: 4})
+        self.rounds_table = make_table(self.rounds_model, name="rounds")
+        self.rounds_table.setObjectName("roundsTable")
+        # Kind and due date of the selected round stand above the board; the list stays narrow.
+        for column in (RoundTableModel.COL_KIND, RoundTableModel.COL_DUE):
+            self.rounds_table.setColumnHidden(column, True)
         self.rounds_table.setSortingEnabled(False)
         self.rounds_table.selectionModel().currentRowChanged.connect(lambda *_: self.show_board())
         self.board_model = RoundBoardModel(self)
@@ -38,17 +42,12 @@ class RoundsPage(QWidget):
         self.board_proxy = SourceSortingProxy(self)
         self.board_proxy.setSourceModel(self.board_model)
         self.board_proxy.setSortRole(SortRole)
-        self.board_table = make_table(
-            self.board_proxy,
-            widths={
-                RoundBoardModel.COL_UNIT: 9,
-                RoundBoardModel.COL_STATE: 6,
-                RoundBoardModel.COL_KIND: 4,
-                RoundBoardModel.COL_RETURNED_AT: 8,
-                **dict.fromkeys(range(RoundBoardModel.COL_ASSIGNED, RoundBoardModel.COL_RETURNED_AT), 3),
-            },
-        )
+        self.board_table = make_table(self.board_proxy, name="board")
+        self.board_table.setObjectName("boardTable")
         self.board_table.horizontalHeader().setStretchLastSection(True)
+        # 部门 or 乡镇街道 reads from the name and the order (departments first); on a laptop the
+        # column would push 返回时间 and 逾期 out of sight. The unit's tooltip says it.
+        self.board_table.setColumnHidden(RoundBoardModel.COL_KIND, True)
         self.board_title = QLabel()
         self.board_summary = QLabel()
 
@@ -57,13 +56,9 @@ class RoundsPage(QWidget):
         lv.setContentsMargins(0, 0, 0, 0)
         lv.addWidget(heading("填报轮次"))
         lv.addWidget(self.rounds_table, 1)
-        lv.addWidget(
-            button_row(
-                button("开启新轮次…", self.open_round),
-                button("关闭轮次", self.close_round),
-                button("重新打开", self.reopen_round),
-            )
-        )
+        # Two short rows: the round list is only as wide as its columns, the board gets the rest.
+        lv.addWidget(button_row(button("开启新轮次…", self.open_round)))
+        lv.addWidget(button_row(button("关闭轮次", self.close_round), button("重新打开", self.reopen_round)))
         steps = [
             "① 开启轮次",
             "② 导出填报表发给各单位",
@@ -71,7 +66,7 @@ class RoundsPage(QWidget):
             "④ 逐个单位采纳或退回",
             "⑤ 全部采纳后关闭轮次（数据冻结）",
         ]
-        lv.addWidget(hint("　".join(steps)))
+        lv.addWidget(hint("\n".join(steps)))
 
         right = QWidget()
         rv = QVBoxLayout(right)
@@ -90,6 +85,11 @@ class RoundsPage(QWidget):
         splitter = self.splitter = QSplitter(Qt.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(right)
+        # The board gets the width; the round list keeps what it needs when the window grows.
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+        self._left = left
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
         # Loaded by the window when first shown (MainWindow.show_page).
@@ -99,8 +99,17 @@ class RoundsPage(QWidget):
         if not getattr(self, "_sized", False):
             self._sized = True
             total = sum(self.splitter.sizes())
-            # Wide enough for the rounds table's 状态 column (进行中 / 已关闭) without scrolling.
-            self.splitter.setSizes([int(total * 0.33), total - int(total * 0.33)])
+            left = min(self.rounds_list_width(), total // 2)
+            self.splitter.setSizes([left, total - left])
+
+    def rounds_list_width(self) -> int:
+        """What the round list needs: every column of the rounds table, or its buttons if wider."""
+        table = self.rounds_table
+        header = table.horizontalHeader()
+        columns = sum(header.sectionSize(c) for c in range(header.count()) if not header.isSectionHidden(c))
+        table_width = columns + 2 * table.frameWidth() + table.verticalScrollBar().sizeHint().width()
+        buttons = max(self._left.layout().itemAt(i).widget().sizeHint().width() for i in (2, 3))
+        return max(table_width, buttons)
 
     @property
     def db(self):

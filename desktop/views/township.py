@@ -9,12 +9,14 @@ from PySide6.QtGui import QColor, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
+    QScrollArea,
     QSplitter,
     QTextBrowser,
     QVBoxLayout,
@@ -151,10 +153,20 @@ class TownshipPage(QWidget):
         mv.setContentsMargins(0, 0, 0, 0)
         mv.addWidget(self.task_view)
         mv.addWidget(form_box, 1)
+        # On a 1366×768 laptop (or at 150 %) the form scrolls instead of losing its last fields.
+        form_scroll = QScrollArea()
+        form_scroll.setObjectName("formScroll")
+        form_scroll.setWidgetResizable(True)
+        form_scroll.setFrameShape(QFrame.NoFrame)
+        form_scroll.setWidget(middle)
         splitter = QSplitter(Qt.Horizontal)
         splitter.addWidget(left)
-        splitter.addWidget(middle)
+        splitter.addWidget(form_scroll)
         splitter.addWidget(last_box)
+        splitter.setChildrenCollapsible(False)
+        # The form gets the width the window gains; the list and last round's text keep theirs.
+        for index, stretch in enumerate((1, 3, 1)):
+            splitter.setStretchFactor(index, stretch)
         splitter.setSizes([300, 600, 300])
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
@@ -256,11 +268,13 @@ class TownshipPage(QWidget):
             return
         unit, rid = self.unit_name(), self.round_id()
         if unit and rid:
-            self.header.setText(f"{unit} · {rid} 填报")
             from db.rounds import get_round
+            from reports.exchange.township import office_of_export
 
+            # A township may report to several offices: say whose form this is.
+            office = office_of_export(self.db, get_meta(self.db, "current_export")) or "督办室"
+            self.header.setText(f"{unit} · {rid} 填报（{office}）")
             due = get_round(self.db, rid)["due_date"]
-            office = get_meta(self.db, "office_name") or "督办室"
             self.status.setText(
                 f"逐项填写右边的表格，内容自动保存在本机。全部填完后点“导出报送文件”，把文件交回{office}"
                 f"（报送期限 {due or '见通知'}）。"
@@ -347,6 +361,7 @@ class TownshipPage(QWidget):
 
     def _fill_form(self, assignment_id: int) -> None:
         from db.tasks import key_work_detail
+        from db.text import join_clauses
 
         a = next(x for x in self.assignments() if x["id"] == assignment_id)
         d = key_work_detail(self.db, a["key_work_id"])
@@ -354,9 +369,9 @@ class TownshipPage(QWidget):
         if d.get("period_phrase"):
             parts.append(f"<br>实施阶段：{esc(d['period_phrase'])}")
         if d["targets"]:
-            parts.append("<br><b>目标：</b>" + "；".join(esc(t) for t in d["targets"]))
+            parts.append("<br><b>目标：</b>" + esc(join_clauses(d["targets"], end="。")))
         if d["measures"]:
-            parts.append("<br><b>举措：</b>" + "；".join(esc(t) for t in d["measures"]))
+            parts.append("<br><b>举措：</b>" + esc(join_clauses(d["measures"], end="。")))
         self.task_view.setHtml("".join(parts))
         extras = self._extras(assignment_id)
         last = [f"<p><b>上轮进展：</b><br>{esc(extras.get('reference')) or '（无）'}</p>"]

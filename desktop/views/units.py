@@ -34,9 +34,11 @@ class UnitsPage(QWidget):
         self.table = make_table(
             self.proxy,
             stretch_column=UnitTableModel.COL_ALIASES,
-            # Full names (县自然资源和规划局) and phone numbers must be readable without widening columns.
-            widths={UnitTableModel.COL_NAME: 11, UnitTableModel.COL_PHONE: 9},
+            # Full names (县自然资源和规划局) and phone numbers fit their content; aliases wrap.
+            wrap_columns=(UnitTableModel.COL_ALIASES,),
+            name="units",
         )
+        self.table.setObjectName("unitsTable")
         self.table.doubleClicked.connect(lambda *_: self.edit_unit())
         layout = QVBoxLayout(self)
         layout.addWidget(heading("单位"))

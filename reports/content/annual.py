@@ -18,6 +18,8 @@ from db.ledger import get_meta
 from db.queries import key_work_states, round_states
 from db.rounds import list_rounds
 from db.status import BEHIND, DONE, NOT_STARTED, NOT_SUBMITTED, ON_SCHEDULE, OVERDUE, indicator_met, indicator_ratio
+from db.text import join_clauses
+from reports.content.bulletin import UNITS_NAMED, with_nested_quotes
 from reports.content.figures import key_work_counts, milestone_figures, problem_totals, problems_by_key_work
 from reports.content.layout import GB_LEADING
 from reports.content.model import (
@@ -34,7 +36,16 @@ from reports.content.model import (
     Table,
     Title,
 )
-from reports.content.wording import area_word, chinese_date, cn_number, pct, period_phrase, plain_number, round_label
+from reports.content.wording import (
+    area_word,
+    break_title,
+    chinese_date,
+    cn_number,
+    pct,
+    period_phrase,
+    plain_number,
+    round_label,
+)
 
 
 def _latest_actuals(db: sqlite_utils.Database, rounds: list[dict], final_states: list) -> dict[int, tuple[float, str]]:
@@ -96,7 +107,13 @@ def annual_content(db: sqlite_utils.Database, year: int, *, official: dict | Non
     as_of = "年末状态" if whole_year else f"截至{period_phrase(cutoff)}状态"
 
     title = f"关于{year}年度重点工作完成情况的总结"
-    blocks: list = [Space(GB_LEADING), Title(title)]
+    warnings = []
+    if final["state"] != "closed":
+        warnings.append(
+            f"{year}年最后一轮（{round_label(final)}）尚未关闭，总结中的数字还会随报送变化；关闭该轮后再印发。"
+        )
+    blocks: list = [Para(f"（注意：{warnings[0]}）", "warning")] if warnings else []
+    blocks += [Space(GB_LEADING), Title(title, break_title(title))]
     if final["cutoff"] != f"{year}-12-31":
         blocks.append(Subtitle(f"（数据截至{chinese_date(cutoff)}，{round_label(final)}调度）"))
     by_status = summary["key_works_by_status"]
@@ -171,7 +188,7 @@ def annual_content(db: sqlite_utils.Database, year: int, *, official: dict | Non
         r = kw.result
         head = f"{kw.number}. {kw.title}（牵头单位：{kw.lead_unit or '无'}）"
         lines.append(Heading(head, 3, keep_lines=0, context=kw.title))
-        goal = "；".join(targets.get(kw.key_work_id, [])) or "未列明"
+        goal = join_clauses(targets.get(kw.key_work_id, [])) or "未列明"
         result_text = f"年度目标：{goal}。{as_of}：{r.status}"
         if r.percent is not None:
             result_text += f"，完成进度{pct(r.percent)}"
@@ -222,6 +239,7 @@ def annual_content(db: sqlite_utils.Database, year: int, *, official: dict | Non
         if progress and i % 100 == 0:
             progress(1, 3, f"撰写第 {i}/{len(kws)} 项")
 
+    blocks += _problems_and_plans(kws, indicators, actuals, problems, ms, whole_year)
     blocks.append(Signature(org, fields.issued))
 
     blocks.append(Annex(f"{year}年度重点工作完成情况一览表"))
@@ -266,7 +284,61 @@ def annual_content(db: sqlite_utils.Database, year: int, *, official: dict | Non
         "problems": problems,
         "official": as_dict(fields),
     }
-    return Document("annual", "official", title, org, blocks, figures=figures)
+    return Document("annual", "official", title, org, with_nested_quotes(blocks), figures=figures, warnings=warnings)
+
+
+def _problems_and_plans(kws, indicators, actuals, problems, milestones, whole_year: bool) -> list:
+    """Return 三、存在问题 and 四、下步打算, each point drawn from the year's figures."""
+    undone = [k for k in kws if k.result.status not in (DONE, ON_SCHEDULE)]
+    overdue = [k for k in kws if k.result.status == OVERDUE]
+    silent = [k for k in kws if k.result.status == NOT_SUBMITTED]
+    unmet = [
+        (k, ind)
+        for k in kws
+        for ind in indicators.get(k.key_work_id, [])
+        if indicator_met(ind["target_value"], actuals.get(ind["id"], (None,))[0], ind["direction"]) is False
+    ]
+    issues, plans = [], []
+    if undone:
+        named = "、".join(f"第{k.number}项“{k.title}”" for k in undone[:UNITS_NAMED])
+        more = f"等{len(undone)}项" if len(undone) > UNITS_NAMED else ""
+        issues.append(
+            f"部分重点工作推进不及预期。{named}{more}{'年末' if whole_year else '目前'}仍未完成或进度滞后，"
+            f"其中逾期{len(overdue)}项。"
+        )
+        plans.append(
+            f"对未完成的{len(undone)}项重点工作逐项明确完成时限和责任人，纳入下一年度台账继续督办，按季调度、销号管理。"
+        )
+    if unmet:
+        named = "、".join(f"{ind['name']}（第{k.number}项）" for k, ind in unmet[:UNITS_NAMED])
+        more = f"等{len(unmet)}个" if len(unmet) > UNITS_NAMED else ""
+        issues.append(f"部分量化指标未达到目标值。{named}{more}指标未达标。")
+        plans.append("对未达标的量化指标分析原因，调整推进举措，必要时提请调整目标并报县领导同意。")
+    if problems["open"]:
+        issues.append(
+            f"问题化解仍有差距。全年梳理问题{problems['raised']}个，尚有{problems['open']}个未化解，"
+            f"化解率{pct(problems['rate'], 1)}。"
+        )
+        plans.append(f"对尚未化解的{problems['open']}个问题实行清单管理，逐个明确化解措施和时限，化解一个、销号一个。")
+    if milestones["overdue"]:
+        issues.append(
+            f"时间节点把控不严。应完成的{milestones['due']}个时间节点中，逾期未完成{milestones['overdue']}个。"
+        )
+        plans.append("强化时间节点管理，节点到期前提醒、到期后核查，逾期的纳入通报。")
+    if silent:
+        issues.append(
+            f"报送质量有待提高。{len(silent)}项重点工作的牵头单位未报送{'年末' if whole_year else '最近一轮'}进展。"
+        )
+        plans.append("严格执行按时报送制度，对未按时报送的单位予以通报提醒。")
+    blocks: list = [Heading("三、存在问题", 1)]
+    if issues:
+        blocks += [Para(text, lead=f"（{cn_number(i)}）") for i, text in enumerate(issues, 1)]
+    else:
+        blocks.append(Para("全年重点工作均已完成或序时推进，量化指标均已达标，问题均已化解。"))
+    blocks.append(Heading("四、下步打算", 1))
+    plans.append("总结推广全年推进中的好经验好做法，完善“季调度、半年通报、全年总结”工作机制。")
+    blocks += [Para(text, lead=f"（{cn_number(i)}）") for i, text in enumerate(plans, 1)]
+    return blocks
 
 
 __all__ = ["annual_content"]

@@ -42,6 +42,7 @@ from reports.content.model import (
     Colophon,
     Document,
     Heading,
+    KeepTogether,
     Masthead,
     Para,
     Signature,
@@ -60,6 +61,8 @@ from reports.content.wording import (
     period_title,
 )
 
+#: How many lagging units an item names before "等N个单位".
+UNITS_NAMED = 5
 #: How many open problems the 通报 names in its text (the rest are in the annex).
 TOP_PROBLEMS = 5
 TOP_PROBLEMS_SETTING = "bulletin_top_problems"
@@ -134,13 +137,13 @@ def _item_detail(k, with_units: bool = True) -> str:
         detail.append(f"{'、'.join(r.due_soon)}节点临近")
     units_behind = [p for p in k.parts if p.status in (BEHIND, OVERDUE, NOT_SUBMITTED) and p.role != "牵头"]
     if units_behind and with_units:
-        detail.append(
-            "滞后或未报送的责任单位："
-            + "、".join(
-                f"{p.unit}（{p.status if p.result.percent is None else pct_exact(p.result.percent)}）"
-                for p in units_behind
-            )
+        # A handful of names says who to call; a county's 29 townships would fill half a page per item.
+        shown = "、".join(
+            f"{p.unit}（{p.status if p.result.percent is None else pct_exact(p.result.percent)}）"
+            for p in units_behind[:UNITS_NAMED]
         )
+        more = f"等{len(units_behind)}个单位" if len(units_behind) > UNITS_NAMED else ""
+        detail.append(f"滞后或未报送的责任单位：{shown}{more}")
     return "；".join(detail) or "未报送完成进度"
 
 
@@ -229,7 +232,14 @@ def bulletin_content(db: sqlite_utils.Database, round_id: str, *, official: dict
         if milestones["pending"]:
             text += f"，另有{milestones['pending']}个于{period_phrase(cutoff)}到期、完成情况待下轮报送确认"
         if milestones["overdue_items"]:
-            names = "；".join(f"第{m['number']}项“{m['title']}”{m['phrase']}节点" for m in milestones["overdue_items"])
+            # One mention per key work, its overdue milestones together.
+            by_work: dict[str, list[dict]] = {}
+            for m in milestones["overdue_items"]:
+                by_work.setdefault(m["number"], []).append(m)
+            names = "；".join(
+                f"第{number}项“{ms[0]['title']}”（{'、'.join(m['phrase'] for m in ms)}）"
+                for number, ms in by_work.items()
+            )
             text += f"。逾期节点为：{names}"
         blocks.append(Para(text + "。"))
     else:
@@ -249,9 +259,7 @@ def bulletin_content(db: sqlite_utils.Database, round_id: str, *, official: dict
     if late_units:
         text += "。逾期报送的单位：" + "、".join(f"{u.unit}（晚{u.days_late}天）" for u in late_units)
     if partial_units:
-        text += "。部分事项未报送的单位：" + "、".join(
-            f"{u.unit}（{u.tasks - u.on_time - _late_items(u, states, round_row)}项未报）" for u in partial_units
-        )
+        text += "。部分事项未报送的单位：" + "、".join(f"{u.unit}（{u.missing}项未报）" for u in partial_units)
     if silent_units:
         text += "。未报送的单位：" + "、".join(u.unit for u in silent_units)
     blocks.append(Para(text + "。"))
@@ -326,17 +334,26 @@ def bulletin_content(db: sqlite_utils.Database, round_id: str, *, official: dict
                 "请牵头单位认真分析原因，倒排工期、加快推进。"
             )
         )
-        for n, k in enumerate(red, 1):
+        judged = [k for k in red if k.result.status != NOT_SUBMITTED]
+        for n, k in enumerate(judged, 1):
             lead = k.lead_unit or "无牵头单位"
             blocks.append(
                 Para(f"{n}. 第{k.number}项“{k.title}”（牵头单位：{lead}，{k.result.status}）：{_item_detail(k)}。")
             )
+        unreported = [k for k in red if k.result.status == NOT_SUBMITTED]
+        if unreported:
+            # Nothing to say about their figures: named together, each with the unit to call.
+            items = "；".join(
+                f"第{k.number}项“{k.title}”（牵头单位：{k.lead_unit or '无牵头单位'}）" for k in unreported
+            )
+            blocks.append(Para(f"{len(judged) + 1}. 以下{len(unreported)}项牵头单位未报送进展：{items}。"))
     else:
         blocks.append(Para("本期没有亮红灯的重点工作。"))
     if yellow:
         blocks.append(Heading("（三）黄灯提醒。", 2))
         items = "；".join(
-            f"第{k.number}项“{k.title}”（牵头单位：{k.lead_unit or '无牵头单位'}，{_item_detail(k, with_units=False)}）" for k in yellow
+            f"第{k.number}项“{k.title}”（牵头单位：{k.lead_unit or '无牵头单位'}，{_item_detail(k, with_units=False)}）"
+            for k in yellow
         )
         blocks.append(Para(f"以下{len(yellow)}项重点工作亮黄灯，请牵头单位加强调度、防止滞后：{items}。"))
     if silent_units:
@@ -358,23 +375,16 @@ def bulletin_content(db: sqlite_utils.Database, round_id: str, *, official: dict
             per_unit_problems.items(),
             key=lambda kv: (-len(kv[1]["open_items"]), -kv[1]["raised"], names.get(kv[0], "")),
         )
-        blocks.append(
-            Table(
-                ["单位", "提出", "已化解", "未化解", "化解率"],
-                [
-                    [
-                        names.get(uid, uid),
-                        v["raised"],
-                        v["closed"],
-                        len(v["open_items"]),
-                        pct(100.0 * v["closed"] / v["raised"], 1) if v["raised"] else "—",
-                    ]
-                    for uid, v in per_unit
-                ],
-                [150, 50, 50, 50, 60],
-                frozenset({1, 2, 3, 4}),
+        # Each unit's counts are in the 比晾晒 table; here, the units that hold most of what is open.
+        holding = [(uid, v) for uid, v in per_unit if v["open_items"]][:UNITS_NAMED]
+        if holding:
+            blocks.append(
+                Para(
+                    "未化解问题较多的单位："
+                    + "、".join(f"{names.get(uid, uid)}（{len(v['open_items'])}个）" for uid, v in holding)
+                    + "。各单位提出和化解的问题数见单位比晾晒表。"
+                )
             )
-        )
         red_ids = {k.key_work_id for k in red}
         open_items = [
             {**p, "unit": names.get(uid, uid)} for uid, v in per_unit_problems.items() for p in v["open_items"]
@@ -453,26 +463,24 @@ def bulletin_content(db: sqlite_utils.Database, round_id: str, *, official: dict
         blocks.append(Para("（无重点工作）"))
     if with_problems:
         blocks.append(Annex(problems_title, "附件2"))
-        blocks.append(
-            Table(
-                ["序号", "重点工作", "单位", "问题", "提出日期", "交办"],
-                [
-                    [
-                        n,
-                        f"{p['number']}. {p['key_work']}",
-                        p["unit"],
-                        p["text"],
-                        (p["raised_at"] or "")[:10],
-                        p["assignee"] or "",
-                    ]
-                    for n, p in enumerate(open_items, 1)
-                ],
-                [26, 96, 70, 160, 50, 40],
-                frozenset({0, 4}),
-            )
-        )
+        # Listed by unit, each problem one numbered line with its key work's number (titles are in 附件1):
+        # paragraphs lay out at a third of the cost of table cells, which matters at a county's 600.
+        by_unit: dict[str, list[dict]] = {}
+        for p in sorted(open_items, key=lambda p: (p["unit"], p["raised_at"] or "", p["id"])):
+            by_unit.setdefault(p["unit"], []).append(p)
+        for unit, items in sorted(by_unit.items(), key=lambda kv: -len(kv[1])):
+            blocks.append(Heading(f"{unit}（{len(items)}个）", 3, keep_lines=2))
+            # The same problem raised on several key works is one line naming them all.
+            same: dict[str, list[dict]] = {}
+            for p in items:
+                same.setdefault(p["text"].rstrip("。；;"), []).append(p)
+            for n, (text, group) in enumerate(same.items(), 1):
+                numbers = "、".join(dict.fromkeys(p["number"] for p in group))
+                first = min((p["raised_at"] for p in group if p["raised_at"]), default=None)
+                raised = f"（{chinese_date(date.fromisoformat(first[:10]))}提出）" if first else ""
+                blocks.append(Para(f"{n}. 第{numbers}项：{text}{raised}。"))
     blocks.append(Colophon(fields.cc, fields.printer, fields.printed))
-    blocks = _nested_quotes(blocks)
+    blocks = with_nested_quotes(blocks)
 
     figures = {
         "round": round_row["id"],
@@ -491,24 +499,13 @@ def bulletin_content(db: sqlite_utils.Database, round_id: str, *, official: dict
     return Document("bulletin", "official", title, org, blocks, figures=figures)
 
 
-def _late_items(unit, states, round_row) -> int:
-    """Return how many of a unit's items came, but after the due date."""
-    due = round_row["due_date"]
-    return sum(
-        1
-        for s in states
-        if s.unit_id == unit.unit_id
-        and (s.report or {}).get("submitted_at")
-        and due
-        and s.report["submitted_at"][:10] > due
-    )
-
-
-def _nested_quotes(blocks: list) -> list:
+def with_nested_quotes(blocks: list) -> list:
     """Quotes inside quotes become ‘ ’ in every paragraph and heading (a title quoting a campaign)."""
     for block in blocks:
         if isinstance(block, (Para, Heading)):
             block.text = nest_quotes(block.text)
+        elif isinstance(block, KeepTogether):
+            with_nested_quotes(block.blocks)
     return blocks
 
 
@@ -524,4 +521,4 @@ def save_omitted_names(db: sqlite_utils.Database, round_id: str, numbers: list[s
     set_meta(db, OMITTED_SETTING, saved, "gui-reports")
 
 
-__all__ = ["bulletin_content", "omitted_names", "opening", "save_omitted_names"]
+__all__ = ["bulletin_content", "omitted_names", "opening", "save_omitted_names", "with_nested_quotes"]

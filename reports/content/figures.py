@@ -53,6 +53,7 @@ class UnitStanding:
         behind: those 进度滞后 or 逾期.
         good: those 已完成 or 序时推进.
         on_time: those reported by the round's due date.
+        missing: those not reported at all.
         reporting: 按时报送 only when every item came on time; 逾期报送 when all came and
             some late; 部分未报送 when some are missing; 未报送 when none came.
         days_late: the latest item's days after the due date.
@@ -72,6 +73,7 @@ class UnitStanding:
     rank: int = 0
     good: int = 0
     on_time: int = 0
+    missing: int = 0
     score: float = 0.0
 
     @property
@@ -219,6 +221,7 @@ def unit_standings(
         standing.behind += s.status in (BEHIND, OVERDUE)
         standing.good += s.status in (DONE, ON_SCHEDULE)
         standing.on_time += _on_time((s.report or {}).get("submitted_at"), rnd["due_date"])
+        standing.missing += not (s.report or {}).get("submitted_at")
         standing.lights[s.light] += 1
     for u in by_unit.values():
         parts = [(weights["progress"], u.good_share), (weights["reporting"], u.on_time_share)]

@@ -157,6 +157,11 @@ class Signature:
 
 
 @dataclass
+class PageBreak:
+    """Start a new page (between the notices of several units in one file)."""
+
+
+@dataclass
 class Colophon:
     """The 版记 between rules at the end: 抄送, 印发机关 and 印发日期 (GB/T 9704 7.4)."""
 

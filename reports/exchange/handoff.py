@@ -43,6 +43,7 @@ from db.ledger import get_meta, ledger_identity, now_iso
 from db.report_fields import ROW_FIELD_KEYS, ROW_FIELDS
 from db.rounds import ensure_round_open, previous_round
 from db.status import REPORTABLE_STATUSES
+from db.text import join_clauses
 from reports.cells import cell_text, put_text
 from reports.files import replaced_atomically
 
@@ -240,7 +241,7 @@ def _joined_by_key_work(db: sqlite_utils.Database, table: str, key_work_ids: lis
         [json.dumps(key_work_ids)],
     ):
         grouped.setdefault(kw, []).append(text)
-    return {kw: "\n".join(texts) for kw, texts in grouped.items()}
+    return {kw: join_clauses(texts, "\n") for kw, texts in grouped.items()}
 
 
 def _last_accepted(db: sqlite_utils.Database, assignment_id: int, cutoff: str) -> dict | None:

@@ -23,13 +23,15 @@ from db import progress as progress_mod
 from db.errors import DubanError
 from db.jobs import Progress
 from db.ledger import audit, backup_ledger, ledger_identity, now_iso
+from db.plausibility import approximate_warnings, report_warnings
 from db.problems import record_problems
-from db.report_fields import FIELD_BY_KEY, parse_row_fields
-from db.rounds import get_round
+from db.report_fields import FIELD_BY_KEY, ROW_FIELDS
+from db.rounds import get_round, previous_round
 from db.text import hidden_characters_note, shown_time
 from db.units import merged_into
 from db.values import (
     ValueProblem,
+    approximate_note,
     normalise_number,
 )
 from reports.exchange.collect import Source, collect_sources
@@ -54,6 +56,13 @@ class RowOutcome:
     fields: dict[str, Any] = field(default_factory=dict, repr=False)
     indicator_values: dict[int, float | None] = field(default_factory=dict, repr=False)
     problems: str | None = field(default=None, repr=False)
+    #: Every field of the row that could not be read: field, label, value, reason. The row's
+    #: other fields are kept; these keep their previous values and the report is 部分退回.
+    rejected_fields: list[dict] = field(default_factory=list)
+    #: ``(field key, note)`` for values read from an approximate figure (约55).
+    approximate: list[tuple[str, str]] = field(default_factory=list, repr=False)
+    #: Plausibility warnings the report will carry (待核实), as sentences.
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -134,6 +143,12 @@ def _ledger_rows(db: sqlite_utils.Database, assignment_ids: list[int]) -> dict[i
     return out
 
 
+def _shown_value(value: Any) -> str:
+    """A refused cell's value as the clerk will see it quoted back (short)."""
+    text = f"{value:g}" if isinstance(value, float) else str(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
 def _normalise_row(
     row,
     ledger_row: dict,
@@ -142,35 +157,69 @@ def _normalise_row(
     reporter: str | None,
     phone: str | None,
 ) -> RowOutcome:
+    """Read every field of a row: each one that cannot be read is listed, the others are kept."""
     outcome = RowOutcome(row.row_number, row.assignment_id, ledger_row["number"], ledger_row["title"], "new")
-    try:
-        fields = parse_row_fields(row.values)
-        for key, cell in row.values.items():
-            # Cleaned on the way in (db.text.clean_text); the clerk is told what went.
-            note = hidden_characters_note(FIELD_BY_KEY[key].label, cell.value if isinstance(cell.value, str) else None)
-            if note:
-                preview.warnings.append(f"第 {row.row_number} 行{note}。")
-        values: dict[int, float | None] = {}
-        for ind_id, cell in row.indicators.items():
-            if ind_id in ledger_row["indicators"]:
-                name, unit_of_measure = indicator_units.get(ind_id, (None, None))
-                values[ind_id] = normalise_number(cell, f"指标：{name or ind_id}", unit_of_measure)
-            elif not cell.blank:
-                preview.locked_changes.append(
-                    f"第 {row.row_number} 行在不属于该任务的指标列填了“{cell.value}”，已忽略。"
+    fields: dict[str, Any] = {}
+    for report_field in ROW_FIELDS:
+        cell = row.values[report_field.key]
+        # Cleaned on the way in (db.text.clean_text); the clerk is told what went.
+        note = hidden_characters_note(report_field.label, cell.value if isinstance(cell.value, str) else None)
+        if note:
+            preview.warnings.append(f"第 {row.row_number} 行{note}。")
+        try:
+            fields[report_field.key] = report_field.parse(cell)
+        except ValueProblem as exc:
+            outcome.rejected_fields.append(
+                {
+                    "field": report_field.key,
+                    "label": report_field.form_label,
+                    "value": _shown_value(cell.value),
+                    "reason": str(exc),
+                }
+            )
+            continue
+        if report_field.kind == "percent":
+            approximate = approximate_note(cell, report_field.form_label)
+            if approximate:
+                outcome.approximate.append((report_field.key, approximate))
+    values: dict[int, float | None] = {}
+    for ind_id, cell in row.indicators.items():
+        if ind_id in ledger_row["indicators"]:
+            name, unit_of_measure = indicator_units.get(ind_id, (None, None))
+            column = f"指标：{name or ind_id}"
+            try:
+                values[ind_id] = normalise_number(cell, column, unit_of_measure)
+            except ValueProblem as exc:
+                outcome.rejected_fields.append(
+                    {
+                        "field": f"indicator:{ind_id}",
+                        "label": column,
+                        "value": _shown_value(cell.value),
+                        "reason": str(exc),
+                    }
                 )
-    except ValueProblem as exc:
-        outcome.outcome = "rejected"
-        outcome.reason = f"第 {row.row_number} 行（任务 {ledger_row['number']}）：{exc}。"
-        return outcome
+                continue
+            approximate = approximate_note(cell, column)
+            if approximate:
+                outcome.approximate.append((f"indicator:{ind_id}", approximate))
+        elif not cell.blank:
+            preview.locked_changes.append(f"第 {row.row_number} 行在不属于该任务的指标列填了“{cell.value}”，已忽略。")
+    if outcome.rejected_fields:
+        outcome.reason = (
+            f"第 {row.row_number} 行（任务 {ledger_row['number']}）："
+            + "；".join(p["reason"] for p in outcome.rejected_fields)
+            + "。"
+        )
     if all(v is None for v in fields.values()) and all(v is None for v in values.values()):
-        outcome.outcome = "blank"
+        # Nothing readable: an untouched row is blank; one whose only content was refused is
+        # rejected (the examiner keeps it when there is an earlier report to mark 部分退回).
+        outcome.outcome = "rejected" if outcome.rejected_fields else "blank"
         return outcome
     fields["reporter"] = reporter
     fields["phone"] = phone
     outcome.fields = fields
     outcome.indicator_values = values
-    outcome.problems = fields["problems"]
+    outcome.problems = fields.get("problems")
     return outcome
 
 
@@ -259,7 +308,14 @@ def _examine(db: sqlite_utils.Database, source: Source, parsed, force: bool) -> 
     # Locked cells are compared with what was sent: the office may have edited a task since.
     # Exports made before this was recorded fall back to today's ledger.
     sent_locked = json.loads(export["locked_cells"]) if export.get("locked_cells") else {}
-    indicator_units = {r[0]: (r[1], r[2]) for r in db.execute("SELECT id, name, measure_unit FROM indicators")}
+    indicator_rows = {
+        r["id"]: r
+        for r in db.query("SELECT id, key_work_id, name, target_value, measure_unit, direction FROM indicators")
+    }
+    indicator_units = {i: (r["name"], r["measure_unit"]) for i, r in indicator_rows.items()}
+    indicators_of: dict[int, dict[int, dict]] = {}
+    for ind in indicator_rows.values():
+        indicators_of.setdefault(ind["key_work_id"], {})[ind["id"]] = ind
     try:
         reporter = FIELD_BY_KEY["reporter"].parse(wb.reporter)
     except ValueProblem as exc:
@@ -271,6 +327,9 @@ def _examine(db: sqlite_utils.Database, source: Source, parsed, force: bool) -> 
         preview.warnings.append(f"找不到指标列：{'、'.join(wb.missing_indicator_columns)}，这些指标未导入。")
     seen: set[int] = set()
     current_reports = progress_mod.report_snapshots(db, ledger_rows, rnd["id"])
+    # Last round's report of each row, whatever its review state: what the warnings compare with.
+    prev = previous_round(db, rnd["id"])
+    last_reports = progress_mod.report_snapshots(db, ledger_rows, prev["id"]) if prev else {}
     for row in wb.rows:
         aid = row.assignment_id
         if aid is None:
@@ -338,8 +397,12 @@ def _examine(db: sqlite_utils.Database, source: Source, parsed, force: bool) -> 
                     "已忽略（以督办室台账为准）。"
                 )
         outcome = _normalise_row(row, ledger_row, indicator_units, preview, reporter, phone)
+        current = current_reports.get(aid)
+        if outcome.outcome == "rejected" and current is not None:
+            # The earlier report keeps its values and is marked: the unit is 部分退回 until fixed.
+            outcome.outcome = "changed"
         if outcome.outcome in ("new", "changed"):
-            current = current_reports.get(aid)
+            rejected_now = json.dumps(outcome.rejected_fields, ensure_ascii=False) if outcome.rejected_fields else None
             if current is None:
                 outcome.outcome = "new"
                 outcome.changes = {k: (None, v) for k, v in outcome.fields.items() if v is not None}
@@ -352,14 +415,32 @@ def _examine(db: sqlite_utils.Database, source: Source, parsed, force: bool) -> 
                     old = current["indicators"].get(str(ind_id))
                     if old != value:
                         changes[f"indicator:{ind_id}"] = (old, value)
+                if current.get("rejected_fields") != rejected_now:
+                    changes["rejected_fields"] = (current.get("rejected_fields"), rejected_now)
                 outcome.changes = changes
                 outcome.outcome = "changed" if changes else "unchanged"
+            if outcome.outcome in ("new", "changed"):
+                outcome.warnings = _row_warnings(outcome, current, last_reports.get(aid), indicators_of, ledger_row)
         preview.rows.append(outcome)
     missing = [aid for aid in sent if aid not in seen]
     if missing:
         numbers = "、".join(ledger_rows[a]["number"] for a in missing if a in ledger_rows)
         preview.warnings.append(f"文件中缺少 {len(missing)} 项任务（任务编号 {numbers}）的行，这些任务本次未报送。")
     return preview
+
+
+def _row_warnings(
+    outcome: RowOutcome, current: dict | None, last: dict | None, indicators_of: dict, ledger_row: dict
+) -> list[str]:
+    """Return the plausibility warnings the row's report will carry once applied (db.plausibility)."""
+    report = {k: v for k, v in (current or {}).items() if k != "indicators"}
+    report.update(outcome.fields)
+    values = {int(k): v for k, v in ((current or {}).get("indicators") or {}).items()}
+    values.update(outcome.indicator_values)
+    report["indicators"] = values
+    found = report_warnings(report, last, indicators_of.get(ledger_row["key_work_id"], {}))
+    found += approximate_warnings(outcome.approximate)
+    return [w["message"] for w in found]
 
 
 def _read(source: Source):
@@ -500,7 +581,16 @@ def _apply(db: sqlite_utils.Database, preview: ReturnPreview, source: Source, fo
     progress_mod.save_reports(
         db,
         preview.round_id,
-        [progress_mod.ReportEntry(row.assignment_id, row.fields, row.indicator_values) for row in rows],
+        [
+            progress_mod.ReportEntry(
+                row.assignment_id,
+                row.fields,
+                row.indicator_values,
+                approximate=tuple(row.approximate),
+                rejected=row.rejected_fields,
+            )
+            for row in rows
+        ],
         source="import",
         batch_id=batch_id,
     )

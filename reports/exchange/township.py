@@ -99,9 +99,15 @@ def open_handoff(ledger_path: str | Path, file: str | Path) -> dict:
                     date.fromisoformat(facts["due_date"]) if facts.get("due_date") else None,
                     "open-handoff",
                 )
-            rows_info = _store_tasks(db, wb, unit_id)
+            office_key, office = _office_slot(db, facts, bound)
+            offset = office["slot"] * OFFICE_ID_SPAN
+            rows_info = _store_tasks(db, wb, unit_id, offset, office["name"])
             export_id = wb.export_id
-            assignment_ids = [r.assignment_id for r in wb.rows if r.assignment_id in rows_info]
+            assignment_ids = [
+                r.assignment_id + offset
+                for r in wb.rows
+                if r.assignment_id is not None and r.assignment_id + offset in rows_info
+            ]
             record = {
                 "id": export_id,
                 "unit_id": unit_id,
@@ -113,22 +119,24 @@ def open_handoff(ledger_path: str | Path, file: str | Path) -> dict:
             }
             record_export(db, record, "open-handoff")
             extras = {
-                str(r.assignment_id): {"reference": r.locked.get("reference") or None, "comment": r.comment}
+                str(r.assignment_id + offset): {"reference": r.locked.get("reference") or None, "comment": r.comment}
                 for r in wb.rows
                 if r.assignment_id
             }
-            set_meta(db, f"handoff:{export_id}", {"rows": extras}, "open-handoff")
+            set_meta(db, f"handoff:{export_id}", {"rows": extras, "office": office_key}, "open-handoff")
             set_meta(db, "current_export", export_id, "open-handoff")
             for r in wb.rows:
-                if r.assignment_id not in rows_info or progress_mod.report_snapshot(db, r.assignment_id, round_id):
+                local = (r.assignment_id or 0) + offset
+                if local not in rows_info or progress_mod.report_snapshot(db, local, round_id):
                     continue
-                if _prefill(db, r, rows_info[r.assignment_id], round_id, reporter, phone):
+                if _prefill(db, r, rows_info[local], round_id, reporter, phone, offset):
                     prefilled += 1
         return {
             "ledger": str(ledger_path),
             "export_id": export_id,
             "round_id": round_id,
             "unit": unit_name,
+            "office": office["name"],
             "rows": len(assignment_ids),
             "created": created,
             "prefilled": prefilled,
@@ -137,8 +145,68 @@ def open_handoff(ledger_path: str | Path, file: str | Path) -> dict:
         db.close()
 
 
-def _store_tasks(db: sqlite_utils.Database, wb, unit_id: int) -> dict[int, dict]:
-    """Upsert plans, key works, assignments and indicators with the office's ids."""
+#: Each office a township reports to gets its own span of local ids: its ids plus slot × span.
+#: The first office's ids are kept as they are (slot 0), so a ledger from before is unchanged.
+OFFICE_ID_SPAN = 1_000_000_000
+
+
+def _office_slot(db: sqlite_utils.Database, facts: dict, bound: dict | None) -> tuple[str, dict]:
+    """The office a handoff comes from, and its slot in this township ledger (assigned on first sight).
+
+    One township reports to several offices (督查室, 两个健康办, 营商办), each numbering its key
+    works and assignments from 1; the slot keeps their forms apart.
+    """
+    office_id = str(facts.get("office_id") or "").strip()
+    name = str(facts.get("office_name") or facts.get("org_name") or "督办室").strip()
+    key = office_id or f"name:{name}"
+    offices = get_meta(db, "offices") or {}
+    entry = offices.get(key)
+    if entry is None:
+        earlier_name = get_meta(db, "office_name") or ""
+        if not offices and db.execute("SELECT 1 FROM key_works LIMIT 1").fetchone() and earlier_name != name:
+            # Handoffs opened before offices were told apart hold slot 0 for the office they named.
+            offices[f"name:{earlier_name}"] = {
+                "slot": 0,
+                "name": earlier_name or "督办室",
+                "id": None,
+                "unit_id": (bound or {}).get("office_unit_id"),
+            }
+        slot = max((int(e["slot"]) for e in offices.values()), default=-1) + 1
+        entry = {"slot": slot, "name": name, "id": office_id or None}
+        offices[key] = entry
+    entry.update(name=name, unit_id=facts.get("unit_id"))
+    set_meta(db, "offices", offices, "open-handoff")
+    return key, entry
+
+
+def office_of_export(db: sqlite_utils.Database, export_id: str | None) -> str | None:
+    """The name of the office a received handoff came from (None when unknown)."""
+    if not export_id:
+        return None
+    received = get_meta(db, f"handoff:{export_id}") or {}
+    office = (get_meta(db, "offices") or {}).get(received.get("office") or "", {})
+    return office.get("name") or get_meta(db, "office_name")
+
+
+def _to_office_ids(content: HandoffContent, offset: int) -> None:
+    """Give a return the office's own ids back (this ledger keeps them moved into the office's span)."""
+    for row in content.rows:
+        row.assignment_id -= offset
+        row.key_work_id -= offset
+        row.plan_id -= offset
+        row.indicator_values = {i - offset: v for i, v in row.indicator_values.items()}
+    for ind in content.indicators:
+        ind.indicator_id -= offset
+        ind.key_work_id -= offset
+    for m in content.milestones:
+        m.milestone_id -= offset
+        m.key_work_id -= offset
+
+
+def _store_tasks(
+    db: sqlite_utils.Database, wb, unit_id: int, offset: int = 0, office_name: str | None = None
+) -> dict[int, dict]:
+    """Upsert plans, key works, assignments and indicators with the office's ids (plus the office's offset)."""
     from db.tasks import category_id
 
     meta = {}
@@ -153,12 +221,13 @@ def _store_tasks(db: sqlite_utils.Database, wb, unit_id: int) -> dict[int, dict]
         if aid is None or aid not in meta:
             continue
         m = meta[aid]
-        kw_id, plan_id = int(float(m["key_work_id"])), int(float(m["plan_id"]))
+        kw_id, plan_id = int(float(m["key_work_id"])) + offset, int(float(m["plan_id"])) + offset
+        aid += offset
         if not db.execute("SELECT 1 FROM plans WHERE id = ?", [plan_id]).fetchone():
             db["plans"].insert(
                 {
                     "id": plan_id,
-                    "title": f"督办室下发任务（计划 {plan_id}）",
+                    "title": f"{office_name or '督办室'}下发任务（计划 {plan_id - offset}）",
                     "imported_at": now_iso(),
                     "source_file": wb.facts.get("exported_at"),
                 }
@@ -192,7 +261,7 @@ def _store_tasks(db: sqlite_utils.Database, wb, unit_id: int) -> dict[int, dict]
         info[aid] = {"key_work_id": kw_id, "indicators": set()}
     for seq, ind in enumerate(wb.indicator_meta, 1):
         try:
-            ind_id, kw_id = int(float(ind["indicator_id"])), int(float(ind["key_work_id"]))
+            ind_id, kw_id = int(float(ind["indicator_id"])) + offset, int(float(ind["key_work_id"])) + offset
             target = float(ind["target_value"])
         except (KeyError, ValueError):
             continue
@@ -214,11 +283,11 @@ def _store_tasks(db: sqlite_utils.Database, wb, unit_id: int) -> dict[int, dict]
             if entry["key_work_id"] == kw_id:
                 entry["indicators"].add(ind_id)
     if wb.milestone_meta is not None:
-        _store_milestones(db, wb.milestone_meta, {entry["key_work_id"] for entry in info.values()})
+        _store_milestones(db, wb.milestone_meta, {entry["key_work_id"] for entry in info.values()}, offset)
     return info
 
 
-def _store_milestones(db: sqlite_utils.Database, meta: list[dict], key_work_ids: set[int]) -> None:
+def _store_milestones(db: sqlite_utils.Database, meta: list[dict], key_work_ids: set[int], offset: int = 0) -> None:
     """Replace the milestones of the handoff's key works by the office's (with the office's ids).
 
     The office's ledger is the authority on deadlines: a milestone it dropped or moved since
@@ -235,7 +304,10 @@ def _store_milestones(db: sqlite_utils.Database, meta: list[dict], key_work_ids:
         db.execute("DELETE FROM milestones WHERE key_work_id = ?", [kw_id])
     for m in meta:
         ms_id, kw_id = number(m.get("milestone_id")), number(m.get("key_work_id"))
-        if ms_id is None or kw_id not in key_work_ids or not m.get("phrase"):
+        if ms_id is None or kw_id is None:
+            continue
+        ms_id, kw_id = ms_id + offset, kw_id + offset
+        if kw_id not in key_work_ids or not m.get("phrase"):
             continue
         record = {
             "id": ms_id,
@@ -260,11 +332,15 @@ def _iso_date(text: str | None) -> str | None:
         return None
 
 
-def _prefill(db: sqlite_utils.Database, row, info: dict, round_id: str, reporter, phone) -> bool:
+def _prefill(db: sqlite_utils.Database, row, info: dict, round_id: str, reporter, phone, offset: int = 0) -> bool:
     """Store the values the handoff was pre-filled with as the local draft report."""
     try:
         fields = parse_row_fields(row.values)
-        values = {i: normalise_number(c, "指标") for i, c in row.indicators.items() if i in info["indicators"]}
+        values = {
+            i + offset: normalise_number(c, "指标")
+            for i, c in row.indicators.items()
+            if i + offset in info["indicators"]
+        }
     except ValueProblem:
         return False
     if all(v is None for v in fields.values()) and all(v is None for v in values.values()):
@@ -272,7 +348,7 @@ def _prefill(db: sqlite_utils.Database, row, info: dict, round_id: str, reporter
     fields.update(reporter=reporter, phone=phone)
     progress_mod.save_report(
         db,
-        row.assignment_id,
+        row.assignment_id + offset,
         round_id,
         fields,
         indicator_values={k: v for k, v in values.items() if v is not None},
@@ -300,7 +376,11 @@ def export_return(db: sqlite_utils.Database, out_path: str | Path, export_id: st
     rnd = get_round(db, export["round_id"])
     unit = db["units"].get(export["unit_id"])
     bound = get_meta(db, "township_unit") or {}
-    extras = (get_meta(db, f"handoff:{export_id}") or {}).get("rows", {})
+    received = get_meta(db, f"handoff:{export_id}") or {}
+    extras = received.get("rows", {})
+    # The office this form came from (a township may report to several): its ids, unit and name.
+    office = (get_meta(db, "offices") or {}).get(received.get("office") or "", {})
+    offset = int(office.get("slot") or 0) * OFFICE_ID_SPAN
     contact = get_meta(db, "township_contact") or {}
     reporter, phone = contact.get("reporter"), contact.get("phone")
     latest = db.execute(
@@ -328,15 +408,19 @@ def export_return(db: sqlite_utils.Database, out_path: str | Path, export_id: st
         round_kind=rnd["kind"],
         cutoff=rnd["cutoff"],
         due_date=rnd["due_date"],
-        unit_id=int(float(bound.get("office_unit_id") or unit["id"])),
+        unit_id=int(float(office.get("unit_id") or bound.get("office_unit_id") or unit["id"])),
         unit_name=unit["name"],
         unit_kind=unit["kind"],
-        org_name=get_meta(db, "office_name"),
+        org_name=office.get("name") or get_meta(db, "office_name"),
         reporter=reporter,
         phone=phone,
         exported_at=export["created_at"],
         rows=rows,
         indicators=list(indicators.values()),
         milestones=key_work_milestones(db, (r.key_work_id for r in rows)),
+        office_id=office.get("id"),
+        office_name=office.get("name"),
     )
+    if offset:
+        _to_office_ids(content, offset)
     return write_handoff_workbook(content, out_path)

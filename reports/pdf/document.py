@@ -199,10 +199,17 @@ def heading(ts: Typesetter, text: str, style: str = "h1", lines: int = 3) -> lis
     return [CondPageBreak(GB_LEADING * lines), ts.para(text, style)]
 
 
+#: Tables longer than this are laid out a page at a time (see :class:`ChunkedTable`).
+LONG_TABLE_ROWS = 60
+
+
 def official_table(
     ts: Typesetter, header: list[str], rows: list[list], widths: list[float], *, center: set[int] = frozenset()
-) -> LongTable:
+) -> Flowable:
     """Return a ruled table across the type area, header repeated on each page.
+
+    A long table (a county's annex) is a :class:`ChunkedTable`, whose cells are made as the
+    pages need them; the pages come out as with one table.
 
     Args:
         ts: the typesetter (cell styles from :func:`official_styles`).
@@ -211,24 +218,27 @@ def official_table(
         widths: relative column widths, scaled to the type area.
         center: indexes of the columns set centred.
     """
-    data = [[ts.para(h, "cell_h") for h in header]]
-    for row in rows:
-        data.append([ts.para(v, "cell_c" if i in center else "cell", context=str(v)) for i, v in enumerate(row)])
+    head = [ts.para(h, "cell_h") for h in header]
+
+    def body():
+        for row in rows:
+            yield [ts.para(v, "cell_c" if i in center else "cell", context=str(v)) for i, v in enumerate(row)]
+
     scale = GB_WIDTH / sum(widths)
-    table = LongTable(data, colWidths=[w * scale for w in widths], repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                # A table sets its cells' font even when every cell is a Paragraph: keep it an embedded one.
-                ("FONTNAME", (0, 0), (-1, -1), ts.font("fangsong")),
-                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.9, 0.9, 0.9)),
-                ("LEFTPADDING", (0, 0), (-1, -1), 3),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-            ]
-        )
-    )
+    col_widths = [w * scale for w in widths]
+    commands = [
+        # A table sets its cells' font even when every cell is a Paragraph: keep it an embedded one.
+        ("FONTNAME", (0, 0), (-1, -1), ts.font("fangsong")),
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.9, 0.9, 0.9)),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+    ]
+    if len(rows) > LONG_TABLE_ROWS:
+        return ChunkedTable(head, body(), col_widths, commands)
+    table = LongTable([head, *body()], colWidths=col_widths, repeatRows=1)
+    table.setStyle(TableStyle(commands))
     return table
 
 

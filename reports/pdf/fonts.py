@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import mmap
 import os
+import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -112,6 +113,11 @@ CANDIDATES: dict[str, list[tuple[str, str | None]]] = {
     ],
 }
 
+#: Installed CJK families that ship only with PostScript (CFF) outlines, by file name.
+_CFF_CJK = re.compile(r"(noto(sans|serif)cjk|notosans.*(sc|tc|jp|kr)\.otf|sourcehan|source-han|思源)", re.I)
+#: The TrueType files to install, by role.
+TRUETYPE_ADVICE = "仿宋 simfang.ttf、黑体 simhei.ttf、楷体 simkai.ttf、宋体 simsun.ttc、小标宋 方正小标宋简体.ttf"
+
 #: Characters every usable Chinese font must have.
 _PROBE = "中国重点工作进展情况，。（）〔〕年月日一二三"
 
@@ -170,6 +176,14 @@ class FontChoice:
             note = "（代用）" if face.substitute else ""
             out.append(f"{face.label}：{face.family}{note}  {where}")
         return out
+
+    def summary(self) -> str:
+        """Return one short line: which font prints which role (代用 where a stand-in is used)."""
+        parts = [
+            f"{face.label}用{face.family}{'（代用）' if face.substitute else ''}"
+            for face in (self.faces[role] for role in ROLES)
+        ]
+        return "字体：" + "，".join(parts) + "。"
 
     def missing_glyphs(self, text: str, role: str = "fangsong") -> set[str]:
         """Return the characters of ``text`` that the role's font cannot draw."""
@@ -337,8 +351,6 @@ def find_fonts(settings: dict | None = None, dirs: Iterable[Path] | None = None)
             # Only the typeface the role names is the real thing; anything else stands in.
             substitute = not _is_genuine(role, file_name)
             faces[role] = FontFace(role, name, family, str(path), idx, substitute=substitute)
-            if substitute:
-                warnings.append(f"未找到{label}字体，用 {family} 代替。")
             break
     if not faces:
         pdfmetrics.registerFont(UnicodeCIDFont(BUILTIN_FALLBACK))
@@ -356,7 +368,16 @@ def find_fonts(settings: dict | None = None, dirs: Iterable[Path] | None = None)
                 faces[role] = FontFace(
                     role, donor.font_name, donor.family, donor.path, donor.subfont_index, substitute=True
                 )
-                warnings.append(f"未找到{ROLES[role]}字体，用 {donor.family} 代替。")
+    # Stand-ins are named in FontChoice.summary(); say once what to install, and why an
+    # installed Noto CJK / Source Han font is not among them.
+    if any(face.substitute for face in faces.values()):
+        cff = sorted({path.name for name, path in index.items() if _CFF_CJK.search(name)})
+        if cff:
+            warnings.append(
+                f"找到的 {'、'.join(cff[:3])} 是 OpenType/CFF 字体（字形为 PostScript 轮廓），"
+                "PDF 只能嵌入 TrueType 轮廓的字体，所以不能用。"
+            )
+        warnings.append(f"要用正式字体，请安装 TrueType 字体：{TRUETYPE_ADVICE}。")
     return FontChoice(faces, warnings, [str(d) for d in search])
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
-from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import HRFlowable
 
 from db.jobs import Progress
@@ -72,7 +72,7 @@ def render_pdf(doc: Document, out_path: str | Path, db, progress: Progress | Non
         step(progress, 2, 3, "排版")
         pages = build_official(_flat(story), out_path, doc.title, doc.author, ts, progress)
     step(progress, 3, 3, "完成")
-    return ReportResult(out_path, pages, ts.choice.used(), doc.warnings + ts.warnings(), doc.figures)
+    return ReportResult(out_path, pages, [ts.choice.summary()], doc.warnings + ts.warnings(), doc.figures)
 
 
 def _flat(story: list) -> list:
@@ -148,6 +148,8 @@ def _flowable(ts: Typesetter, block, progress):  # noqa: PLR0911 - one case per 
         return annex_heading(ts, block.title, block.label)
     if isinstance(block, model.Colophon):
         return _colophon(ts, block)
+    if isinstance(block, model.PageBreak):
+        return PageBreak()
     if isinstance(block, model.ProgressTable):
         return _progress_table(ts, block, progress)
     raise TypeError(f"unknown content block {block!r}")

@@ -4,7 +4,6 @@ Nothing here touches the ledger; :mod:`db.plan_import` resolves a draft against 
 unit registry and commits it.
 """
 
-from reports.tasklist.document import read_task_text
 from db.plan_draft import (
     Draft,
     DraftIndicator,
@@ -14,6 +13,7 @@ from db.plan_draft import (
     Flag,
     Unplaced,
 )
+from reports.tasklist.document import read_task_text
 from reports.tasklist.reader import read_task_list
 
 __all__ = [

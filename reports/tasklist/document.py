@@ -11,13 +11,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from db.errors import DubanError
-from db.plan_draft import Draft, DraftKeyWork, Unplaced
+from db.plan_draft import Draft, DraftKeyWork, DraftMilestone
 from reports.tasklist.grid import Grid, find_header, finish_key_works, plan_meta_from_titles, read_grids
 from reports.tasklist.textparse import (
+    LABEL_LINE,
+    Clause,
+    Heading,
+    _copy_unit,
     _join,
+    find_clauses,
     find_indicators,
     find_unit_clauses,
     first_sentence,
@@ -25,6 +31,7 @@ from reports.tasklist.textparse import (
     sentences,
     split_glued,
     tidy,
+    units_from_list,
 )
 
 _FURNITURE = re.compile(
@@ -33,8 +40,20 @@ _FURNITURE = re.compile(
     r"相关链接|附件下载|版权所有|ICP备|网站标识码|联系我们|网站地图|无障碍|^今天是|^首页\s*[>＞]|[>＞]\s*正文|"
     r"^(?:索引号|主题分类|发布机构|发文机关|成文日期|发布日期|有效性|文号|发文字号|信息来源|所属机构|公开方式|主题词)\s*[:：]?\s*$"
 )
+#: The end matter of an official document: copied-to, issued-by, contacts, page footers.
+_END_MATTER = re.compile(
+    r"^(?:抄送|抄报|主送|印发|（此件公开发布）|\(此件公开发布\)|联系人|联系电话|附件下载|—\s*\d+\s*—|-\s*\d+\s*-|第\s*\d+\s*页"
+    r"|[\u4e00-\u9fff]{2,20}办公室\s*(?:19|20)\d\d年\d{1,2}月\d{1,2}日印发"
+    # The signature: the issuing office and the date on lines of their own.
+    r"|[\u4e00-\u9fff（）]{2,30}(?:人民政府|人民政府办公室|人民政府办公厅|办公室|办公厅)$"
+    r"|(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$"
+    r"|[二〇○零一][〇○零一二三四五六七八九]{3}年[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日$)"
+)
+_ATTACHMENTS = re.compile(r"^附件\s*[:：]\s*(?:\d+\s*[.、．]|$)")
 _DOC_NO = re.compile(r"[\u4e00-\u9fff]{1,12}\s*[〔\[【]\s*((?:19|20)\d\d)\s*[〕\]】]\s*\d+\s*号")
-_TITLE_WORDS = re.compile(r"方案|举措|措施|意见|通知|计划|清单|要点|办法|规划|任务|细则|纲要|行动|安排|分工")
+_TITLE_WORDS = re.compile(
+    r"方案|举措|措施|意见|通知|计划|清单|要点|办法|规划|任务|细则|纲要|行动|安排|分工|实事|项目|责任|目标|工作"
+)
 
 
 @dataclass
@@ -47,13 +66,14 @@ class _Block:
     parent: int | None = None
     children: list[int] = field(default_factory=list)
 
-    @property
+    @cached_property
     def text(self) -> str:
+        # Read only once every line of the block is known.
         out = ""
         for line in self.lines:
             if not out:
                 out = line
-            elif out[-1] in "。！？；;：:）)”":
+            elif out[-1] in "。！？；;：:）)”" or LABEL_LINE.match(line):
                 out += "\n" + line
             else:
                 out = _join(out, line)
@@ -61,7 +81,12 @@ class _Block:
 
 
 def read_task_text(
-    text: str, *, year: int | None = None, plan_title: str | None = None, source_name: str = "粘贴文本"
+    text: str,
+    *,
+    year: int | None = None,
+    plan_title: str | None = None,
+    source_name: str = "粘贴文本",
+    columns: str | None = None,
 ) -> Draft:
     """Read a policy document given as text (pasted, or the content of a .txt file).
 
@@ -74,22 +99,91 @@ def read_task_text(
     Raises:
         DubanError: the text holds no numbered items.
     """
+    from reports.tasklist.grid import parse_column_map
+
     draft = Draft(source_name=source_name, source_kind="text", year=year, year_source="参数" if year else None)
-    parse_policy_text(text, draft)
+    parse_policy_text(text, draft, column_map=parse_column_map(columns) if columns else None)
     if plan_title:
         draft.title = plan_title.strip()
     draft.refresh()
     return draft
 
 
-def parse_policy_text(text: str, draft: Draft, progress=None) -> None:
-    """Fill ``draft`` from policy text (see the module docstring for the rules)."""
+def parse_policy_text(text: str, draft: Draft, progress=None, column_map=None) -> None:
+    """Fill ``draft`` from policy text (see the module docstring for the rules).
+
+    A table pasted as text (tab- or bar-separated, box drawing, one cell per line) is read
+    as a table when the numbered text around it names no units.
+    """
+    from reports.tasklist.texttable import text_grid
+
+    body = Draft(source_name=draft.source_name, year=draft.year, year_source=draft.year_source)
+    try:
+        _parse_numbered_text(text, body, progress)
+        body_error = None
+    except DubanError as exc:
+        body_error = exc
+    if body_error is not None or not any(kw.units for kw in body.key_works):
+        grid = text_grid(text)
+        if grid is not None or column_map:
+            from reports.tasklist.grid import Grid
+
+            grids = (
+                [grid] if grid is not None else [Grid("粘贴的表格", [line.split("\t") for line in text.split("\n")])]
+            )
+            if read_grids(grids, draft, progress, column_map=column_map) and draft.key_works:
+                draft.source_kind = draft.source_kind or "text"
+                if not draft.year and body.year:
+                    draft.year, draft.year_source = body.year, body.year_source
+                    draft.refresh()
+                if body.doc_no and not draft.doc_no:
+                    draft.doc_no = body.doc_no
+                if body.title and body.title != draft.source_name and not draft.title:
+                    draft.title = body.title
+                return
+            draft.key_works.clear()
+    if body_error is not None:
+        raise body_error
+    for name in ("title", "doc_no", "year", "year_source", "categories", "key_works"):
+        setattr(draft, name, getattr(body, name))
+    draft.warnings.extend(body.warnings)
+    draft.unplaced.extend(body.unplaced)
+
+
+_HTML_BLOCK = re.compile(r"</?(?:p|br|div|li|tr|h\d|table|tbody|ul|ol)\b[^>]{0,200}>", re.I)
+_HTML_INLINE = re.compile(r"</?(?:span|strong|b|i|em|font|a|u|td|th|sup|sub|img)\b[^>]{0,200}>", re.I)
+
+
+def _strip_html(text: str) -> str:
+    """Text copied with its HTML tags ("<p>（一）…</p>"): tags out, entities decoded."""
+    import html
+
+    if not _HTML_BLOCK.search(text):
+        return text
+    text = _HTML_BLOCK.sub("\n", text)
+    text = _HTML_INLINE.sub("", text)
+    return html.unescape(text)
+
+
+def _parse_numbered_text(text: str, draft: Draft, progress=None) -> None:
+    text = _strip_html(text)
     raw_lines = [re.sub(r"^[•·●◆■□▪\-]\s*", "", line) for line in tidy(text).split("\n")]
     blocks, preamble = _blocks(raw_lines)
     _document_meta(draft, raw_lines, preamble)
     if not blocks:
+        # No numbering at all: each paragraph that names its units is a key work.
+        paragraphs = [
+            (n, line)
+            for n, line in enumerate(raw_lines, 1)
+            if line and len(line) > 8 and not _FURNITURE.search(line[:60]) and find_clauses(line)
+        ]
+        blocks = [_Block("para", i, [line], n) for i, (n, line) in enumerate(paragraphs, 1)]
+        if blocks:
+            draft.warnings.append("文中的条目没有编号，已把每个写明责任单位的段落读作一项重点工作，请核对。")
+    if not blocks:
         raise DubanError(f"“{draft.source_name}”中找不到编号条目（如“1.”“（一）”），不像是任务清单或政策文件，未导入。")
     _key_works_from_blocks(draft, blocks, progress)
+    _apply_stated_units(draft, raw_lines)
     if not draft.key_works:
         raise DubanError(f"“{draft.source_name}”中找不到任何重点工作（编号条目都没有写明责任单位），未导入。")
     finish_key_works(draft, from_table=False)
@@ -101,11 +195,29 @@ def _blocks(lines: list[str]) -> tuple[list[_Block], list[str]]:
     expected: dict[str, int] = {}
     stack: list[str] = []
     last_at_depth: dict[int, int] = {}
+    in_attachments = False
     for line_no, line in enumerate(lines, 1):
         if not line or (len(line) <= 60 and _FURNITURE.search(line)):
             continue
+        if _END_MATTER.match(line):
+            continue
+        if _ATTACHMENTS.match(line):
+            # "附件：1.…" lists the attachments' titles: numbered, but never tasks.
+            in_attachments = True
+            continue
+        if in_attachments:
+            head = heading_of(line)
+            if (
+                head
+                and head.style in ("num", "pnum", "numparen")
+                and len(line) <= 60
+                and "。" not in line
+                and not find_unit_clauses(line)
+            ):
+                continue
+            in_attachments = False
         for piece in split_glued(line, expected):
-            head = heading_of(piece)
+            head = heading_of(piece) or _glued_number(piece, expected)
             if head is None or not head.rest.strip():
                 if blocks:
                     blocks[-1].lines.append(piece)
@@ -127,6 +239,14 @@ def _blocks(lines: list[str]) -> tuple[list[_Block], list[str]]:
                 del last_at_depth[deeper]
             blocks.append(block)
     return blocks, preamble
+
+
+def _glued_number(line: str, expected: dict[str, int]) -> Heading | None:
+    """An item number glued to a figure: "11.121人才梯队…" after item 10 is item 11."""
+    m = re.match(r"^(\d{1,3})[.．](?=\d)", line)
+    if m and expected.get("num") == int(m.group(1)) and int(m.group(1)) > 1:
+        return Heading("num", int(m.group(1)), line[m.end() :], m.group(0))
+    return None
 
 
 def _document_meta(draft: Draft, lines: list[str], preamble: list[str]) -> None:
@@ -165,14 +285,54 @@ def _document_meta(draft: Draft, lines: list[str], preamble: list[str]) -> None:
         for line in lines:
             m = re.search(
                 r"(?:成文日期|发布日期|编辑日期|发布时间|印发日期|日期)\s*[:：]?\s*((?:19|20)\d\d)\s*[年\-/.]", line
-            ) or re.fullmatch(r"((?:19|20)\d\d)\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日", line.strip())
+            ) or re.search(r"^.{0,30}?((?:19|20)\d\d)\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日(?:印发)?$", line.strip())
             if m:
                 draft.year, draft.year_source = int(m.group(1)), "发文日期"
                 break
+            # A signature date in Chinese numerals: 二〇二四年三月十日.
+            m = re.fullmatch(
+                r"([二〇○零一]{2}[〇○零一二三四五六七八九]{2})年[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日",
+                line.strip(),
+            )
+            if m:
+                digits = "".join(
+                    str("〇一二三四五六七八九".index(ch.replace("○", "〇").replace("零", "〇"))) for ch in m.group(1)
+                )
+                draft.year, draft.year_source = int(digits), "发文日期"
+                break
+
+
+def _lift_closing_clauses(blocks: list[_Block]) -> None:
+    """A clause on its own line after an item's sub-items names the item's units, not the last sub-item's.
+
+    "1.完善应急预案体系 / （1）… / （2）… / （责任单位：…）": when none of the sub-items names
+    units, the closing clause line moves up to the item.
+    """
+    for index, block in enumerate(blocks):
+        if block.parent is None or len(block.lines) < 2:
+            continue
+        parent = blocks[block.parent]
+        if parent.children[-1] != index or len(parent.children) < 2:
+            continue  # only the last of several sub-items can carry a clause that closes the item
+        line = block.lines[-1].strip()
+        found = find_clauses(line)
+        if len(found) != 1 or found[0].start != 0 or line[found[0].end :].strip(" 。；;"):
+            continue
+        siblings = [blocks[c] for c in parent.children]
+        rest = "\n".join(block.lines[:-1])
+        if find_clauses(rest) or any(find_clauses(b.text) for b in siblings if b is not block):
+            continue
+        if find_clauses(parent.text):
+            continue
+        block.lines.pop()
+        parent.lines.append(line)
+        for changed in (block, parent):
+            changed.__dict__.pop("text", None)
 
 
 def _key_works_from_blocks(draft: Draft, blocks: list[_Block], progress=None) -> None:
-    clauses = [find_unit_clauses(b.text) for b in blocks]
+    _lift_closing_clauses(blocks)
+    clauses = [find_clauses(b.text) for b in blocks]
     with_units = [i for i, c in enumerate(clauses) if c]
     if with_units:
         depth_by_style: dict[str, list[int]] = {}
@@ -214,8 +374,32 @@ def _key_works_from_blocks(draft: Draft, blocks: list[_Block], progress=None) ->
         draft.key_works.append(kw)
 
 
+#: A convention stated once: "以下各项任务均需各乡镇（街道）配合" gives every later task those units.
+_STATED_UNITS = re.compile(
+    r"(?:(?:以下|下列)(?:各项|所列|各条)?(?:任务|工作|事项)?|(?:各项|所有)(?:任务|工作))(?:均需|均由|均要|均请|都需|都由)"
+    r"([^。；;]{2,60}?)(配合|参与|协助|落实|负责|共同推进|共同负责)"
+)
+
+
+def _apply_stated_units(draft: Draft, lines: list[str]) -> None:
+    """Add the units a stated convention names to every key work after it (not vague groups)."""
+    for line_no, line in enumerate(lines, 1):
+        for m in _STATED_UNITS.finditer(line):
+            role = "配合" if m.group(2) in ("配合", "参与", "协助") else "责任"
+            units = [u for u in units_from_list(m.group(1), first_is_lead=False, role=role) if not u.collective]
+            if not units:
+                continue
+            for kw in draft.key_works:
+                at = re.match(r"第(\d+)行", kw.location or "")
+                if not at or int(at.group(1)) <= line_no or not kw.units:
+                    continue
+                known = {u.name for u in kw.units}
+                kw.units.extend(_copy_unit(u) for u in units if u.name not in known)
+
+
 _MARKS = {
     "part": "第一部分",
+    "art": "第一条",
     "cn": "一、",
     "pcn": "（一）",
     "num": "1.",
@@ -267,36 +451,98 @@ def _block_to_key_works(
     text = block.text
     where = f"第{block.line_no}行"
     if len(clauses) >= 2:
-        heading, rest = first_sentence(text, limit=30)
-        if heading and not find_unit_clauses(heading):
-            offset = text.index(rest) if rest else len(text)
-            category = heading.rstrip("。")
-        else:
-            offset, category = 0, parent_title
-        works = []
-        start = offset
-        for n, (_s, end, units) in enumerate([c for c in clauses if c[0] >= offset], 1):
-            segment = text[start:end].strip().lstrip("。；;，, \n")
-            start = end
-            kw = _key_work_from_segment(f"{block.number}.{n}", segment, units, category, where, mode="segment")
-            works.append(kw)
-        _trailing(draft, text[start:], where)
-        return works
-    units = clauses[-1][2] if clauses else []
-    body = text
-    if clauses:
-        s, e, _units = clauses[-1]
-        _trailing(draft, text[e:], where)
-        body = text[:s]
-    kw = _key_work_from_segment(str(block.number), body, units, parent_title, where, mode="item")
+        kw = _paragraph_with_clauses(text, clauses, str(block.number), parent_title, where)
+    else:
+        kw = _item_with_clause(text, clauses, str(block.number), parent_title, where)
     for extra in child_text:
-        for _start, _end, child_units in find_unit_clauses(extra):
+        child_clauses = find_clauses(extra)
+        for clause in child_clauses:
             known = {u.name for u in kw.units}
-            kw.units.extend(u for u in child_units if u.name not in known)
+            kw.units.extend(u for u in clause.units if u.name not in known)
+        _clause_extras(kw, child_clauses, None)
         stripped = _remove_clauses(extra)
         if stripped:
             kw.measures.append(stripped)
+        kw.source += "\n" + extra
     return [kw]
+
+
+def _paragraph_with_clauses(
+    text: str, clauses: list[Clause], number: str, category: str | None, where: str
+) -> DraftKeyWork:
+    """A paragraph whose sentences name their own units stays one key work.
+
+    Its title is the paragraph's heading sentence ("提信心增预期。"), or else its first
+    phrase; each measure keeps its unit clause as written, so the measures carry their own
+    units; the key work's units are all of them, led by the first clause's lead.
+    """
+    heading, rest = first_sentence(text, limit=30)
+    title = None
+    offset = 0
+    if heading and not find_unit_clauses(heading):
+        title = heading.rstrip("。")
+        offset = text.index(rest) if rest else len(text)
+    kw = DraftKeyWork(number=number, title="", category=category, location=where)
+    start = offset
+    for clause in [c for c in clauses if c.start >= offset] or clauses:
+        segment = text[start : clause.end].strip().lstrip("。；;，, \n")
+        start = clause.end
+        plain = _remove_clauses(segment).strip().rstrip("。；;，,")
+        if title is None:
+            m = re.match(r"^(.{2,40}?)[，,。；;]", plain)
+            title = m.group(1) if m else plain[:40]
+        found = find_indicators(plain)
+        if found:
+            kw.targets.append(plain)
+            names = {i.name for i in kw.indicators}
+            kw.indicators.extend(i for i in found if i.name not in names)
+        if segment:
+            kw.measures.append(segment)
+        has_lead = kw.lead_unit is not None
+        known = {u.name for u in kw.units}
+        for unit in clause.units:
+            if unit.name in known:
+                continue
+            if has_lead and unit.role == "牵头":
+                unit.role = "责任"
+            kw.units.append(unit)
+            known.add(unit.name)
+    tail = text[start:].strip().lstrip("。；;，,").strip()
+    kw.measures.extend(s.strip() for s in sentences(tail) if len(s.strip()) > 1)
+    kw.title = (title or text[:40]).strip()
+    _clause_extras(kw, clauses, text)
+    return kw
+
+
+def _item_with_clause(text: str, clauses: list[Clause], number: str, category: str | None, where: str) -> DraftKeyWork:
+    """An item with one unit clause (or none): its heading is the title, the rest its targets and measures."""
+    units = clauses[-1].units if clauses else []
+    body = text
+    tail = ""
+    if clauses:
+        # Sentences after the clause still belong to this one task ("…（X负责）。同步完善…").
+        tail = text[clauses[-1].end :].strip().lstrip("。；;，,").strip()
+        body = text[: clauses[-1].start]
+    kw = _key_work_from_segment(number, body, units, category, where, mode="item")
+    kw.measures.extend(s.strip() for s in sentences(tail) if len(s.strip()) > 1)
+    _clause_extras(kw, clauses[-1:], text)
+    return kw
+
+
+def _clause_extras(kw: DraftKeyWork, clauses: list[Clause], source: str | None) -> None:
+    """Give a key work what its unit clauses say besides units: deadlines, leader, ongoing, source text."""
+    have = {m.phrase for m in kw.milestones}
+    for clause in clauses:
+        for phrase in clause.deadlines:
+            if phrase not in have:
+                kw.milestones.append(DraftMilestone(phrase, clause.text))
+                have.add(phrase)
+        if clause.leader and not kw.leader:
+            kw.leader = clause.leader
+        if clause.ongoing and not kw.period_phrase:
+            kw.period_phrase = "长期坚持"
+    if source is not None:
+        kw.source = source
 
 
 def _remove_clauses(text: str) -> str:
@@ -305,13 +551,17 @@ def _remove_clauses(text: str) -> str:
     return text.strip().replace("\n", "")
 
 
-def _trailing(draft: Draft, tail: str, where: str) -> None:
-    tail = tail.strip().lstrip("。；;，,").strip()
-    if len(tail) > 8:
-        draft.unplaced.append(Unplaced(where, tail, "这段文字在责任单位之后，不属于任何一项工作，未导入"))
+#: "（长期坚持）" or "…，持续推进。" standing alone: the work is ongoing (a verb inside a sentence is not).
+_ONGOING_ALONE = re.compile(
+    r"[（(【〔]\s*(?:长期坚持|长期实施|持续推进|持续实施|长期|常态化推进)\s*[）)】〕]"
+    r"|(?:^|[，。；,;])\s*(?:长期坚持|长期实施|持续推进|持续实施|常态化推进)\s*[。；;]?\s*$"
+)
 
 
 def _key_work_from_segment(number: str, text: str, units, category: str | None, where: str, mode: str) -> DraftKeyWork:
+    ongoing = _ONGOING_ALONE.search(text)
+    if ongoing:
+        text = (text[: ongoing.start()] + text[ongoing.end() :]).strip()
     text = _remove_clauses(text)
     if mode == "segment":
         m = re.match(r"^(.{2,40}?)[，,。；;]", text)
@@ -322,11 +572,13 @@ def _key_work_from_segment(number: str, text: str, units, category: str | None, 
         if not title:
             m = re.match(r"^(.{2,40}?)[，,。；;]", text)
             title = m.group(1) if m else text[:40]
-            rest = text
+            rest = text if m or len(text) > 40 else ""  # a one-phrase item is its title, not also a measure
         rest_sentences = sentences(rest)
     kw = DraftKeyWork(
         number=number, title=title.strip().rstrip("。"), category=category, units=list(units), location=where
     )
+    if ongoing:
+        kw.period_phrase = "长期坚持"
     if find_indicators(title):
         kw.targets.append(title)
         kw.indicators.extend(find_indicators(title))
@@ -343,7 +595,7 @@ def _key_work_from_segment(number: str, text: str, units, category: str | None, 
 
 
 # ---------------------------------------------------------------------- docx
-def docx_content(path: Path, warnings: list[str]) -> tuple[list[Grid], str]:
+def docx_content(path: Path, warnings: list[str], every_table: bool = False) -> tuple[list[Grid], str]:
     """Return the task-list tables of a .docx as grids, and its paragraphs (numbering restored) as text."""
     import docx
     from docx.table import Table
@@ -368,7 +620,7 @@ def docx_content(path: Path, warnings: list[str]) -> tuple[list[Grid], str]:
         elif tag == "tbl":
             table_no += 1
             grid = _table_grid(Table(child, document), table_no)
-            if find_header(grid) is not None:
+            if every_table or find_header(grid) is not None:
                 grid.caption = _caption(lines)
                 grids.append(grid)
             else:
@@ -494,9 +746,19 @@ def _chinese(value: int) -> str:
     return str(value)
 
 
-def read_docx(path: Path, draft: Draft, progress=None) -> None:
-    """Fill ``draft`` from a .docx: its task-list tables if it has any, else its numbered text."""
-    grids, text = docx_content(path, draft.warnings)
+def read_docx(path: Path, draft: Draft, progress=None, column_map=None) -> None:
+    """Fill ``draft`` from a .docx: its task-list tables if it has any, else its numbered text.
+
+    With a person's ``column_map``, every table is read with it (its header was not recognised).
+    """
+    grids, text = docx_content(path, draft.warnings, every_table=bool(column_map))
+    if column_map and grids:
+        plan_meta_from_titles(draft, grids[0].caption)
+        read_grids(grids, draft, progress, column_map=column_map)
+        if draft.key_works:
+            return
+        draft.key_works.clear()
+        grids, text = docx_content(path, draft.warnings)
     if grids:
         body = Draft(source_name=draft.source_name)
         try:
@@ -518,11 +780,19 @@ def read_docx(path: Path, draft: Draft, progress=None) -> None:
                 draft.year, draft.year_source = body_meta[2], body_meta[3]
                 draft.refresh()
         if body_meta and body.key_works:
-            draft.warnings.append(
-                f"文档中有任务清单表格，已按表格导入；正文中另有 {len(body.key_works)} 处分工未重复导入。"
-            )
+            clauses = sum(len(find_clauses(line)) for line in text.split("\n"))
+            draft.warnings.append(f"文档中有任务清单表格，已按表格导入；正文中另有 {clauses} 处分工未重复导入。")
         return
-    parse_policy_text(text, draft, progress)
+    try:
+        parse_policy_text(text, draft, progress)
+    except DubanError:
+        tables, _text = docx_content(path, [], every_table=True)
+        if not tables:
+            raise
+        raise DubanError(
+            f"“{draft.source_name}”中的表格没有可识别的表头，请指明各列"
+            "（命令行加 --columns 任务=B,牵头单位=C,责任单位=D,完成时限=E）。"
+        ) from None
 
 
 __all__ = ["parse_policy_text", "read_docx", "read_task_text"]

@@ -59,6 +59,19 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
         "重点工作任务",
         "工作名称",
         "事项",
+        "民生实事",
+        "实事项目",
+        "目标与任务",
+        "任务事项",
+        "工作要点",
+        "重点事项",
+        "改革事项",
+        "项目内容",
+        "改革任务",
+        "重点项目",
+        "项目",
+        "主要工作",
+        "工作内容及目标",
     ),
     "targets": (
         "全市目标",
@@ -92,6 +105,11 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
         "具体内容",
         "任务内容",
         "具体工作",
+        "建设内容",
+        "建设内容及规模",
+        "实施内容",
+        "改革举措",
+        "主要措施及目标",
     ),
     "period": (
         "实施阶段",
@@ -106,6 +124,12 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
         "时间",
         "时限要求",
         "实施时间",
+        "时间进度",
+        "完成节点",
+        "计划完成时间",
+        "完成时间节点",
+        "时间进度安排",
+        "完成时限要求",
     ),
     "units": (
         "责任单位",
@@ -116,8 +140,11 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
         "牵头单位及责任单位",
         "牵头单位/责任单位",
         "牵头及责任单位",
+        "责任科室",
+        "责任主体单位",
+        "落实单位",
     ),
-    "lead": ("牵头单位", "牵头部门", "主责单位", "主办单位"),
+    "lead": ("牵头单位", "牵头部门", "主责单位", "主办单位", "牵头责任单位", "牵头责任部门", "主责部门", "牵头"),
     "support": ("配合单位", "配合部门", "协办单位", "协同单位", "参与单位", "协助单位"),
     "leader": ("分管领导", "责任领导", "牵头领导", "市领导", "县领导", "区领导", "联系领导", "领导"),
     "liaison": ("联络员", "联系人", "具体联系人", "经办人", "责任人"),
@@ -133,14 +160,21 @@ def classify_header(text: str | None) -> str | None:
     key = re.sub(r"[（(][^（）()]*[)）]$", "", key) or key
     if ("领导" in key) and ("联络员" in key or "联系人" in key):
         return "leader_liaison"
-    if re.match(r"^(?:19|20)\d\d", key) or re.search(r"(进度|进展|情况|问题|计划|备注|说明|填报|完成率|成效)$", key):
+    if re.search(r"(进度|进展|情况|问题|计划|备注|说明|填报|完成率|成效)$", key):
         return None
+    if re.match(r"^(?:19|20)\d\d", key):
+        # "2022年预期目标" names the target column; "2024Q3 完成进度" is a report column.
+        rest = re.sub(r"^(?:19|20)\d\d\s*年?度?", "", key)
+        role = _EXACT.get(rest)
+        return role if role in ("targets", "title", "measures") else None
     if key in _EXACT:
         return _EXACT[key]
     for role, names in HEADER_NAMES.items():
         for name in names:
             if len(name) >= 3 and key.startswith(name):
                 return role
+    if key.endswith("领导") and len(key) <= 8:
+        return "leader"  # 分管县领导, 包抓市领导
     return None
 
 
@@ -173,6 +207,9 @@ def find_header(grid: Grid, scan_rows: int = 30) -> tuple[int, dict[str, list[in
             role = classify_header(value)
             if role:
                 roles.setdefault(role, []).append(c)
+        if not ({"title", "measures"} & roles.keys()) and "targets" in roles:
+            # A list whose task column is headed 目标任务 / 预期目标: the targets are the tasks.
+            roles["title"] = roles.pop("targets")
         if not ({"title", "measures"} & roles.keys()):
             continue
         if len(roles.keys() - {"leader", "liaison"}) < 3 and not ({"units", "lead"} & roles.keys()):
@@ -304,8 +341,25 @@ class _Builder:
             if self._section_row(grid, r, texts, roles, where):
                 continue
             self._data_row(row, roles, where)
+            if self.current is not None:
+                self._remember_source(self.current, header, row)
             count += 1
         return count
+
+    @staticmethod
+    def _remember_source(kw: DraftKeyWork, header: list, row: list) -> None:
+        """Keep the row as "列名：值" lines, the text the review shows the fields were read from."""
+        lines = []
+        for c, value in enumerate(row):
+            text = tidy(value)
+            if not text:
+                continue
+            name = re.sub(r"\s", "", tidy(header[c])) if c < len(header) and header[c] else f"第{c + 1}列"
+            line = f"{name}：{text}"
+            if line not in kw.source:
+                lines.append(line)
+        if lines:
+            kw.source = (kw.source + "\n" if kw.source else "") + "\n".join(lines)
 
     def _section_row(self, grid: Grid, r: int, texts: list[str], roles: dict[str, list[int]], where: str) -> bool:
         """Handle a row that is one merged cell: a category heading or a note."""
@@ -500,14 +554,104 @@ def _key(text: str) -> str:
     return re.sub(r"[\s。，,：:“”\"]", "", text or "")
 
 
-def read_grids(grids: list[Grid], draft: Draft, progress=None) -> bool:
-    """Read every grid that has a task-list header into ``draft``; return False if none has."""
+#: Names a person may use in a column mapping (``任务=C,牵头单位=D``), by column role.
+MAPPING_NAMES = {
+    "title": ("任务", "重点工作", "工作任务", "事项", "标题"),
+    "measures": ("举措", "措施", "落实举措", "具体措施", "内容", "工作内容"),
+    "targets": ("目标", "目标任务"),
+    "lead": ("牵头单位", "牵头", "牵头部门"),
+    "units": ("责任单位", "单位", "责任部门"),
+    "support": ("配合单位", "配合", "协办单位"),
+    "period": ("完成时限", "时限", "时间", "时间节点", "完成时间", "期限"),
+    "leader": ("分管领导", "领导", "责任领导"),
+    "liaison": ("联络员", "联系人"),
+    "number": ("序号", "编号"),
+    "category": ("类别", "总体任务", "分类"),
+}
+
+
+def parse_column_map(text: str) -> dict[str, list[int]]:
+    """Read a column mapping "任务=C,牵头单位=D,责任单位=E,完成时限=F" into role → 0-based columns.
+
+    Columns are letters (C) or 1-based numbers (3).
+
+    Raises:
+        DubanError: a name or a column that cannot be read.
+    """
+    from db.errors import DubanError
+
+    roles: dict[str, list[int]] = {}
+    for part in re.split(r"[,，;；]", text or ""):
+        if not part.strip():
+            continue
+        name, sep, column = part.partition("=")
+        if not sep:
+            name, sep, column = part.partition("＝")
+        name, column = re.sub(r"\s", "", name), column.strip().upper()
+        role = next((r for r, names in MAPPING_NAMES.items() if name in names), None)
+        if role is None:
+            known = "、".join(names[0] for names in MAPPING_NAMES.values())
+            raise DubanError(f"列对应“{part.strip()}”中的“{name}”无法识别（可用：{known}）。")
+        if re.fullmatch(r"[A-Z]{1,2}", column):
+            index = 0
+            for ch in column:
+                index = index * 26 + ord(ch) - 64
+        elif column.isdigit() and int(column) > 0:
+            index = int(column)
+        else:
+            raise DubanError(f"列对应“{part.strip()}”中的列“{column}”应写成字母（如 C）或列号（如 3）。")
+        roles.setdefault(role, []).append(index - 1)
+    if "title" not in roles and "measures" not in roles:
+        raise DubanError("列对应中至少要指明任务所在的列（如 任务=C）。")
+    return roles
+
+
+def _mapped_header(grid: Grid, roles: dict[str, list[int]]) -> tuple[int, dict[str, list[int]], int] | None:
+    """Where the data starts in a grid read with a person's column mapping.
+
+    Title rows above the table fill one cell; the first row that fills several cells is
+    the header, unless it already reads as data (a deadline in the period column).
+    """
+    period_cols = roles.get("period", [])
+    for r, row in enumerate(grid.cells):
+        filled = {tidy(v) for v in row if tidy(v)}
+        if len(filled) < 3:  # a title merged across the table fills every cell with one text
+            continue
+        period = re.sub(r"\s", "", tidy(_cell(row, period_cols)))
+        if period and parse_deadline(period, 2000).understood:
+            return max(0, r - 1), roles, r
+        return r, roles, r + 1
+    return None
+
+
+def preview_rows(grids: list[Grid], limit: int = 6) -> list[list[str]]:
+    """Return the first non-empty rows of the first grid with content, for a person to map columns."""
+    for grid in grids:
+        rows = [[tidy(v, keep_newlines=False) for v in row] for row in grid.cells]
+        rows = [row for row in rows if any(row)]
+        if rows:
+            return rows[:limit]
+    return []
+
+
+def read_grids(grids: list[Grid], draft: Draft, progress=None, column_map: dict[str, list[int]] | None = None) -> bool:
+    """Read every grid that has a task-list header into ``draft``; return False if none has.
+
+    Args:
+        grids: the tables.
+        draft: filled in place.
+        progress: optional progress callback.
+        column_map: role → columns chosen by a person (``parse_column_map``); used where
+            no header is recognised.
+    """
     builder = _Builder(draft)
     found = False
     has_targets = False
     title_lines: list[str] = []
     for grid in grids:
         header = find_header(grid)
+        if header is None and column_map:
+            header = _mapped_header(grid, column_map)
         if header is None:
             continue
         found = True
@@ -588,7 +732,7 @@ def finish_key_works(
     if draft.year is None:
         years = Counter()
         for kw in draft.key_works:
-            for text in kw.targets + ([kw.title] if not from_table else []):
+            for text in kw.targets + ([kw.title] if not from_table else []) + [m.phrase for m in kw.milestones]:
                 for y in re.findall(r"((?:19|20)\d\d)\s*年", text):
                     years[int(y)] += 1
         if years:
@@ -612,7 +756,8 @@ def finish_key_works(
                 if phrase not in phrases:
                     kw.milestones.append(DraftMilestone(phrase, "完成时限"))
                     phrases.add(phrase)
-        for text in [] if id(kw) in milestones_listed else kw.targets + kw.measures:
+        texts = ([] if from_table else [kw.title]) + kw.targets + kw.measures
+        for text in [] if id(kw) in milestones_listed else texts:
             for phrase, sentence in find_deadlines(text):
                 if phrase not in phrases:
                     kw.milestones.append(DraftMilestone(phrase, sentence))

@@ -120,6 +120,32 @@ _CHAR_STYLE = "GongwenRunIn"
 
 _W = nsdecls("w")
 
+#: Schema order of the paragraph and run properties duban sets (Word refuses a file whose
+#: properties are out of order; LibreOffice is lenient, so only Word would show it).
+_PPR_ORDER = (
+    "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers pBdr shd tabs "
+    "suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE autoSpaceDN bidi adjustRightInd "
+    "snapToGrid spacing ind contextualSpacing mirrorIndents suppressOverlap jc textDirection textAlignment "
+    "textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange"
+).split()
+_RPR_ORDER = (
+    "rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint noProof snapToGrid "
+    "vanish webHidden color spacing w kern position sz szCs highlight u effect bdr shd fitText vertAlign rtl cs "
+    "em lang eastAsianLayout specVanish oMath"
+).split()
+
+
+def _put(parent, xml: str, order: list[str]) -> None:
+    """Insert a property element into ``parent`` at its place in the schema order."""
+    child = parse_xml(xml)
+    name = child.tag.split("}")[1]
+    later = {qn(f"w:{tag}") for tag in order[order.index(name) + 1 :]}
+    for i, existing in enumerate(parent):
+        if existing.tag in later:
+            parent.insert(i, child)
+            return
+    parent.append(child)
+
 
 def _clean(text) -> str:
     """Return text safe inside WordprocessingML (escaped, no control characters)."""
@@ -169,6 +195,10 @@ class _Writer:
         normal = styles["Normal"]
         normal.font.size = Pt(BODY)
         normal.element.get_or_add_rPr().insert(0, parse_xml(f"<w:rFonts {_W} " + self._font_xml("fangsong")[9:]))
+        # No extra space between Chinese and digits or Latin: the PDF sets none, and 公文 does not either.
+        normal_ppr = normal.element.get_or_add_pPr()
+        _put(normal_ppr, f'<w:autoSpaceDE {_W} w:val="0"/>', _PPR_ORDER)
+        _put(normal_ppr, f'<w:autoSpaceDN {_W} w:val="0"/>', _PPR_ORDER)
         for style_id, name, role, size, bold, align, indent, leading in _STYLES:
             style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
             style.element.set(qn("w:styleId"), style_id)
@@ -179,7 +209,7 @@ class _Writer:
             rpr = style.element.get_or_add_rPr()
             rpr.insert(0, parse_xml(f"<w:rFonts {_W} " + self._font_xml(role)[9:]))
             if size == BODY:
-                rpr.append(parse_xml(f'<w:spacing {_W} w:val="{CONDENSE}"/>'))
+                _put(rpr, f'<w:spacing {_W} w:val="{CONDENSE}"/>', _RPR_ORDER)
             fmt = style.paragraph_format
             fmt.space_before = Pt(0)
             fmt.space_after = Pt(0)
@@ -196,7 +226,7 @@ class _Writer:
                 fmt.line_spacing = Pt(leading)
             if leading != GB_LEADING:
                 # Only the 3号 text sits on the 22-line grid; tables, charts and the title keep their own leading.
-                style.element.get_or_add_pPr().append(parse_xml(f'<w:snapToGrid {_W} w:val="0"/>'))
+                _put(style.element.get_or_add_pPr(), f'<w:snapToGrid {_W} w:val="0"/>', _PPR_ORDER)
             if style_id.startswith("GongwenHeading") or style_id in ("GongwenTitle", "GongwenAnnexLabel"):
                 fmt.keep_with_next = True
         run_in = styles.add_style("段首标题", WD_STYLE_TYPE.CHARACTER)
@@ -240,7 +270,8 @@ class _Writer:
         # 22 lines of the grid's pitch. The 28 characters come from the body styles' spacing
         # (CONDENSE), not from a character grid: LibreOffice and WPS put a 16 pt character
         # into two cells of a 15.8 pt character grid, which halves the line.
-        sect_pr.append(parse_xml(f'<w:docGrid {_W} w:type="lines" w:linePitch="{LINE_TWIPS}" w:charSpace="0"/>'))
+        grid = parse_xml(f'<w:docGrid {_W} w:type="lines" w:linePitch="{LINE_TWIPS}" w:charSpace="0"/>')
+        sect_pr.insert_element_before(grid, "w:printerSettings", "w:sectPrChange")
         self.docx.settings.odd_and_even_pages_header_footer = True
         self._page_number(section.footer, odd=True)
         self._page_number(section.even_page_footer, odd=False)
@@ -262,9 +293,9 @@ class _Writer:
             element.remove(p)
         one_char = _twips(GB_PAGE_NUMBER_SIZE)
         side = (
-            f'<w:jc w:val="right"/><w:ind w:right="{one_char}"/>'
+            f'<w:ind w:right="{one_char}"/><w:jc w:val="right"/>'
             if odd
-            else f'<w:jc w:val="left"/><w:ind w:left="{one_char}"/>'
+            else f'<w:ind w:left="{one_char}"/><w:jc w:val="left"/>'
         )
         runs = _runs("— ") + self._field("PAGE", "1") + _runs(" —")
         element.append(parse_xml(f'<w:p {_W}><w:pPr><w:pStyle w:val="GongwenPageNumber"/>{side}</w:pPr>{runs}</w:p>'))
@@ -342,6 +373,8 @@ class _Writer:
         elif isinstance(block, model.Annex):
             self.paragraph("GongwenAnnexLabel", block.label, "<w:pageBreakBefore/>")
             self.paragraph("GongwenAnnexTitle", block.title, self._after(0.5, before=0.5))
+        elif isinstance(block, model.PageBreak):
+            self.append_xml('<w:p><w:r><w:br w:type="page"/></w:r></w:p>')
         elif isinstance(block, model.ProgressTable):
             self.progress_table(block)
         else:
@@ -359,7 +392,7 @@ class _Writer:
         if block.doc_number or block.signer:
             if block.signer:
                 tab = f'<w:tabs><w:tab w:val="right" w:pos="{_twips(GB_WIDTH - BODY)}"/></w:tabs>'
-                ind = f'<w:jc w:val="left"/><w:ind w:left="{_twips(BODY)}"/>'
+                ind = f'<w:ind w:left="{_twips(BODY)}"/><w:jc w:val="left"/>'
                 self.paragraph("GongwenDocNumber", f"{block.doc_number}\t签发人：{block.signer}", tab + ind)
             else:
                 self.paragraph("GongwenDocNumber", block.doc_number)
@@ -538,9 +571,10 @@ class _Writer:
 
 
 def font_lines() -> list[str]:
-    """Return one line per role: the typeface the Word file asks for and its stand-in."""
+    """Return one line: the typeface the Word file asks for per role, and the stand-in Word takes."""
     roles = {"fangsong": "正文", "heiti": "一级标题", "kaiti": "二级标题", "songti": "页码", "xiaobiaosong": "标题"}
-    return [f"{roles[role]}：{name}（缺时用{alt}）" for role, (name, alt) in FONT_NAMES.items()]
+    parts = [f"{roles[role]}{name}（缺时{alt}）" for role, (name, alt) in FONT_NAMES.items()]
+    return ["Word 字体：" + "，".join(parts) + "；字体不嵌入，由打开文件的电脑提供。"]
 
 
 def render_docx(doc: Document, out_path: str | Path, db, progress: Progress | None = None) -> ReportResult:

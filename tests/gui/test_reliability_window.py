@@ -65,6 +65,40 @@ def test_a_damaged_ledger_without_backups_says_so(qtbot, answers, demo_path):
     FAULTS.append("damaged ledger without backups → one sentence")
 
 
+def test_a_ledger_on_a_network_share_opens_with_a_warning(qtbot, answers, demo_path, monkeypatch):
+    import db.ledger as ledger_mod
+    from desktop.app import _open_or_offer_restore
+
+    folder = str(demo_path.resolve().parent)
+    monkeypatch.setattr(ledger_mod, "_mount_table", lambda: f"//server/share {folder} cifs rw 0 0\n")
+    window = _open_or_offer_restore(demo_path)
+    assert window is not None
+    qtbot.addWidget(window)
+    assert any("网络共享盘" in info for info in answers.infos)
+    window.close()
+    FAULTS.append("ledger on an SMB share opened in the window → warned once")
+
+
+def test_a_ledger_on_a_read_only_disk_opens_in_the_window(qtbot, answers, demo_path, tmp_path):
+    import shutil
+
+    from reliability_faults import remount_read_only, tiny_disk
+
+    from desktop.app import _open_or_offer_restore
+
+    with tiny_disk(tmp_path, 2 * 1024 * 1024) as disk:
+        ledger = disk / "台账.db"
+        shutil.copy2(demo_path, ledger)
+        remount_read_only(disk)
+        window = _open_or_offer_restore(ledger)
+        assert window is not None, answers.errors
+        qtbot.addWidget(window)
+        assert any("只读" in info for info in answers.infos)
+        assert window.session.db.read_only
+        window.close()
+    FAULTS.append("ledger on a write-protected disk opened in the window → read-only, said once")
+
+
 def test_summary_of_faults_tried_and_survived(capsys):
     with capsys.disabled():
         print(f"\ntests/gui/test_reliability_window.py: {len(FAULTS)} faults tried and survived")

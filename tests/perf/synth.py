@@ -23,7 +23,6 @@ import argparse
 import random
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -33,6 +32,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from db.deadlines import period_of  # noqa: E402
+from db.jobs import Progress  # noqa: E402
 from db.ledger import create_ledger, set_meta  # noqa: E402
 from db.problems import close_problem, record_problem  # noqa: E402
 from db.progress import review_report, save_report  # noqa: E402
@@ -227,8 +227,6 @@ NEXT_STEPS = (
 )
 #: How a key work's lead unit progresses through the year.
 TRAJECTORIES = ("on",) * 10 + ("behind",) * 4 + ("done",) * 2 + ("far_behind", "not_started", "overdue")
-
-Progress = Callable[[int, int, str], None]
 
 
 @dataclass
