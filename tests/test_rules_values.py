@@ -81,7 +81,6 @@ def test_percent_accepts_what_clerks_type(typed, number_format, stored):
         (100.1, None, "100.1"),
         ("101", None, "101"),
         ("一百零一", None, "101"),
-        ("十一成", None, "110"),
         (1.5, "0%", "150"),
         (1.23456789, "0%", "123.4568"),
         (math.nan, None, "nan"),
@@ -95,7 +94,7 @@ def test_percent_outside_0_to_100_is_refused_showing_what_was_read(typed, number
     assert message.endswith(f" {shown}")
 
 
-@pytest.mark.parametrize("typed", ["abc", "1.2.3", "50X", "5十成", "差不多", True, False])
+@pytest.mark.parametrize("typed", ["abc", "1.2.3", "50X", "5十成", "十一成", "差不多", True, False])
 def test_percent_that_is_not_a_number_is_refused_naming_the_column(typed):
     with pytest.raises(ValueProblem) as refused:
         normalise_percent(Cell(typed), "完成率")
@@ -142,9 +141,10 @@ def test_status_words_clerks_use_are_read_as_the_office_status(typed, stored):
     assert normalise_status(Cell(typed)) == stored
 
 
-def test_every_status_synonym_is_tested():
-    assert {"正常", "全部完成", "尚未启动"} <= set(STATUS_SYNONYMS)
-    assert set(STATUS_SYNONYMS.values()) == {"已完成", "序时推进", "进度滞后", "未启动"}
+@pytest.mark.parametrize(("word", "status"), list(STATUS_SYNONYMS.items()))
+def test_every_word_in_the_synonym_table_reads_as_one_of_the_four_statuses(word, status):
+    assert status in {"已完成", "序时推进", "进度滞后", "未启动"}
+    assert normalise_status(Cell(word)) == status
 
 
 @pytest.mark.parametrize("typed", ["逾期", "未报送", "差不多", "完成了一半", 1])
@@ -198,7 +198,7 @@ def test_blank_status_is_no_value(typed):
         # Signs, bare decimals, precision.
         ("-5", None, None, -5.0),
         ("-3.2%", None, "%", -3.2),
-        (-5, None, "户", -5.0),
+        (-5, None, "万元", -5.0),
         ("+3", None, None, 3.0),
         (".5", None, None, 0.5),
         ("0", None, None, 0.0),
@@ -225,6 +225,12 @@ def test_an_amount_in_another_money_unit_is_never_stored_as_if_it_were_the_indic
     except ValueProblem:
         return
     assert stored == {"万元": 36000.0, "亿元": 0.36}[unit]
+
+
+def test_a_count_cannot_be_negative_but_an_amount_can():
+    with pytest.raises(ValueProblem, match="“新增户数”"):
+        normalise_number(Cell("-5"), "新增户数", "户")
+    assert normalise_number(Cell("-5"), "投资增量", "万元") == -5.0
 
 
 @pytest.mark.parametrize("typed", BLANKS)
