@@ -11,9 +11,11 @@ import pytest
 
 from db.values import (
     MAX_CELL_CHARS,
+    MAX_INDICATOR_VALUE,
     STATUS_SYNONYMS,
     Cell,
     ValueProblem,
+    approximate_note,
     normalise_number,
     normalise_percent,
     normalise_phone,
@@ -67,6 +69,13 @@ BLANKS = [None, "", "   ", "\u3000", "\n"]
         (1, "0%", 100.0),
         (0, "0.00%", 0.0),
         (35, "General", 35.0),
+        # 约 and 左右: read as the number (approximate_note warns).
+        ("约55", None, 55.0),
+        ("55左右", None, 55.0),
+        ("100左右", None, 100.0),
+        ("55%左右", None, 55.0),
+        ("55左右%", None, 55.0),
+        ("大约60%", None, 60.0),
     ],
 )
 def test_percent_accepts_what_clerks_type(typed, number_format, stored):
@@ -155,6 +164,12 @@ def test_any_other_status_is_refused_listing_the_four_a_unit_may_report(typed):
     assert "“状态”" in message and "已完成、序时推进、进度滞后、未启动" in message and str(typed) in message
 
 
+def test_a_refused_status_also_lists_the_other_words_the_office_accepts():
+    with pytest.raises(ValueProblem) as refused:
+        normalise_status(Cell("推进中"))
+    assert "（也认 完成、已经完成、全部完成、" in str(refused.value)
+
+
 def test_status_column_is_named_by_default():
     with pytest.raises(ValueProblem, match="^“推进状态”"):
         normalise_status(Cell("差不多"))
@@ -228,9 +243,15 @@ def test_an_amount_in_another_money_unit_is_never_stored_as_if_it_were_the_indic
 
 
 def test_a_count_cannot_be_negative_but_an_amount_can():
-    with pytest.raises(ValueProblem, match="“新增户数”"):
+    with pytest.raises(ValueProblem, match="^“新增户数”.* -5$"):
         normalise_number(Cell("-5"), "新增户数", "户")
     assert normalise_number(Cell("-5"), "投资增量", "万元") == -5.0
+
+
+@pytest.mark.parametrize("typed", [MAX_INDICATOR_VALUE * 10, math.inf, math.nan, "1e999"])
+def test_an_actual_that_is_no_real_figure_is_refused_naming_the_column(typed):
+    with pytest.raises(ValueProblem, match="^“新增户数”"):
+        normalise_number(Cell(typed), "新增户数", "户")
 
 
 @pytest.mark.parametrize("typed", BLANKS)
@@ -324,3 +345,29 @@ def test_a_number_is_written_as_a_clerk_would(number, text):
 )
 def test_a_cell_is_blank_only_when_it_holds_nothing_but_white_space(value, blank):
     assert Cell(value).blank is blank
+
+
+@pytest.mark.parametrize(
+    ("typed", "approximate"),
+    [
+        ("约55", True),
+        ("55左右", True),
+        ("55左右%", True),
+        ("百分之约55", True),
+        ("八成五", True),
+        ("约21家", True),
+        ("55", False),
+        ("55%", False),
+        ("八成", False),
+        ("约", False),
+        ("左右", False),
+        (55, False),
+        (None, False),
+    ],
+)
+def test_an_approximate_value_is_read_with_a_note_for_the_office_to_check(typed, approximate):
+    note = approximate_note(Cell(typed), "完成进度(%)")
+    if approximate:
+        assert note.startswith("“完成进度(%)”") and f"“{typed}”" in note
+    else:
+        assert note is None

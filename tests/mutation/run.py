@@ -103,15 +103,27 @@ EQUIVALENT: dict[str, tuple[str, str]] = {
         "a zero month or day makes date() raise ValueError, which the surrounding try turns into None anyway",
     ),
     # db/values.py
-    "db.values.x_normalise_number__mutmut_34": (
-        'for suffix in filter(None, [to_halfwidth(measure_unit or "XXXX"), "%", "个", "户", "项", "家", "人", "万元", "亿元"]):',
+    "db.values.x__strip_approximate__mutmut_1": (
+        "found = None",
+        "callers only test whether the flag is true; None and False are both false",
+    ),
+    "db.values.x_is_percent_format__mutmut_9": (
+        'return "%" in _FORMAT_LITERALS.sub("XXXX", number_format)',
+        "what replaces the quoted literals does not matter as long as it holds no %",
+    ),
+    "db.values.x_normalise_number__mutmut_29": (
+        'None, [to_halfwidth(measure_unit or "XXXX"), "%", "个", "户", "项", "家", "人", "万元", "亿元"]',
         "without a measure unit the mutant strips the text XXXX, which no figure a clerk types ends in",
     ),
-    "db.values.x_normalise_number__mutmut_45": (
+    "db.values.x_normalise_number__mutmut_40": (
         "if text.endswith(suffix) and len(text) >= len(suffix):",
         "a unit alone would be stripped to an empty text, which the number check refuses just the same",
     ),
-    "db.values.x_normalise_percent__mutmut_62": (
+    "db.values.x_normalise_number__mutmut_62": (
+        'if number < 0 and to_halfwidth(measure_unit or "XXXX") in COUNT_UNITS:',
+        "neither an empty unit nor XXXX is a count unit",
+    ),
+    "db.values.x_normalise_percent__mutmut_77": (
         "shown = number_text(round(number, 4)) if (not math.isnan(number)) or True else str(value)",
         "NaN only arrives as a float NaN, and number_text(round(nan, 4)) is the same 'nan' as str(value)",
     ),
