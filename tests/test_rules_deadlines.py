@@ -108,6 +108,7 @@ def test_month_ends_helper_knows_february_in_a_leap_year():
         due("截止9月30日", date(YEAR, 9, 30)),
         due("力争6月底前完成", date(YEAR, 6, 30)),
         due("确保年底前完成", date(YEAR, 12, 31)),
+        due("力争年内完成", date(YEAR, 12, 31)),
         due("6月底之前", date(YEAR, 6, 30)),
         due("6月底以前", date(YEAR, 6, 30)),
         due("9月底止", date(YEAR, 9, 30)),

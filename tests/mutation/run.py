@@ -102,6 +102,14 @@ EQUIVALENT: dict[str, tuple[str, str]] = {
         "return date(year, month, day) if month or day else None",
         "a zero month or day makes date() raise ValueError, which the surrounding try turns into None anyway",
     ),
+    "db.deadlines.x_parse_deadline__mutmut_216": (
+        'if text in ("年内", "XX年内完成XX", "本年内", "今年内"):',
+        "年内完成 loses its 完成 below and _single_date reads the remaining 年内 as the year end too",
+    ),
+    "db.deadlines.x_parse_deadline__mutmut_218": (
+        'if text in ("年内", "年内完成", "本年内", "XX今年内XX"):',
+        "今年内 loses its 内 below and _single_date reads the remaining 今年 as the year end too",
+    ),
     # db/values.py
     "db.values.x__strip_approximate__mutmut_1": (
         "found = None",
@@ -122,6 +130,10 @@ EQUIVALENT: dict[str, tuple[str, str]] = {
     "db.values.x_normalise_number__mutmut_62": (
         'if number < 0 and to_halfwidth(measure_unit or "XXXX") in COUNT_UNITS:',
         "neither an empty unit nor XXXX is a count unit",
+    ),
+    "db.values.x_approximate_note__mutmut_16": (
+        '_rest, approximate = _strip_approximate(text.replace("百分之", "").rstrip("XX%XX"))',
+        "only a value ending in the letter X could tell, and normalise_percent refuses such a value anyway",
     ),
     "db.values.x_normalise_percent__mutmut_77": (
         "shown = number_text(round(number, 4)) if (not math.isnan(number)) or True else str(value)",
