@@ -18,7 +18,7 @@ The rules, as the supervision office states them:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -178,18 +178,6 @@ def assignment_status(
     if report.reported_status == BEHIND or (behind is not None and behind >= thresholds.yellow_behind):
         return StatusResult(BEHIND, _worse_light(light, YELLOW), expected, percent, behind, overdue, due_soon)
     return StatusResult(ON_SCHEDULE, light, expected, percent, behind, overdue, due_soon)
-
-
-def worst_status(statuses: Iterable[str]) -> str | None:
-    """Return the most serious of several statuses (None for none)."""
-    items = list(statuses)
-    return max(items, key=_SEVERITY.__getitem__) if items else None
-
-
-def worst_light(lights: Iterable[str]) -> str | None:
-    """Return the most serious of several lights (None for none)."""
-    items = list(lights)
-    return max(items, key=_LIGHT_SEVERITY.__getitem__) if items else None
 
 
 def key_work_status(parts: Sequence[tuple[str, StatusResult]]) -> StatusResult | None:
