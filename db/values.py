@@ -230,6 +230,17 @@ def normalise_status(cell: Cell, column: str = "推进状态") -> str | None:
     return status
 
 
+#: Money units a clerk may type, in 元: 3.6亿元 in a 万元 indicator is 36000 (万元), not 3.6.
+MONEY_UNITS = {"元": 1.0, "万元": 1e4, "亿元": 1e8}
+
+
+def _money_scale(typed_unit: str, measure_unit: str) -> float:
+    """Return the factor that turns an amount in ``typed_unit`` into the indicator's ``measure_unit``."""
+    if typed_unit in MONEY_UNITS and measure_unit in MONEY_UNITS:
+        return MONEY_UNITS[typed_unit] / MONEY_UNITS[measure_unit]
+    return 1.0
+
+
 def normalise_number(cell: Cell, column: str, measure_unit: str | None = None) -> float | None:
     """Return an indicator's actual value, accepting full-width digits, a trailing unit and 约.
 
@@ -249,16 +260,18 @@ def normalise_number(cell: Cell, column: str, measure_unit: str | None = None) -
     else:
         text = remove_spaces(to_halfwidth(str(value))).replace(",", "")
         text, _approximate = _strip_approximate(text)
+        scale = 1.0
         for suffix in filter(
-            None, [to_halfwidth(measure_unit or ""), "%", "个", "户", "项", "家", "人", "万元", "亿元"]
+            None, ["万元", "亿元", to_halfwidth(measure_unit or ""), "%", "个", "户", "项", "家", "人", "元"]
         ):
             if text.endswith(suffix) and len(text) > len(suffix):
                 text = text[: -len(suffix)]
+                scale = _money_scale(suffix, to_halfwidth(measure_unit or ""))
                 break
         text, _approximate = _strip_approximate(text)  # 21家左右 as well as 约21家
         if not _NUMBER.match(text):
             raise ValueProblem(f"“{column}”应填数字，收到的是“{value}”")
-        number = float(text)
+        number = float(text) * scale
     if not math.isfinite(number) or abs(number) > MAX_INDICATOR_VALUE:
         raise ValueProblem(f"“{column}”的数值“{value}”不是一个实际的完成数，请填写实际数字")
     if number < 0 and to_halfwidth(measure_unit or "") in COUNT_UNITS:
