@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from test_exchange_helpers import clerk_values, fill, indicator_headers
 
 from desktop.cli import main
 from reports.files import FILE_IN_USE
@@ -91,7 +92,7 @@ def _first_unit(demo_path: Path) -> str:
 
 
 def _output_cases(demo_path: Path, out: Path) -> list[tuple[str, Path, list[str]]]:
-    from reports.handoff import handoff_file_name
+    from reports.exchange.handoff import handoff_file_name
 
     unit = _first_unit(demo_path)
     db = ["--db", str(demo_path)]
@@ -191,6 +192,9 @@ def _round_trip(db: Path, work: Path, capsys, *, make_demo: bool = True) -> None
     assert main(["--db", str(db), "export-handoff", "--round", "2024Q3", "--all", "--out", str(handoffs)]) == 0
     files = sorted(handoffs.glob("*.xlsx"))
     assert len(files) >= 20
+    # Filled as a clerk would: a handoff's editable cells start empty, and an untouched one imports nothing.
+    headers = indicator_headers(files[0])
+    fill(files[0], {aid: clerk_values(aid, i, headers[aid]) for i, aid in enumerate(sorted(headers))})
     assert main(["--db", str(db), "import-returns", str(files[0]), "--json"]) == 0, capsys.readouterr().err
     pdf = work / "通报.pdf"
     assert main(["--db", str(db), "report", "bulletin", "--round", "2024Q2", "--out", str(pdf)]) == 0
