@@ -1,7 +1,9 @@
 """The one way duban puts a value into a workbook cell: never a formula, never an illegal character.
 
 Every workbook duban writes (handoffs, the ledger export, the 催报清单, the township return)
-goes through :func:`put` (one cell) or :func:`append_row` (a row at once, for speed).
+goes through :func:`put` (one cell) or :func:`append_row` (a row at once, for speed). The one
+formula duban writes is :func:`put_reference`: a cell showing another cell of the same workbook
+(the handoff's 打印版 shows what was typed on its 填报表).
 Text is cleaned of what no .xlsx may hold (control characters, lone surrogates), of
 bidirectional overrides, and stored as a string: a title or measure starting with ``=``,
 ``+``, ``-`` or ``@`` stays text (with Excel's quote prefix, so that editing the cell does
@@ -95,6 +97,31 @@ def append_row(ws, values: list[Any], row_number: int) -> None:
         cell.value = row[i]
         cell.data_type = "s"
         cell.quotePrefix = True
+
+
+_COORDINATE = re.compile(r"\$?[A-Z]{1,3}\$?[1-9][0-9]{0,6}")
+
+
+def put_reference(cell, sheet_title: str, coordinate: str, label: str = "") -> None:
+    """Show in ``cell`` what another cell of the workbook holds (blank while it is blank).
+
+    The one kind of formula duban writes: a reference between its own sheets, so that a
+    printable copy shows what a clerk typed on the form. The referenced text is shown as a
+    value, never evaluated, whatever it starts with.
+
+    Args:
+        cell: the openpyxl cell to write.
+        sheet_title: the sheet holding the referenced cell.
+        coordinate: the referenced cell, e.g. ``K5``.
+        label: fixed text shown before the value (填报人：…), if any.
+    """
+    if not _COORDINATE.fullmatch(coordinate):
+        raise ValueError(f"not a cell coordinate: {coordinate!r}")
+    ref = "'{}'!{}".format(sheet_title.replace("'", "''"), coordinate)
+    shown = f'IF({ref}="","",{ref})'
+    if label:
+        shown = '"{}"&{}'.format((cell_text(label) or "").replace('"', '""'), shown)
+    cell.value = f"={shown}"
 
 
 def header_footer_text(value: Any) -> str:

@@ -182,7 +182,9 @@ def open_xlsx(
         ) from None
 
 
-def open_xls(path: Path, what: str = "Excel 工作簿", *, formatting_info: bool = False):
+def open_xls(
+    path: Path, what: str = "Excel 工作簿", *, formatting_info: bool = False, skip_sheets: tuple[str, ...] = ()
+):
     """Open an old-format .xls with xlrd after the checks; return the xlrd book.
 
     Args:
@@ -190,6 +192,7 @@ def open_xls(path: Path, what: str = "Excel 工作簿", *, formatting_info: bool
         what: what the user meant to give, for messages.
         formatting_info: also read formatting (BIFF8): merged cells (``sheet.merged_cells``)
             and hidden columns (``sheet.colinfo_map``), which xlrd leaves out otherwise.
+        skip_sheets: sheets the caller never reads; they are not loaded (nor checked).
     """
     import xlrd
 
@@ -202,6 +205,8 @@ def open_xls(path: Path, what: str = "Excel 工作簿", *, formatting_info: bool
             raise DubanError(f"文件{_name(path)}设有密码保护，请取消密码后重新保存。") from None
         raise DubanError(f"文件{_name(path)}无法作为旧版 Excel（.xls）读取（{text}）。") from None
     for index in range(book.nsheets):
+        if book.sheet_names()[index] in skip_sheets:
+            continue
         sheet = book.sheet_by_index(index)
         if sheet.nrows > MAX_ROWS:
             raise DubanError(f"文件{_name(path)}的工作表有 {sheet.nrows:,} 行，超过 {MAX_ROWS:,} 行上限，未导入。")

@@ -43,6 +43,7 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.dimensions import RowDimension
 
 from db.errors import DubanError
 from db.exports import SENT, record_export
@@ -53,7 +54,7 @@ from db.rounds import ensure_round_open, previous_round
 from db.status import REPORTABLE_STATUSES
 from db.text import join_clauses
 from db.values import STATUS_SYNONYMS
-from reports.cells import cell_text, put_text
+from reports.cells import cell_text, put_reference, put_text
 from reports.files import replaced_atomically
 
 FORMAT_VERSION = 1
@@ -726,6 +727,9 @@ def write_handoff_workbook(content: HandoffContent, path: str | Path) -> Path:
     ws.protection.formatRows = False
     ws.protection.formatCells = False
 
+    # Rows follow their text: a clerk's three paragraphs are not cut off on screen or paper.
+    fit_row_heights(ws, FIRST_DATA_ROW, last_row)
+    write_print_sheet(wb, content, col_of, title)
     _write_help_sheet(wb, content)
     _write_hidden_sheet(wb, content)
     wb.custom_doc_props.append(StringProperty(name=EXPORT_ID_PROPERTY, value=content.export_id))
@@ -864,6 +868,9 @@ def _write_help_sheet(wb, content: HandoffContent) -> None:
     ]
     if content.due_date:
         lines.append(f"10. 请于 {content.due_date} 前报送。")
+    lines.append(
+        f"打印：填好后请打印“{PRINT_SHEET}”工作表（A4 横向，含签字栏）交分管领导审签，它显示“填报表”中填写的内容。"
+    )
     commented = [row for row in content.rows if row.comment]
     if commented:
         lines.append("")
@@ -955,6 +962,156 @@ def _write_meta_row(ws, row: int, values: list[Any]) -> None:
             _set_text(ws.cell(row, j), value)
         else:
             ws.cell(row, j, value)
+
+
+# ---------------------------------------------------------------------------------------------
+# 打印版: what a clerk prints for the leader who signs
+# ---------------------------------------------------------------------------------------------
+
+PRINT_SHEET = "打印版"
+#: The printed columns: (source, header, width). A source is a report field shown live from
+#: the form (a reference to the 填报表 cell, so that what the clerk types is what prints) or a
+#: fixed text of the row. Widths add up to what fits A4 landscape at 100 %.
+PRINT_COLUMNS = (
+    ("number", "编号", 5),
+    ("title", "重点工作", 12),
+    ("progress_text", "进展情况", 34),
+    ("percent", "完成进度(%)", 6),
+    ("reported_status", "推进状态", 7),
+    ("problems", "存在问题", 15),
+    ("next_steps", "下步计划", 15),
+    ("comment", COMMENT_HEADER, 13),
+)
+#: Shown under the printed area of the 打印版 (not printed).
+PRINT_FIT_HINT = (
+    "提示：本表显示“填报表”中填写的内容，无需在此填写。打印前如有文字显示不全，请全选本表（Ctrl+A），"
+    "双击任意两行行号之间的分隔线，行高即随文字调整。"
+)
+#: Printed text size; the page is printed at 100 %, so this is the size on paper.
+PRINT_FONT_SIZE = 10
+_PRINT_FONT = Font(name=_FONT, size=PRINT_FONT_SIZE)
+_PRINT_BOLD = Font(name=_FONT, size=PRINT_FONT_SIZE, bold=True)
+#: Height (points) of one printed line of 10-point text, and the blank around a cell's text.
+_PRINT_LINE = 13.5
+_PRINT_PADDING = 6.0
+
+
+class _FittedRow(RowDimension):
+    """A row whose height is Excel's own fit, not a fixed one: it grows when a cell's text grows.
+
+    openpyxl marks every row with a height as a fixed height (``customHeight``), which Excel,
+    WPS and LibreOffice never change — a three-paragraph 进展情况 typed later would be cut off
+    on paper. A fitted row keeps the height estimated at export for the first display.
+    """
+
+    @property
+    def customHeight(self) -> bool:  # noqa: N802 - openpyxl's attribute name
+        return False
+
+
+def fit_row_heights(ws, first_row: int, last_row: int) -> None:
+    """Make the heights of rows ``first_row``..``last_row`` follow their text (see :class:`_FittedRow`)."""
+    for r in range(first_row, last_row + 1):
+        height = ws.row_dimensions[r].height if r in ws.row_dimensions else None
+        ws.row_dimensions[r] = _FittedRow(ws, index=r, ht=height)
+
+
+def _print_height(texts: list[tuple[str, float]]) -> float:
+    """Height of a printed row holding these (text, column width) cells, wrapped."""
+    lines = max((_lines(text, width * 10 / PRINT_FONT_SIZE) for text, width in texts), default=1)
+    # Room for a few lines even where nothing is typed yet: the rows do not all need refitting.
+    return min(409.0, max(4 * _PRINT_LINE, _PRINT_LINE * lines) + _PRINT_PADDING)
+
+
+def write_print_sheet(wb, content: HandoffContent, col_of: dict[str, int], title: str) -> None:
+    """Add the 打印版 sheet: the columns a clerk and the signing leader read, on A4 landscape, and a signature block.
+
+    The report cells refer to the 填报表's cells, so the sheet always prints what was typed
+    there; the return reader never reads it (it has no 分工编号 column, and the 填报表 comes
+    first). Rows follow their text; printed at 100 % the text is :data:`PRINT_FONT_SIZE` points.
+
+    Args:
+        wb: the handoff workbook, its 填报表 written.
+        content: the handoff's content.
+        col_of: the 填报表's column number of each column key.
+        title: the 填报表's title.
+    """
+    ws = wb.create_sheet(PRINT_SHEET, index=wb.sheetnames.index(MAIN_SHEET) + 1)
+    styles = _CellStyles(wb)
+    last_col = get_column_letter(len(PRINT_COLUMNS))
+    live_keys = {k for k, _h, _w in EDITABLE_COLUMNS}
+    cell_style = {"font": _PRINT_FONT, "border": _BORDER, "alignment": _WRAP_TOP}
+
+    put_text(ws.cell(1, 1), title)
+    styles.apply(ws.cell(1, 1), font=Font(name=_FONT, size=16, bold=True), alignment=_CENTER)
+    ws.merge_cells(f"A1:{last_col}1")
+    ws.row_dimensions[1].height = 30
+    due = f"　报送期限：{content.due_date}" if content.due_date else ""
+    put_text(ws.cell(2, 1), f"填报单位：{content.unit_name}　截止日期：{content.cutoff}{due}")
+    styles.apply(ws.cell(2, 1), font=_PRINT_FONT)
+    ws.merge_cells(f"A2:{last_col}2")
+    header_row = 3
+    for c, (_key, header, width) in enumerate(PRINT_COLUMNS, 1):
+        cell = ws.cell(header_row, c)
+        put_text(cell, header)
+        styles.apply(cell, font=_PRINT_BOLD, fill=_HEADER_FILL, alignment=_CENTER, border=_BORDER)
+        ws.column_dimensions[get_column_letter(c)].width = width
+    ws.row_dimensions[header_row].height = 2 * _PRINT_LINE + _PRINT_PADDING
+
+    for r, row in enumerate(content.rows, header_row + 1):
+        main_row = FIRST_DATA_ROW + r - header_row - 1
+        texts = []
+        for c, (key, _header, width) in enumerate(PRINT_COLUMNS, 1):
+            cell = ws.cell(r, c)
+            centred = key in ("number", "percent", "reported_status")
+            styles.apply(cell, **{**cell_style, "alignment": _CENTER_TOP if centred else _WRAP_TOP})
+            if key in live_keys:
+                put_reference(cell, MAIN_SHEET, f"{get_column_letter(col_of[key])}{main_row}")
+                text = row.values.get(key)
+            else:
+                text = getattr(row, key)
+                put_text(cell, text)
+            texts.append((clean_text(text), width))
+        ws.row_dimensions[r].height = _print_height(texts)
+    last_row = header_row + max(len(content.rows), 1)
+    fit_row_heights(ws, header_row + 1, last_row)
+
+    # The signature block: who filled it in and the leader who signs it off, with the date.
+    sign_row = last_row + 2
+    blocks = (
+        ("A", "B", lambda cell: put_reference(cell, MAIN_SHEET, f"B{CONTACT_ROW}", label=f"{REPORTER_LABEL}：")),
+        ("C", "C", lambda cell: put_text(cell, "分管领导审签：")),
+        ("D", "F", lambda cell: put_text(cell, "日期：　　　　年　　月　　日")),
+        ("G", "H", lambda cell: put_reference(cell, MAIN_SHEET, f"E{CONTACT_ROW}", label=f"{PHONE_LABEL}：")),
+    )
+    for first, last, write in blocks:
+        cell = ws[f"{first}{sign_row}"]
+        write(cell)
+        styles.apply(cell, font=_PRINT_BOLD, alignment=Alignment(vertical="center"))
+        if first != last:
+            ws.merge_cells(f"{first}{sign_row}:{last}{sign_row}")
+    ws.row_dimensions[sign_row].height = 48
+    # Excel, WPS and LibreOffice fit a row to what is typed into it, not to a formula's result:
+    # the clerk is told (on screen only, below the printed area) how to fit the rows here.
+    note = ws.cell(sign_row + 2, 1)
+    put_text(note, PRINT_FIT_HINT)
+    styles.apply(note, font=Font(name=_FONT, size=10, color="C00000"))
+
+    ws.print_area = f"A1:{last_col}{sign_row}"
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    # Printed at 100 %: the columns are chosen to fit the width, so the text is never shrunk.
+    ws.page_setup.scale = 100
+    ws.sheet_properties.pageSetUpPr.fitToPage = False
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    ws.protection.sheet = True
+    # Nothing to type here (the 填报表 is the form), but rows and columns may be resized before printing.
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
 
 
 # ---------------------------------------------------------------------------------------------

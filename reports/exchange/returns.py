@@ -39,6 +39,7 @@ from reports.exchange.handoff import (
     INDICATOR_PREFIX,
     LOCKED_COLUMNS,
     PHONE_LABEL,
+    PRINT_SHEET,
     REPORTER_LABEL,
 )
 
@@ -153,7 +154,9 @@ def _xlrd_sheets(path: Path) -> tuple[list[_Sheet], None, str | None, Any]:
 
     # Formatting info gives each number its format: a clerk who types "50%" into 完成进度
     # leaves 0.5 formatted as a percentage, which must come back as 50.
-    book = safety.open_xls(path, what="填报表", formatting_info=True)
+    # The 打印版 is never read (it only shows the 填报表's cells); LibreOffice's .xls holds a
+    # formula's text result with an emoji in a record xlrd cannot read, so it is not even opened.
+    book = safety.open_xls(path, what="填报表", formatting_info=True, skip_sheets=(PRINT_SHEET,))
     formats: dict[int, str | None] = {}
 
     def number_format(xf_index: int | None) -> str | None:
@@ -194,6 +197,8 @@ def _xlrd_sheets(path: Path) -> tuple[list[_Sheet], None, str | None, Any]:
 
     sheets = []
     for index in range(book.nsheets):
+        if book.sheet_names()[index] == PRINT_SHEET:
+            continue
         sheet = book.sheet_by_index(index)
         sheets.append(_Sheet(sheet.name, sheet.visibility != 0, rows_of(sheet)))
     return sheets, None, _xls_saved_at(path), book
