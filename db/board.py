@@ -96,11 +96,13 @@ def missing_units(db: sqlite_utils.Database, round_id: str) -> list[dict]:
     """Return the 催报清单: units that have not returned (fully), were sent back or 部分退回, with contacts.
 
     Each unit's ``reasons`` lists, per key work, what the office wants fixed: the send-back
-    comment and each field its last return could not be read (任务 7：“完成进度”应为 …).
+    comment and each field its last return could not be read (任务 7：“完成进度”应为 …);
+    its ``items`` names each key work it owes (see :func:`owed_items`).
     """
     out = []
     board = [row for row in round_board(db, round_id) if row["missing"] or row["sent_back"] or row["partly_rejected"]]
     reasons = _row_reasons(db, round_id, [row["unit_id"] for row in board])
+    owed = owed_items(db, round_id, [row["unit_id"] for row in board])
     for row in board:
         parts = []
         if row["reported"] == 0:
@@ -113,7 +115,14 @@ def missing_units(db: sqlite_utils.Database, round_id: str) -> list[dict]:
             parts.append(f"{row['partly_rejected']} 项部分退回（有栏目未能导入）")
         if row["late"]:
             parts.append("已逾期")
-        out.append({**row, "reason": "；".join(parts), "reasons": reasons.get(row["unit_id"], [])})
+        out.append(
+            {
+                **row,
+                "reason": "；".join(parts),
+                "reasons": reasons.get(row["unit_id"], []),
+                "items": owed.get(row["unit_id"], []),
+            }
+        )
     return out
 
 
@@ -133,4 +142,32 @@ def _row_reasons(db: sqlite_utils.Database, round_id: str, unit_ids: list[int]) 
         parts.extend(f"未导入：{item['reason']}" for item in (json.loads(rejected) if rejected else []))
         if parts:
             out.setdefault(unit_id, []).append(f"任务 {number}：" + "；".join(parts))
+    return out
+
+
+def owed_items(db: sqlite_utils.Database, round_id: str, unit_ids: list[int]) -> dict[int, list[dict]]:
+    """Return, per unit, each key work it owes this round, in plan order: not reported, sent back, or 部分退回.
+
+    Each item is ``{"number", "title", "state", "detail"}``: state 未报送, 退回修改 or 部分退回;
+    detail is the send-back comment or the fields that could not be imported (may be empty).
+    """
+    out: dict[int, list[dict]] = {}
+    for unit_id, number, title, report_id, review, comment, rejected in db.execute(
+        "SELECT a.unit_id, k.number, k.title, r.id, r.review, r.review_comment, r.rejected_fields "
+        "FROM assignments a JOIN key_works k ON k.id = a.key_work_id "
+        "LEFT JOIN categories c ON c.id = k.category_id "
+        "LEFT JOIN reports r ON r.assignment_id = a.id AND r.round_id = ? "
+        "WHERE a.unit_id IN (SELECT value FROM json_each(?)) "
+        "AND (r.id IS NULL OR r.review = 'returned' OR r.rejected_fields IS NOT NULL) "
+        "ORDER BY a.unit_id, COALESCE(c.seq, 0), k.sort_order, k.id",
+        [round_id, json.dumps(unit_ids)],
+    ):
+        if report_id is None:
+            state, detail = "未报送", ""
+        elif review == "returned":
+            state, detail = "退回修改", (comment or "").strip()
+        else:
+            state = "部分退回"
+            detail = "；".join(item["reason"] for item in json.loads(rejected))
+        out.setdefault(unit_id, []).append({"number": number, "title": title, "state": state, "detail": detail})
     return out

@@ -1042,19 +1042,20 @@ def write_print_sheet(wb, content: HandoffContent, col_of: dict[str, int], title
     live_keys = {k for k, _h, _w in EDITABLE_COLUMNS}
     cell_style = {"font": _PRINT_FONT, "border": _BORDER, "alignment": _WRAP_TOP}
 
-    put_text(ws.cell(1, 1), title)
+    # Styled before the text is put: a style replaces the cell's quote prefix (see _CellStyles.apply).
     styles.apply(ws.cell(1, 1), font=Font(name=_FONT, size=16, bold=True), alignment=_CENTER)
+    put_text(ws.cell(1, 1), title)
     ws.merge_cells(f"A1:{last_col}1")
     ws.row_dimensions[1].height = 30
     due = f"　报送期限：{content.due_date}" if content.due_date else ""
-    put_text(ws.cell(2, 1), f"填报单位：{content.unit_name}　截止日期：{content.cutoff}{due}")
     styles.apply(ws.cell(2, 1), font=_PRINT_FONT)
+    put_text(ws.cell(2, 1), f"填报单位：{content.unit_name}　截止日期：{content.cutoff}{due}")
     ws.merge_cells(f"A2:{last_col}2")
     header_row = 3
     for c, (_key, header, width) in enumerate(PRINT_COLUMNS, 1):
         cell = ws.cell(header_row, c)
-        put_text(cell, header)
         styles.apply(cell, font=_PRINT_BOLD, fill=_HEADER_FILL, alignment=_CENTER, border=_BORDER)
+        put_text(cell, header)
         ws.column_dimensions[get_column_letter(c)].width = width
     ws.row_dimensions[header_row].height = 2 * _PRINT_LINE + _PRINT_PADDING
 
@@ -1086,16 +1087,16 @@ def write_print_sheet(wb, content: HandoffContent, col_of: dict[str, int], title
     )
     for first, last, write in blocks:
         cell = ws[f"{first}{sign_row}"]
-        write(cell)
         styles.apply(cell, font=_PRINT_BOLD, alignment=Alignment(vertical="center"))
+        write(cell)
         if first != last:
             ws.merge_cells(f"{first}{sign_row}:{last}{sign_row}")
     ws.row_dimensions[sign_row].height = 48
     # Excel, WPS and LibreOffice fit a row to what is typed into it, not to a formula's result:
     # the clerk is told (on screen only, below the printed area) how to fit the rows here.
     note = ws.cell(sign_row + 2, 1)
-    put_text(note, PRINT_FIT_HINT)
     styles.apply(note, font=Font(name=_FONT, size=10, color="C00000"))
+    put_text(note, PRINT_FIT_HINT)
 
     ws.print_area = f"A1:{last_col}{sign_row}"
     ws.print_title_rows = f"{header_row}:{header_row}"
@@ -1119,8 +1120,36 @@ def write_print_sheet(wb, content: HandoffContent, col_of: dict[str, int], title
 # ---------------------------------------------------------------------------------------------
 
 
+#: The 催报清单's columns: (header, width). Widths add up to what fits A4 landscape at 100 %.
+MISSING_COLUMNS = (
+    ("序号", 4),
+    ("单位", 13),
+    ("联系人", 7),
+    ("联系电话", 14),
+    ("应报\n项数", 5),
+    ("未报\n项数", 5),
+    ("退回\n项数", 5),
+    ("最近导出", 10),
+    ("未报及退回的重点工作", 35),
+    ("说明", 10),
+)
+#: The 催报清单's text size on paper (printed at 100 %).
+MISSING_FONT_SIZE = 11
+
+
+def owed_item_line(item: dict) -> str:
+    """One line of the 催报清单 naming an item a unit owes: 第3项 深化“一件事”改革：退回修改（请补充数据）."""
+    reason = (item.get("detail") or "").strip().rstrip("。")
+    detail = f"（{reason}）" if reason else ""
+    return f"第{item['number']}项 {item['title']}：{item['state']}{detail}"
+
+
 def write_missing_list(rows: list[dict], round_id: str, path: str | Path, org_name: str | None = None) -> Path:
-    """Write the 催报清单 (units that have not reported or were sent back) as a workbook.
+    """Write the 催报清单 (units that have not reported or were sent back) as a workbook printable on A4.
+
+    Each unit's row names every key work it owes (number, title, and whether it is not
+    reported, sent back or 部分退回, with the office's reason), printed landscape at 100 %
+    in :data:`MISSING_FONT_SIZE`-point text, rows as tall as their text.
 
     Args:
         rows: from :func:`db.board.missing_units`.
@@ -1132,29 +1161,24 @@ def write_missing_list(rows: list[dict], round_id: str, path: str | Path, org_na
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "催报清单"
-    headers = [
-        ("序号", 6),
-        ("单位", 22),
-        ("联系人", 10),
-        ("联系电话", 16),
-        ("应报项数", 9),
-        ("未报项数", 9),
-        ("退回项数", 9),
-        ("最近导出", 18),
-        ("说明", 60),
-    ]
+    styles = _CellStyles(wb)
+    font = Font(name=_FONT, size=MISSING_FONT_SIZE)
+    bold = Font(name=_FONT, size=MISSING_FONT_SIZE, bold=True)
+    last_col = get_column_letter(len(MISSING_COLUMNS))
+    # Styled before the text is put: a style replaces the cell's quote prefix (see _CellStyles.apply).
+    styles.apply(ws.cell(1, 1), font=Font(name=_FONT, size=16, bold=True), alignment=_CENTER)
     put_text(ws.cell(1, 1), f"{org_name or ''} {round_id} 催报清单".strip())
-    ws.cell(1, 1).font = Font(name=_FONT, size=14, bold=True)
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
-    ws.cell(1, 1).alignment = Alignment(horizontal="center")
-    for j, (h, w) in enumerate(headers, 1):
-        cell = ws.cell(2, j, h)
-        cell.font = Font(name=_FONT, size=10, bold=True)
-        cell.fill = _HEADER_FILL
-        cell.border = _BORDER
-        cell.alignment = _CENTER
-        ws.column_dimensions[get_column_letter(j)].width = w
+    ws.merge_cells(f"A1:{last_col}1")
+    ws.row_dimensions[1].height = 30
+    for j, (header, width) in enumerate(MISSING_COLUMNS, 1):
+        cell = ws.cell(2, j)
+        styles.apply(cell, font=bold, fill=_HEADER_FILL, border=_BORDER, alignment=_CENTER)
+        put_text(cell, header)
+        ws.column_dimensions[get_column_letter(j)].width = width
+    ws.row_dimensions[2].height = 2 * 15 + 6
+    scale = 10 / MISSING_FONT_SIZE  # widths are counted in 10-point characters
     for i, r in enumerate(rows, 1):
+        items = [owed_item_line(item) for item in r.get("items", [])]
         values = [
             i,
             r["unit"],
@@ -1163,26 +1187,40 @@ def write_missing_list(rows: list[dict], round_id: str, path: str | Path, org_na
             r["assignments"],
             r["missing"],
             r["sent_back"],
-            (r["exported_at"] or "").replace("T", " ")[:16] or None,
-            # Per key work, what the office wants fixed (send-back comments, fields not imported).
-            "\n".join([r["reason"], *r.get("reasons", [])]),
+            (r["exported_at"] or "")[:10] or "未导出",
+            "\n".join(items) or r["reason"],
+            "已逾期" if r.get("late") else None,
         ]
+        texts = []
         for j, value in enumerate(values, 1):
             cell = ws.cell(i + 2, j)
-            if isinstance(value, str) or value is None:
-                _set_text(cell, value)
-                cell.number_format = "@"
-            else:
+            numeric = isinstance(value, int)
+            styles.apply(
+                cell,
+                font=font,
+                border=_BORDER,
+                alignment=_CENTER_TOP if numeric or j == 1 else _WRAP_TOP,
+                number_format="General" if numeric else "@",
+            )
+            if numeric:
                 cell.value = value
-            cell.font = Font(name=_FONT, size=10)
-            cell.border = _BORDER
-            cell.alignment = _WRAP_TOP
+            else:
+                put_text(cell, value)
+            texts.append((clean_text(value), MISSING_COLUMNS[j - 1][1] * scale))
+        lines = max(_lines(text, width) for text, width in texts)
+        ws.row_dimensions[i + 2].height = min(409.0, 15.0 * lines + 6)
+    fit_row_heights(ws, 3, len(rows) + 2)
     ws.print_title_rows = "2:2"
+    ws.print_area = f"A1:{last_col}{max(len(rows), 1) + 2}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    # Printed at 100 %: the columns fit the width, so the text is never shrunk below its size.
+    ws.page_setup.scale = 100
+    ws.sheet_properties.pageSetUpPr.fitToPage = False
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
     # Like every output: a failed write (disk full, the list open in Excel) leaves the previous list whole.
     with replaced_atomically(path, opened_in="Excel/WPS") as tmp:
         wb.save(tmp)
