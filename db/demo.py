@@ -24,7 +24,9 @@ from db.round_closing import close_round
 from db.rounds import open_round
 from db.status import expected_progress
 from db.tasks import add_indicator, add_key_work, add_milestone, add_plan, assign
+from db.text import to_halfwidth
 from db.units import add_alias, add_unit, find_unit, township_ids
+from db.values import COUNT_UNITS
 
 DEMO_FILE = ("demo", "demo_county.json")
 ALL_TOWNSHIPS = "各乡镇（街道）"
@@ -198,9 +200,12 @@ def _fill_round(db, round_id, index, cutoff, due, year, key_works, contacts, rng
             values = {}
             for ind in indicators:
                 if ind["direction"] == "at_most":
-                    values[ind["id"]] = round(ind["target_value"] * (0.7 + 0.1 * index), 1)
+                    value = ind["target_value"] * (0.7 + 0.1 * index)
                 else:
-                    values[ind["id"]] = round(ind["target_value"] * pct / 100.0, 1)
+                    value = ind["target_value"] * pct / 100.0
+                # Counts (户, 家, 个 …) are whole numbers; amounts and rates keep one decimal.
+                whole = to_halfwidth(ind["measure_unit"] or "") in COUNT_UNITS
+                values[ind["id"]] = float(round(value)) if whole else round(value, 1)
             save_report(
                 db,
                 a["id"],

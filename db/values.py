@@ -59,9 +59,7 @@ STATUS_SYNONYMS = {
     "尚未开始": "未启动",
 }
 #: Measure units of counts: an indicator in one of these cannot be negative.
-COUNT_UNITS = frozenset(
-    {"个", "户", "项", "家", "人", "人次", "次", "件", "座", "所", "名", "只", "台", "套", "处", "宗", "份", "批", "场"}
-)
+COUNT_UNITS = frozenset("个 户 项 家 人 人次 次 件 座 所 名 只 台 套 处 宗 份 批 场 张".split())
 #: Largest indicator value accepted: no county indicator reaches a trillion, and a cell holding
 #: 1e308 is a slip (or a formula gone wrong), not a figure.
 MAX_INDICATOR_VALUE = 1e12
