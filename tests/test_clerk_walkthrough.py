@@ -258,12 +258,9 @@ def test_an_untouched_handoff_reports_nothing_and_the_unit_stays_missing(demo_db
     [handoff] = export_handoff(demo_db, new_round, [town], tmp_path)
     ws = openpyxl.load_workbook(handoff.path).worksheets[0]
     col = columns(ws)
-    row = (
-        _row_of(ws, "28")
-        if any(str(ws.cell(r, col["任务编号"]).value) == "28" for r in data_rows(ws).values())
-        else next(iter(data_rows(ws).values()))
-    )
-    # White cells start empty; last round's report (待审核, not an older accepted one) is the reference.
+    # Key work 28 in the issue: its reference must be 2024Q3's report (待审核), not 2024Q2's accepted one.
+    row = _row_of(ws, "28")
+    # White cells start empty; last round's report, whatever its review state, is the reference.
     for header in ("进展情况", "完成进度(%)", "推进状态", "存在问题", "下步计划"):
         assert all(ws.cell(r, col[header]).value in (None, "") for r in data_rows(ws).values()), header
     assert str(ws.cell(row, col["上轮进展（参考）"]).value).startswith(f"【{ROUND}·")
