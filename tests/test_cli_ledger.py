@@ -67,7 +67,9 @@ def test_progress_shows_every_report_field(demo_path, capsys):
 
 def test_round_open_and_close(demo_path, capsys):
     assert main(["--db", str(demo_path), "round", "open", "2024Q4", "--cutoff", "2024-12-31"]) == 0
-    assert main(["--db", str(demo_path), "round", "close", "2024Q3"]) == 0
+    # Issue 13: 2024Q3 still has reports 待审核, so closing it needs --force (without, exit 2 listing them).
+    assert main(["--db", str(demo_path), "round", "close", "2024Q3"]) == 2
+    assert main(["--db", str(demo_path), "round", "close", "2024Q3", "--force"]) == 0
     capsys.readouterr()
     assert main(["--db", str(demo_path), "rounds"]) == 0
     out = capsys.readouterr().out

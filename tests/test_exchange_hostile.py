@@ -241,4 +241,5 @@ def test_a_formula_typed_by_a_clerk_imports_as_what_the_sheet_shows(demo_db, han
     [res] = import_returns(demo_db, [handoff], dry_run=True)
     [row] = [x for x in res.rows if x.assignment_id == aid]
     # openpyxl computes nothing, so no cached value exists; the typed text is kept, not lost.
-    assert row.outcome == "rejected" and "=30+20" in row.reason
+    # Issue 13: the refused field keeps its value and the row is 部分退回 (its other fields still apply).
+    assert row.rejected_fields and row.rejected_fields[0]["field"] == "percent" and "=30+20" in row.reason

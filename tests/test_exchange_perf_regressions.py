@@ -44,15 +44,20 @@ def test_sent_back_row_is_marked_and_formula_like_text_stays_text(demo_db, tmp_p
     assert progress.value == "=完成年度任务" and progress.data_type == "s" and progress.quotePrefix
     assert progress.comment is not None and "+请补充具体数据" in progress.comment.text
     comment = ws.cell(row, col[COMMENT_HEADER])
-    assert comment.value == "+请补充具体数据" and comment.quotePrefix
+    # Issue 13: the comment is led by 退回意见：, so the cell no longer starts like a formula; it stays text.
+    assert comment.value.splitlines()[0] == "退回意见：+请补充具体数据" and comment.data_type == "s"
     assert comment.font.b and comment.font.color.rgb.endswith("C00000")
     assert ws.cell(row, col[ID_HEADER]).protection.locked is True
 
     for other in (r for a, r in rows.items() if a != sent_back):
-        assert {_fill_colour(ws.cell(other, c)) for c in editable} == {"FFFFFF"}
+        # Issue 13: a row is marked exactly when it carries the office's reasons (here: warnings not
+        # yet cleared on the demo's reports); the others stay white.
+        reasons = ws.cell(other, col[COMMENT_HEADER]).value
+        assert not reasons or "退回意见" not in reasons
+        assert {_fill_colour(ws.cell(other, c)) for c in editable} == {"FCE4D6" if reasons else "FFFFFF"}
         assert _fill_colour(ws.cell(other, col["重点工作"])) == "EDEDED"
         assert ws.cell(other, col["重点工作"]).protection.locked is True
-        assert not ws.cell(other, col[COMMENT_HEADER]).font.b
+        assert bool(ws.cell(other, col[COMMENT_HEADER]).font.b) == bool(reasons)
 
     # An indicator column is editable only on the rows of the key work it belongs to.
     states = {

@@ -97,7 +97,8 @@ def test_a_longer_cell_is_refused_with_a_message_not_cut(exported):
     ).fetchone()
     [res] = import_returns(db, [path], force=True)
     [row] = [r for r in res.rows if r.assignment_id == aids[2]]
-    assert row.outcome == "rejected" and "32,767" in row.reason and "下步计划" in row.reason
+    # Issue 13: the refused field keeps its previous value; the row is 部分退回, not dropped.
+    assert row.rejected_fields and "32,767" in row.reason and "下步计划" in row.reason
     assert (
         db.execute(
             "SELECT next_steps FROM reports WHERE assignment_id = ? AND round_id = ?", [aids[2], ROUND]
