@@ -259,7 +259,7 @@ def test_bundle_contents(bundle, windows_build):
 
 
 def test_the_suite_passes_under_the_windows_python(wine_tools):
-    """The not-slow tests of tests/ (with tests/test_windows_files.py) under Windows CPython."""
+    """The ledger, exchange, CLI and walkthrough tests (with tests/test_windows_files.py) under Windows CPython."""
     started = time.monotonic()
     done = subprocess.run(
         ["bash", str(PACKAGING / "run_tests_under_wine.sh")],
