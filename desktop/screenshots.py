@@ -153,6 +153,9 @@ def office_shots(app, ledger: Path, out: Path, problems: list[str] | None = None
             if title == "台账":
                 # A key work that is behind: the detail pane has something to say.
                 page.select_key_work(_key_work(window.session.db, "9"))
+            if title == "报表":
+                # The 通报: its names to untick and the 公文 fields box are what the page is for.
+                page.kind_box.setCurrentIndex(page.kind_box.findData("bulletin"))
             _settle(app, window)
             saved.append(_save(window, out / name))
             if problems is not None:
