@@ -59,7 +59,7 @@ def round_board(db: sqlite_utils.Database, round_id: str) -> list[dict]:
         elif reported == 0:
             state = "未返回" if exp[0] else "未发出"
         elif reported < unit["assignments"]:
-            state = "部分返回"
+            state = "未报齐"
         elif pending:
             state = "待审核"
         else:

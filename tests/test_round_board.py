@@ -23,7 +23,7 @@ def test_board_states_of_the_demo_round(demo_db):
     assert board["白石乡"]["state"] == "已退回修改" and board["白石乡"]["sent_back"] == 1
     assert board["县市场监督管理局"]["state"] == "已审核通过"
     partial = board["县经济和信息化局"]
-    assert partial["state"] == "部分返回" and partial["missing"] == partial["assignments"] - partial["reported"] == 1
+    assert partial["state"] == "未报齐" and partial["missing"] == partial["assignments"] - partial["reported"] == 1
 
 
 def test_board_follows_export_import_and_undo(demo_db, tmp_path):

@@ -85,4 +85,4 @@ def test_other_models_pass_the_model_tester(qtmodeltester, demo_db):
         board.index(i, RoundBoardModel.COL_UNIT).data(): board.index(i, RoundBoardModel.COL_STATE).data()
         for i in range(board.rowCount())
     }
-    assert states["云岭乡"] in ("未返回", "未发出", "部分返回")
+    assert states["云岭乡"] in ("未返回", "未发出", "未报齐")
