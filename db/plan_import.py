@@ -37,6 +37,18 @@ from db.units import add_alias, add_unit, find_unit, match_unit, probably_same_u
 NEW_UNIT_POLICIES = ("create", "refuse", "skip")
 
 
+def _indicator_values(ind, seq: int, year: int) -> dict:
+    """The stored columns of a draft indicator (new or updated), its name and key work aside."""
+    return {
+        "seq": seq,
+        "target_value": float(ind.target),
+        "measure_unit": ind.unit,
+        "direction": ind.direction,
+        "year": year,
+        "phrase": ind.phrase,
+    }
+
+
 @dataclass
 class CommitResult:
     """What a commit did, by key-work number.
@@ -578,16 +590,7 @@ def _insert_key_work(
         }
         _insert_row(db, "milestones", milestone, source, audit_entries)
     for seq, ind in enumerate(kw.indicators, 1):
-        indicator = {
-            "key_work_id": kw_id,
-            "name": ind.name,
-            "seq": seq,
-            "target_value": float(ind.target),
-            "measure_unit": ind.unit,
-            "direction": ind.direction,
-            "year": draft.year,
-            "phrase": ind.phrase,
-        }
+        indicator = {"key_work_id": kw_id, "name": ind.name, **_indicator_values(ind, seq, draft.year)}
         _insert_row(db, "indicators", indicator, source, audit_entries)
     return kw_id
 
@@ -780,14 +783,7 @@ def _sync_children(db, kw_id: int, kw: DraftKeyWork, draft: Draft, roles: dict[i
     draft_names = {i.name for i in kw.indicators}
     keep_ind = set()
     for seq, ind in enumerate(kw.indicators, 1):
-        values = {
-            "seq": seq,
-            "target_value": float(ind.target),
-            "measure_unit": ind.unit,
-            "direction": ind.direction,
-            "year": draft.year,
-            "phrase": ind.phrase,
-        }
+        values = _indicator_values(ind, seq, draft.year)
         existing = have_ind.get(ind.name)
         if existing is None or existing["id"] in keep_ind:
             existing = _same_target(
